@@ -1,0 +1,250 @@
+/* smb1: SMB1/CIFS core shared by the per-command dissector files.
+ * Spec: [MS-CIFS] 2.2.3.1 (header), 2.2.3.2-3 (parameter and data blocks),
+ * 2.2.4 (commands); [MS-SMB] 2.2.3.1 (extensions).
+ *
+ * Message flow (smb1.c): the NBSS layer hands each message over in pieces; the
+ * core keeps the non-data part (capped), streams READ_ANDX-response and
+ * WRITE_ANDX-request data straight to the file tracker, and at the end walks
+ * the AndX chain calling one handler per link (table in smb1_cmds.c). A
+ * request creates a pending record holding its half-built `smb` event; the
+ * response is matched by (PID, MID, command) and completes it. UID and TID
+ * are not in the match key because SESSION_SETUP and TREE_CONNECT responses
+ * carry the values the server just assigned, not the request's. */
+#ifndef SMBSCOPE_SMB1_H
+#define SMBSCOPE_SMB1_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "files.h"
+#include "limits.h"
+#include "rd.h"
+
+#define SMB1_HDR_LEN 32
+
+#define SMB1_FLAGS_REPLY 0x80
+#define SMB1_FLAGS2_LONG_NAMES 0x0001
+#define SMB1_FLAGS2_EXT_SEC 0x0800
+#define SMB1_FLAGS2_NT_STATUS 0x4000
+#define SMB1_FLAGS2_UNICODE 0x8000
+
+enum smb1_com {
+    SMB1_COM_CREATE_DIRECTORY = 0x00,
+    SMB1_COM_DELETE_DIRECTORY = 0x01,
+    SMB1_COM_OPEN = 0x02,
+    SMB1_COM_CREATE = 0x03,
+    SMB1_COM_CLOSE = 0x04,
+    SMB1_COM_FLUSH = 0x05,
+    SMB1_COM_DELETE = 0x06,
+    SMB1_COM_RENAME = 0x07,
+    SMB1_COM_QUERY_INFORMATION = 0x08,
+    SMB1_COM_READ = 0x0a,
+    SMB1_COM_WRITE = 0x0b,
+    SMB1_COM_CHECK_DIRECTORY = 0x10,
+    SMB1_COM_LOCKING_ANDX = 0x24,
+    SMB1_COM_TRANSACTION = 0x25,
+    SMB1_COM_TRANSACTION_SECONDARY = 0x26,
+    SMB1_COM_ECHO = 0x2b,
+    SMB1_COM_OPEN_ANDX = 0x2d,
+    SMB1_COM_READ_ANDX = 0x2e,
+    SMB1_COM_WRITE_ANDX = 0x2f,
+    SMB1_COM_TRANSACTION2 = 0x32,
+    SMB1_COM_TRANSACTION2_SECONDARY = 0x33,
+    SMB1_COM_FIND_CLOSE2 = 0x34,
+    SMB1_COM_TREE_DISCONNECT = 0x71,
+    SMB1_COM_NEGOTIATE = 0x72,
+    SMB1_COM_SESSION_SETUP_ANDX = 0x73,
+    SMB1_COM_LOGOFF_ANDX = 0x74,
+    SMB1_COM_TREE_CONNECT_ANDX = 0x75,
+    SMB1_COM_QUERY_INFORMATION_DISK = 0x80,
+    SMB1_COM_NT_TRANSACT = 0xa0,
+    SMB1_COM_NT_TRANSACT_SECONDARY = 0xa1,
+    SMB1_COM_NT_CREATE_ANDX = 0xa2,
+    SMB1_COM_NT_CANCEL = 0xa4,
+    SMB1_COM_NO_ANDX_COMMAND = 0xff,
+};
+
+struct smb1_hdr {
+    uint8_t cmd;
+    uint32_t status;       /* NT status; with DOS errors: class | reserved<<8 | code<<16 as on the wire */
+    uint8_t flags;
+    uint16_t flags2;
+    uint32_t pid;          /* PIDHigh << 16 | PIDLow */
+    uint16_t tid, uid, mid;
+    uint8_t sig[8];
+    bool is_rsp, unicode, nt_status;
+};
+
+/* parse the 32-byte header (the reader must start at \xffSMB); false if it is not one */
+bool smb1_hdr_parse(struct rd *r, struct smb1_hdr *h);
+/* "STATUS_SUCCESS", "STATUS_LOGON_FAILURE", "ERRSRV/ERRbadpw", ... (static or the conn's scratch) */
+const char *smb1_status_name(const struct smb1_hdr *h, char *scratch, size_t cap);
+bool smb1_status_is_error(const struct smb1_hdr *h);
+
+/* ---- per-connection state ------------------------------------------- */
+
+struct strlist {
+    char **v;
+    size_t n, cap;
+};
+/* append a copy unless already present (keeps first-seen order) */
+void strlist_add(struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+
+struct smb1_session {
+    uint16_t uid;
+    char *user, *domain, *host;           /* host = the client's workstation name, when known */
+    char *native_os, *native_lanman;      /* from the request (client) */
+    char *srv_native_os, *srv_native_lanman, *srv_domain; /* from the response (server) */
+    const char *auth;                     /* "anonymous", "plaintext", "lm", "ntlmv1", "ntlmv2", "ntlmssp", "kerberos", ... */
+    bool guest;
+    char *status;                         /* name of the SESSION_SETUP status */
+    struct strlist shares, files;
+    bool partial;                         /* first seen mid-session: no SESSION_SETUP seen */
+    uint64_t ts_us;                       /* when it began (or was first seen) */
+    struct smb1_session *next;
+};
+
+struct smb1_tree {
+    uint16_t tid;
+    uint16_t uid;
+    char *path;                           /* \\SERVER\share, NULL if never seen */
+    char *service;                        /* "A:", "IPC", ... from the response */
+    struct smb1_tree *next;
+};
+
+struct smb1_open {
+    uint16_t fid;
+    uint16_t uid, tid;
+    char *name;                           /* path inside the share as the client wrote it; NULL if never seen */
+    char *share;                          /* the tree's path, copied at open time */
+    bool size_known;
+    uint64_t size;
+    struct file_track *ft;
+    uint64_t ts_us;
+    struct smb1_open *next;
+};
+
+/* what a response needs from its request */
+struct smb1_req_info {
+    union {
+        struct { uint16_t fid; uint64_t offset; uint32_t max_count; } read;
+        struct { uint16_t fid; uint64_t offset; } write;
+        struct { char *name; } open;                 /* OPEN_ANDX / NT_CREATE_ANDX: requested name (owned) */
+        struct { char *path; } tree;                 /* TREE_CONNECT_ANDX: UNC path (owned) */
+        struct { uint16_t fid; } close;
+        struct { uint16_t subcmd; char *name; } trans; /* TRANS2 / TRANS: sub-command, name if any (owned) */
+    } u;
+    bool owns_str;                                   /* free the string member this union holds */
+};
+
+struct smb1_pending {
+    uint32_t pid;
+    uint16_t mid;
+    uint8_t cmd;
+    uint16_t uid, tid;                 /* from the request header */
+    uint64_t ts_us;                    /* request time */
+    bool have_request;                 /* false: response without a seen request (partial) */
+    struct event ev;                   /* the `smb` record being built */
+    struct smb1_req_info req;
+    struct smb1_pending *next;
+};
+
+struct smb1_conn {
+    const struct conn_ref *conn;
+    const struct emitter *em;
+    const struct limits *lim;
+    struct file_pool *files;
+    bool midstream;
+    /* NEGOTIATE: the dialects the client offered last, and the one chosen */
+    struct strlist dialects;
+    char *dialect;
+    uint8_t challenge[8];
+    bool have_challenge;
+    struct smb1_session *sessions;
+    struct smb1_tree *trees;
+    struct smb1_open *opens;
+    size_t n_opens;
+    struct smb1_pending *pending;
+    size_t n_pending;
+    /* messages seen per command and direction, for stats (request, response) */
+    uint64_t cmd_count[256][2];
+};
+
+/* sessions / trees / opens (smb1_state.c). get(..., create) returns NULL only
+ * when create is false and it is absent, or a limit stops it (anomaly emitted). */
+struct smb1_session *smb1_session_get(struct smb1_conn *c, uint16_t uid, bool create, uint64_t ts_us);
+struct smb1_tree *smb1_tree_get(struct smb1_conn *c, uint16_t tid, bool create);
+void smb1_tree_drop(struct smb1_conn *c, uint16_t tid);
+struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid, uint16_t tid,
+                                const char *name, uint64_t ts_us);
+struct smb1_open *smb1_open_get(struct smb1_conn *c, uint16_t fid);
+/* emit the `file` record for this open and forget it */
+void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us);
+/* emit the `session` record (LOGOFF or connection end) and forget it */
+void smb1_session_end(struct smb1_conn *c, uint16_t uid, uint64_t ts_us);
+/* connection end: files, then sessions, in creation order */
+void smb1_state_end(struct smb1_conn *c, uint64_t ts_us);
+
+/* ---- one command of a message (an AndX link) -------------------------- */
+
+struct smb1_link {
+    struct smb1_conn *c;
+    const struct smb1_hdr *h;
+    uint8_t cmd;
+    unsigned depth;            /* 0 for the first command of the message */
+    uint8_t wct;
+    struct rd words;           /* the parameter words (2 * wct bytes) */
+    uint16_t bcc;
+    struct rd bytes;           /* the data block (bcc bytes, or fewer if the message was cut) */
+    const uint8_t *msg;        /* message buffer, for smb1_msg_window() */
+    const void *msgview;       /* the core's view of the (possibly elided/truncated) message */
+    struct smb1_pending *p;    /* request: the new pending; response: the matched one */
+    struct event *ev;          /* == &p->ev: add command fields here */
+    uint64_t ts_us;
+};
+
+/* a window at an absolute message offset (ParameterOffset, DataOffset ...);
+ * in error when it is not (wholly) there */
+struct rd smb1_msg_window(const struct smb1_link *l, size_t abs_off, size_t len);
+
+/* read a NUL-terminated string (UTF-16LE when unicode, else OEM) into UTF-8,
+ * capped at lim->str_max; align: skip a pad byte to an even message offset
+ * first (unicode only). Returns a string owned by l->ev, never NULL (may be ""). */
+const char *smb1_str(struct smb1_link *l, struct rd *r, bool unicode, bool align);
+/* the same for a counted string of n bytes (no terminator needed) */
+const char *smb1_strn(struct smb1_link *l, struct rd *r, size_t n, bool unicode);
+void smb1_anomaly(struct smb1_link *l, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* the part of a message a stream function describes: file data to hand to
+ * the file tracker as it arrives instead of keeping it */
+struct smb1_stream {
+    size_t data_off;           /* absolute offset in the message */
+    uint64_t data_len;         /* bytes (may exceed what the message holds: clipped by the core) */
+    uint16_t fid;
+    uint64_t file_off;
+    enum file_io io;
+};
+
+typedef void (*smb1_handler)(struct smb1_link *l);
+/* from the words alone (l->bytes may be empty), say where the data lies */
+typedef bool (*smb1_streamer)(const struct smb1_link *l, struct smb1_stream *s);
+
+enum smb1_cmd_flags { SMB1_ANDX = 1 };
+
+struct smb1_cmd {
+    const char *name;          /* MS-CIFS name without SMB_COM_ */
+    smb1_handler req, rsp;     /* NULL: only the generic fields */
+    unsigned flags;
+    smb1_streamer req_stream, rsp_stream;
+};
+
+/* the dense table (smb1_cmds.c) */
+extern const struct smb1_cmd smb1_cmds[256];
+/* "COM_0x%02x" style name for commands without an entry */
+const char *smb1_cmd_name(uint8_t cmd, char *scratch, size_t cap);
+
+#endif

@@ -1,0 +1,40 @@
+/* flow: TCP flow table (canonical 5-tuple), client/server orientation,
+ * per-direction reassembly (reasm.c), timeouts and eviction. It drives the
+ * app (app.h) and writes one `conn` record per connection when it ends. */
+#ifndef SMBSCOPE_FLOW_H
+#define SMBSCOPE_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "decode.h"
+#include "event.h"
+#include "limits.h"
+
+struct flow_stats {
+    uint64_t flows, flows_analyzed, flows_evicted, flows_timed_out;
+    uint64_t reasm_mem_peak;       /* bytes held above holes at the peak */
+};
+
+struct flow_table;
+
+struct flow_config {
+    const struct limits *lim;
+    const uint16_t *ports;         /* ports analyzed without probing (139, 445, --port ...) */
+    size_t nports;
+    const struct app_ops *app;
+    void *app_ctx;                 /* passed to app->open */
+    const struct emitter *em;      /* conn and anomaly records */
+};
+
+struct flow_table *flow_table_new(const struct flow_config *cfg);
+/* one decoded TCP segment; also runs timeouts using p->ts_us as the clock */
+void flow_table_packet(struct flow_table *t, const struct pkt *p);
+/* end of input (or signal): close every flow, oldest first */
+void flow_table_close_all(struct flow_table *t, uint64_t now_us);
+void flow_table_free(struct flow_table *t);
+const struct flow_stats *flow_table_stats(const struct flow_table *t);
+
+#endif

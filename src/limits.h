@@ -1,0 +1,52 @@
+/* limits: every resource limit smbscope enforces, named, with its default.
+ * Each has a command-line option (see README "Limits"). When one trips the
+ * analyzer emits an anomaly, counts it in stats, and carries on. */
+#ifndef SMBSCOPE_LIMITS_H
+#define SMBSCOPE_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct limits {
+    size_t max_flows;              /* --max-flows: TCP flows tracked at once */
+    uint32_t idle_timeout_s;       /* --idle-timeout: established flow idle time before it is closed */
+    uint32_t halfopen_timeout_s;   /* --halfopen-timeout: flow without data both ways (or no handshake done) */
+    size_t reasm_hole_bytes;       /* --max-hole-buffer: bytes buffered above a hole, per direction */
+    size_t reasm_total_bytes;      /* --max-reasm-memory: out-of-order bytes buffered, all flows */
+    size_t ipfrag_max;             /* --max-ipfrags: IPv4 datagrams under reassembly at once */
+    uint32_t ipfrag_timeout_s;     /* --ipfrag-timeout */
+    size_t nbss_max_msg;           /* --max-nbss-message: largest NBSS message accepted */
+    size_t smb_buffer;             /* --max-smb-buffer: bytes of one SMB message kept (file data is streamed, not kept) */
+    unsigned andx_depth;           /* --max-andx: AndX links followed in one message */
+    size_t pending_max;            /* --max-pending: unanswered requests per connection */
+    size_t files_max;              /* --max-open-files: open files tracked per connection */
+    size_t str_max;                /* --max-string: bytes of one decoded string (UTF-8) */
+    size_t file_hold_bytes;        /* --max-file-hold: out-of-order file data held for hashing, per file */
+    size_t file_hold_total;        /* --max-file-hold-total: the same, all files */
+    size_t file_verify_bytes;      /* --max-file-verify: file content kept to check overlapping reads/writes agree */
+};
+
+static inline struct limits limits_default(void)
+{
+    struct limits l = {
+        .max_flows = 100000,
+        .idle_timeout_s = 600,
+        .halfopen_timeout_s = 30,
+        .reasm_hole_bytes = 8u << 20,
+        .reasm_total_bytes = 256u << 20,
+        .ipfrag_max = 4096,
+        .ipfrag_timeout_s = 30,
+        .nbss_max_msg = (16u << 20) + 4096,
+        .smb_buffer = 128u << 10,
+        .andx_depth = 16,
+        .pending_max = 4096,
+        .files_max = 4096,
+        .str_max = 1024,
+        .file_hold_bytes = 16u << 20,
+        .file_hold_total = 256u << 20,
+        .file_verify_bytes = 1u << 20,
+    };
+    return l;
+}
+
+#endif
