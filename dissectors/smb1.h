@@ -199,12 +199,25 @@ struct smb1_link {
     struct rd words;           /* the parameter words (2 * wct bytes) */
     uint16_t bcc;
     struct rd bytes;           /* the data block (bcc bytes, or fewer if the message was cut) */
-    const uint8_t *msg;        /* message buffer, for smb1_msg_window() */
-    const void *msgview;       /* the core's view of the (possibly elided/truncated) message */
+    const struct smb1_msgview *mv; /* the message, for smb1_msg_window() */
     struct smb1_pending *p;    /* request: the new pending; response: the matched one */
     struct event *ev;          /* == &p->ev: add command fields here */
     uint64_t ts_us;
 };
+
+/* The core's view of one message: bytes [0, valid) of the message exist,
+ * except [elide_at, elide_at + elide_len), which were streamed to a file and
+ * not kept; buf holds the kept bytes back to back. */
+struct smb1_msgview {
+    const uint8_t *buf;
+    size_t valid;              /* logical bytes of the message present (up to the first hole or the cap) */
+    size_t elide_at, elide_len;
+};
+/* a contiguous message (nothing elided) */
+struct smb1_msgview smb1_msgview_plain(const uint8_t *buf, size_t len);
+/* set l->wct/words/bcc/bytes/cmd for the link whose word count sits at abs_off
+ * (32 for the first command); false if its word block is not all there */
+bool smb1_link_at(struct smb1_link *l, const struct smb1_msgview *mv, uint8_t cmd, size_t abs_off);
 
 /* a window at an absolute message offset (ParameterOffset, DataOffset ...);
  * in error when it is not (wholly) there */
