@@ -1,0 +1,493 @@
+/* smb1: message assembly, AndX chain walk and request/response matching.
+ * Spec: [MS-CIFS] 2.2.3 (message structure), 2.2.3.4 (batched AndX messages),
+ * 3.2.4.1.4 / 3.3.5.2 (MID/PID matching of responses to requests). */
+#include "smb1_core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* commands the server never answers */
+static bool no_response(uint8_t cmd)
+{
+    return cmd == SMB1_COM_NT_CANCEL || cmd == SMB1_COM_TRANSACTION_SECONDARY ||
+           cmd == SMB1_COM_TRANSACTION2_SECONDARY || cmd == SMB1_COM_NT_TRANSACT_SECONDARY;
+}
+
+void smb1_core_init(struct smb1_core *k, const struct conn_ref *conn, const struct emitter *em,
+                    const struct limits *lim, struct file_pool *files, bool midstream)
+{
+    memset(k, 0, sizeof *k);
+    k->c.conn = conn;
+    k->c.em = em;
+    k->c.lim = lim;
+    k->c.files = files;
+    k->c.midstream = midstream;
+}
+
+/* ---- pending requests ---------------------------------------------------- */
+
+static void pending_free(struct smb1_pending *p)
+{
+    if (p->req.owns_str) {
+        switch (p->cmd) {
+        case SMB1_COM_TRANSACTION:
+        case SMB1_COM_TRANSACTION2:
+        case SMB1_COM_NT_TRANSACT:
+            free(p->req.u.trans.name);
+            break;
+        case SMB1_COM_TREE_CONNECT_ANDX:
+            free(p->req.u.tree.path);
+            break;
+        default:
+            free(p->req.u.open.name);
+            break;
+        }
+    }
+    ev_free(&p->ev);
+    free(p);
+}
+
+static struct smb1_pending *pending_take(struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd)
+{
+    for (struct smb1_pending **pp = &c->pending; *pp; pp = &(*pp)->next) {
+        struct smb1_pending *p = *pp;
+        if (p->pid == pid && p->mid == mid && p->cmd == cmd) {
+            *pp = p->next;
+            c->n_pending--;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static struct smb1_pending *pending_peek(struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd)
+{
+    for (struct smb1_pending *p = c->pending; p; p = p->next)
+        if (p->pid == pid && p->mid == mid && p->cmd == cmd)
+            return p;
+    return NULL;
+}
+
+static void emit_pending(struct smb1_conn *c, struct smb1_pending *p)
+{
+    emit(c->em, &p->ev);
+    pending_free(p);
+}
+
+static void pending_add(struct smb1_conn *c, struct smb1_pending *p, uint64_t ts)
+{
+    struct smb1_pending *old = pending_take(c, p->pid, p->mid, p->cmd);
+    if (old) {
+        emit_anomaly(c->em, ts, c->conn, "smb_mid_reused",
+                     "pid=%u mid=%u reused while a request was outstanding", p->pid, p->mid);
+        emit_pending(c, old);
+    }
+    if (c->n_pending >= c->lim->pending_max && c->pending) {
+        /* the list is newest-last: drop the oldest */
+        struct smb1_pending *o = c->pending;
+        c->pending = o->next;
+        c->n_pending--;
+        emit_anomaly(c->em, ts, c->conn, "pending_limit",
+                     "more than %zu unanswered requests; oldest reported unanswered", c->lim->pending_max);
+        emit_pending(c, o);
+    }
+    struct smb1_pending **pp = &c->pending;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = p;
+    c->n_pending++;
+}
+
+static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_hdr *h, uint8_t cmd,
+                                        uint64_t ts)
+{
+    struct smb1_pending *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->pid = h->pid;
+    p->mid = h->mid;
+    p->cmd = cmd;
+    p->uid = h->uid;
+    p->tid = h->tid;
+    p->ts_us = ts;
+    ev_init(&p->ev, EV_SMB, ts, c->conn);
+    char scratch[16];
+    ev_str(&p->ev, "command", smb1_cmd_name(cmd, scratch, sizeof scratch));
+    ev_uint(&p->ev, "code", cmd);
+    ev_null(&p->ev, "status");
+    ev_null(&p->ev, "status_code");
+    ev_uint(&p->ev, "uid", h->uid);
+    ev_uint(&p->ev, "tid", h->tid);
+    ev_uint(&p->ev, "pid", h->pid);
+    ev_uint(&p->ev, "mid", h->mid);
+    ev_null(&p->ev, "latency_us");
+    return p;
+}
+
+/* ---- message assembly ---------------------------------------------------- */
+
+static void asm_reset(struct smb1_asm *a)
+{
+    /* keep small buffers for the next message; give big ones back (flat memory) */
+    if (a->bufcap > 16384) {
+        free(a->buf);
+        a->buf = NULL;
+        a->bufcap = 0;
+    }
+    uint8_t *buf = a->buf;
+    size_t cap = a->bufcap;
+    memset(a, 0, sizeof *a);
+    a->buf = buf;
+    a->bufcap = cap;
+}
+
+static void asm_keep(struct smb1_core *k, struct smb1_asm *a, const uint8_t *p, size_t n)
+{
+    if (a->frozen || n == 0)
+        return;
+    size_t cap = k->c.lim->smb_buffer;
+    size_t take = n;
+    if (a->phys + take > cap) {
+        take = cap > a->phys ? cap - a->phys : 0;
+        a->frozen = true;
+        emit_anomaly(k->c.em, a->ts_begin, k->c.conn, "smb_message_truncated",
+                     "message of %zu bytes: only the first %zu kept (limit %zu)", a->msg_len,
+                     a->pos + take, cap);
+    }
+    if (a->phys + take > a->bufcap) {
+        size_t want = a->bufcap ? a->bufcap : 512;
+        while (want < a->phys + take)
+            want *= 2;
+        if (want > cap)
+            want = cap;
+        uint8_t *nb = realloc(a->buf, want);
+        if (!nb)
+            abort();
+        a->buf = nb;
+        a->bufcap = want;
+    }
+    memcpy(a->buf + a->phys, p, take);
+    a->phys += take;
+}
+
+/* Walk as much of the chain as is kept to find READ/WRITE data to stream.
+ * Sets a->mode (PLAIN or STREAM) or a new a->need_at. While undecided nothing
+ * is elided, so logical offsets equal offsets into a->buf. */
+static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
+{
+    size_t have = a->phys;
+    if (have < SMB1_HDR_LEN + 1) {
+        a->need_at = SMB1_HDR_LEN + 1;
+        return;
+    }
+    struct rd r = rd_init(a->buf, have);
+    struct smb1_hdr h;
+    if (!smb1_hdr_parse(&r, &h)) {
+        a->mode = ASM_PLAIN;
+        return;
+    }
+    struct smb1_msgview mv = smb1_msgview_plain(a->buf, have);
+    size_t o = SMB1_HDR_LEN;
+    uint8_t cmd = h.cmd;
+    for (unsigned depth = 0; depth <= k->c.lim->andx_depth; depth++) {
+        if (have < o + 1) {
+            a->need_at = o + 1;
+            return;
+        }
+        size_t wct = a->buf[o];
+        size_t words_end = o + 1 + 2 * wct + 2; /* through the byte count */
+        if (words_end > a->msg_len) {
+            a->mode = ASM_PLAIN;
+            return;
+        }
+        if (have < words_end) {
+            a->need_at = words_end;
+            return;
+        }
+        smb1_streamer st = h.is_rsp ? smb1_cmds[cmd].rsp_stream : smb1_cmds[cmd].req_stream;
+        if (st) {
+            struct smb1_link l = {.c = &k->c, .h = &h, .depth = depth, .ts_us = a->ts_begin};
+            struct smb1_stream s;
+            smb1_link_at(&l, &mv, cmd, o);
+            l.p = h.is_rsp ? pending_peek(&k->c, h.pid, h.mid, cmd) : NULL;
+            if (!st(&l, &s) || s.data_off < words_end || s.data_off >= a->msg_len || s.data_len == 0) {
+                a->mode = ASM_PLAIN;
+                return;
+            }
+            if (s.data_len > a->msg_len - s.data_off)
+                s.data_len = a->msg_len - s.data_off; /* the core clips, handlers report what the server said */
+            struct smb1_open *op = smb1_open_get(&k->c, s.fid);
+            if (!op)
+                op = smb1_open_add(&k->c, s.fid, h.uid, h.tid, NULL, a->ts_begin);
+            if (!op || !op->ft) {
+                a->mode = ASM_PLAIN;
+                return;
+            }
+            a->s = s;
+            a->ft = op->ft;
+            a->elide_at = s.data_off;
+            a->elide_len = (size_t)s.data_len;
+            a->mode = ASM_STREAM;
+            (void)d;
+            return;
+        }
+        if (!(smb1_cmds[cmd].flags & SMB1_ANDX) || wct < 2) {
+            a->mode = ASM_PLAIN;
+            return;
+        }
+        uint8_t next = a->buf[o + 1];
+        size_t off = (size_t)a->buf[o + 3] | (size_t)a->buf[o + 4] << 8;
+        if (next == SMB1_COM_NO_ANDX_COMMAND || off <= o || off >= a->msg_len) {
+            a->mode = ASM_PLAIN;
+            return;
+        }
+        o = off;
+        cmd = next;
+    }
+    a->mode = ASM_PLAIN;
+}
+
+void smb1_msg_begin(struct smb1_core *k, enum dir d, size_t len, uint64_t ts_us)
+{
+    struct smb1_asm *a = &k->a[d];
+    if (a->active)
+        smb1_msg_end(k, d, false, ts_us);
+    asm_reset(a);
+    a->active = true;
+    a->msg_len = len;
+    a->ts_begin = a->ts_end = ts_us;
+    a->mode = ASM_UNDECIDED;
+    a->need_at = SMB1_HDR_LEN + 1;
+}
+
+void smb1_msg_data(struct smb1_core *k, enum dir d, const uint8_t *p, size_t n, uint64_t ts_us)
+{
+    struct smb1_asm *a = &k->a[d];
+    if (!a->active)
+        return;
+    a->ts_end = ts_us;
+    while (n) {
+        size_t take = n;
+        if (a->mode == ASM_UNDECIDED) {
+            if (a->need_at > a->pos && a->need_at - a->pos < take)
+                take = a->need_at - a->pos;
+            asm_keep(k, a, p, take);
+        } else if (a->mode == ASM_STREAM && a->pos < a->elide_at + a->elide_len) {
+            if (a->pos < a->elide_at) {
+                if (a->elide_at - a->pos < take)
+                    take = a->elide_at - a->pos;
+                asm_keep(k, a, p, take);
+            } else {
+                size_t left = a->elide_at + a->elide_len - a->pos;
+                if (left < take)
+                    take = left;
+                file_data(a->ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), p, take);
+            }
+        } else {
+            asm_keep(k, a, p, take);
+        }
+        a->pos += take;
+        p += take;
+        n -= take;
+        if (!a->frozen)
+            a->valid = a->pos;
+        if (a->mode == ASM_UNDECIDED && a->pos >= a->need_at) {
+            if (a->frozen)
+                a->mode = ASM_PLAIN;
+            else
+                asm_decide(k, d, a);
+        }
+    }
+}
+
+void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us)
+{
+    struct smb1_asm *a = &k->a[d];
+    if (!a->active)
+        return;
+    a->ts_end = ts_us;
+    size_t el_end = a->elide_at + a->elide_len;
+    /* the part of the gap inside the streamed data only costs file coverage */
+    if (a->mode == ASM_STREAM && a->pos >= a->elide_at && a->pos < el_end) {
+        size_t k2 = el_end - a->pos < n ? el_end - a->pos : n;
+        file_missing(a->ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), k2);
+        a->pos += k2;
+        n -= k2;
+        if (!a->frozen)
+            a->valid = a->pos;
+    }
+    if (n == 0)
+        return;
+    /* a hole in the kept part: what follows cannot be parsed, but a stream
+     * region further on still gets exact coverage */
+    if (a->mode == ASM_STREAM && a->pos < a->elide_at && a->pos + n > a->elide_at) {
+        size_t before = a->elide_at - a->pos;
+        size_t inside = n - before;
+        if (inside > a->elide_len)
+            inside = a->elide_len;
+        file_missing(a->ft, a->s.io, a->s.file_off, inside);
+    }
+    a->frozen = true;
+    if (a->mode == ASM_UNDECIDED)
+        a->mode = ASM_PLAIN;
+    a->pos += n;
+}
+
+/* ---- whole-message processing ------------------------------------------ */
+
+static void set_response_fields(struct smb1_pending *p, const struct smb1_hdr *h, uint64_t rsp_ts,
+                                uint64_t req_end)
+{
+    char scratch[48];
+    ev_str(&p->ev, "status", smb1_status_name(h, scratch, sizeof scratch));
+    ev_uint(&p->ev, "status_code", h->status);
+    ev_uint(&p->ev, "uid", h->uid);
+    ev_uint(&p->ev, "tid", h->tid);
+    if (p->have_request && rsp_ts >= req_end)
+        ev_uint(&p->ev, "latency_us", rsp_ts - req_end);
+}
+
+/* requests of this chain the response did not reach (the server stopped at an error) */
+static void flush_unreached(struct smb1_conn *c, const struct smb1_hdr *h)
+{
+    struct smb1_pending **pp = &c->pending;
+    while (*pp) {
+        struct smb1_pending *p = *pp;
+        if (p->pid == h->pid && p->mid == h->mid) {
+            *pp = p->next;
+            c->n_pending--;
+            ev_bool(&p->ev, "executed", false);
+            emit_pending(c, p);
+        } else {
+            pp = &p->next;
+        }
+    }
+}
+
+static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
+{
+    struct smb1_conn *c = &k->c;
+    struct smb1_msgview mv = {.buf = a->buf, .valid = a->valid,
+                              .elide_at = a->mode == ASM_STREAM ? a->elide_at : a->valid,
+                              .elide_len = a->mode == ASM_STREAM ? a->elide_len : 0};
+    if (mv.elide_at > mv.valid) {
+        mv.elide_at = mv.valid;
+        mv.elide_len = 0;
+    } else if (mv.elide_len > mv.valid - mv.elide_at) {
+        mv.elide_len = mv.valid - mv.elide_at;
+    }
+    struct rd r = rd_init(a->buf, a->phys < SMB1_HDR_LEN ? a->phys : SMB1_HDR_LEN);
+    struct smb1_hdr h;
+    if (!smb1_hdr_parse(&r, &h)) {
+        if (a->phys >= 4 && (a->buf[0] == 0xfe || a->buf[0] == 0xfd) && memcmp(a->buf + 1, "SMB", 3) == 0) {
+            if (k->smb2_msgs++ == 0)
+                emit_anomaly(c->em, a->ts_begin, c->conn, "smb2_not_analyzed",
+                             "SMB2/3 traffic on this connection is framed but not decoded");
+        } else if (a->valid >= SMB1_HDR_LEN || complete) {
+            emit_anomaly(c->em, a->ts_begin, c->conn, "smb_bad_header",
+                         "session message of %zu bytes without an SMB1 header", a->msg_len);
+        }
+        return;
+    }
+    if (!complete || a->valid < a->msg_len)
+        emit_anomaly(c->em, a->ts_begin, c->conn, "smb_message_incomplete",
+                     "%s mid=%u: %zu of %zu bytes present", h.is_rsp ? "response" : "request", h.mid,
+                     a->valid, a->msg_len);
+    size_t o = SMB1_HDR_LEN;
+    uint8_t cmd = h.cmd;
+    for (unsigned depth = 0;; depth++) {
+        struct smb1_link l = {.c = c, .h = &h, .depth = depth, .ts_us = a->ts_begin};
+        bool whole = smb1_link_at(&l, &mv, cmd, o);
+        c->cmd_count[cmd][h.is_rsp]++;
+        struct smb1_pending *p;
+        if (!h.is_rsp) {
+            p = pending_new(c, &h, cmd, a->ts_begin);
+            p->have_request = true;
+            p->ts_us = a->ts_end; /* latency runs from the request's last byte */
+        } else {
+            p = pending_take(c, h.pid, h.mid, cmd);
+            if (!p) {
+                p = pending_new(c, &h, cmd, a->ts_begin);
+                ev_bool(&p->ev, "partial", true);
+            }
+            set_response_fields(p, &h, a->ts_begin, p->ts_us);
+        }
+        l.p = p;
+        l.ev = &p->ev;
+        smb1_handler fn = h.is_rsp ? smb1_cmds[cmd].rsp : smb1_cmds[cmd].req;
+        if (whole && fn)
+            fn(&l);
+        else if (!whole)
+            smb1_anomaly(&l, "smb_truncated", "parameter block cut short");
+        if (h.is_rsp || no_response(cmd))
+            emit_pending(c, p);
+        else
+            pending_add(c, p, a->ts_begin);
+        /* next link */
+        if (!whole || !(smb1_cmds[cmd].flags & SMB1_ANDX) || l.wct < 2)
+            break;
+        struct rd w = l.words;
+        uint8_t next = rd_u8(&w);
+        rd_u8(&w);
+        size_t off = rd_u16le(&w);
+        if (!rd_ok(&w) || next == SMB1_COM_NO_ANDX_COMMAND)
+            break;
+        if (off <= o || off >= a->msg_len) {
+            smb1_anomaly(&l, "andx_bad_offset", "next command 0x%02x at offset %zu (this one at %zu)", next,
+                         off, o);
+            break;
+        }
+        if (depth + 1 >= c->lim->andx_depth) {
+            smb1_anomaly(&l, "andx_too_deep", "chain longer than %u commands", c->lim->andx_depth);
+            break;
+        }
+        o = off;
+        cmd = next;
+    }
+    if (h.is_rsp)
+        flush_unreached(c, &h);
+}
+
+void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us)
+{
+    struct smb1_asm *a = &k->a[d];
+    if (!a->active)
+        return;
+    a->ts_end = ts_us;
+    /* streamed data the message never delivered */
+    if (a->mode == ASM_STREAM && a->pos < a->elide_at + a->elide_len) {
+        size_t from = a->pos > a->elide_at ? a->pos : a->elide_at;
+        file_missing(a->ft, a->s.io, a->s.file_off + (from - a->elide_at), a->elide_at + a->elide_len - from);
+    }
+    process(k, a, complete);
+    asm_reset(a);
+}
+
+void smb1_core_end(struct smb1_core *k, uint64_t ts_us)
+{
+    struct smb1_conn *c = &k->c;
+    for (int d = 0; d < 2; d++)
+        if (k->a[d].active)
+            smb1_msg_end(k, (enum dir)d, false, ts_us);
+    while (c->pending) {
+        struct smb1_pending *p = c->pending;
+        c->pending = p->next;
+        c->n_pending--;
+        emit_pending(c, p);
+    }
+    smb1_state_end(c, ts_us);
+}
+
+void smb1_core_free(struct smb1_core *k)
+{
+    for (int d = 0; d < 2; d++)
+        free(k->a[d].buf);
+    while (k->c.pending) {
+        struct smb1_pending *p = k->c.pending;
+        k->c.pending = p->next;
+        pending_free(p);
+    }
+    strlist_free(&k->c.dialects);
+    free(k->c.dialect);
+}

@@ -1,0 +1,40 @@
+/* smb1_core: per-connection SMB1 engine fed by NBSS message pieces. */
+#ifndef SMBSCOPE_SMB1_CORE_H
+#define SMBSCOPE_SMB1_CORE_H
+
+#include "app.h"
+#include "smb1.h"
+
+/* one direction's message being assembled */
+struct smb1_asm {
+    bool active;               /* inside a message */
+    uint8_t *buf;              /* the kept bytes (capped at lim->smb_buffer) */
+    size_t bufcap, phys;
+    size_t msg_len, pos;       /* logical: the message's length and bytes seen or skipped so far */
+    size_t valid;              /* logical prefix that is present (kept or streamed) */
+    bool frozen;               /* a hole or the cap stopped `valid` */
+    enum { ASM_UNDECIDED, ASM_PLAIN, ASM_STREAM } mode;
+    size_t need_at;            /* undecided: decide again once this many bytes are kept */
+    size_t elide_at, elide_len;
+    struct smb1_stream s;
+    struct file_track *ft;
+    uint64_t ts_begin, ts_end;
+};
+
+struct smb1_core {
+    struct smb1_conn c;
+    struct smb1_asm a[2];
+    uint64_t smb2_msgs;
+};
+
+void smb1_core_init(struct smb1_core *k, const struct conn_ref *conn, const struct emitter *em,
+                    const struct limits *lim, struct file_pool *files, bool midstream);
+void smb1_msg_begin(struct smb1_core *k, enum dir d, size_t len, uint64_t ts_us);
+void smb1_msg_data(struct smb1_core *k, enum dir d, const uint8_t *p, size_t n, uint64_t ts_us);
+void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us);
+void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us);
+/* connection end: unanswered requests, open files, sessions */
+void smb1_core_end(struct smb1_core *k, uint64_t ts_us);
+void smb1_core_free(struct smb1_core *k);
+
+#endif

@@ -1,0 +1,195 @@
+/* analyzer: fans frames through decode -> flow -> app and records out to the sink;
+ * counts what the stats record reports. */
+#include "analyzer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "files.h"
+#include "flow.h"
+#include "registry.h"
+
+struct anomaly_count {
+    char *name;
+    uint64_t n;
+};
+
+struct analyzer {
+    struct analyzer_config cfg;
+    struct sink *sink;
+    struct emitter em;
+    struct decode_ctx *dec;
+    struct flow_table *flows;
+    struct file_pool files;
+    struct smb_app_ctx app;
+    uint16_t ports[ANALYZER_MAX_PORTS + 2];
+    size_t nports;
+    uint64_t last_ts;
+    uint64_t records[EV_STATS + 1];
+    struct anomaly_count *anomalies;
+    size_t n_anomalies, cap_anomalies;
+    bool have_capture_stats;
+    uint64_t cap_received, cap_dropped;
+};
+
+static void count_anomaly(struct analyzer *an, const char *name)
+{
+    for (size_t i = 0; i < an->n_anomalies; i++)
+        if (strcmp(an->anomalies[i].name, name) == 0) {
+            an->anomalies[i].n++;
+            return;
+        }
+    if (an->n_anomalies == an->cap_anomalies) {
+        size_t cap = an->cap_anomalies ? an->cap_anomalies * 2 : 16;
+        struct anomaly_count *a = realloc(an->anomalies, cap * sizeof *a);
+        if (!a)
+            abort();
+        an->anomalies = a;
+        an->cap_anomalies = cap;
+    }
+    an->anomalies[an->n_anomalies].name = strdup(name);
+    if (!an->anomalies[an->n_anomalies].name)
+        abort();
+    an->anomalies[an->n_anomalies++].n = 1;
+}
+
+static void on_record(void *u, const struct event *e)
+{
+    struct analyzer *an = u;
+    an->records[e->type]++;
+    if (e->type == EV_ANOMALY) {
+        const struct field *f = ev_get(e, NULL, "name");
+        if (f && f->kind == F_STR)
+            count_anomaly(an, f->v.s);
+    }
+    an->sink->ops->write(an->sink, e);
+}
+
+struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *sink)
+{
+    struct analyzer *an = calloc(1, sizeof *an);
+    if (!an)
+        return NULL;
+    an->cfg = *cfg;
+    an->sink = sink;
+    an->em.emit = on_record;
+    an->em.u = an;
+    an->files.lim = &an->cfg.lim;
+    an->app.lim = &an->cfg.lim;
+    an->app.em = &an->em;
+    an->app.files = &an->files;
+    an->ports[an->nports++] = 139;
+    an->ports[an->nports++] = 445;
+    for (size_t i = 0; i < cfg->nports && i < ANALYZER_MAX_PORTS; i++)
+        an->ports[an->nports++] = cfg->ports[i];
+    an->dec = decode_new(&an->cfg.lim);
+    struct flow_config fc = {
+        .lim = &an->cfg.lim,
+        .ports = an->ports,
+        .nports = an->nports,
+        .app = &smb_app_ops,
+        .app_ctx = &an->app,
+        .em = &an->em,
+    };
+    an->flows = flow_table_new(&fc);
+    if (!an->dec || !an->flows) {
+        analyzer_free(an);
+        return NULL;
+    }
+    return an;
+}
+
+void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t *frame, size_t caplen,
+                    size_t wirelen)
+{
+    struct pkt p;
+    if (ts_us > an->last_ts)
+        an->last_ts = ts_us;
+    if (decode_packet(an->dec, dlt, ts_us, frame, caplen, wirelen, &p) == DEC_TCP)
+        flow_table_packet(an->flows, &p);
+}
+
+void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped)
+{
+    an->have_capture_stats = true;
+    an->cap_received = received;
+    an->cap_dropped = dropped;
+}
+
+static int cmp_anomaly(const void *a, const void *b)
+{
+    return strcmp(((const struct anomaly_count *)a)->name, ((const struct anomaly_count *)b)->name);
+}
+
+static void write_stats(struct analyzer *an)
+{
+    struct event e;
+    ev_init(&e, EV_STATS, an->last_ts, NULL);
+    const struct decode_stats *ds = decode_stats(an->dec);
+    const struct flow_stats *fs = flow_table_stats(an->flows);
+    ev_uint(&e, "packets", ds->packets);
+    ev_uint(&e, "bytes", ds->bytes);
+    ev_uint(&e, "tcp_segments", ds->tcp);
+    ev_uint(&e, "non_tcp", ds->non_tcp);
+    ev_uint(&e, "bad_packets", ds->bad);
+    ev_uint(&e, "ip_fragments", ds->frags);
+    ev_uint(&e, "ip_datagrams_reassembled", ds->frag_datagrams);
+    ev_uint(&e, "ip_fragment_timeouts", ds->frag_timeouts);
+    ev_uint(&e, "flows", fs->flows);
+    ev_uint(&e, "flows_analyzed", fs->flows_analyzed);
+    ev_uint(&e, "flows_evicted", fs->flows_evicted);
+    ev_uint(&e, "flows_timed_out", fs->flows_timed_out);
+    ev_uint(&e, "reasm_memory_peak", fs->reasm_mem_peak);
+    ev_uint(&e, "file_hold_peak", an->files.held_peak);
+    if (an->have_capture_stats) {
+        struct fieldset *c = fs_obj(&e, NULL, "capture");
+        fs_uint(&e, c, "received", an->cap_received);
+        fs_uint(&e, c, "dropped", an->cap_dropped);
+    }
+    struct fieldset *r = fs_obj(&e, NULL, "records");
+    for (int t = 0; t < EV_STATS; t++)
+        fs_uint(&e, r, ev_type_name((enum ev_type)t), an->records[t]);
+    /* anomaly names sorted: the record must not depend on discovery order */
+    qsort(an->anomalies, an->n_anomalies, sizeof *an->anomalies, cmp_anomaly);
+    struct fieldset *a = fs_obj(&e, NULL, "anomalies");
+    for (size_t i = 0; i < an->n_anomalies; i++)
+        fs_uint(&e, a, an->anomalies[i].name, an->anomalies[i].n);
+    /* keys as "0x72": how analysts (and tshark's smb.cmd) name command codes */
+    static const char hexkeys[256][5] = {
+#define K(n) "0x" #n
+#define ROW(h) K(h##0), K(h##1), K(h##2), K(h##3), K(h##4), K(h##5), K(h##6), K(h##7), K(h##8), K(h##9), \
+               K(h##a), K(h##b), K(h##c), K(h##d), K(h##e), K(h##f)
+        ROW(0), ROW(1), ROW(2), ROW(3), ROW(4), ROW(5), ROW(6), ROW(7),
+        ROW(8), ROW(9), ROW(a), ROW(b), ROW(c), ROW(d), ROW(e), ROW(f),
+#undef ROW
+#undef K
+    };
+    struct fieldset *cmds = fs_obj(&e, NULL, "smb1_commands");
+    for (int i = 0; i < 256; i++)
+        if (an->app.cmd_count[i])
+            fs_uint(&e, cmds, hexkeys[i], an->app.cmd_count[i]);
+    on_record(an, &e);
+    ev_free(&e);
+}
+
+void analyzer_finish(struct analyzer *an)
+{
+    flow_table_close_all(an->flows, an->last_ts);
+    write_stats(an);
+}
+
+void analyzer_free(struct analyzer *an)
+{
+    if (!an)
+        return;
+    if (an->flows)
+        flow_table_free(an->flows);
+    if (an->dec)
+        decode_free(an->dec);
+    for (size_t i = 0; i < an->n_anomalies; i++)
+        free(an->anomalies[i].name);
+    free(an->anomalies);
+    free(an);
+}

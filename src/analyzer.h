@@ -1,0 +1,33 @@
+/* analyzer: one run's whole state, passed explicitly (no globals): decoder,
+ * flow table, SMB context, file pool, the sink, and the run's counters. */
+#ifndef SMBSCOPE_ANALYZER_H
+#define SMBSCOPE_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+#include "sink.h"
+
+#define ANALYZER_MAX_PORTS 32
+
+struct analyzer_config {
+    struct limits lim;
+    uint16_t ports[ANALYZER_MAX_PORTS];   /* analyzed without probing; 139 and 445 always */
+    size_t nports;
+};
+
+struct analyzer;
+
+struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *sink);
+/* one captured frame of link type dlt */
+void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t *frame, size_t caplen,
+                    size_t wirelen);
+/* live capture counters, reported in stats */
+void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped);
+/* end of input: close every connection, then write the stats record */
+void analyzer_finish(struct analyzer *an);
+void analyzer_free(struct analyzer *an);
+
+#endif

@@ -1,0 +1,118 @@
+/* out_json: one JSON object per line (NDJSON), schema 1 (docs/schema.json). */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sink.h"
+
+#define JSON_SCHEMA_VERSION 1
+
+void format_ts(uint64_t ts_us, char *buf, size_t cap)
+{
+    time_t sec = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, cap, "%s.%06uZ", day, (unsigned)(ts_us % 1000000u));
+}
+
+static json_t *fieldset_json(const struct fieldset *fs);
+
+static json_t *field_json(const struct field *f)
+{
+    switch (f->kind) {
+    case F_NULL:
+        return json_null();
+    case F_BOOL:
+        return json_boolean(f->v.b);
+    case F_INT:
+        return json_integer((json_int_t)f->v.i);
+    case F_UINT:
+        /* JSON consumers read 64-bit signed at best: saturate rather than wrap */
+        return json_integer(f->v.u > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)f->v.u);
+    case F_STR:
+        return json_string(f->v.s);
+    case F_STRV: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < f->v.sv.n; i++)
+            json_array_append_new(a, json_string(f->v.sv.v[i]));
+        return a;
+    }
+    case F_RANGES: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < f->v.rg.n; i++)
+            json_array_append_new(a, json_pack("[II]", (json_int_t)f->v.rg.r[i][0], (json_int_t)f->v.rg.r[i][1]));
+        return a;
+    }
+    case F_OBJ:
+        return fieldset_json(f->v.obj);
+    }
+    return json_null();
+}
+
+static json_t *fieldset_json(const struct fieldset *fs)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < fs->n; i++) {
+        json_t *v = field_json(&fs->f[i]);
+        json_object_set_new(o, fs->f[i].name, v ? v : json_null());
+    }
+    return o;
+}
+
+static void json_write(struct sink *s, const struct event *e)
+{
+    json_t *o = json_object();
+    char ts[40];
+    format_ts(e->ts_us, ts, sizeof ts);
+    json_object_set_new(o, "schema", json_integer(JSON_SCHEMA_VERSION));
+    json_object_set_new(o, "type", json_string(ev_type_name(e->type)));
+    json_object_set_new(o, "ts", json_string(ts));
+    if (e->conn) {
+        const struct conn_ref *c = e->conn;
+        json_object_set_new(o, "conn",
+                            json_pack("{s:s, s:s, s:{s:s, s:i}, s:{s:s, s:i}}", "id", c->id, "community_id",
+                                      c->community_id, "client", "ip", c->client_ip, "port", (int)c->client_port,
+                                      "server", "ip", c->server_ip, "port", (int)c->server_port));
+    }
+    for (size_t i = 0; i < e->top.n; i++) {
+        const struct field *f = &e->top.f[i];
+        if (json_object_get(o, f->name))
+            continue; /* the envelope's keys win; keys never repeat */
+        json_t *v = field_json(f);
+        json_object_set_new(o, f->name, v ? v : json_null());
+    }
+    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!line) {
+        s->write_error = true;
+        return;
+    }
+    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF)
+        s->write_error = true;
+    free(line);
+    if (s->flush_each && fflush(s->out) == EOF)
+        s->write_error = true;
+}
+
+static void json_close(struct sink *s)
+{
+    if (fflush(s->out) == EOF)
+        s->write_error = true;
+    free(s);
+}
+
+static const struct sink_ops json_ops = {json_write, json_close};
+
+struct sink *sink_json_new(FILE *out, bool flush_each)
+{
+    struct sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->ops = &json_ops;
+    s->out = out;
+    s->flush_each = flush_each;
+    return s;
+}

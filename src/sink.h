@@ -1,0 +1,30 @@
+/* sink: where records are written; out_text.c and out_json.c decide their look. */
+#ifndef SMBSCOPE_SINK_H
+#define SMBSCOPE_SINK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "event.h"
+
+struct sink;
+
+struct sink_ops {
+    void (*write)(struct sink *s, const struct event *e);
+    void (*close)(struct sink *s);   /* flushes; frees the sink (not the FILE) */
+};
+
+struct sink {
+    const struct sink_ops *ops;
+    FILE *out;
+    bool flush_each;                 /* flush after every record (live capture into a pipe or file) */
+    bool write_error;                /* a write failed (disk full, closed pipe) */
+};
+
+struct sink *sink_text_new(FILE *out, bool flush_each);
+struct sink *sink_json_new(FILE *out, bool flush_each);
+
+/* RFC 3339 UTC with microseconds: "2026-11-20T10:00:00.100000Z" (buf >= 32) */
+void format_ts(uint64_t ts_us, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Interop suite over ../shared/pcaps/public (skipped when absent): every capture
+runs in both formats within a timeout, without a crash or sanitizer report,
+with schema-valid JSON; for the real SMB1-over-TCP captures (not tagged SYN,
+FUZZ or mid-session in INDEX.md) smbscope's count of each SMB1 command equals
+tshark's (INDEX.md's "SMB1 commands (TCP)" column, from the *.tshark.tsv files)."""
+import pathlib
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
+import schema_check  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SKIP = 77
+
+
+def parse_index(index):
+    rows = []
+    for line in index.read_text().splitlines():
+        if not line.startswith("| ") or line.startswith("| path") or line.startswith("|---"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 11:
+            continue
+        rows.append({"path": cells[0], "cmds": cells[6], "tags": cells[10]})
+    return rows
+
+
+def expected_counts(cell):
+    if cell in ("-", ""):
+        return {}
+    out = {}
+    for part in cell.split():
+        code, n = part.split(":")
+        out[code.lower()] = int(n)
+    return out
+
+
+def comparable(row):
+    tags = row["tags"]
+    if re.search(r"\bSYN\b|\bFUZZ\b|mid-session|mid-stream|\bNEG\b", tags):
+        return False
+    return bool(expected_counts(row["cmds"]))
+
+
+def main():
+    binary = sys.argv[1]
+    shared = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT.parent / "shared"
+    public = shared / "pcaps" / "public"
+    index = public / "INDEX.md"
+    if not index.exists():
+        print(f"SKIP: {index} not present")
+        return SKIP
+    validator = schema_check.load_validator()
+    rows = parse_index(index)
+    passed = failed = 0
+    for row in rows:
+        pcap = public / row["path"]
+        problems = []
+        stats = None
+        for fmt in ("text", "json"):
+            try:
+                p = subprocess.run([binary, "-r", str(pcap), "--format", fmt], capture_output=True, timeout=120)
+            except subprocess.TimeoutExpired:
+                problems.append(f"{fmt}: timed out")
+                continue
+            err = p.stderr.decode(errors="replace")
+            if p.returncode not in (0, 1) or "Sanitizer" in err or "runtime error" in err:
+                problems.append(f"{fmt}: exit {p.returncode}: {err[-2000:]}")
+                continue
+            if p.returncode == 1 and not err.strip():
+                problems.append(f"{fmt}: exit 1 without saying why on stderr")
+            if fmt == "json":
+                probs, recs = schema_check.check_lines(validator, p.stdout.decode(), row["path"])
+                problems += probs[:10]
+                stats = next((r for r in recs if r.get("type") == "stats"), None)
+        if comparable(row) and stats is not None:
+            want = expected_counts(row["cmds"])
+            got = {k.lower(): v for k, v in stats.get("smb1_commands", {}).items()}
+            if want != got:
+                keys = sorted(set(want) | set(got))
+                diff = " ".join(f"{k}:{got.get(k, 0)}/{want.get(k, 0)}" for k in keys if got.get(k) != want.get(k))
+                problems.append(f"SMB1 command counts (smbscope/tshark) differ: {diff}")
+        tag = "ok" if not problems else "FAIL"
+        extra = " (counts compared with tshark)" if comparable(row) else ""
+        print(f"{tag}: {row['path']}{extra}")
+        for pr in problems:
+            print("   ", pr)
+        if problems:
+            failed += 1
+        else:
+            passed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
