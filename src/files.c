@@ -1,0 +1,465 @@
+/* files: per-FID coverage and streaming SHA-256 of file content (see files.h
+ * for the semantics). Spec: [MS-CIFS] 2.2.4.42-43 for where the data comes
+ * from; the rest is smbscope's own. */
+#include "files.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fchunks.h"
+#include "fhold.h"
+#include "ranges.h"
+
+/* the READ or WRITE whose pieces are arriving */
+struct chunk {
+    bool active;
+    enum file_io io;
+    uint64_t off, len, got;
+    bool digesting;            /* cmd is running over this chunk's bytes */
+    bool broken;               /* a piece was missing: no digest to compare or keep */
+    bool have_prior;           /* an earlier copy of exactly this chunk was recorded */
+    uint8_t prior[FCHUNK_DIGEST];
+    bool deferred;             /* bytes behind the cursor wait for the digest compare */
+};
+
+struct file_track {
+    struct file_pool *pool;
+    bool size_known;
+    uint64_t size;
+    bool wrote;                /* any write (seen or missing) */
+    uint64_t write_end;        /* furthest write end since the last file_set_size */
+    uint64_t bytes_read, bytes_written, bytes_missing;
+    struct ranges rd, wr, seen;
+    bool finished;
+
+    /* hashing; everything below is dropped once `hashing` is false */
+    bool hashing;
+    const char *reason;        /* why hashing stopped (static) */
+    bool conflict;
+    EVP_MD_CTX *md;            /* the file's SHA-256, fed strictly in order */
+    uint64_t cursor;           /* bytes [0, cursor) are hashed */
+    struct fhold hold;
+    uint8_t *head;             /* content of [0, head_len), head_len = min(cursor, head_max) */
+    size_t head_len, head_cap, head_max;
+    struct fchunks chunks;
+    EVP_MD_CTX *cmd;           /* per-chunk digest */
+    struct chunk ch;
+};
+
+static const struct limits *lim(const struct file_track *f) { return f->pool->lim; }
+
+static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+struct file_track *file_new(struct file_pool *pool)
+{
+    if (!pool || !pool->lim)
+        return NULL;
+    struct file_track *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->pool = pool;
+    ranges_init(&f->rd, FILE_RANGES_MAX);
+    ranges_init(&f->wr, FILE_RANGES_MAX);
+    ranges_init(&f->seen, FILE_RANGES_MAX);
+    f->head_max = pool->lim->file_verify_bytes;
+    f->md = EVP_MD_CTX_new();
+    if (f->md && EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) == 1) {
+        f->hashing = true;
+    } else {
+        f->reason = "no_memory";
+    }
+    return f;
+}
+
+/* stop hashing for good and give back everything only the hash needed */
+static void give_up(struct file_track *f, const char *reason)
+{
+    if (!f->hashing)
+        return;
+    f->hashing = false;
+    f->reason = reason;
+    f->pool->held -= f->hold.bytes;
+    fhold_clear(&f->hold);
+    free(f->head);
+    f->head = NULL;
+    f->head_len = f->head_cap = 0;
+    fchunks_free(&f->chunks);
+    f->ch.digesting = false;
+    f->ch.deferred = false;
+}
+
+static void found_conflict(struct file_track *f)
+{
+    f->conflict = true;
+    give_up(f, "overlap_conflict");
+}
+
+/* keep hashed bytes that fall in the verify window [0, head_max) */
+static void head_keep(struct file_track *f, const uint8_t *p, size_t n)
+{
+    if (f->cursor >= f->head_max)
+        return;
+    size_t keep = (size_t)min64(n, f->head_max - f->cursor);
+    size_t need = f->head_len + keep;
+    if (need > f->head_cap) {
+        size_t cap = f->head_cap ? f->head_cap : 4096;
+        while (cap < need)
+            cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+        if (cap > f->head_max)
+            cap = f->head_max;
+        uint8_t *h = realloc(f->head, cap);
+        if (!h) {
+            /* shrink the window to what is kept: overlaps past it become
+             * unverifiable, which is honest, rather than wrong */
+            f->head_max = f->head_len;
+            return;
+        }
+        f->head = h;
+        f->head_cap = cap;
+    }
+    memcpy(f->head + f->head_len, p, keep);
+    f->head_len += keep;
+}
+
+/* hash n bytes sitting exactly at the cursor */
+static void hash_at_cursor(struct file_track *f, const uint8_t *p, size_t n)
+{
+    if (EVP_DigestUpdate(f->md, p, n) != 1) {
+        give_up(f, "no_memory");
+        return;
+    }
+    head_keep(f, p, n);
+    f->cursor += n;
+}
+
+/* A held segment the active chunk is still going to deliver stays held, so
+ * that delivery can be compared with it byte for byte; once hashed it could
+ * only be checked through the verify window or a chunk digest. */
+static bool chunk_will_cover(const struct file_track *f, const struct fhold_seg *s)
+{
+    if (!f->ch.active)
+        return false;
+    uint64_t next = f->ch.off + f->ch.got, end = f->ch.off + f->ch.len;
+    return s->off + s->len > next && s->off < end;
+}
+
+/* hash held segments the cursor has reached */
+static void drain(struct file_track *f)
+{
+    const struct fhold_seg *s;
+    while (f->hashing && (s = fhold_first_at(&f->hold, f->cursor)) != NULL) {
+        if (chunk_will_cover(f, s))
+            return;
+        uint64_t skip = f->cursor - s->off;
+        size_t len = s->len;
+        if (skip < len)
+            hash_at_cursor(f, s->p + skip, (size_t)(len - skip));
+        if (!f->hashing)
+            return; /* give_up already released the hold, this segment included */
+        f->pool->held -= len;
+        fhold_pop(&f->hold);
+    }
+}
+
+static void hold(struct file_track *f, uint64_t off, const uint8_t *p, size_t n)
+{
+    if (f->hold.bytes + n > lim(f)->file_hold_bytes || f->pool->held + n > lim(f)->file_hold_total) {
+        give_up(f, "hold_limit");
+        return;
+    }
+    if (!fhold_add(&f->hold, off, p, n)) {
+        give_up(f, f->hold.n >= FHOLD_SEGS_MAX ? "hold_limit" : "no_memory");
+        return;
+    }
+    f->pool->held += n;
+    if (f->pool->held > f->pool->held_peak)
+        f->pool->held_peak = f->pool->held;
+}
+
+/* [off, off+n) with off >= cursor: compare with what is held, then hash what
+ * sits at the cursor and hold the rest */
+static void take_ahead(struct file_track *f, uint64_t off, const uint8_t *p, size_t n)
+{
+    if (!fhold_agrees(&f->hold, off, p, n)) {
+        found_conflict(f);
+        return;
+    }
+    uint64_t end = off + n, pos = off;
+    while (f->hashing) {
+        /* bytes the cursor passed while draining were held, and compared above */
+        pos = max64(pos, f->cursor);
+        if (pos >= end)
+            break;
+        size_t i = fhold_find(&f->hold, pos);
+        if (i < f->hold.n && f->hold.v[i].off <= pos) {
+            pos = f->hold.v[i].off + f->hold.v[i].len;
+            continue;
+        }
+        uint64_t next = i < f->hold.n ? min64(f->hold.v[i].off, end) : end;
+        if (pos == f->cursor) {
+            hash_at_cursor(f, p + (pos - off), (size_t)(next - pos));
+            drain(f);
+        } else {
+            hold(f, pos, p + (pos - off), (size_t)(next - pos));
+        }
+        pos = next;
+    }
+}
+
+/* [off, off+n) entirely behind the cursor: check it against the first copy */
+static void verify_behind(struct file_track *f, uint64_t off, const uint8_t *p, size_t n)
+{
+    if (off < f->head_len) {
+        size_t m = (size_t)min64(n, f->head_len - off);
+        if (memcmp(f->head + off, p, m) != 0) {
+            found_conflict(f);
+            return;
+        }
+        off += m;
+        p += m;
+        n -= m;
+    }
+    if (n == 0)
+        return;
+    if (f->ch.active && f->ch.have_prior && f->ch.digesting) {
+        f->ch.deferred = true;
+        return;
+    }
+    give_up(f, "overlap_unverified");
+}
+
+static void chunk_end(struct file_track *f, bool complete)
+{
+    struct chunk *c = &f->ch;
+    if (!c->active)
+        return;
+    c->active = false;
+    uint8_t d[EVP_MAX_MD_SIZE];
+    unsigned dl = 0;
+    bool have = false;
+    if (c->digesting) {
+        have = EVP_DigestFinal_ex(f->cmd, d, &dl) == 1 && dl >= FCHUNK_DIGEST;
+        c->digesting = false;
+    }
+    bool whole = complete && !c->broken && have;
+    if (f->hashing) {
+        if (whole && c->have_prior) {
+            if (memcmp(d, c->prior, FCHUNK_DIGEST) != 0)
+                found_conflict(f);
+        } else if (c->deferred) {
+            give_up(f, "overlap_unverified");
+        } else if (whole) {
+            /* losing a record (no memory) only means a later re-send of this
+             * chunk cannot be checked */
+            (void)fchunks_add(&f->chunks, c->off, c->len, d);
+        }
+    }
+    c->deferred = false;
+    drain(f);
+}
+
+static void chunk_begin(struct file_track *f, enum file_io io, uint64_t off, uint64_t len)
+{
+    chunk_end(f, false);
+    if (len == 0)
+        return;
+    struct chunk *c = &f->ch;
+    memset(c, 0, sizeof *c);
+    c->active = true;
+    c->io = io;
+    c->off = off;
+    c->len = len;
+    /* chunks wholly inside the verify window are checked byte for byte */
+    if (!f->hashing || off + len <= f->head_max)
+        return;
+    if (!f->cmd)
+        f->cmd = EVP_MD_CTX_new();
+    if (!f->cmd || EVP_DigestInit_ex(f->cmd, EVP_sha256(), NULL) != 1)
+        return;
+    c->digesting = true;
+    /* only a chunk reaching behind the cursor can be a re-send; in-order
+     * data never pays for the lookup */
+    if (off < f->cursor) {
+        const struct fchunk *r = fchunks_find(&f->chunks, off, len);
+        if (r) {
+            c->have_prior = true;
+            memcpy(c->prior, r->d, FCHUNK_DIGEST);
+        }
+    }
+}
+
+void file_chunk(struct file_track *f, enum file_io io, uint64_t off, uint64_t len)
+{
+    if (!f || f->finished)
+        return;
+    len = min64(len, UINT64_MAX - off);
+    chunk_begin(f, io, off, len);
+}
+
+/* does [off, off+n) continue the active chunk? */
+static bool in_chunk(const struct file_track *f, enum file_io io, uint64_t off, uint64_t n)
+{
+    const struct chunk *c = &f->ch;
+    return c->active && c->io == io && off == c->off + c->got && n <= c->len - c->got;
+}
+
+void file_set_size(struct file_track *f, uint64_t size)
+{
+    if (!f || f->finished)
+        return;
+    f->size_known = true;
+    f->size = size;
+    f->write_end = 0;
+}
+
+static void note_write_extent(struct file_track *f, uint64_t end)
+{
+    f->wrote = true;
+    f->write_end = max64(f->write_end, end);
+}
+
+void file_data(struct file_track *f, enum file_io io, uint64_t off, const uint8_t *p, size_t n)
+{
+    if (!f || f->finished || n == 0 || !p)
+        return;
+    n = (size_t)min64(n, UINT64_MAX - off);
+    uint64_t end = off + n;
+    if (!in_chunk(f, io, off, n))
+        chunk_begin(f, io, off, n);
+
+    if (io == FILE_READ) {
+        f->bytes_read += n;
+        ranges_add(&f->rd, off, end);
+    } else {
+        f->bytes_written += n;
+        ranges_add(&f->wr, off, end);
+        note_write_extent(f, end);
+    }
+    ranges_add(&f->seen, off, end);
+
+    struct chunk *c = &f->ch;
+    c->got += n;
+    if (c->digesting && EVP_DigestUpdate(f->cmd, p, n) != 1)
+        c->digesting = false;
+    if (f->hashing) {
+        uint64_t cur = f->cursor;
+        if (off < cur)
+            verify_behind(f, off, p, (size_t)(min64(end, cur) - off));
+        if (f->hashing && end > cur) {
+            uint64_t a = max64(off, cur);
+            take_ahead(f, a, p + (a - off), (size_t)(end - a));
+        }
+    }
+    if (c->active && c->got == c->len)
+        chunk_end(f, true);
+}
+
+void file_missing(struct file_track *f, enum file_io io, uint64_t off, uint64_t n)
+{
+    if (!f || f->finished || n == 0)
+        return;
+    n = min64(n, UINT64_MAX - off);
+    uint64_t end = off + n;
+    bool part = in_chunk(f, io, off, n);
+    if (!part)
+        chunk_end(f, false);
+    f->bytes_missing += n;
+    if (io == FILE_WRITE)
+        note_write_extent(f, end);
+    if (f->hashing && end > f->cursor && !fhold_covers(&f->hold, max64(off, f->cursor), end))
+        give_up(f, "capture_gap");
+    if (part) {
+        f->ch.broken = true;
+        f->ch.got += n;
+        if (f->ch.got == f->ch.len)
+            chunk_end(f, true);
+    }
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+    static const char X[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = X[d[i] >> 4];
+        out[2 * i + 1] = X[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static uint64_t seen_end(const struct ranges *r) { return r->n ? r->v[r->n - 1][1] : 0; }
+
+void file_finish(struct file_track *f, struct file_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!f)
+        return;
+    if (f->finished) {
+        out->no_hash_reason = "finished";
+        return;
+    }
+    chunk_end(f, false);
+    f->finished = true;
+
+    bool known = f->size_known || f->wrote;
+    uint64_t target = max64(f->size_known ? f->size : 0, f->write_end);
+    uint64_t last = seen_end(&f->seen); /* exact even in a coarse list: joins never move the ends */
+
+    out->bytes_read = f->bytes_read;
+    out->bytes_written = f->bytes_written;
+    out->bytes_missing = f->bytes_missing;
+    out->overlap_conflict = f->conflict;
+    out->ranges_coarse = f->rd.coarse || f->wr.coarse || f->seen.coarse;
+
+    /* while hashing, the cursor is the exact length of the seen prefix from 0 */
+    bool hash_whole = f->hashing && known && f->cursor == target && last <= target;
+    bool list_whole = known && !f->seen.coarse && ranges_is_exactly(&f->seen, 0, target);
+    out->complete = !f->conflict && (hash_whole || list_whole);
+
+    if (hash_whole) {
+        uint8_t d[EVP_MAX_MD_SIZE];
+        unsigned dl = 0;
+        if (EVP_DigestFinal_ex(f->md, d, &dl) == 1 && dl == 32) {
+            out->has_sha256 = true;
+            hex(d, dl, out->sha256);
+        } else {
+            out->no_hash_reason = "no_memory";
+        }
+    } else if (!f->hashing) {
+        out->no_hash_reason = f->reason;
+    } else if (!known) {
+        out->no_hash_reason = "size_unknown";
+    } else if (last > target) {
+        out->no_hash_reason = "size_mismatch";
+    } else {
+        out->no_hash_reason = "incomplete";
+    }
+    give_up(f, out->no_hash_reason ? out->no_hash_reason : "finished");
+
+    out->read_ranges = ranges_take(&f->rd, &out->n_read_ranges);
+    out->write_ranges = ranges_take(&f->wr, &out->n_write_ranges);
+}
+
+void file_result_free(struct file_result *r)
+{
+    if (!r)
+        return;
+    free(r->read_ranges);
+    free(r->write_ranges);
+    r->read_ranges = r->write_ranges = NULL;
+    r->n_read_ranges = r->n_write_ranges = 0;
+}
+
+void file_free(struct file_track *f)
+{
+    if (!f)
+        return;
+    give_up(f, "freed");
+    ranges_free(&f->rd);
+    ranges_free(&f->wr);
+    ranges_free(&f->seen);
+    EVP_MD_CTX_free(f->md);
+    EVP_MD_CTX_free(f->cmd);
+    free(f);
+}
