@@ -229,6 +229,8 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
             a->elide_at = s.data_off;
             a->elide_len = (size_t)s.data_len;
             a->mode = ASM_STREAM;
+            /* one READ/WRITE: lets the tracker compare a re-sent chunk as a whole */
+            file_chunk(a->ft, s.io, s.file_off, s.data_len);
             (void)d;
             return;
         }
