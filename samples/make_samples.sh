@@ -1,0 +1,304 @@
+#!/bin/bash
+# Regenerate smbscope's real SMB1 sample captures (samples/*.pcap + *.facts).
+#
+#   sudo samples/make_samples.sh          # as root, on Debian 12
+#
+# A private Samba smbd (own smb.conf, own passdb/lock/state/cache/pid dirs in
+# a temp dir) runs inside a private network namespace, listening on
+# 127.0.0.1:445 and :139 of that namespace's loopback; real clients (impacket's
+# SMB1 class, smbclient -m NT1) talk to it while tcpdump records the
+# namespace's lo.  Nothing leaves the namespace.  Each capture gets a .facts
+# file written by the client itself (key=value lines).
+#
+# Environment:
+#   SAMPLES_OUT=DIR     write the captures there instead of samples/
+#   SAMPLES_KEEP_TMP=1  keep the temp dir (smb.conf, smbd log) for debugging
+#   SAMPLES_LO_MTU=N    MTU of the namespace's lo (default 1500: Ethernet-
+#                       sized frames, so captures replay onto a veth)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${SAMPLES_OUT:-$HERE}
+CLIENTS=$HERE/clients
+PY=/usr/bin/python3
+export PYTHONDONTWRITEBYTECODE=1
+LO_MTU=${SAMPLES_LO_MTU:-1500}
+
+HOST=127.0.0.1
+SMB_USER=smbscope
+SMB_PASS=SmbScope1            # <= 14 chars so it has an LM hash
+SMB_DOMAIN=SMBSCOPE
+SRV_NAME=SMBSCOPESRV
+CLI_NAME=SMBSCOPECLI
+SMALL_FILE=hello.txt
+BIG_FILE=big.bin
+BIG_SIZE=$((3 * 1024 * 1024))
+
+log() { printf '[make_samples] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (smbd on 139/445, tcpdump, ip netns)"
+
+# ---------------------------------------------------------------- packages
+pkgs=()
+command -v smbd >/dev/null 2>&1 || pkgs+=(samba)
+command -v smbpasswd >/dev/null 2>&1 || pkgs+=(samba-common-bin)
+command -v smbclient >/dev/null 2>&1 || pkgs+=(smbclient)
+command -v tcpdump >/dev/null 2>&1 || pkgs+=(tcpdump)
+command -v tshark >/dev/null 2>&1 || pkgs+=(tshark)
+command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
+command -v ethtool >/dev/null 2>&1 || pkgs+=(ethtool)
+command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+[ -x "$PY" ] || pkgs+=(python3)
+if [ -x "$PY" ] && ! "$PY" -c 'import impacket.smb' 2>/dev/null; then
+    pkgs+=(python3-impacket)
+elif [ ! -x "$PY" ]; then
+    pkgs+=(python3-impacket)
+fi
+if [ ${#pkgs[@]} -gt 0 ]; then
+    log "installing: ${pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y "${pkgs[@]}"
+fi
+
+# ---------------------------------------------------------------- state
+T=$(mktemp -d /tmp/smbscope-samples.XXXXXX)
+chmod 755 "$T"                  # smbd's user must traverse to the shares
+NS=smbscope-samples-$$
+NS_CREATED=
+SMBD_PID=
+SMBD_KIDS=
+TCPDUMP_PID=
+
+cleanup() {
+    local rc=$?
+    set +e
+    trap '' INT TERM
+    if [ -n "$TCPDUMP_PID" ]; then
+        kill -INT "$TCPDUMP_PID" 2>/dev/null
+        wait "$TCPDUMP_PID" 2>/dev/null
+    fi
+    if [ -n "$SMBD_PID" ]; then
+        # smbd's own helpers (smbd-notifyd, smbd-cleanupd, per-connection
+        # children): remember their PIDs now, stop the parent, then any of
+        # those exact PIDs that outlive it.
+        SMBD_KIDS=$(pgrep -P "$SMBD_PID" 2>/dev/null | tr '\n' ' ')
+        kill -TERM "$SMBD_PID" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$SMBD_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SMBD_PID" 2>/dev/null
+        wait "$SMBD_PID" 2>/dev/null
+        for k in $SMBD_KIDS; do
+            for _ in $(seq 20); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
+            kill -TERM "$k" 2>/dev/null
+        done
+    fi
+    [ -n "$NS_CREATED" ] && ip netns del "$NS" 2>/dev/null
+    if [ "${SAMPLES_KEEP_TMP:-0}" = 1 ]; then
+        log "kept $T"
+    else
+        rm -rf "$T"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+NSX=(ip netns exec "$NS")
+
+# ---------------------------------------------------------------- namespace
+ip netns add "$NS"
+NS_CREATED=1
+"${NSX[@]}" ip link set lo mtu "$LO_MTU" up
+# No TSO/GSO/GRO on this lo: frames in the capture are what an Ethernet
+# would carry (<= MTU+14), not 64 KiB super-packets.
+"${NSX[@]}" ethtool -K lo tso off gso off gro off >/dev/null 2>&1 ||
+    log "warning: could not turn offloads off on the namespace's lo"
+
+# ---------------------------------------------------------------- server
+mkdir -p "$T"/{private,lock,state,cache,run,bind-dns,log,client/{private,lock,state,cache}} \
+         "$T/share/public" "$T/share/upload"
+
+if ! id -u "$SMB_USER" >/dev/null 2>&1; then
+    log "creating system user $SMB_USER (Samba maps SMB users to Unix users)"
+    useradd --system --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin "$SMB_USER"
+fi
+
+printf 'Hello from the smbscope SMB1 sample share.\nRead with OPEN_ANDX + READ_ANDX.\n' \
+    >"$T/share/public/$SMALL_FILE"
+"$PY" -c 'import random, sys
+sys.stdout.buffer.write(random.Random(1).randbytes(int(sys.argv[1])))' \
+    "$BIG_SIZE" >"$T/share/public/$BIG_FILE"
+chmod 644 "$T/share/public/"*
+chown "$SMB_USER" "$T/share/upload"
+chmod 755 "$T/share" "$T/share/public" "$T/share/upload"
+SMALL_SHA=$(sha256sum "$T/share/public/$SMALL_FILE" | cut -d' ' -f1)
+SMALL_LEN=$(stat -c %s "$T/share/public/$SMALL_FILE")
+BIG_SHA=$(sha256sum "$T/share/public/$BIG_FILE" | cut -d' ' -f1)
+
+cat >"$T/smb.conf" <<EOF
+[global]
+    netbios name = $SRV_NAME
+    workgroup = $SMB_DOMAIN
+    server string = smbscope sample server
+    server role = standalone server
+    security = user
+    interfaces = $HOST
+    bind interfaces only = yes
+    smb ports = 445 139
+    disable netbios = no
+    server min protocol = NT1
+    server max protocol = NT1
+    # Non-extended-security logons: NTLMv1 and LM need these; NTLMv2 without
+    # SPNEGO needs "raw NTLMv2 auth".
+    ntlm auth = yes
+    lanman auth = yes
+    raw NTLMv2 auth = yes
+    map to guest = never
+    smb1 unix extensions = no
+    passdb backend = tdbsam:$T/private/passdb.tdb
+    private dir = $T/private
+    lock directory = $T/lock
+    state directory = $T/state
+    cache directory = $T/cache
+    pid directory = $T/run
+    ncalrpc dir = $T/run/ncalrpc
+    binddns dir = $T/bind-dns
+    usershare path =
+    log file = $T/log/smbd.log
+    max log size = 0
+    log level = 1
+    load printers = no
+    printing = bsd
+    printcap name = /dev/null
+    disable spoolss = yes
+
+[public]
+    path = $T/share/public
+    read only = yes
+    browseable = yes
+
+[upload]
+    path = $T/share/upload
+    read only = no
+    valid users = $SMB_USER
+EOF
+
+cat >"$T/client.conf" <<EOF
+[global]
+    workgroup = $SMB_DOMAIN
+    netbios name = $CLI_NAME
+    client min protocol = NT1
+    client max protocol = NT1
+    private dir = $T/client/private
+    lock directory = $T/client/lock
+    state directory = $T/client/state
+    cache directory = $T/client/cache
+    log file = $T/log/client.log
+EOF
+
+printf '%s\n%s\n' "$SMB_PASS" "$SMB_PASS" |
+    smbpasswd -c "$T/smb.conf" -s -a "$SMB_USER" >"$T/log/smbpasswd.log" 2>&1 ||
+    { cat "$T/log/smbpasswd.log" >&2; die "smbpasswd failed"; }
+
+# smbd --foreground --no-process-group stays in its caller's process group,
+# and when it is stopped it signals that whole group.  setsid gives it a
+# session and group of its own (setsid execs in place here, since a
+# background job of a non-interactive shell is not a group leader: $! is
+# smbd's own PID), so that signal cannot reach this script.
+setsid "${NSX[@]}" smbd --foreground --no-process-group --configfile="$T/smb.conf" \
+    </dev/null >"$T/log/smbd.stdout" 2>&1 &
+SMBD_PID=$!
+sleep 0.2
+[ "$(ps -o comm= -p "$SMBD_PID" 2>/dev/null)" = smbd ] ||
+    die "pid $SMBD_PID is not smbd: $(ps -o comm= -p "$SMBD_PID")"
+log "smbd pid $SMBD_PID in netns $NS"
+for _ in $(seq 100); do
+    kill -0 "$SMBD_PID" 2>/dev/null || { cat "$T/log/"*; die "smbd exited"; }
+    if "${NSX[@]}" ss -Hltn "sport = :445" | grep -q . &&
+       "${NSX[@]}" ss -Hltn "sport = :139" | grep -q .; then
+        break
+    fi
+    sleep 0.1
+done
+"${NSX[@]}" ss -Hltn "sport = :445" | grep -q . || die "smbd not listening on 445"
+
+# ---------------------------------------------------------------- capture
+mkdir -p "$OUT"
+ARGS=(--host "$HOST" --user "$SMB_USER" --password "$SMB_PASS"
+      --domain "$SMB_DOMAIN" --server-name "$SRV_NAME"
+      --client-name "$CLI_NAME" --small-file "$SMALL_FILE"
+      --big-file "$BIG_FILE")
+
+# capture NAME CMD...: record lo while CMD runs; CMD's stdout -> NAME.facts
+capture() {
+    local name=$1; shift
+    local pcap=$OUT/$name.pcap facts=$OUT/$name.facts tlog=$T/log/tcpdump-$name.log
+    rm -f "$pcap" "$facts"
+    "${NSX[@]}" tcpdump -i lo -U -Z root -w "$pcap" \
+        'tcp port 139 or tcp port 445' 2>"$tlog" &
+    TCPDUMP_PID=$!
+    for _ in $(seq 100); do
+        grep -q 'listening on' "$tlog" 2>/dev/null && break
+        kill -0 "$TCPDUMP_PID" 2>/dev/null || { cat "$tlog"; die "tcpdump died"; }
+        sleep 0.1
+    done
+    local rc=0
+    "${NSX[@]}" "$@" >"$facts" 2>"$T/log/client-$name.log" || rc=$?
+    sleep 1                                 # let the last segments land
+    kill -INT "$TCPDUMP_PID"
+    wait "$TCPDUMP_PID" || true
+    TCPDUMP_PID=
+    if [ "$rc" != 0 ]; then
+        cat "$facts" "$T/log/client-$name.log" >&2
+        tail -n 30 "$T/log/smbd.log" >&2
+        die "$name: client exited $rc"
+    fi
+    log "$name: $(stat -c %s "$pcap") bytes"
+}
+
+S=("$PY" "$CLIENTS/smb1_scenarios.py")
+capture seed-445             "${S[@]}" seed-445 "${ARGS[@]}"
+capture seed-139             "${S[@]}" seed-139 "${ARGS[@]}"
+capture bigread-445          "${S[@]}" bigread-445 "${ARGS[@]}"
+capture badlogon-445         "${S[@]}" badlogon-445 "${ARGS[@]}"
+capture badshare-445         "${S[@]}" badshare-445 "${ARGS[@]}"
+capture nofile-445           "${S[@]}" nofile-445 "${ARGS[@]}"
+capture nofile-dos-445       "${S[@]}" nofile-dos-445 "${ARGS[@]}"
+capture anon-445             "${S[@]}" anon-445 "${ARGS[@]}"
+capture lm-445               "${S[@]}" lm-445 "${ARGS[@]}"
+capture ntlmv2-445           "${S[@]}" ntlmv2-445 "${ARGS[@]}"
+capture netbios-negative-139 "${S[@]}" netbios-negative-139 "${ARGS[@]}"
+mkdir -p "$T/client/work"
+capture smbclient-nt1 "$PY" "$CLIENTS/smbclient_nt1.py" --conf "$T/client.conf" \
+    --workdir "$T/client/work" --host "$HOST" --user "$SMB_USER" \
+    --password "$SMB_PASS" --domain "$SMB_DOMAIN" --small-file "$SMALL_FILE"
+
+# ---------------------------------------------------------------- checks
+fact() { sed -n "s/^$2=//p" "$OUT/$1.facts" | head -n1; }
+check() { [ "$2" = "$3" ] || die "$1: expected '$3', client saw '$2'"; }
+for n in seed-445 seed-139 lm-445 ntlmv2-445 smbclient-nt1; do
+    check "$n read.sha256" "$(fact "$n" read.sha256)" "$SMALL_SHA"
+    check "$n read.bytes" "$(fact "$n" read.bytes)" "$SMALL_LEN"
+done
+check "bigread read.sha256" "$(fact bigread-445 read.sha256)" "$BIG_SHA"
+check "bigread read.bytes" "$(fact bigread-445 read.bytes)" "$BIG_SIZE"
+check badlogon "$(fact badlogon-445 session_setup.status)" STATUS_LOGON_FAILURE
+check badshare "$(fact badshare-445 tree_connect.status)" STATUS_BAD_NETWORK_NAME
+check nofile "$(fact nofile-445 open.status)" STATUS_OBJECT_NAME_NOT_FOUND
+check nofile-dos "$(fact nofile-dos-445 open.status)" \
+    "ERRDOS/ERRbadfile (DOS class=0x01 code=0x0002)"
+check anon "$(fact anon-445 tree_connect.status)" STATUS_SUCCESS
+check upload "$(sha256sum "$T/share/upload/upload.txt" | cut -d' ' -f1)" \
+    "$(fact smbclient-nt1 write.sha256)"
+
+# Every capture must be SMB1 only (no SMB2 negotiate/frames).
+if command -v tshark >/dev/null 2>&1; then
+    for p in "$OUT"/*.pcap; do
+        n2=$(tshark -r "$p" -Y smb2 2>/dev/null | wc -l)
+        [ "$n2" = 0 ] || die "$p contains $n2 SMB2 frames"
+    done
+    "$PY" "$HERE/summarize.py" "$OUT"/*.pcap
+fi
+log "done: $(ls "$OUT"/*.pcap | wc -l) captures in $OUT"
