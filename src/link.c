@@ -31,7 +31,7 @@ static bool is_vlan_tpid(uint16_t t)
 /* From an ethertype-or-length field, follow VLAN tags and LLC/SNAP to IP. */
 static enum link_status walk_type(struct rd *r, uint16_t type, uint16_t *ethertype)
 {
-    for (unsigned hop = 0; hop < ENCAP_HOPS_MAX; hop++) {
+    for (unsigned hop = 0; hop <= ENCAP_HOPS_MAX; hop++) {
         if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6) {
             *ethertype = type;
             return LINK_NET;
