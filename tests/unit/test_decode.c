@@ -1,6 +1,7 @@
 /* Unit tests for decode (link layers, IPv4/IPv6, GRE, TCP) and the IP
  * fragment table. Fixtures are hand-built frames, annotated byte by byte. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -426,19 +427,23 @@ static const uint8_t addr6_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 static const uint8_t addr6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 /* decode n bytes of f from an exact-size heap copy, so a read past the end is
- * caught by the sanitizers */
+ * caught by the sanitizers; the copy is gone on return, so p->payload is
+ * checked here and cleared (its offset in the frame goes to *at) */
 static enum decode_status run(struct decode_ctx *d, const struct fixture *f, size_t n,
-                              size_t wirelen, struct pkt *p)
+                              size_t wirelen, struct pkt *p, size_t *at)
 {
     uint8_t *copy = malloc(n ? n : 1);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, f->b, n);
     enum decode_status st = decode_packet(d, f->dlt, 1000000, n ? copy : NULL, n, wirelen, p);
-    if (st == DEC_TCP && p->caplen) {
-        /* the payload is readable for caplen bytes and equals the frame's bytes there */
-        size_t at = (size_t)(p->payload - copy);
-        ck_assert_uint_le(at + p->caplen, n);
-        ck_assert_mem_eq(p->payload, f->b + at, p->caplen);
+    *at = SIZE_MAX;
+    if (st == DEC_TCP) {
+        /* the payload lies in the frame, caplen bytes of it, and equals it there */
+        ck_assert(p->payload >= copy && p->payload <= copy + n);
+        *at = (size_t)(p->payload - copy);
+        ck_assert_uint_le(*at + p->caplen, n);
+        ck_assert_mem_eq(p->payload, f->b + *at, p->caplen);
+        p->payload = NULL;
     }
     free(copy);
     return st;
@@ -449,7 +454,8 @@ START_TEST(whole_fixture_decodes)
     const struct fixture *f = &fixtures[_i];
     struct decode_ctx *d = decode_new(NULL);
     struct pkt p;
-    enum decode_status st = run(d, f, f->len, f->len, &p);
+    size_t at;
+    enum decode_status st = run(d, f, f->len, f->len, &p, &at);
     ck_assert_msg(st == f->want, "%s: got %d want %d", f->name, st, f->want);
     const struct decode_stats *s = decode_stats(d);
     ck_assert_uint_eq(s->packets, 1);
@@ -469,7 +475,8 @@ START_TEST(whole_fixture_decodes)
         ck_assert_uint_eq(p.win, 64240);
         ck_assert_uint_eq(p.len, 4);
         ck_assert_uint_eq(p.caplen, 4);
-        ck_assert_uint_eq(p.payload[0], 0x85);
+        ck_assert_uint_eq(at, f->hdr);
+        ck_assert_uint_eq(f->b[at], 0x85);
         /* tunnels report the inner addresses */
         if (f->ipver == 4) {
             ck_assert_mem_eq(p.src, addr4_inner_src, 4);
@@ -481,7 +488,7 @@ START_TEST(whole_fixture_decodes)
             ck_assert_mem_eq(p.dst, addr6_dst, 16);
         }
     } else {
-        ck_assert_ptr_null(p.payload);
+        ck_assert_uint_eq(p.caplen, 0);
         ck_assert_uint_eq(p.sport, 0);
     }
     decode_free(d);
@@ -495,11 +502,13 @@ START_TEST(every_snap_cut)
     struct decode_ctx *d = decode_new(NULL);
     for (size_t n = 0; n < f->len; n++) {
         struct pkt p;
-        enum decode_status st = run(d, f, n, f->len, &p);
+        size_t at;
+        enum decode_status st = run(d, f, n, f->len, &p, &at);
         enum decode_status want = f->want == DEC_BAD || n < f->hdr ? DEC_BAD : f->want;
         ck_assert_msg(st == want, "%s cut at %zu: got %d want %d", f->name, n, st, want);
         if (st == DEC_TCP) {
             size_t have = n < f->ip_end ? n : f->ip_end;
+            ck_assert_uint_eq(at, f->hdr);
             ck_assert_uint_eq(p.caplen, have - f->hdr);
             ck_assert_uint_eq(p.len, 4);  /* still the length on the wire */
         }
@@ -518,7 +527,8 @@ START_TEST(every_wire_cut)
     struct decode_ctx *d = decode_new(NULL);
     for (size_t n = 0; n < f->len; n++) {
         struct pkt p;
-        enum decode_status st = run(d, f, n, n, &p);
+        size_t at;
+        enum decode_status st = run(d, f, n, n, &p, &at);
         enum decode_status want = f->want == DEC_BAD || n < f->ip_end ? DEC_BAD : f->want;
         ck_assert_msg(st == want, "%s wire-cut at %zu: got %d want %d", f->name, n, st, want);
         if (st == DEC_TCP)
