@@ -184,6 +184,7 @@ static void with_stdin(const uint8_t *bytes, size_t len, void (*fn)(void))
     close(fd[1]);
     ck_assert_int_ge(dup2(fd[0], STDIN_FILENO), 0);
     close(fd[0]);
+    clearerr(stdin);                         /* an earlier test in this process may have hit EOF */
     fn();
     int status;
     waitpid(pid, &status, 0);
