@@ -156,8 +156,8 @@ static enum decode_status gre(struct decode_ctx *d, struct span s, unsigned dept
     uint16_t ethertype = proto;
     if (proto == GRE_PROTO_WCCP) {
         /* WCCPv1 puts the IPv4 packet right here; WCCPv2 first adds a 4-byte
-         * redirect header whose first byte (D, A flags, reserved) can never
-         * look like an IPv4 version/IHL byte with IHL >= 5 */
+         * redirect header (flags, service id, buckets). An IPv4 header always
+         * starts 0x45..0x4f; anything else must be the redirect header */
         int b = rd_peek(&r, 0);
         if (b < 0)
             return short_read(d, &s);

@@ -192,8 +192,17 @@ static const uint8_t eth_gre_wccp2[] = {
     IP4N(72, 47, 9),                     /* outer IPv4 10.0.9.1 -> 10.0.9.2, GRE */
     0x00, 0x00,                          /* GRE: no C/R/K/S bits, version 0 */
     0x88, 0x3e,                          /* protocol: WCCP */
-    0x00, 0x00, 0x00, 0x00,              /* WCCPv2 redirect header: D 0, A 0, service 0, buckets 0 */
+    0x05, 0x59, 0x00, 0x48,              /* WCCPv2 redirect header: flags, service 89, buckets 0 and 72 */
     IP4_TCP,                             /* the redirected packet */
+};
+
+static const uint8_t eth_gre_wccp2_alt[] = {
+    ETH(0x08, 0x00),
+    IP4N(72, 47, 9),                     /* outer IPv4, GRE */
+    0x00, 0x00, 0x88, 0x3e,              /* GRE: WCCP */
+    0x40, 0x5a, 0x03, 0x07,              /* redirect header: flags 0x40 (version nibble 4 but IHL 0,
+                                            so not IPv4), service 90, buckets 3 and 7 */
+    IP4_TCP,
 };
 
 static const uint8_t eth_gre_wccp1[] = {
@@ -395,6 +404,7 @@ static const struct fixture fixtures[] = {
     FX(eth_ip4opt_tcpopt, LT_EN10MB, DEC_TCP, 78, 82, 4),
     FX(eth_ip6_ext, LT_EN10MB, DEC_TCP, 146, 150, 6),
     FX(eth_gre_wccp2, LT_EN10MB, DEC_TCP, 82, 86, 4),
+    FX(eth_gre_wccp2_alt, LT_EN10MB, DEC_TCP, 82, 86, 4),
     FX(eth_gre_wccp1, LT_EN10MB, DEC_TCP, 78, 82, 4),
     FX(raw_gre_cks, LT_RAW12, DEC_TCP, 76, 80, 4),
     FX(raw_gre_route, LT_RAW12, DEC_TCP, 80, 84, 4),
