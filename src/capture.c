@@ -2,7 +2,9 @@
  * pcap-savefile(5) (24-byte file header, 16-byte record headers). */
 #include "capture.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,8 @@
 #include <pcap/pcap.h>
 
 #define LIVE_SNAPLEN 262144
-/* short enough that a stop request is noticed promptly on a quiet link */
+/* how long a live read waits before reporting CAPTURE_IDLE: short enough
+ * that flow timeouts and stop requests are handled promptly on a quiet link */
 #define LIVE_TIMEOUT_MS 250
 /* classic pcap layout, for byte offsets when the input cannot ftell (a pipe) */
 #define PCAP_FILE_HDR 24u
@@ -20,6 +23,7 @@
 struct capture {
     pcap_t *p;
     bool live;
+    int fd;                           /* live: pollable descriptor in non-blocking mode, else -1 */
     int dlt;
     char name[256];                   /* file or interface, for messages */
     uint64_t records;
@@ -32,8 +36,10 @@ struct capture {
 static struct capture *capture_alloc(const char *name)
 {
     struct capture *c = calloc(1, sizeof *c);
-    if (c)
+    if (c) {
         snprintf(c->name, sizeof c->name, "%s", name);
+        c->fd = -1;
+    }
     return c;
 }
 
@@ -93,6 +99,12 @@ struct capture *capture_open_live(const char *ifname, char *err, size_t errlen)
         snprintf(c->warn, sizeof c->warn, "capture on %s: %s%s%s", ifname, pcap_statustostr(rc),
                  detail && *detail ? ": " : "", detail ? detail : "");
     }
+    /* Linux libpcap keeps waiting through its own read timeout, so poll
+     * ourselves: a non-blocking handle plus poll() gives a real idle tick,
+     * and a signal interrupts the wait */
+    c->fd = pcap_get_selectable_fd(c->p);
+    if (c->fd >= 0 && pcap_setnonblock(c->p, 1, ebuf) < 0)
+        c->fd = -1;
     c->dlt = pcap_datalink(c->p);
     return c;
 }
@@ -156,6 +168,16 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *f)
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(c->p, &h, &data);
+    if (rc == 0 && c->fd >= 0) {
+        struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+        int pr = poll(&pfd, 1, LIVE_TIMEOUT_MS);
+        if (pr < 0 && errno != EINTR) {
+            snprintf(c->err, sizeof c->err, "capture on %s: poll: %s", c->name, strerror(errno));
+            return CAPTURE_ERROR;
+        }
+        /* readable (or an error to collect): read now; else idle or interrupted */
+        rc = pr > 0 && !c->stop ? pcap_next_ex(c->p, &h, &data) : 0;
+    }
     switch (rc) {
     case 1:
         break;

@@ -23,7 +23,8 @@ struct capture_frame {
 
 enum capture_status {
     CAPTURE_FRAME,             /* *f holds the next frame */
-    CAPTURE_IDLE,              /* live only: the read timeout passed with nothing captured */
+    CAPTURE_IDLE,              /* live only: nothing arrived within the read timeout (about 250 ms),
+                                  or a signal interrupted the wait: a chance for periodic work */
     CAPTURE_END,               /* end of the file, or capture_breakloop() was called */
     CAPTURE_ERROR,             /* the input cannot be read further: capture_error() says why and where */
 };

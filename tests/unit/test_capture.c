@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -439,6 +442,40 @@ START_TEST(breakloop_ends_reading)
 }
 END_TEST
 
+/* needs capture rights on the loopback interface; without them there is nothing to run */
+START_TEST(live_loopback_idles_sees_traffic_and_stops)
+{
+    char err[CAPTURE_ERR_MAX];
+    struct capture *c = capture_open_live("lo", err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "live capture test not run: %s\n", err);
+        return;
+    }
+    ck_assert(capture_set_filter(c, "udp and dst port 9 and host 127.0.0.1"));
+    struct capture_frame f;
+    ck_assert_int_eq(capture_next(c, &f), CAPTURE_IDLE);   /* nothing sent yet */
+
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    ck_assert_int_ge(s, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(sendto(s, "smbscope", 8, 0, (struct sockaddr *)&to, sizeof to), 8);
+    close(s);
+    enum capture_status st = CAPTURE_IDLE;
+    for (int i = 0; i < 20 && st == CAPTURE_IDLE; i++)
+        st = capture_next(c, &f);
+    ck_assert_int_eq(st, CAPTURE_FRAME);
+    ck_assert_uint_eq(f.caplen, 14 + 20 + 8 + 8);          /* Ethernet, IPv4, UDP, data */
+    ck_assert_uint_eq(f.wirelen, f.caplen);
+    ck_assert_int_eq(f.dlt, DLT_EN10MB);
+    struct capture_stats cs;
+    ck_assert(capture_stats(c, &cs));
+    capture_breakloop(c);
+    ck_assert_int_eq(capture_next(c, &f), CAPTURE_END);
+    capture_close(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("capture");
@@ -453,6 +490,7 @@ int main(void)
     tcase_add_test(tc, filter_selects_and_rejects);
     tcase_add_test(tc, open_errors_say_what);
     tcase_add_test(tc, breakloop_ends_reading);
+    tcase_add_test(tc, live_loopback_idles_sees_traffic_and_stops);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
