@@ -392,8 +392,10 @@ enum decode_status decode_packet(struct decode_ctx *d, int dlt, uint64_t ts_us,
     out->ts_us = ts_us;
     d->cut = false;
     d->st.packets++;
-    if (!frame)
+    if (!frame) {                 /* an empty frame: give the reader a real (empty) buffer */
+        frame = (const uint8_t *)"";
         caplen = 0;
+    }
     if (wirelen < caplen)         /* a broken record header; what we hold is at least on the wire */
         wirelen = caplen;
     d->st.bytes += wirelen;
