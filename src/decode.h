@@ -33,11 +33,18 @@ struct pkt {
 enum decode_status {
     DEC_TCP,         /* *out holds a TCP segment */
     DEC_SKIP,        /* not TCP (or not IP): nothing to do */
-    DEC_FRAG_HELD,   /* an IPv4 fragment kept until its datagram is whole */
+    DEC_FRAG_HELD,   /* an IP (v4 or v6) fragment kept until its datagram is whole */
     DEC_BAD,         /* malformed or truncated headers; counted */
 };
 
-/* counters the stats record reports */
+/* counters the stats record reports:
+ * packets/bytes: every frame and its wire length; tcp, non_tcp, bad: by result
+ * (DEC_TCP, DEC_SKIP, DEC_BAD); truncated: those of `bad` whose headers were cut
+ * by the snap length (caplen < wirelen) rather than malformed; frags: fragments
+ * seen; frag_datagrams: reassembled; frag_timeouts: dropped unfinished at
+ * lim->ipfrag_timeout_s; frag_dropped: dropped unfinished for the datagram cap
+ * (lim->ipfrag_max) or the byte cap; frag_overlaps: fragments overlapping bytes
+ * already held (the first bytes win) */
 struct decode_stats {
     uint64_t packets, bytes, tcp, non_tcp, bad, truncated;
     uint64_t frags, frag_datagrams, frag_timeouts, frag_dropped, frag_overlaps;

@@ -1,0 +1,236 @@
+/* capture: libpcap front end. Spec: pcap(3PCAP), pcap_next_ex(3PCAP),
+ * pcap-savefile(5) (24-byte file header, 16-byte record headers). */
+#include "capture.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#define LIVE_SNAPLEN 262144
+/* how long a live read waits before reporting CAPTURE_IDLE: short enough
+ * that flow timeouts and stop requests are handled promptly on a quiet link */
+#define LIVE_TIMEOUT_MS 250
+/* classic pcap layout, for byte offsets when the input cannot ftell (a pipe) */
+#define PCAP_FILE_HDR 24u
+#define PCAP_REC_HDR 16u
+
+struct capture {
+    pcap_t *p;
+    bool live;
+    int fd;                           /* live: pollable descriptor in non-blocking mode, else -1 */
+    int dlt;
+    char name[256];                   /* file or interface, for messages */
+    uint64_t records;
+    uint64_t next_off;                /* classic pcap: where the next record starts */
+    volatile sig_atomic_t stop;       /* set by capture_breakloop, maybe from a signal handler */
+    char err[CAPTURE_ERR_MAX];
+    char warn[CAPTURE_ERR_MAX];
+};
+
+static struct capture *capture_alloc(const char *name)
+{
+    struct capture *c = calloc(1, sizeof *c);
+    if (c) {
+        snprintf(c->name, sizeof c->name, "%s", name);
+        c->fd = -1;
+    }
+    return c;
+}
+
+struct capture *capture_open_offline(const char *path, char *err, size_t errlen)
+{
+    const char *shown = strcmp(path, "-") ? path : "standard input";
+    struct capture *c = capture_alloc(shown);
+    if (!c) {
+        snprintf(err, errlen, "cannot open %s: out of memory", shown);
+        return NULL;
+    }
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    /* libpcap itself reads stdin for "-"; ask for microseconds whatever the file holds */
+    c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+    if (!c->p) {
+        snprintf(err, errlen, "cannot read capture file %s: %s", shown, ebuf);
+        free(c);
+        return NULL;
+    }
+    c->dlt = pcap_datalink(c->p);
+    c->next_off = PCAP_FILE_HDR;
+    return c;
+}
+
+struct capture *capture_open_live(const char *ifname, char *err, size_t errlen)
+{
+    struct capture *c = capture_alloc(ifname);
+    if (!c) {
+        snprintf(err, errlen, "cannot capture on %s: out of memory", ifname);
+        return NULL;
+    }
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    c->p = pcap_create(ifname, ebuf);
+    if (!c->p) {
+        snprintf(err, errlen, "cannot capture on %s: %s", ifname, ebuf);
+        free(c);
+        return NULL;
+    }
+    c->live = true;
+    pcap_set_snaplen(c->p, LIVE_SNAPLEN);
+    pcap_set_promisc(c->p, 1);
+    pcap_set_immediate_mode(c->p, 1);  /* deliver each packet now, not when a buffer fills */
+    pcap_set_timeout(c->p, LIVE_TIMEOUT_MS);
+    pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
+    int rc = pcap_activate(c->p);
+    if (rc < 0) {
+        /* generic errors carry their text in geterr; the others mostly only in statustostr */
+        const char *detail = pcap_geterr(c->p);
+        snprintf(err, errlen, "cannot capture on %s: %s%s%s", ifname, pcap_statustostr(rc),
+                 detail && *detail ? ": " : "", detail ? detail : "");
+        pcap_close(c->p);
+        free(c);
+        return NULL;
+    }
+    if (rc > 0) {
+        const char *detail = pcap_geterr(c->p);
+        snprintf(c->warn, sizeof c->warn, "capture on %s: %s%s%s", ifname, pcap_statustostr(rc),
+                 detail && *detail ? ": " : "", detail ? detail : "");
+    }
+    /* Linux libpcap keeps waiting through its own read timeout, so poll
+     * ourselves: a non-blocking handle plus poll() gives a real idle tick,
+     * and a signal interrupts the wait */
+    c->fd = pcap_get_selectable_fd(c->p);
+    if (c->fd >= 0 && pcap_setnonblock(c->p, 1, ebuf) < 0)
+        c->fd = -1;
+    c->dlt = pcap_datalink(c->p);
+    return c;
+}
+
+bool capture_set_filter(struct capture *c, const char *expr)
+{
+    bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
+    char ebuf[PCAP_ERRBUF_SIZE];
+    /* the netmask only matters to the "broadcast" primitive; unknown is fine */
+    if (c->live && pcap_lookupnet(c->name, &net, &mask, ebuf) < 0)
+        mask = PCAP_NETMASK_UNKNOWN;
+    struct bpf_program prog;
+    if (pcap_compile(c->p, &prog, expr, 1, mask) < 0) {
+        snprintf(c->err, sizeof c->err, "bad capture filter \"%s\": %s", expr, pcap_geterr(c->p));
+        return false;
+    }
+    int rc = pcap_setfilter(c->p, &prog);
+    pcap_freecode(&prog);
+    if (rc < 0) {
+        snprintf(c->err, sizeof c->err, "cannot install capture filter \"%s\": %s", expr,
+                 pcap_geterr(c->p));
+        return false;
+    }
+    return true;
+}
+
+/* where the next record starts in the file, or -1 if unknown */
+static long long record_offset(const struct capture *c)
+{
+    FILE *f = pcap_file(c->p);
+    long pos = f ? ftell(f) : -1;
+    if (pos >= 0)
+        return pos;
+    /* a pipe: only the classic format's fixed-size headers let us count */
+    if (pcap_major_version(c->p) == 2)
+        return (long long)c->next_off;
+    return -1;
+}
+
+static void read_error(struct capture *c, long long off)
+{
+    const char *why = pcap_geterr(c->p);
+    if (c->live) {
+        snprintf(c->err, sizeof c->err, "capture on %s failed after %" PRIu64 " packets: %s",
+                 c->name, c->records, why);
+    } else if (off >= 0) {
+        snprintf(c->err, sizeof c->err,
+                 "capture file %s: cannot read record %" PRIu64 " at byte offset %lld: %s",
+                 c->name, c->records + 1, off, why);
+    } else {
+        snprintf(c->err, sizeof c->err, "capture file %s: cannot read record %" PRIu64 ": %s",
+                 c->name, c->records + 1, why);
+    }
+}
+
+enum capture_status capture_next(struct capture *c, struct capture_frame *f)
+{
+    if (c->stop)
+        return CAPTURE_END;
+    long long off = c->live ? -1 : record_offset(c);
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc = pcap_next_ex(c->p, &h, &data);
+    if (rc == 0 && c->fd >= 0) {
+        struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+        int pr = poll(&pfd, 1, LIVE_TIMEOUT_MS);
+        if (pr < 0 && errno != EINTR) {
+            snprintf(c->err, sizeof c->err, "capture on %s: poll: %s", c->name, strerror(errno));
+            return CAPTURE_ERROR;
+        }
+        /* readable (or an error to collect): read now; else idle or interrupted */
+        rc = pr > 0 && !c->stop ? pcap_next_ex(c->p, &h, &data) : 0;
+    }
+    switch (rc) {
+    case 1:
+        break;
+    case 0:
+        return c->stop ? CAPTURE_END : CAPTURE_IDLE;
+    case PCAP_ERROR_BREAK:            /* end of file, or pcap_breakloop on a live handle */
+        return CAPTURE_END;
+    default:
+        read_error(c, off);
+        return CAPTURE_ERROR;
+    }
+    c->records++;
+    c->next_off += PCAP_REC_HDR + h->caplen;
+    uint64_t sec = h->ts.tv_sec > 0 ? (uint64_t)h->ts.tv_sec : 0;
+    uint64_t usec = h->ts.tv_usec > 0 ? (uint64_t)h->ts.tv_usec : 0;
+    f->ts_us = sec * 1000000u + usec;
+    f->data = data;
+    f->caplen = h->caplen;
+    f->wirelen = h->len > h->caplen ? h->len : h->caplen;
+    f->dlt = c->dlt;
+    return CAPTURE_FRAME;
+}
+
+const char *capture_error(const struct capture *c) { return c->err; }
+
+const char *capture_warning(const struct capture *c) { return c->warn[0] ? c->warn : NULL; }
+
+int capture_linktype(const struct capture *c) { return c->dlt; }
+
+uint64_t capture_records(const struct capture *c) { return c->records; }
+
+bool capture_stats(struct capture *c, struct capture_stats *out)
+{
+    struct pcap_stat ps;
+    if (!c->live || pcap_stats(c->p, &ps) < 0)
+        return false;
+    out->received = ps.ps_recv;
+    out->dropped = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+    return true;
+}
+
+void capture_breakloop(struct capture *c)
+{
+    /* only a flag store and pcap_breakloop (a flag and, on Linux, an eventfd
+     * write): both async-signal-safe */
+    c->stop = 1;
+    pcap_breakloop(c->p);
+}
+
+void capture_close(struct capture *c)
+{
+    if (!c)
+        return;
+    pcap_close(c->p);
+    free(c);
+}

@@ -1,0 +1,58 @@
+/* capture: a thin wrapper over libpcap for files (pcap, pcapng, "-" = stdin)
+ * and live interfaces, with BPF filters and drop statistics.
+ * Spec: pcap(3PCAP), pcap-savefile(5), pcapng (draft-ietf-opsawg-pcapng). */
+#ifndef SMBSCOPE_CAPTURE_H
+#define SMBSCOPE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* room for any message this module writes */
+#define CAPTURE_ERR_MAX 512
+
+struct capture;
+
+struct capture_frame {
+    uint64_t ts_us;            /* microseconds since the epoch */
+    const uint8_t *data;       /* valid until the next capture_next() or capture_close() */
+    size_t caplen;             /* bytes at data */
+    size_t wirelen;            /* bytes the frame had on the wire (>= caplen) */
+    int dlt;                   /* libpcap DLT_ value of the frame's link layer */
+};
+
+enum capture_status {
+    CAPTURE_FRAME,             /* *f holds the next frame */
+    CAPTURE_IDLE,              /* live only: nothing arrived within the read timeout (about 250 ms),
+                                  or a signal interrupted the wait: a chance for periodic work */
+    CAPTURE_END,               /* end of the file, or capture_breakloop() was called */
+    CAPTURE_ERROR,             /* the input cannot be read further: capture_error() says why and where */
+};
+
+struct capture_stats {
+    uint64_t received;         /* packets the kernel saw for this capture */
+    uint64_t dropped;          /* of those, lost in the kernel or the interface */
+};
+
+/* path "-" reads standard input; NULL on failure with a message in err */
+struct capture *capture_open_offline(const char *path, char *err, size_t errlen);
+/* promiscuous, immediate mode, 262144-byte snap length and a short read
+ * timeout so a caller polling a stop flag wakes up; NULL on failure */
+struct capture *capture_open_live(const char *ifname, char *err, size_t errlen);
+/* compile and install a BPF filter; false with capture_error() set on failure */
+bool capture_set_filter(struct capture *c, const char *expr);
+enum capture_status capture_next(struct capture *c, struct capture_frame *f);
+/* the last error, or "" */
+const char *capture_error(const struct capture *c);
+/* what libpcap warned about when activating a live capture, or NULL */
+const char *capture_warning(const struct capture *c);
+int capture_linktype(const struct capture *c);
+/* frames delivered so far */
+uint64_t capture_records(const struct capture *c);
+/* live captures only: false for files or if libpcap cannot tell */
+bool capture_stats(struct capture *c, struct capture_stats *out);
+/* async-signal-safe: the next (or a blocked) capture_next() returns CAPTURE_END */
+void capture_breakloop(struct capture *c);
+void capture_close(struct capture *c);
+
+#endif
