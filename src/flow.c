@@ -86,7 +86,7 @@ static struct flow_streams *streams(struct flow_table *t, struct flow *f)
         hf->t = t;
         hf->f = f;
         hf->side = s;
-        reasm_init(&hf->r, &t->pool, t->lim.reasm_hole_bytes, &FLOW_SINK, hf, &h->st[s]);
+        reasm_init(&hf->r, &t->pool, t->lim.reasm_hole_bytes, &FLOW_SINK, hf, &h->s->st[s]);
         if (f->isn_known[s])
             reasm_isn(&hf->r, f->isn[s]);
     }
@@ -284,9 +284,10 @@ void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t 
     if (f->state == FL_ANALYZED) {
         t->app->close(f->h->app, now);
         f->h->app = NULL;
-        struct half_stats st[2];
+        struct half_stats st[2] = {{0}, {0}};
         for (int s = 0; s < 2; s++) {
-            st[s] = f->h->st[s];
+            if (f->h->s)
+                st[s] = f->h->s->st[s];
             st[s].packets = f->pkts[s];
         }
         uint64_t dur = f->last_us > f->start_us ? f->last_us - f->start_us : 0;
@@ -426,7 +427,7 @@ static void tcp_segment(struct flow_table *t, struct flow *f, int side, const st
     if (p->tcp_flags & TCPF_RST) {
         if (rst_valid(f, side, p)) {
             if (p->len && f->h && f->h->s)
-                f->h->st[side].bytes += p->len;
+                f->h->s->st[side].bytes += p->len;
             flow_end(t, f, END_RESET, ts);
             linger(t, f);
         } else {

@@ -44,6 +44,7 @@ struct half {
 
 struct flow_streams {
     struct half half[2];
+    struct half_stats st[2];   /* per side; packets are counted in struct flow */
 };
 
 struct flow_heavy {
@@ -51,7 +52,6 @@ struct flow_heavy {
     void *app;
     struct flow_probe *probe;
     struct flow_streams *s;
-    struct half_stats st[2];   /* per side */
 };
 
 struct flow {

@@ -14,7 +14,9 @@
  *       hole declares the acknowledged part;
  *   (b) more than hole_cap payload bytes are buffered above the first hole;
  *   (c) the shared pool exceeds its budget: histories are dropped first, then
- *       the biggest of the oldest holders is flushed (reasm_memory_limit);
+ *       the biggest of the oldest holders is flushed (reasm_memory_limit).
+ *       This runs right after a segment is stored, so the budget can be
+ *       passed by one segment for that moment;
  *   (d) reasm_flush at the end of the connection (or snap-length cuts, whose
  *       missing part is known the moment the segment arrives).
  * A hole with nothing buffered above it (tail loss) is declared by (d) only,
