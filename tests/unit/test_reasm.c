@@ -452,6 +452,100 @@ START_TEST(history_survives_budget_pressure_by_being_dropped)
 }
 END_TEST
 
+/* random segments (overlapping, duplicated, conflicting, some ranges never
+ * sent) in random order against a reference: each byte is the first copy that
+ * arrived, each never-covered run is one gap at the flush */
+static uint32_t rnd(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+START_TEST(random_segments_match_a_reference)
+{
+    enum { LEN = 3000, MAXSEG = 80 };
+    uint32_t rs = 0x12345678u + (uint32_t)_i;
+    for (int iter = 0; iter < 40; iter++) {
+        static uint8_t truth[LEN], want[LEN];
+        static bool covered[LEN], lost[LEN];
+        for (int i = 0; i < LEN; i++) {
+            truth[i] = (uint8_t)('a' + rnd(&rs) % 26);
+            covered[i] = false;
+            lost[i] = false;
+        }
+        /* a few ranges nobody ever sends */
+        int nlost = (int)(rnd(&rs) % 4);
+        for (int k = 0; k < nlost; k++) {
+            int a = 1 + (int)(rnd(&rs) % (LEN - 100)), n = 1 + (int)(rnd(&rs) % 60);
+            for (int i = a; i < a + n; i++)
+                lost[i] = true;
+        }
+        struct reasm_pool pool;
+        reasm_pool_init(&pool, 64u << 20);
+        struct rec c;
+        rec_init(&c, &pool, 64u << 20);
+        uint32_t isn = rnd(&rs);
+        reasm_isn(&c.r, isn);
+        /* enough random segments to cover everything not lost, several times */
+        static uint8_t buf[MAXSEG];
+        int segs = 0;
+        for (;;) {
+            bool done = true;
+            for (int i = 0; i < LEN; i++)
+                if (!lost[i] && !covered[i]) {
+                    done = false;
+                    break;
+                }
+            if (done && segs > 200)
+                break;
+            int a = (int)(rnd(&rs) % LEN), n = 1 + (int)(rnd(&rs) % MAXSEG);
+            if (a + n > LEN)
+                n = LEN - a;
+            bool skip = false;
+            for (int i = a; i < a + n; i++)
+                skip |= lost[i];
+            if (skip)
+                continue;
+            bool conflict = rnd(&rs) % 8 == 0;
+            for (int i = 0; i < n; i++) {
+                buf[i] = conflict ? (uint8_t)('A' + rnd(&rs) % 26) : truth[a + i];
+                if (!covered[a + i]) {
+                    covered[a + i] = true;
+                    want[a + i] = buf[i];   /* the first copy is the one kept */
+                }
+            }
+            reasm_data(&c.r, isn + 1 + (uint32_t)a, buf, (size_t)n, (size_t)n, 1);
+            segs++;
+        }
+        reasm_fin(&c.r, isn + 1 + LEN, 2);
+        reasm_flush(&c.r, true, 2);
+        /* the expected log */
+        static char exp[sizeof c.log];
+        size_t el = 0;
+        int i = 0;
+        while (i < LEN) {
+            int j = i;
+            if (covered[i]) {
+                while (j < LEN && covered[j])
+                    j++;
+                el += (size_t)snprintf(exp + el, sizeof exp - el, "%sD:%.*s", el ? "|" : "", j - i, (const char *)want + i);
+            } else {
+                while (j < LEN && !covered[j])
+                    j++;
+                el += (size_t)snprintf(exp + el, sizeof exp - el, "%sG:%d", el ? "|" : "", j - i);
+            }
+            i = j;
+        }
+        ck_assert_str_eq(c.log, exp);
+        ck_assert(reasm_done(&c.r));
+        reasm_free(&c.r);
+        ck_assert_uint_eq(pool.used, 0);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("reasm");
@@ -472,6 +566,7 @@ int main(void)
     tcase_add_test(tc, midstream_start_and_pre_capture_data);
     tcase_add_test(tc, window_checks);
     tcase_add_test(tc, history_survives_budget_pressure_by_being_dropped);
+    tcase_add_loop_test(tc, random_segments_match_a_reference, 0, 5);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
