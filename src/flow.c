@@ -206,7 +206,7 @@ static void probe_data(struct flow_table *t, struct flow *f, int side, const uin
     }
     if (k < n)
         pr->lost[side] += n - k;
-    if (pr->v[0] == PROBE_NO && pr->v[1] == PROBE_NO)
+    if (flow_probe_hopeless(pr))
         f->pending_no = true;   /* acted on outside the reassembly callback */
 }
 
@@ -218,6 +218,8 @@ static void probe_gap(struct flow *f, int side, uint64_t n, uint64_t ts)
         return;
     }
     flow_probe_gap(pr, side, n, ts);
+    if (flow_probe_hopeless(pr))
+        f->pending_no = true;
 }
 
 /* the probe said no on both sides: drop everything but the tiny entry */

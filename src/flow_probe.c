@@ -71,6 +71,13 @@ enum probe_verdict flow_probe_run(struct flow_probe *pr, const struct app_ops *a
     return pr->v[side];
 }
 
+bool flow_probe_hopeless(const struct flow_probe *pr)
+{
+    bool no0 = pr->v[0] == PROBE_NO, no1 = pr->v[1] == PROBE_NO;
+    return (no0 && no1) || (no0 && pr->lost[0] > FLOW_PROBE_WAIT_BYTES) ||
+           (no1 && pr->lost[1] > FLOW_PROBE_WAIT_BYTES);
+}
+
 void flow_probe_replay(const struct flow_probe *pr, const struct probe_replay *cb, uint64_t ts_now)
 {
     for (size_t i = 0; i < pr->nlog; i++) {

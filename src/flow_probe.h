@@ -12,6 +12,10 @@
 
 #define FLOW_PROBE_BYTES 256   /* per direction: enough for an NBSS + SMB header */
 #define FLOW_PROBE_LOG 16      /* data/gap pieces remembered, both directions */
+/* a side that said no is still followed (its bytes become a gap in the
+ * replay) in case the other side says yes, but only this far: past it the
+ * flow is given up rather than reassembled for nothing */
+#define FLOW_PROBE_WAIT_BYTES (64u << 10)
 
 struct probe_piece {
     uint64_t ts;
@@ -41,6 +45,9 @@ void flow_probe_gap(struct flow_probe *pr, int side, uint64_t n, uint64_t ts);
 /* ask app->probe about side's bytes if still undecided; a full buffer that
  * is still PROBE_MORE becomes PROBE_NO */
 enum probe_verdict flow_probe_run(struct flow_probe *pr, const struct app_ops *app, int side);
+
+/* no side can say yes any more, or one said no and the other kept silent too long */
+bool flow_probe_hopeless(const struct flow_probe *pr);
 
 struct probe_replay {
     void (*data)(void *u, int side, const uint8_t *p, size_t n, uint64_t ts);

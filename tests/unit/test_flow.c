@@ -345,6 +345,31 @@ START_TEST(probe_yes_on_the_second_side_replays_both_in_order)
 }
 END_TEST
 
+START_TEST(a_side_saying_no_is_followed_only_so_far)
+{
+    struct fx x;
+    fx_init(&x, NULL);
+    static char blob[1001];
+    memset(blob, 'x', 1000);
+    uint32_t seq = 100;
+    /* 256 bytes fill the probe buffer, then up to 64 KiB more are only counted */
+    for (int i = 0; i < 65; i++, seq += 1000)
+        pk(&x, 100 + (uint64_t)i, C, 9000, S, 9001, "A", seq, 200, blob, 0);
+    pk(&x, 200, S, 9001, C, 9000, "A", 200, seq, "\0\0\0\x20\xffSMBr\0\0\0\0\x80", 14);
+    char want[512];
+    snprintf(want, sizeof want, "O C1 10.0.0.1:9000>10.0.0.2:9001 m1 t100|D>%.256s|D<... .SMBr.....|G>64744", blob);
+    ck_assert_str_eq(x.app.log, want);
+    fx_free(&x);
+    fx_init(&x, NULL);
+    seq = 100;
+    for (int i = 0; i < 66; i++, seq += 1000)
+        pk(&x, 100 + (uint64_t)i, C, 9000, S, 9001, "A", seq, 200, blob, 0);
+    pk(&x, 200, S, 9001, C, 9000, "A", 200, seq, "\0\0\0\x20\xffSMBr\0\0\0\0\x80", 14);
+    ck_assert_str_eq(x.app.log, "");
+    fx_free(&x);
+}
+END_TEST
+
 START_TEST(rst_closes_and_later_data_is_an_anomaly)
 {
     struct fx x;
@@ -585,6 +610,7 @@ int main(void)
     tcase_add_test(tc, probe_on_another_port_opens_and_replays);
     tcase_add_test(tc, probe_no_on_both_sides_ignores_the_flow);
     tcase_add_test(tc, probe_yes_on_the_second_side_replays_both_in_order);
+    tcase_add_test(tc, a_side_saying_no_is_followed_only_so_far);
     tcase_add_test(tc, rst_closes_and_later_data_is_an_anomaly);
     tcase_add_test(tc, rst_out_of_window_is_ignored);
     tcase_add_test(tc, port_reuse);
