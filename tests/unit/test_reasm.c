@@ -252,6 +252,20 @@ START_TEST(snap_length_cut_is_a_known_gap)
     ck_assert_uint_eq(c.st.retrans_bytes, 0);
     reasm_free(&c.r);
     ck_assert_uint_eq(pool.used, 0);
+
+    /* a missing range split in the middle by data that arrives later */
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "ab");
+    reasm_data(&c.r, ISN + 1 + 3, (const uint8_t *)"d", 1, 7, 1);   /* [3,4) data, [4,10) missing */
+    seg(&c, ISN, 6, "gh");                                          /* splits it: [4,6) and [8,10) */
+    seg(&c, ISN, 9, "jk");                                          /* overlaps the tail and goes past */
+    ck_assert_str_eq(c.log, "D:ab");
+    seg(&c, ISN, 2, "c");
+    ck_assert_str_eq(c.log, "D:abcd|G:2|D:gh|G:1|D:jk");
+    ck_assert_uint_eq(c.st.gap_bytes, 3);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
 }
 END_TEST
 
