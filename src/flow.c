@@ -1,0 +1,560 @@
+/* flow: per-packet TCP handling: orientation, which flows to analyze, the
+ * handshake, RST/FIN, port reuse, and the glue between reassembly, the probe
+ * buffer and the app. The table itself is in flow_table.c. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "community_id.h"
+#include "flow_internal.h"
+#include "flow_record.h"
+
+static const char *end_name(enum flow_end e)
+{
+    switch (e) {
+    case END_CLOSED: return "closed";
+    case END_RESET: return "reset";
+    case END_TIMEOUT: return "timeout";
+    case END_EVICTED: return "evicted";
+    case END_EOI: return "end_of_input";
+    case END_REUSED: return "reused";
+    case END_NONE: break;
+    }
+    return "unknown";
+}
+
+static enum dir dir_of(const struct flow *f, int side)
+{
+    return side == f->client_side ? DIR_C2S : DIR_S2C;
+}
+
+static int ep_of(const struct flow *f, int side)
+{
+    return side == 0 ? f->side0_ep : f->side0_ep ^ 1;
+}
+
+static bool server_port(const struct flow_table *t, uint16_t port)
+{
+    return port == 139 || port == 445 || ft_port_listed(t, port);
+}
+
+static bool analyzed(const struct flow *f) { return f->state == FL_ANALYZED || (f->state == FL_CLOSED && f->h); }
+
+static void flow_anomaly(struct flow_table *t, const struct flow *f, uint64_t ts, const char *name,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void flow_anomaly(struct flow_table *t, const struct flow *f, uint64_t ts, const char *name,
+                         const char *fmt, ...)
+{
+    if (!analyzed(f))
+        return;   /* only analyzed flows have a conn to report against */
+    char detail[192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    emit_anomaly(t->em, ts, &f->h->conn, name, "%s", detail);
+}
+
+/* ---- heavy state ---- */
+
+static struct flow_heavy *heavy(struct flow *f)
+{
+    if (!f->h)
+        f->h = calloc(1, sizeof *f->h);
+    return f->h;
+}
+
+static void sink_data(void *u, const uint8_t *p, size_t n, uint64_t ts);
+static void sink_gap(void *u, uint64_t n, uint64_t ts);
+static void sink_anomaly(void *u, uint64_t ts, const char *name, const char *detail);
+static const struct reasm_sink FLOW_SINK = {sink_data, sink_gap, sink_anomaly};
+
+static struct flow_streams *streams(struct flow_table *t, struct flow *f)
+{
+    struct flow_heavy *h = heavy(f);
+    if (!h)
+        return NULL;
+    if (h->s)
+        return h->s;
+    h->s = calloc(1, sizeof *h->s);
+    if (!h->s)
+        return NULL;
+    for (int s = 0; s < 2; s++) {
+        struct half *hf = &h->s->half[s];
+        hf->t = t;
+        hf->f = f;
+        hf->side = s;
+        reasm_init(&hf->r, &t->pool, t->lim.reasm_hole_bytes, &FLOW_SINK, hf, &h->s->st[s]);
+        if (f->isn_known[s])
+            reasm_isn(&hf->r, f->isn[s]);
+    }
+    return h->s;
+}
+
+static void free_streams(struct flow *f)
+{
+    if (!f->h)
+        return;
+    if (f->h->s) {
+        for (int s = 0; s < 2; s++)
+            reasm_free(&f->h->s->half[s].r);
+        free(f->h->s);
+        f->h->s = NULL;
+    }
+    free(f->h->probe);
+    f->h->probe = NULL;
+}
+
+void flow_free_heavy(struct flow_table *t, struct flow *f)
+{
+    (void)t;
+    free_streams(f);
+    free(f->h);
+    f->h = NULL;
+}
+
+/* ---- opening the app ---- */
+
+static void fill_conn(struct flow *f)
+{
+    struct conn_ref *c = &f->h->conn;
+    int cep = ep_of(f, f->client_side), sep = cep ^ 1;
+    c->num = f->num;
+    snprintf(c->id, sizeof c->id, "C%" PRIu64, f->num);
+    community_id_v1(0, f->key.ipver, f->key.addr[0], f->key.addr[1], 6, f->key.port[0], f->key.port[1],
+                    c->community_id, sizeof c->community_id);
+    flow_key_ip_text(&f->key, cep, c->client_ip, sizeof c->client_ip);
+    flow_key_ip_text(&f->key, sep, c->server_ip, sizeof c->server_ip);
+    c->client_port = f->key.port[cep];
+    c->server_port = f->key.port[sep];
+    c->start_us = f->start_us;
+}
+
+static bool open_app(struct flow_table *t, struct flow *f)
+{
+    if (!heavy(f))
+        return false;
+    f->oriented = true;
+    fill_conn(f);
+    f->state = FL_ANALYZED;
+    t->stats.flows_analyzed++;
+    f->h->app = t->app->open(t->app_ctx, &f->h->conn, !f->saw_syn, f->start_us);
+    return true;
+}
+
+/* ---- probing ---- */
+
+struct replay_ctx {
+    struct flow_table *t;
+    struct flow *f;
+};
+
+static void rp_data(void *u, int side, const uint8_t *p, size_t n, uint64_t ts)
+{
+    struct replay_ctx *c = u;
+    c->t->app->data(c->f->h->app, dir_of(c->f, side), p, n, ts);
+}
+
+static void rp_gap(void *u, int side, uint64_t n, uint64_t ts)
+{
+    struct replay_ctx *c = u;
+    c->t->app->gap(c->f->h->app, dir_of(c->f, side), (size_t)n, ts);
+}
+
+/* side's probe said yes: orient if nothing else did, open, replay */
+static void probe_yes(struct flow_table *t, struct flow *f, int side, uint64_t ts)
+{
+    struct flow_probe *pr = f->h->probe;
+    if (!f->oriented)
+        f->client_side = pr->is_server[side] ? (uint8_t)(side ^ 1) : (uint8_t)side;
+    open_app(t, f);
+    struct replay_ctx c = {t, f};
+    struct probe_replay cb = {rp_data, rp_gap, &c};
+    flow_probe_replay(pr, &cb, ts);
+    free(pr);
+    f->h->probe = NULL;
+}
+
+static struct flow_probe *probe_state(struct flow *f)
+{
+    if (!f->h->probe) {
+        f->h->probe = malloc(sizeof *f->h->probe);
+        if (f->h->probe)
+            flow_probe_init(f->h->probe);
+    }
+    return f->h->probe;
+}
+
+static void probe_data(struct flow_table *t, struct flow *f, int side, const uint8_t *p, size_t n, uint64_t ts)
+{
+    struct flow_probe *pr = probe_state(f);
+    if (!pr) {
+        f->pending_no = true;
+        return;
+    }
+    size_t k = flow_probe_add(pr, side, p, n, ts);
+    enum probe_verdict v = flow_probe_run(pr, t->app, side);
+    if (v == PROBE_MORE && k < n)
+        v = pr->v[side] = PROBE_NO;   /* undecided, and nothing more can be kept */
+    if (v == PROBE_YES) {
+        probe_yes(t, f, side, ts);
+        if (k < n)
+            t->app->data(f->h->app, dir_of(f, side), p + k, n - k, ts);
+        return;
+    }
+    if (k < n)
+        pr->lost[side] += n - k;
+    if (flow_probe_hopeless(pr))
+        f->pending_no = true;   /* acted on outside the reassembly callback */
+}
+
+static void probe_gap(struct flow *f, int side, uint64_t n, uint64_t ts)
+{
+    struct flow_probe *pr = probe_state(f);
+    if (!pr) {
+        f->pending_no = true;
+        return;
+    }
+    flow_probe_gap(pr, side, n, ts);
+    if (flow_probe_hopeless(pr))
+        f->pending_no = true;
+}
+
+/* the probe said no on both sides: drop everything but the tiny entry */
+static void become_ignored(struct flow_table *t, struct flow *f)
+{
+    f->pending_no = false;
+    if (f->state != FL_PROBING)
+        return;
+    f->state = FL_IGNORED;
+    flow_free_heavy(t, f);
+}
+
+/* ---- reassembly sink ---- */
+
+static void sink_data(void *u, const uint8_t *p, size_t n, uint64_t ts)
+{
+    struct half *h = u;
+    struct flow *f = h->f;
+    if (f->state == FL_ANALYZED)
+        h->t->app->data(f->h->app, dir_of(f, h->side), p, n, ts);
+    else if (f->state == FL_PROBING && !f->pending_no)
+        probe_data(h->t, f, h->side, p, n, ts);
+}
+
+static void sink_gap(void *u, uint64_t n, uint64_t ts)
+{
+    struct half *h = u;
+    struct flow *f = h->f;
+    if (f->state == FL_ANALYZED)
+        h->t->app->gap(f->h->app, dir_of(f, h->side), (size_t)n, ts);
+    else if (f->state == FL_PROBING && !f->pending_no)
+        probe_gap(f, h->side, n, ts);
+}
+
+static void sink_anomaly(void *u, uint64_t ts, const char *name, const char *detail)
+{
+    struct half *h = u;
+    flow_anomaly(h->t, h->f, ts, name, "%s (%s)", detail, dir_of(h->f, h->side) == DIR_C2S ? "to server" : "to client");
+}
+
+/* ---- ending ---- */
+
+void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now)
+{
+    if (f->state == FL_CLOSED)
+        return;
+    if (f->h && f->h->s) {
+        /* deliver what is left, client side first: may still turn a probe to yes */
+        int first = f->client_side;
+        reasm_flush(&f->h->s->half[first].r, true, now);
+        reasm_flush(&f->h->s->half[first ^ 1].r, true, now);
+    }
+    for (int s = 0; s < 2; s++) {
+        f->end_known[s] = false;
+        if (f->h && f->h->s && f->h->s->half[s].r.has_base) {
+            const struct reasm *r = &f->h->s->half[s].r;
+            f->end_seq[s] = r->base + (uint32_t)r->next;
+            f->end_known[s] = true;
+        } else if (f->isn_known[s]) {
+            f->end_seq[s] = f->isn[s] + 1;
+            f->end_known[s] = true;
+        }
+    }
+    if (f->state == FL_ANALYZED) {
+        t->app->close(f->h->app, now);
+        f->h->app = NULL;
+        struct half_stats st[2] = {{0}, {0}};
+        for (int s = 0; s < 2; s++) {
+            if (f->h->s)
+                st[s] = f->h->s->st[s];
+            st[s].packets = f->pkts[s];
+        }
+        uint64_t dur = f->last_us > f->start_us ? f->last_us - f->start_us : 0;
+        flow_emit_conn(t->em, &f->h->conn, end_name(why), !f->saw_syn, dur,
+                       &st[f->client_side], &st[f->client_side ^ 1]);
+        free_streams(f);   /* keep the conn for late-packet anomalies */
+    } else {
+        flow_free_heavy(t, f);
+    }
+    f->end = (uint8_t)why;
+    f->state = FL_CLOSED;
+}
+
+static void linger(struct flow_table *t, struct flow *f)
+{
+    f->last_us = t->clock;
+    ft_touch(t, f, FLIST_CLOSED);
+}
+
+/* ---- decisions on a packet ---- */
+
+static bool is_syn(const struct pkt *p) { return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN; }
+static bool is_synack(const struct pkt *p) { return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK); }
+
+/* a packet for a closed flow: the start of a new connection, or late? */
+static bool starts_new(const struct flow *f, int side, const struct pkt *p)
+{
+    if (is_syn(p) || is_synack(p))
+        return !(f->isn_known[side] && p->seq == f->isn[side]);   /* same ISN: the old one retransmitted */
+    if (p->len && f->end_known[side]) {
+        int32_t d = (int32_t)(p->seq - f->end_seq[side]);
+        return d > (int32_t)FLOW_LATE_WINDOW || d < -(int32_t)FLOW_LATE_WINDOW;
+    }
+    return false;
+}
+
+/* a SYN on a live flow that can only be a new connection on the same ports */
+static bool syn_reuses(const struct flow *f, int side, const struct pkt *p)
+{
+    if (!is_syn(p))
+        return false;
+    if (f->isn_known[side])
+        return p->seq != f->isn[side];
+    if (f->h && f->h->s && f->h->s->half[side].r.has_base)
+        return p->seq + 1 != f->h->s->half[side].r.base;
+    return f->data[0] || f->data[1];
+}
+
+static bool rst_valid(const struct flow *f, int side, const struct pkt *p)
+{
+    int other = side ^ 1;
+    const struct flow_streams *s = f->h ? f->h->s : NULL;
+    if (s && s->half[side].r.has_base)
+        return reasm_in_window(&s->half[side].r, p->seq, FLOW_RST_WINDOW);
+    if (f->isn_known[side])
+        return (uint32_t)(p->seq - (f->isn[side] + 1)) <= FLOW_RST_WINDOW;
+    if (p->tcp_flags & TCPF_ACK) {
+        if (s && s->half[other].r.has_base)
+            return reasm_in_window(&s->half[other].r, p->ack, FLOW_RST_WINDOW);
+        if (f->isn_known[other])
+            return (uint32_t)(p->ack - (f->isn[other] + 1)) <= FLOW_RST_WINDOW;
+    }
+    return true;   /* nothing known to check it against */
+}
+
+static void classify(struct flow_table *t, struct flow *f)
+{
+    enum flow_list l = FLIST_HALFOPEN;
+    /* both FINs seen: only waiting for stragglers, so the short timer */
+    if ((f->hs_done || (f->data[0] && f->data[1])) && !(f->fin[0] && f->fin[1]))
+        l = FLIST_EST;
+    ft_touch(t, f, l);
+}
+
+static void handshake(struct flow *f, int side, const struct pkt *p)
+{
+    int other = side ^ 1;
+    struct flow_streams *s = f->h ? f->h->s : NULL;
+    if (is_syn(p)) {
+        f->saw_syn = true;
+        if (!f->isn_known[side]) {
+            f->isn[side] = p->seq;
+            f->isn_known[side] = true;
+            if (s)
+                reasm_isn(&s->half[side].r, p->seq);
+        }
+        if (!f->oriented) {
+            f->client_side = (uint8_t)side;
+            f->oriented = true;
+        }
+    } else if (is_synack(p)) {
+        f->saw_syn = true;
+        f->synack = true;
+        if (!f->isn_known[side]) {
+            f->isn[side] = p->seq;
+            f->isn_known[side] = true;
+            if (s)
+                reasm_isn(&s->half[side].r, p->seq);
+        }
+        if (!f->isn_known[other]) {
+            f->isn[other] = p->ack - 1;
+            f->isn_known[other] = true;
+            if (s)
+                reasm_isn(&s->half[other].r, p->ack - 1);
+        }
+        if (!f->oriented) {
+            f->client_side = (uint8_t)other;
+            f->oriented = true;
+        }
+    } else if (f->synack && (p->tcp_flags & TCPF_ACK) && side == f->client_side) {
+        f->hs_done = true;
+    }
+}
+
+static void tcp_segment(struct flow_table *t, struct flow *f, int side, const struct pkt *p)
+{
+    uint64_t ts = p->ts_us;
+    bool syn = p->tcp_flags & TCPF_SYN;
+    handshake(f, side, p);
+    if (p->len)
+        f->data[side] = true;
+    if (f->state == FL_IGNORED) {
+        /* no reassembly: just enough to know when it ends */
+        if (p->tcp_flags & TCPF_FIN)
+            f->fin[side] = true;
+        if (p->tcp_flags & TCPF_RST) {
+            flow_end(t, f, END_RESET, t->clock);
+            linger(t, f);
+        } else if (f->fin[0] && f->fin[1]) {
+            flow_end(t, f, END_CLOSED, t->clock);
+            linger(t, f);
+        } else {
+            classify(t, f);
+        }
+        return;
+    }
+    if (p->tcp_flags & TCPF_RST) {
+        if (rst_valid(f, side, p)) {
+            if (p->len && f->h && f->h->s)
+                f->h->s->st[side].bytes += p->len;
+            flow_end(t, f, END_RESET, ts);
+            linger(t, f);
+        } else {
+            int64_t off = 0;
+            const struct flow_streams *s = f->h ? f->h->s : NULL;
+            if (s)
+                reasm_offset(&s->half[side].r, p->seq, &off);
+            flow_anomaly(t, f, ts, "tcp_rst_out_of_window",
+                         "RST at relative sequence %" PRId64 " (%s) is outside the window; ignored", off,
+                         dir_of(f, side) == DIR_C2S ? "from client" : "from server");
+            classify(t, f);
+        }
+        return;
+    }
+    struct flow_streams *s = (p->len || (p->tcp_flags & TCPF_FIN)) ? streams(t, f) : (f->h ? f->h->s : NULL);
+    if (s && (p->tcp_flags & TCPF_ACK))
+        reasm_ack(&s->half[side ^ 1].r, p->ack, ts);
+    uint32_t seq = syn ? p->seq + 1 : p->seq;
+    if (s && p->len)
+        reasm_data(&s->half[side].r, seq, p->payload, p->caplen, p->len, ts);
+    if (s && (p->tcp_flags & TCPF_FIN)) {
+        f->fin[side] = true;
+        reasm_fin(&s->half[side].r, seq + (uint32_t)p->len, ts);
+    }
+    if (f->pending_no)
+        become_ignored(t, f);
+    s = f->h ? f->h->s : NULL;
+    if (f->fin[0] && f->fin[1] && (!s || (reasm_done(&s->half[0].r) && reasm_done(&s->half[1].r)))) {
+        flow_end(t, f, END_CLOSED, ts);
+        linger(t, f);
+        return;
+    }
+    classify(t, f);
+}
+
+/* a new connection on the ports of `old`: anomalous unless old closed cleanly.
+ * Reported on the new connection if analyzed, else on the old one. */
+static void port_reuse_anomaly(struct flow_table *t, const struct flow *old, const struct flow *neu, uint64_t ts)
+{
+    enum flow_end e = (enum flow_end)old->end;
+    const struct flow *at = neu && analyzed(neu) ? neu : old;
+    if (e == END_CLOSED || !analyzed(at))
+        return;
+    flow_anomaly(t, at, ts, "tcp_port_reuse", "new connection on the ports of C%" PRIu64 ", which %s",
+                 old->num, e == END_RESET ? "was reset" : e == END_REUSED ? "had not ended" : "had ended");
+}
+
+static void new_flow_setup(struct flow_table *t, struct flow *f, const struct pkt *p)
+{
+    f->state = FL_PROBING;
+    if (is_syn(p)) {
+        f->client_side = 0;
+        f->oriented = true;
+    } else if (is_synack(p)) {
+        f->client_side = 1;
+        f->oriented = true;
+    } else {
+        /* mid-stream: the side on a server port is the server */
+        bool s0 = server_port(t, f->key.port[ep_of(f, 0)]), s1 = server_port(t, f->key.port[ep_of(f, 1)]);
+        if (s0 != s1) {
+            f->client_side = s0 ? 1 : 0;
+            f->oriented = true;
+        }
+    }
+    f->saw_syn = is_syn(p) || is_synack(p);
+    if (ft_port_listed(t, f->key.port[0]) || ft_port_listed(t, f->key.port[1]))
+        open_app(t, f);
+}
+
+void flow_table_packet(struct flow_table *t, const struct pkt *p)
+{
+    if (p->ipver != 4 && p->ipver != 6)
+        return;
+    if (p->ts_us > t->clock)
+        t->clock = p->ts_us;
+    ft_expire(t, t->clock);
+
+    struct flow_key k;
+    int src_ep;
+    flow_key_from_pkt(p, &k, &src_ep);
+    struct flow *f = ft_lookup(t, &k);
+    int side = f ? (src_ep == f->side0_ep ? 0 : 1) : 0;
+    if (f && f->pending_no)
+        become_ignored(t, f);
+    bool reused = false;
+    if (f && !flow_live(f)) {
+        if (!starts_new(f, side, p)) {
+            if (p->len && analyzed(f) && !f->late_warned[side]) {
+                f->late_warned[side] = true;
+                int32_t d = f->end_known[side] ? (int32_t)(p->seq - f->end_seq[side]) : 0;
+                flow_anomaly(t, f, p->ts_us, "tcp_data_after_fin",
+                             "%zu bytes at %" PRId32 " from the stream end, after the connection %s; ignored",
+                             p->len, d, f->end == END_RESET ? "was reset" : "closed");
+            }
+            return;
+        }
+        reused = true;
+    } else if (f && syn_reuses(f, side, p)) {
+        flow_end(t, f, END_REUSED, t->clock);
+        reused = true;
+    }
+    struct flow old = {0};
+    if (reused) {
+        /* the anomaly goes to the new conn if it is analyzed from the start,
+         * else to the old one, which must be reported before it is freed */
+        if (!(ft_port_listed(t, k.port[0]) || ft_port_listed(t, k.port[1])))
+            port_reuse_anomaly(t, f, NULL, p->ts_us);
+        old = *f;
+        old.h = NULL;
+        ft_destroy(t, f);
+        f = NULL;
+    }
+    if (!f) {
+        if ((p->tcp_flags & TCPF_RST) && !reused)
+            return;   /* a lone RST starts nothing worth tracking */
+        f = ft_create(t, &k, src_ep, p->ts_us);
+        if (!f)
+            return;
+        side = 0;
+        new_flow_setup(t, f, p);
+        if (reused && analyzed(f))
+            port_reuse_anomaly(t, &old, f, p->ts_us);
+    }
+    f->last_us = t->clock;
+    f->pkts[side]++;
+    tcp_segment(t, f, side, p);
+    t->stats.reasm_mem_peak = t->pool.held_peak;
+}

@@ -1,0 +1,110 @@
+/* flow_internal: the flow table's data structures, shared by flow_table.c
+ * (hash, timeout lists, lifetime) and flow.c (per-packet TCP handling).
+ *
+ * Memory per flow is kept small in layers: every flow has a `struct flow`
+ * (key, timers, ISNs); flows that are analyzed or probed get a `flow_heavy`
+ * (conn_ref, app state); only directions that carried data or a FIN get
+ * reassembly (`flow_streams`), so a SYN flood costs little. */
+#ifndef SMBSCOPE_FLOW_INTERNAL_H
+#define SMBSCOPE_FLOW_INTERNAL_H
+
+#include "flow.h"
+#include "flow_key.h"
+#include "flow_probe.h"
+#include "reasm.h"
+
+/* an RST this far from where the sender's stream stands is not believed */
+#define FLOW_RST_WINDOW (1u << 20)
+/* after a close, data this close to where the old stream ended is late data of
+ * the old connection, anything further is a new one picked up mid-stream */
+#define FLOW_LATE_WINDOW (1u << 20)
+/* flow_table_full anomalies at most this often (packet clock) */
+#define FLOW_FULL_REPORT_US 1000000u
+
+enum flow_state {
+    FL_PROBING,    /* unknown port: buffering the first bytes for app->probe */
+    FL_ANALYZED,   /* app open */
+    FL_IGNORED,    /* probe said no: tiny entry so the flow is not probed again */
+    FL_CLOSED,     /* ended by FIN/RST: kept a while to recognize late packets */
+};
+
+enum flow_end { END_NONE, END_CLOSED, END_RESET, END_TIMEOUT, END_EVICTED, END_EOI, END_REUSED };
+
+enum flow_list { FLIST_HALFOPEN, FLIST_EST, FLIST_CLOSED, FLIST_N };
+
+struct flow_table;
+struct flow;
+
+struct half {
+    struct flow_table *t;
+    struct flow *f;
+    int side;
+    struct reasm r;
+};
+
+struct flow_streams {
+    struct half half[2];
+    struct half_stats st[2];   /* per side; packets are counted in struct flow */
+};
+
+struct flow_heavy {
+    struct conn_ref conn;      /* filled when the app opens */
+    void *app;
+    struct flow_probe *probe;
+    struct flow_streams *s;
+};
+
+struct flow {
+    struct flow *hnext;                 /* hash chain */
+    struct flow *lprev, *lnext;         /* timeout list, by last_us */
+    struct flow *aprev, *anext;         /* all flows, oldest first */
+    struct flow_key key;
+    uint64_t num, start_us, last_us;    /* last_us: table clock at the last packet (at the close when FL_CLOSED) */
+    uint64_t pkts[2];
+    struct flow_heavy *h;
+    uint32_t isn[2];
+    uint32_t end_seq[2];                /* after close: sequence just past each stream */
+    uint8_t side0_ep;                   /* key endpoint of side 0, the first sender */
+    uint8_t client_side;
+    uint8_t state, list, end;
+    bool isn_known[2], fin[2], data[2], end_known[2], late_warned[2];
+    bool saw_syn, synack, hs_done, oriented, pending_no;
+};
+
+struct flow_table {
+    struct limits lim;
+    uint16_t *ports;
+    size_t nports;
+    const struct app_ops *app;
+    void *app_ctx;
+    const struct emitter *em;
+
+    struct flow **buckets;
+    size_t nbuckets, count;
+    uint64_t seed;
+    struct flow *lhead[FLIST_N], *ltail[FLIST_N];
+    struct flow *ahead, *atail;
+    uint64_t next_num, clock, last_full_report;
+    bool full_reported;
+    struct reasm_pool pool;
+    struct flow_stats stats;
+};
+
+/* flow_table.c */
+struct flow *ft_lookup(struct flow_table *t, const struct flow_key *k);
+struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us);
+void ft_destroy(struct flow_table *t, struct flow *f);
+/* put f at the tail of list l (it was just active) */
+void ft_touch(struct flow_table *t, struct flow *f, enum flow_list l);
+void ft_expire(struct flow_table *t, uint64_t now);
+bool ft_port_listed(const struct flow_table *t, uint16_t port);
+
+/* flow.c */
+/* end a live flow: flush, close the app, write the conn record, free the
+ * reassembly; the caller then lingers or destroys it */
+void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now);
+void flow_free_heavy(struct flow_table *t, struct flow *f);
+
+static inline bool flow_live(const struct flow *f) { return f->state != FL_CLOSED; }
+
+#endif

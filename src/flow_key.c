@@ -1,0 +1,51 @@
+/* flow_key: canonical 5-tuple, equality, hash, address text. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "flow_key.h"
+
+void flow_key_from_pkt(const struct pkt *p, struct flow_key *k, int *src_ep)
+{
+    memset(k, 0, sizeof *k);   /* padding too: keys are compared with memcmp */
+    size_t alen = p->ipver == 6 ? 16 : 4;
+    int c = memcmp(p->src, p->dst, alen);
+    bool src_first = c < 0 || (c == 0 && p->sport <= p->dport);
+    int s = src_first ? 0 : 1;
+    memcpy(k->addr[s], p->src, alen);
+    memcpy(k->addr[s ^ 1], p->dst, alen);
+    k->port[s] = p->sport;
+    k->port[s ^ 1] = p->dport;
+    k->ipver = p->ipver;
+    *src_ep = s;
+}
+
+bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
+}
+
+uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed)
+{
+    uint64_t h = seed;
+    for (int e = 0; e < 2; e++)
+        for (int i = 0; i < 16; i += 8) {
+            uint64_t v;
+            memcpy(&v, k->addr[e] + i, 8);
+            h = mix(h, v);
+        }
+    h = mix(h, ((uint64_t)k->port[0] << 32) | ((uint64_t)k->port[1] << 16) | k->ipver);
+    return h;
+}
+
+void flow_key_ip_text(const struct flow_key *k, int ep, char *out, size_t outsz)
+{
+    if (!inet_ntop(k->ipver == 6 ? AF_INET6 : AF_INET, k->addr[ep], out, (socklen_t)outsz) && outsz)
+        out[0] = '\0';
+}

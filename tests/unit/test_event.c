@@ -1,0 +1,152 @@
+/* Unit tests for event records: field order, replacement, arena copies, moves, anomalies. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+
+START_TEST(fields_keep_order_and_replace_in_place)
+{
+    struct event e;
+    ev_init(&e, EV_SMB, 42, NULL);
+    ev_uint(&e, "a", 1);
+    ev_str(&e, "b", "two");
+    ev_bool(&e, "c", true);
+    ev_int(&e, "a", -5);   /* replaces a, stays first */
+    ck_assert_uint_eq(e.top.n, 3);
+    ck_assert_str_eq(e.top.f[0].name, "a");
+    ck_assert_int_eq(e.top.f[0].kind, F_INT);
+    ck_assert_int_eq(e.top.f[0].v.i, -5);
+    ck_assert_str_eq(e.top.f[1].v.s, "two");
+    ck_assert(ev_has(&e, "c"));
+    ck_assert(!ev_has(&e, "d"));
+    ev_str(&e, "b", NULL);
+    ck_assert_int_eq(ev_get(&e, NULL, "b")->kind, F_NULL);
+    ck_assert_str_eq(ev_type_name(e.type), "smb");
+    ev_free(&e);
+}
+END_TEST
+
+START_TEST(strings_are_copied_and_many_fields_grow)
+{
+    static const char *names[] = {"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9",
+                                  "f10", "f11", "f12", "f13", "f14", "f15", "f16", "f17", "f18", "f19"};
+    struct event e;
+    ev_init(&e, EV_FILE, 1, NULL);
+    char buf[16];
+    for (size_t i = 0; i < 20; i++) {
+        snprintf(buf, sizeof buf, "v%zu", i);
+        ev_str(&e, names[i], buf);
+    }
+    memset(buf, 'x', sizeof buf);
+    ck_assert_uint_eq(e.top.n, 20);
+    for (size_t i = 0; i < 20; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "v%zu", i);
+        ck_assert_str_eq(ev_get(&e, NULL, names[i])->v.s, want);
+    }
+    /* a string far larger than a chunk */
+    size_t big = 5000;
+    char *s = malloc(big);
+    memset(s, 'q', big);
+    fs_strn(&e, NULL, "big", s, big);
+    free(s);
+    const struct field *f = ev_get(&e, NULL, "big");
+    ck_assert_uint_eq(strlen(f->v.s), big);
+    /* strn keeps embedded bytes up to n */
+    fs_strn(&e, NULL, "part", "hello", 3);
+    ck_assert_str_eq(ev_get(&e, NULL, "part")->v.s, "hel");
+    ev_free(&e);
+}
+END_TEST
+
+START_TEST(objects_vectors_ranges)
+{
+    struct event e;
+    ev_init(&e, EV_CONN, 7, NULL);
+    struct fieldset *o = fs_obj(&e, NULL, "to_server");
+    fs_uint(&e, o, "bytes", 100);
+    fs_uint(&e, o, "gaps", 2);
+    const char *v[] = {"x", "yy"};
+    fs_strv(&e, NULL, "names", v, 2);
+    uint64_t r[2][2] = {{0, 10}, {20, 30}};
+    fs_ranges(&e, NULL, "ranges", (const uint64_t (*)[2])r, 2);
+    r[0][0] = 99;
+    const struct field *of = ev_get(&e, NULL, "to_server");
+    ck_assert_int_eq(of->kind, F_OBJ);
+    ck_assert_uint_eq(ev_get(&e, of->v.obj, "bytes")->v.u, 100);
+    ck_assert_uint_eq(ev_get(&e, of->v.obj, "gaps")->v.u, 2);
+    const struct field *nf = ev_get(&e, NULL, "names");
+    ck_assert_uint_eq(nf->v.sv.n, 2);
+    ck_assert_str_eq(nf->v.sv.v[1], "yy");
+    const struct field *rf = ev_get(&e, NULL, "ranges");
+    ck_assert_uint_eq(rf->v.rg.r[0][0], 0);
+    ck_assert_uint_eq(rf->v.rg.r[1][1], 30);
+    ev_free(&e);
+}
+END_TEST
+
+START_TEST(move_leaves_source_empty_and_reusable)
+{
+    struct event a, b;
+    ev_init(&a, EV_NBSS, 5, NULL);
+    ev_str(&a, "k", "v");
+    ev_move(&b, &a);
+    ck_assert_uint_eq(a.top.n, 0);
+    ck_assert_ptr_null(a.arena);
+    ck_assert_str_eq(ev_get(&b, NULL, "k")->v.s, "v");
+    ev_str(&a, "k2", "again");
+    ck_assert_str_eq(ev_get(&a, NULL, "k2")->v.s, "again");
+    ev_free(&a);
+    ev_free(&b);
+}
+END_TEST
+
+struct capture {
+    char name[64], detail[256];
+    int n;
+    enum ev_type type;
+    uint64_t ts;
+};
+
+static void cap_emit(void *u, const struct event *e)
+{
+    struct capture *c = u;
+    c->n++;
+    c->type = e->type;
+    c->ts = e->ts_us;
+    snprintf(c->name, sizeof c->name, "%s", ev_get(e, NULL, "name")->v.s);
+    snprintf(c->detail, sizeof c->detail, "%s", ev_get(e, NULL, "detail")->v.s);
+}
+
+START_TEST(anomaly_formats_detail)
+{
+    struct capture c = {0};
+    struct emitter em = {cap_emit, &c};
+    emit_anomaly(&em, 77, NULL, "tcp_overlap_conflict", "range [%d,%d) of %s", 3, 9, "x");
+    ck_assert_int_eq(c.n, 1);
+    ck_assert_int_eq(c.type, EV_ANOMALY);
+    ck_assert_uint_eq(c.ts, 77);
+    ck_assert_str_eq(c.name, "tcp_overlap_conflict");
+    ck_assert_str_eq(c.detail, "range [3,9) of x");
+    emit_anomaly(NULL, 1, NULL, "x", "no emitter is not a crash");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("event");
+    TCase *tc = tcase_create("event");
+    tcase_add_test(tc, fields_keep_order_and_replace_in_place);
+    tcase_add_test(tc, strings_are_copied_and_many_fields_grow);
+    tcase_add_test(tc, objects_vectors_ranges);
+    tcase_add_test(tc, move_leaves_source_empty_and_reusable);
+    tcase_add_test(tc, anomaly_formats_detail);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,590 @@
+/* Unit tests for per-direction reassembly: every case asserts the exact
+ * callback sequence, recorded as "D:<bytes>|G:<n>|..." (adjacent data merged). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reasm.h"
+
+struct rec {
+    char log[4096];
+    size_t len;
+    bool last_data;
+    char anomalies[1024];
+    int nanom;
+    struct half_stats st;
+    struct reasm r;
+};
+
+static void rec_put(struct rec *c, const char *s, size_t n)
+{
+    if (c->len + n >= sizeof c->log)
+        n = sizeof c->log - 1 - c->len;
+    memcpy(c->log + c->len, s, n);
+    c->len += n;
+    c->log[c->len] = '\0';
+}
+
+static void rec_data(void *u, const uint8_t *p, size_t n, uint64_t ts)
+{
+    (void)ts;
+    struct rec *c = u;
+    ck_assert_uint_gt(n, 0);
+    if (!c->last_data)
+        rec_put(c, c->len ? "|D:" : "D:", c->len ? 3 : 2);
+    rec_put(c, (const char *)p, n);
+    c->last_data = true;
+}
+
+static void rec_gap(void *u, uint64_t n, uint64_t ts)
+{
+    (void)ts;
+    struct rec *c = u;
+    ck_assert_uint_gt(n, 0);
+    char b[32];
+    int k = snprintf(b, sizeof b, "%sG:%llu", c->len ? "|" : "", (unsigned long long)n);
+    rec_put(c, b, (size_t)k);
+    c->last_data = false;
+}
+
+static void rec_anomaly(void *u, uint64_t ts, const char *name, const char *detail)
+{
+    (void)ts;
+    struct rec *c = u;
+    size_t l = strlen(c->anomalies);
+    snprintf(c->anomalies + l, sizeof c->anomalies - l, "%s%s: %s", l ? "\n" : "", name, detail);
+    c->nanom++;
+}
+
+static const struct reasm_sink SINK = {rec_data, rec_gap, rec_anomaly};
+
+static void rec_init(struct rec *c, struct reasm_pool *pool, size_t hole_cap)
+{
+    memset(c, 0, sizeof *c);
+    reasm_init(&c->r, pool, hole_cap, &SINK, c, &c->st);
+}
+
+/* text segment at offset off from isn+1 */
+static void seg(struct rec *c, uint32_t isn, uint32_t off, const char *s)
+{
+    reasm_data(&c->r, isn + 1 + off, (const uint8_t *)s, strlen(s), strlen(s), 1);
+}
+
+#define ISN 1000u
+
+START_TEST(in_order_and_exact_retransmission)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "abc");
+    seg(&c, ISN, 3, "def");
+    seg(&c, ISN, 0, "abc");      /* exact retransmission of delivered data */
+    seg(&c, ISN, 2, "cd");       /* partial overlap, same bytes */
+    ck_assert_str_eq(c.log, "D:abcdef");
+    ck_assert_uint_eq(c.st.delivered, 6);
+    ck_assert_uint_eq(c.st.retrans_bytes, 5);
+    ck_assert_uint_eq(c.st.overlap_bytes, 0);
+    ck_assert_uint_eq(c.st.bytes, 11);
+    ck_assert_int_eq(c.nanom, 0);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
+}
+END_TEST
+
+/* 5 segments, two overlapping, delivered in every one of the 120 orders */
+START_TEST(all_permutations_of_five_segments)
+{
+    static const struct { uint32_t off; const char *s; } S[5] = {
+        {0, "The q"}, {5, "uick "}, {7, "ck brown"}, {15, " f"}, {17, "ox!"},
+    };
+    int count = 0;
+    for (int code = 0; code < 5 * 5 * 5 * 5 * 5; code++) {
+        int idx[5], seen = 0, x = code;
+        for (int k = 0; k < 5; k++, x /= 5) {
+            idx[k] = x % 5;
+            seen |= 1 << idx[k];
+        }
+        if (seen != 0x1f)
+            continue;   /* not a permutation */
+        struct reasm_pool pool;
+        reasm_pool_init(&pool, 1 << 20);
+        struct rec c;
+        rec_init(&c, &pool, 1 << 16);
+        /* ISN just below the wrap so every order crosses 2^32 */
+        uint32_t isn = 0xFFFFFFF5u;
+        reasm_isn(&c.r, isn);
+        for (int k = 0; k < 5; k++)
+            seg(&c, isn, S[idx[k]].off, S[idx[k]].s);
+        ck_assert_str_eq(c.log, "D:The quick brown fox!");
+        ck_assert_uint_eq(c.st.retrans_bytes, 3);   /* "ck " sent twice */
+        ck_assert_uint_eq(c.st.overlap_bytes, 0);
+        ck_assert_uint_eq(c.st.gaps, 0);
+        ck_assert_int_eq(c.nanom, 0);
+        reasm_free(&c.r);
+        ck_assert_uint_eq(pool.used, 0);
+        count++;
+    }
+    ck_assert_int_eq(count, 120);
+}
+END_TEST
+
+START_TEST(one_byte_segments_reverse_order)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    const char *msg = "reassembly";
+    for (int k = (int)strlen(msg) - 1; k >= 0; k--) {
+        char b[2] = {msg[k], 0};
+        seg(&c, ISN, (uint32_t)k, b);
+        if (k)
+            ck_assert_str_eq(c.log, "");
+    }
+    ck_assert_str_eq(c.log, "D:reassembly");
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(conflicting_overlap_first_copy_wins)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    /* buffered above a hole */
+    seg(&c, ISN, 4, "EFGH");
+    seg(&c, ISN, 6, "xyIJ");     /* "xy" conflicts with "GH", "IJ" is new */
+    ck_assert_int_eq(c.nanom, 1);
+    ck_assert_str_eq(c.anomalies,
+                     "tcp_overlap_conflict: segment [6,10) differs from the first copy [6,8) in 2 bytes; first copy kept");
+    seg(&c, ISN, 0, "abcd");
+    ck_assert_str_eq(c.log, "D:abcdEFGHIJ");
+    /* already delivered, checked against the history */
+    seg(&c, ISN, 2, "cdEq");
+    ck_assert_int_eq(c.nanom, 2);
+    ck_assert_ptr_nonnull(strstr(c.anomalies, "segment [2,6) differs from the first copy [2,6) in 1 bytes"));
+    ck_assert_str_eq(c.log, "D:abcdEFGHIJ");
+    ck_assert_uint_eq(c.st.overlap_bytes, 3);
+    ck_assert_uint_eq(c.st.retrans_bytes, 3);
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(retransmitted_isn_and_wraparound)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    uint32_t isn = 0xFFFFFFFEu;   /* data starts at 0xFFFFFFFF and wraps after one byte */
+    reasm_isn(&c.r, isn);
+    reasm_isn(&c.r, isn);         /* SYN retransmitted */
+    reasm_isn(&c.r, 12345);       /* a later SYN cannot move the start */
+    seg(&c, isn, 4, "efgh");      /* seq 3: past the wrap */
+    seg(&c, isn, 0, "abcd");      /* seq 0xFFFFFFFF..2 */
+    ck_assert_str_eq(c.log, "D:abcdefgh");
+    int64_t off;
+    ck_assert(reasm_offset(&c.r, 7, &off));
+    ck_assert_int_eq(off, 8);
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(stream_longer_than_4gib)
+{
+    /* snap-cut segments move the stream on without buffering: 70000 x 64000
+     * bytes on the wire (4.48 GB), 1 byte captured each */
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    uint32_t isn = 77;
+    reasm_isn(&c.r, isn);
+    uint64_t off = 0;
+    for (int k = 0; k < 70000; k++) {
+        uint8_t b = 'a' + (uint8_t)(k % 26);
+        reasm_data(&c.r, isn + 1 + (uint32_t)off, &b, 1, 64000, 1);
+        off += 64000;
+        c.len = 0;   /* only counters matter here */
+        c.log[0] = 0;
+        c.last_data = false;
+    }
+    ck_assert_uint_eq(c.r.next, off);
+    ck_assert_uint_gt(off, 1ull << 32);
+    /* one out-of-order pair beyond 4 GiB still reassembles */
+    reasm_data(&c.r, isn + 1 + (uint32_t)(off + 3), (const uint8_t *)"def", 3, 3, 1);
+    reasm_data(&c.r, isn + 1 + (uint32_t)off, (const uint8_t *)"abc", 3, 3, 1);
+    ck_assert_str_eq(c.log, "D:abcdef");
+    ck_assert_uint_eq(c.st.delivered, 70006);
+    ck_assert_uint_eq(c.st.gaps, 70000);
+    ck_assert_uint_eq(c.st.gap_bytes, 70000ull * 63999);
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(snap_length_cut_is_a_known_gap)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    /* in order: 2 of 5 bytes captured */
+    reasm_data(&c.r, ISN + 1, (const uint8_t *)"ab", 2, 5, 1);
+    ck_assert_str_eq(c.log, "D:ab|G:3");
+    /* out of order cut segment, then a full copy fills its missing part */
+    reasm_data(&c.r, ISN + 1 + 8, (const uint8_t *)"ij", 2, 4, 1);   /* [8,10) data, [10,12) missing */
+    reasm_data(&c.r, ISN + 1 + 10, (const uint8_t *)"kl", 2, 2, 1);  /* fills [10,12) */
+    reasm_data(&c.r, ISN + 1 + 13, (const uint8_t *)"n", 1, 3, 1);   /* [13,14) data, [14,16) missing */
+    reasm_data(&c.r, ISN + 1 + 5, (const uint8_t *)"fgh", 3, 3, 1);
+    ck_assert_str_eq(c.log, "D:ab|G:3|D:fghijkl");
+    reasm_data(&c.r, ISN + 1 + 12, (const uint8_t *)"m", 1, 1, 1);
+    ck_assert_str_eq(c.log, "D:ab|G:3|D:fghijklmn|G:2");
+    ck_assert_uint_eq(c.st.gaps, 2);
+    ck_assert_uint_eq(c.st.gap_bytes, 5);
+    ck_assert_uint_eq(c.st.retrans_bytes, 0);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
+
+    /* a missing range split in the middle by data that arrives later */
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "ab");
+    reasm_data(&c.r, ISN + 1 + 3, (const uint8_t *)"d", 1, 7, 1);   /* [3,4) data, [4,10) missing */
+    seg(&c, ISN, 6, "gh");                                          /* splits it: [4,6) and [8,10) */
+    seg(&c, ISN, 9, "jk");                                          /* overlaps the tail and goes past */
+    ck_assert_str_eq(c.log, "D:ab");
+    seg(&c, ISN, 2, "c");
+    ck_assert_str_eq(c.log, "D:abcd|G:2|D:gh|G:1|D:jk");
+    ck_assert_uint_eq(c.st.gap_bytes, 3);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
+}
+END_TEST
+
+START_TEST(ack_past_the_hole_declares_it)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "abc");
+    seg(&c, ISN, 8, "ijk");          /* hole [3,8) */
+    reasm_ack(&c.r, ISN + 1 + 3, 1); /* ack up to the hole start: nothing */
+    ck_assert_str_eq(c.log, "D:abc");
+    reasm_ack(&c.r, ISN + 1 + 5, 1); /* part of the hole acknowledged */
+    ck_assert_str_eq(c.log, "D:abc|G:2");
+    seg(&c, ISN, 5, "fg");           /* the rest arrives */
+    ck_assert_str_eq(c.log, "D:abc|G:2|D:fg");
+    seg(&c, ISN, 20, "uv");          /* hole [11,20) */
+    reasm_ack(&c.r, ISN + 1 + 22, 1);
+    ck_assert_str_eq(c.log, "D:abc|G:2|D:fg|G:1|D:ijk|G:9|D:uv");
+    /* tail loss with nothing above waits; later data above it is declared at once */
+    reasm_ack(&c.r, ISN + 1 + 30, 1);
+    ck_assert_str_eq(c.log, "D:abc|G:2|D:fg|G:1|D:ijk|G:9|D:uv");
+    seg(&c, ISN, 30, "X");
+    ck_assert_str_eq(c.log, "D:abc|G:2|D:fg|G:1|D:ijk|G:9|D:uv|G:8|D:X");
+    ck_assert_uint_eq(c.st.gaps, 4);
+    ck_assert_uint_eq(c.st.gap_bytes, 20);
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(hole_cap_declares_the_first_hole)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 10);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "ab");
+    seg(&c, ISN, 5, "fghij");        /* 5 buffered */
+    seg(&c, ISN, 12, "mnopq");       /* 10 buffered: not over the cap */
+    ck_assert_str_eq(c.log, "D:ab");
+    seg(&c, ISN, 18, "s");           /* 11 > 10: first hole goes, then the next is within the cap */
+    ck_assert_str_eq(c.log, "D:ab|G:3|D:fghij");
+    seg(&c, ISN, 20, "uvwxyz");      /* 12 buffered: declare [10,12) */
+    ck_assert_str_eq(c.log, "D:ab|G:3|D:fghij|G:2|D:mnopq");
+    ck_assert_uint_eq(c.r.held, 7);
+    reasm_flush(&c.r, true, 2);
+    ck_assert_str_eq(c.log, "D:ab|G:3|D:fghij|G:2|D:mnopq|G:1|D:s|G:1|D:uvwxyz");
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(pool_budget_flushes_the_biggest_old_holder)
+{
+    struct reasm_pool pool;
+    /* room for two nodes of 100 bytes, not three */
+    reasm_pool_init(&pool, 2 * (sizeof(struct rnode) + 100) + 20);
+    struct rec a, b;
+    rec_init(&a, &pool, 1 << 20);
+    rec_init(&b, &pool, 1 << 20);
+    reasm_isn(&a.r, ISN);
+    reasm_isn(&b.r, ISN);
+    char big[101], small[11];
+    memset(big, 'B', 100);
+    big[100] = 0;
+    memset(small, 's', 10);
+    small[10] = 0;
+    seg(&a, ISN, 10, small);
+    seg(&b, ISN, 10, big);
+    seg(&a, ISN, 30, big);
+    /* a holds 110 bytes and is the oldest holder: it is flushed */
+    ck_assert_int_eq(a.nanom, 1);
+    ck_assert_ptr_nonnull(strstr(a.anomalies, "reasm_memory_limit"));
+    ck_assert_str_eq(a.log, "G:10|D:ssssssssss|G:10|D:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+    ck_assert_str_eq(b.log, "");
+    ck_assert_uint_eq(pool.reclaims, 1);
+    ck_assert_uint_eq(pool.held_peak, 3 * sizeof(struct rnode) + 210);
+    seg(&b, ISN, 0, "0123456789");
+    ck_assert_uint_eq(strlen(b.log), 2 + 110);
+    reasm_free(&a.r);
+    reasm_free(&b.r);
+    ck_assert_uint_eq(pool.used, 0);
+}
+END_TEST
+
+START_TEST(fin_and_flush_deliver_everything_with_gaps)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "ab");
+    seg(&c, ISN, 4, "ef");
+    seg(&c, ISN, 9, "j");
+    reasm_fin(&c.r, ISN + 1 + 12, 1);
+    ck_assert(!reasm_done(&c.r));
+    seg(&c, ISN, 11, "lmn");          /* "mn" is past the FIN */
+    ck_assert_int_eq(c.nanom, 1);
+    ck_assert_str_eq(c.anomalies, "tcp_data_after_fin: bytes [12,14) after the FIN at 12; ignored");
+    reasm_flush(&c.r, true, 2);
+    ck_assert_str_eq(c.log, "D:ab|G:2|D:ef|G:3|D:j|G:1|D:l");
+    ck_assert(reasm_done(&c.r));
+    seg(&c, ISN, 12, "zz");
+    ck_assert_int_eq(c.nanom, 2);
+    ck_assert_ptr_nonnull(strstr(c.anomalies, "tcp_data_after_fin: 2 bytes at offset 12 after the stream ended at 12"));
+    ck_assert_str_eq(c.log, "D:ab|G:2|D:ef|G:3|D:j|G:1|D:l");
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(flush_gap_up_to_fin_and_ack)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c, d;
+    rec_init(&c, &pool, 1 << 16);
+    rec_init(&d, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "ab");
+    reasm_fin(&c.r, ISN + 1 + 6, 1);   /* bytes [2,6) never seen */
+    ck_assert(!reasm_done(&c.r));
+    reasm_ack(&c.r, ISN + 1 + 7, 1);   /* ack of the FIN: only a tail, waits */
+    ck_assert_str_eq(c.log, "D:ab");
+    reasm_flush(&c.r, true, 2);
+    ck_assert_str_eq(c.log, "D:ab|G:4");
+    ck_assert(reasm_done(&c.r));
+    /* no FIN: the peer's ACK tells how far the stream went */
+    reasm_isn(&d.r, ISN);
+    seg(&d, ISN, 0, "xy");
+    reasm_ack(&d.r, ISN + 1 + 9, 1);
+    reasm_flush(&d.r, true, 2);
+    ck_assert_str_eq(d.log, "D:xy|G:7");
+    reasm_free(&c.r);
+    reasm_free(&d.r);
+}
+END_TEST
+
+START_TEST(midstream_start_and_pre_capture_data)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_data(&c.r, 5000, (const uint8_t *)"mid", 3, 3, 1);
+    reasm_data(&c.r, 4990, (const uint8_t *)"early", 5, 5, 1);     /* before the start: ignored */
+    reasm_data(&c.r, 4998, (const uint8_t *)"xxmidst", 7, 7, 1);   /* straddles the start */
+    ck_assert_str_eq(c.log, "D:midst");
+    ck_assert_uint_eq(c.st.retrans_bytes, 3);
+    ck_assert_int_eq(c.nanom, 0);
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(window_checks)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    ck_assert(reasm_in_window(&c.r, 123, 100));   /* nothing known: anything goes */
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "abcd");
+    ck_assert(reasm_in_window(&c.r, ISN + 1 + 4, 100));
+    ck_assert(reasm_in_window(&c.r, ISN + 1 + 104, 100));
+    ck_assert(!reasm_in_window(&c.r, ISN + 1 + 105, 100));
+    ck_assert(!reasm_in_window(&c.r, ISN + 1 + 3, 100));
+    ck_assert(!reasm_in_window(&c.r, ISN + 1 + (1u << 30), 100));
+    /* far-ahead segments are not part of the stream */
+    seg(&c, ISN, (1u << 30) + 100, "zz");
+    ck_assert_int_eq(c.nanom, 1);
+    ck_assert_ptr_nonnull(strstr(c.anomalies, "tcp_seq_out_of_window"));
+    ck_assert_uint_eq(c.r.held, 0);
+    reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(history_survives_budget_pressure_by_being_dropped)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, REASM_HIST_MIN + sizeof(struct rnode) + 8);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    seg(&c, ISN, 0, "abcdef");
+    ck_assert_uint_eq(c.r.hist_cap, REASM_HIST_MIN);
+    seg(&c, ISN, 10, "klmnopqrst");    /* pushes the pool over: history goes first */
+    ck_assert_uint_eq(c.r.hist_cap, 0);
+    ck_assert_str_eq(c.log, "D:abcdef");
+    ck_assert_int_eq(c.nanom, 0);
+    seg(&c, ISN, 0, "abXdef");          /* unverifiable now: counted as retransmission */
+    ck_assert_int_eq(c.nanom, 0);
+    ck_assert_uint_eq(c.st.retrans_bytes, 6);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
+}
+END_TEST
+
+/* random segments (overlapping, duplicated, conflicting, some ranges never
+ * sent) in random order against a reference: each byte is the first copy that
+ * arrived, each never-covered run is one gap at the flush */
+static uint32_t rnd(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+START_TEST(random_segments_match_a_reference)
+{
+    enum { LEN = 3000, MAXSEG = 80 };
+    uint32_t rs = 0x12345678u + (uint32_t)_i;
+    for (int iter = 0; iter < 40; iter++) {
+        static uint8_t truth[LEN], want[LEN];
+        static bool covered[LEN], lost[LEN];
+        for (int i = 0; i < LEN; i++) {
+            truth[i] = (uint8_t)('a' + rnd(&rs) % 26);
+            covered[i] = false;
+            lost[i] = false;
+        }
+        /* a few ranges nobody ever sends */
+        int nlost = (int)(rnd(&rs) % 4);
+        for (int k = 0; k < nlost; k++) {
+            int a = 1 + (int)(rnd(&rs) % (LEN - 100)), n = 1 + (int)(rnd(&rs) % 60);
+            for (int i = a; i < a + n; i++)
+                lost[i] = true;
+        }
+        struct reasm_pool pool;
+        reasm_pool_init(&pool, 64u << 20);
+        struct rec c;
+        rec_init(&c, &pool, 64u << 20);
+        uint32_t isn = rnd(&rs);
+        reasm_isn(&c.r, isn);
+        /* enough random segments to cover everything not lost, several times */
+        static uint8_t buf[MAXSEG];
+        int segs = 0;
+        for (;;) {
+            bool done = true;
+            for (int i = 0; i < LEN; i++)
+                if (!lost[i] && !covered[i]) {
+                    done = false;
+                    break;
+                }
+            if (done && segs > 200)
+                break;
+            int a = (int)(rnd(&rs) % LEN), n = 1 + (int)(rnd(&rs) % MAXSEG);
+            if (a + n > LEN)
+                n = LEN - a;
+            bool skip = false;
+            for (int i = a; i < a + n; i++)
+                skip |= lost[i];
+            if (skip)
+                continue;
+            bool conflict = rnd(&rs) % 8 == 0;
+            for (int i = 0; i < n; i++) {
+                buf[i] = conflict ? (uint8_t)('A' + rnd(&rs) % 26) : truth[a + i];
+                if (!covered[a + i]) {
+                    covered[a + i] = true;
+                    want[a + i] = buf[i];   /* the first copy is the one kept */
+                }
+            }
+            reasm_data(&c.r, isn + 1 + (uint32_t)a, buf, (size_t)n, (size_t)n, 1);
+            segs++;
+        }
+        reasm_fin(&c.r, isn + 1 + LEN, 2);
+        reasm_flush(&c.r, true, 2);
+        /* the expected log */
+        static char exp[sizeof c.log];
+        size_t el = 0;
+        int i = 0;
+        while (i < LEN) {
+            int j = i;
+            if (covered[i]) {
+                while (j < LEN && covered[j])
+                    j++;
+                el += (size_t)snprintf(exp + el, sizeof exp - el, "%sD:%.*s", el ? "|" : "", j - i, (const char *)want + i);
+            } else {
+                while (j < LEN && !covered[j])
+                    j++;
+                el += (size_t)snprintf(exp + el, sizeof exp - el, "%sG:%d", el ? "|" : "", j - i);
+            }
+            i = j;
+        }
+        ck_assert_str_eq(c.log, exp);
+        ck_assert(reasm_done(&c.r));
+        reasm_free(&c.r);
+        ck_assert_uint_eq(pool.used, 0);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("reasm");
+    TCase *tc = tcase_create("reasm");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, in_order_and_exact_retransmission);
+    tcase_add_test(tc, all_permutations_of_five_segments);
+    tcase_add_test(tc, one_byte_segments_reverse_order);
+    tcase_add_test(tc, conflicting_overlap_first_copy_wins);
+    tcase_add_test(tc, retransmitted_isn_and_wraparound);
+    tcase_add_test(tc, stream_longer_than_4gib);
+    tcase_add_test(tc, snap_length_cut_is_a_known_gap);
+    tcase_add_test(tc, ack_past_the_hole_declares_it);
+    tcase_add_test(tc, hole_cap_declares_the_first_hole);
+    tcase_add_test(tc, pool_budget_flushes_the_biggest_old_holder);
+    tcase_add_test(tc, fin_and_flush_deliver_everything_with_gaps);
+    tcase_add_test(tc, flush_gap_up_to_fin_and_ack);
+    tcase_add_test(tc, midstream_start_and_pre_capture_data);
+    tcase_add_test(tc, window_checks);
+    tcase_add_test(tc, history_survives_budget_pressure_by_being_dropped);
+    tcase_add_loop_test(tc, random_segments_match_a_reference, 0, 5);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
