@@ -196,6 +196,8 @@ bool ev_has(const struct event *e, const char *name) { return ev_get(e, NULL, na
 void emit_anomaly(const struct emitter *em, uint64_t ts_us, const struct conn_ref *conn,
                   const char *name, const char *fmt, ...)
 {
+    if (!em)
+        return; /* callers without a sink (tests, probes) may pass none */
     struct event e;
     ev_init(&e, EV_ANOMALY, ts_us, conn);
     ev_str(&e, "name", name);
