@@ -63,6 +63,10 @@ static void on_record(void *u, const struct event *e)
         const struct field *f = ev_get(e, NULL, "name");
         if (f && f->kind == F_STR)
             count_anomaly(an, f->v.s);
+        /* schema 1: every record but stats belongs to a connection; one that
+         * belongs to none (a flow never analyzed) is only counted */
+        if (!e->conn)
+            return;
     }
     an->sink->ops->write(an->sink, e);
 }

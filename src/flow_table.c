@@ -145,7 +145,8 @@ static void evict_one(struct flow_table *t, uint64_t now)
     if (!t->full_reported || now - t->last_full_report >= FLOW_FULL_REPORT_US) {
         t->full_reported = true;
         t->last_full_report = now;
-        emit_anomaly(t->em, now, NULL, "flow_table_full",
+        /* told on the evicted connection itself, just before its records end */
+        emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "flow_table_full",
                      "%zu flows tracked (max_flows): evicting the idlest; %" PRIu64 " evicted so far",
                      t->count, t->stats.flows_evicted);
     }
