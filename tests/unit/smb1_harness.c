@@ -70,7 +70,7 @@ static void capture(void *u, const struct event *e)
 {
     struct th *t = u;
     struct sbuf b = {0};
-    sb_printf(&b, "%s", ev_type_name(e->type));
+    sb_printf(&b, "%s ts=%llu", ev_type_name(e->type), (unsigned long long)e->ts_us);
     put_fields(&b, &e->top);
     if (t->n_out == t->cap_out) {
         t->cap_out = t->cap_out ? t->cap_out * 2 : 16;

@@ -21,7 +21,7 @@ struct th {
     struct emitter em;
     struct limits lim;
     struct file_pool pool;
-    char **out;             /* every emitted record as one line: "type k=v k=v" */
+    char **out;             /* every emitted record as one line: "type ts=N k=v k=v" */
     size_t n_out, cap_out;
 };
 
