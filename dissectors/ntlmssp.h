@@ -1,5 +1,5 @@
-/* ntlmssp: find and decode the NTLMSSP messages carried in SMB security blobs
- * (raw, or inside SPNEGO/GSS-API), enough to tell who logged on and how.
+/* ntlmssp: find and decode NTLMSSP messages in SMB security blobs.
+ * Raw, or inside SPNEGO/GSS-API; enough to tell who logged on and how.
  * Spec: [MS-NLMP] 2.2.1.1 (NEGOTIATE_MESSAGE), 2.2.1.2 (CHALLENGE_MESSAGE),
  * 2.2.1.3 (AUTHENTICATE_MESSAGE), 2.2.2.5 (NegotiateFlags), 3.3.1/3.3.2
  * (NTLM v1 and v2 responses), 3.2.5.1.2 (anonymous). */

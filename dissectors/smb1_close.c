@@ -1,6 +1,6 @@
-/* smb1_close: commands that end things (CLOSE, TREE_DISCONNECT, LOGOFF_ANDX,
- * FIND_CLOSE2) and the small housekeeping ones (FLUSH, ECHO,
- * QUERY_INFORMATION_DISK). A successful response updates the connection
+/* smb1_close: commands that end a FID, TID or UID, plus small housekeeping.
+ * CLOSE, TREE_DISCONNECT, LOGOFF_ANDX, FIND_CLOSE2, FLUSH, ECHO,
+ * QUERY_INFORMATION_DISK. A successful response updates the connection
  * state: files closed emit their `file` record, a logoff its `session` record.
  * Spec: [MS-CIFS] 2.2.4.5 (CLOSE), 2.2.4.51 (TREE_DISCONNECT), 2.2.4.54
  * (LOGOFF_ANDX), 2.2.4.48 (FIND_CLOSE2), 2.2.4.6 (FLUSH), 2.2.4.39 (ECHO),

@@ -1,5 +1,6 @@
-/* smb1_cmds: the dense command table: every command code [MS-CIFS] 2.2.2.1
- * names, whether it is an AndX command, and its handlers and stream functions.
+/* smb1_cmds: the dense table of SMB1 commands and their handlers.
+ * Every command code [MS-CIFS] 2.2.2.1 names, whether it is an AndX command,
+ * and its handlers and stream functions.
  * Spec: [MS-CIFS] 2.2.2.1 (command codes), 2.2.3.4 (AndX chaining). */
 #include <stdlib.h>
 

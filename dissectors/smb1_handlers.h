@@ -1,5 +1,6 @@
-/* smb1_handlers: the per-command handlers and stream functions the command
- * table (smb1_cmds.c) points at, and the few helpers the command files share.
+/* smb1_handlers: the command handlers the table points at, and shared helpers.
+ * The per-command handlers and stream functions smb1_cmds.c lists, and the
+ * few helpers the command files share.
  * Spec: [MS-CIFS] 2.2.4 (commands), [MS-SMB] 2.2.4 (extensions).
  * Internal to the dissectors: the core only needs smb1.h and smb1_req_free. */
 #ifndef SMBSCOPE_SMB1_HANDLERS_H

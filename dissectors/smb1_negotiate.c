@@ -1,5 +1,5 @@
-/* smb1_negotiate: SMB_COM_NEGOTIATE: the dialects offered, the one chosen,
- * and the server's security settings and challenge.
+/* smb1_negotiate: NEGOTIATE: dialects offered and chosen, server security.
+ * Also the server's challenge, domain and name (non-extended security).
  * Spec: [MS-CIFS] 2.2.4.52.1 (request), 2.2.4.52.2 (response: core,
  * LAN Manager and NT LM formats), 3.2.5.2 (SecurityMode bits);
  * [MS-SMB] 2.2.4.5.2 (extended security response). */

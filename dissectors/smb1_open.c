@@ -1,6 +1,6 @@
-/* smb1_open: commands that open or create a file and return a FID:
- * OPEN_ANDX, NT_CREATE_ANDX, and the core OPEN, CREATE and CREATE_NEW.
- * Each successful response starts a tracked open (smb1_open_add).
+/* smb1_open: commands that open or create a file and return a FID.
+ * OPEN_ANDX, NT_CREATE_ANDX, and the core OPEN, CREATE and CREATE_NEW;
+ * each successful response starts a tracked open (smb1_open_add).
  * Spec: [MS-CIFS] 2.2.4.41 (OPEN_ANDX; AccessMode and OpenMode bits in
  * 2.2.4.41.1, OpenResults in 2.2.4.41.2), 2.2.4.64 (NT_CREATE_ANDX),
  * 2.2.4.3 (OPEN), 2.2.4.4 (CREATE), 2.2.4.16 (CREATE_NEW); [MS-SMB] 2.2.4.1.2

@@ -1,6 +1,7 @@
-/* smb1_rw: file data commands: READ_ANDX, WRITE_ANDX, the core READ and
- * WRITE, and LOCKING_ANDX. The data itself never passes through here: the
- * stream functions tell the core where it lies so it can feed the file tracker.
+/* smb1_rw: reads, writes and locks on a FID, and where their data lies.
+ * READ_ANDX, WRITE_ANDX, the core READ and WRITE, LOCKING_ANDX. The data
+ * itself never passes through here: the stream functions tell the core where
+ * it lies so it can feed the file tracker.
  * Spec: [MS-CIFS] 2.2.4.42 (READ_ANDX), 2.2.4.43 (WRITE_ANDX), 2.2.4.11
  * (READ), 2.2.4.12 (WRITE), 2.2.4.32 (LOCKING_ANDX); [MS-SMB] 2.2.4.2
  * (READ_ANDX MaxCountHigh, DataLengthHigh), 2.2.4.3 (WRITE_ANDX

@@ -1,6 +1,6 @@
-/* smb1_session: SESSION_SETUP_ANDX: who logs on, from which OS, and how
- * (anonymous, plaintext, LM, NTLMv1/v2, NTLMSSP, Kerberos); the final
- * response establishes the session.
+/* smb1_session: SESSION_SETUP_ANDX: who logs on, from where, and how.
+ * The auth kind (anonymous, plaintext, LM, NTLMv1/v2, NTLMSSP, Kerberos)
+ * comes from the request; the final response establishes the session.
  * Spec: [MS-CIFS] 2.2.4.53 (NT LM request WordCount 13, response 3),
  * 3.2.4.2.4 (password forms), 3.3.5.3 (anonymous logon); [XOPEN-SMB] LANMAN
  * request WordCount 10; [MS-SMB] 2.2.4.6 (extended security: WordCount 12

@@ -1,5 +1,6 @@
-/* smb1_state: per-connection sessions (UID), trees (TID) and opens (FID), and
- * the `file` and `session` records they produce when they end.
+/* smb1_state: per-connection sessions, trees and opens, and their records.
+ * Sessions (UID), trees (TID) and opens (FID); the `file` and `session`
+ * records they produce when they end.
  * Spec: [MS-CIFS] 3.3.1 (the server's session, tree connect and open tables),
  * 2.2.4.5 (CLOSE ends a FID), 2.2.4.54 (LOGOFF_ANDX ends a UID), 3.3.5.41
  * (TREE_DISCONNECT ends a TID). */

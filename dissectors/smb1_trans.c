@@ -1,7 +1,7 @@
-/* smb1_trans: the transaction family: TRANSACTION (named pipes, mailslots,
- * RAP), TRANSACTION2 (file system sub-commands), NT_TRANSACT (NT create,
- * ioctl, security, notify) and their secondary requests. Reports the
- * sub-command and the file it names, by path or by FID.
+/* smb1_trans: the transaction commands: sub-command and the file it names.
+ * TRANSACTION (named pipes, mailslots, RAP), TRANSACTION2 (file system
+ * sub-commands), NT_TRANSACT (NT create, ioctl, security, notify) and their
+ * secondary requests; the file is named by path or by FID.
  * Spec: [MS-CIFS] 2.2.4.33 (TRANSACTION), 2.2.4.34 (TRANSACTION_SECONDARY),
  * 2.2.4.46 (TRANSACTION2), 2.2.4.47 (TRANSACTION2_SECONDARY), 2.2.4.62
  * (NT_TRANSACT), 2.2.4.63 (NT_TRANSACT_SECONDARY), 2.2.5 (named pipe

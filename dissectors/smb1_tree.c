@@ -1,5 +1,6 @@
-/* smb1_tree: TREE_CONNECT_ANDX: which share (UNC path) a client connects to,
- * and the share type and file system the server reports.
+/* smb1_tree: TREE_CONNECT_ANDX: the share a client connects to.
+ * The UNC path and requested service, and the share type and file system
+ * the server reports.
  * Spec: [MS-CIFS] 2.2.4.55.1 (request), 2.2.4.55.2 (response, service
  * strings "A:", "LPT1:", "IPC", "COMM", "?????"); [MS-SMB] 2.2.4.7.2
  * (extended response, WordCount 7). */

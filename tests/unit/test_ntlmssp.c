@@ -8,21 +8,24 @@
 #include "ntlmssp.h"
 #include "str.h"
 
-/* a window's bytes as UTF-8 (test side conversion) */
-static const char *text(const struct rd *w, bool unicode)
+/* a window's bytes as UTF-8 (test side conversion) into the caller's buffer */
+static const char *text_into(char *buf, size_t cap, const struct rd *w, bool unicode)
 {
-    static char buf[256];
+    buf[0] = 0;
     struct rd r = *w;
     size_t n = rd_left(&r);
     const uint8_t *p = rd_bytes(&r, n);
     if (!p)
-        return "";
+        return buf;
     if (unicode)
-        str_utf16le_to_utf8(p, n, buf, sizeof buf);
+        str_utf16le_to_utf8(p, n, buf, cap);
     else
-        str_oem_to_utf8(p, n, buf, sizeof buf);
+        str_oem_to_utf8(p, n, buf, cap);
     return buf;
 }
+
+/* each test that uses it declares `char tbuf[256]` */
+#define text(w, unicode) text_into(tbuf, sizeof tbuf, (w), (unicode))
 
 static bool parse(const uint8_t *b, size_t n, bool def_unicode, struct ntlmssp_msg *m)
 {
@@ -34,6 +37,7 @@ static bool parse(const uint8_t *b, size_t n, bool def_unicode, struct ntlmssp_m
 
 START_TEST(v1_authenticate)
 {
+    char tbuf[256];
     struct ntlmssp_msg m;
     ck_assert(parse(FX_AUTH_V1, sizeof FX_AUTH_V1, false, &m));
     ck_assert_uint_eq(m.type, NTLMSSP_AUTHENTICATE);
@@ -52,6 +56,7 @@ END_TEST
 
 START_TEST(found_inside_spnego)
 {
+    char tbuf[256];
     uint8_t blob[sizeof FX_SPNEGO_RESP_PREFIX + sizeof FX_AUTH_V1];
     memcpy(blob, FX_SPNEGO_RESP_PREFIX, sizeof FX_SPNEGO_RESP_PREFIX);
     memcpy(blob + sizeof FX_SPNEGO_RESP_PREFIX, FX_AUTH_V1, sizeof FX_AUTH_V1);
@@ -66,6 +71,7 @@ END_TEST
 
 START_TEST(v2_authenticate_raw_token)
 {
+    char tbuf[256];
     struct ntlmssp_msg m;
     ck_assert(parse(FX_AUTH_V2, sizeof FX_AUTH_V2, false, &m));
     ck_assert_uint_eq(m.nt_len, 258);
@@ -78,6 +84,7 @@ END_TEST
 
 START_TEST(anonymous_authenticate)
 {
+    char tbuf[256];
     struct ntlmssp_msg m;
     ck_assert(parse(FX_AUTH_ANON_SPNEGO, sizeof FX_AUTH_ANON_SPNEGO, false, &m));
     ck_assert_uint_eq(m.nt_len, 0);
@@ -124,6 +131,7 @@ static size_t build_auth(uint8_t *b, uint32_t flags, uint16_t nt_len, bool with_
 
 START_TEST(oem_strings_and_odd_lengths)
 {
+    char tbuf[256];
     uint8_t b[512];
     struct ntlmssp_msg m;
     size_t n = build_auth(b, NTLMSSP_FLAG_OEM, 24, true);
@@ -142,6 +150,7 @@ END_TEST
 
 START_TEST(no_flags_layout_uses_default_encoding)
 {
+    char tbuf[256];
     uint8_t b[512];
     struct ntlmssp_msg m;
     size_t n = build_auth(b, 0, 24, false);
@@ -156,6 +165,7 @@ END_TEST
 
 START_TEST(field_outside_message_is_flagged)
 {
+    char tbuf[256];
     uint8_t b[512];
     struct ntlmssp_msg m;
     size_t n = build_auth(b, NTLMSSP_FLAG_OEM, 24, true);
@@ -208,6 +218,7 @@ END_TEST
 
 static void cuts(const uint8_t *full, size_t n)
 {
+    char tbuf[256];
     for (size_t cut = 0; cut < n; cut++) {
         uint8_t *b = malloc(cut ? cut : 1);
         ck_assert_ptr_nonnull(b);
@@ -222,7 +233,7 @@ static void cuts(const uint8_t *full, size_t n)
                 const uint8_t *p = rd_bytes(&r, k);
                 if (k) {
                     ck_assert(p >= b && p + k <= b + cut);
-                    text(w[i], m.unicode);
+                    (void)text(w[i], m.unicode);
                 }
             }
             ntlmssp_auth_kind(&m);
