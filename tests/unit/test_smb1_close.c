@@ -135,6 +135,7 @@ START_TEST(close_failure_or_unseen_request_keeps_open)
     th_exchange(&t, &p, CLOSE_REQ, sizeof CLOSE_REQ, r.b, r.n);
     ck_assert_ptr_nonnull(smb1_open_get(&t.c, 0x42fe));
     tx_free(&p);
+    th_cuts(smbclient_state, CLOSE_REQ, sizeof CLOSE_REQ, r.b, r.n);
     tx_init(&t, &p);
     th_rsp(&t, &p, CLOSE_RSP, sizeof CLOSE_RSP, sizeof CLOSE_RSP);
     ck_assert_ptr_nonnull(smb1_open_get(&t.c, 0x42fe));
@@ -251,6 +252,7 @@ START_TEST(echo_flush_find_close_disk)
     ck_assert_uint_eq(f_uint(&p, "fid"), 0x42fe);
     ck_assert_str_eq(f_str(&p, "file"), "\\tmp\\foo");
     tx_free(&p);
+    th_cuts(smbclient_state, q.b, q.n, NULL, 0);
 
     tx_init(&t, &p);
     mb_hdr(&q, 0x34, 0, 0x08, 0xc001, 1, 0x0f77, 0, 41); /* FIND_CLOSE2 */
@@ -261,6 +263,7 @@ START_TEST(echo_flush_find_close_disk)
     th_req(&t, &p, q.b, q.n, q.n);
     ck_assert_uint_eq(f_uint(&p, "search_id"), 7);
     tx_free(&p);
+    th_cuts(NULL, q.b, q.n, NULL, 0);
     ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
     th_end(&t);
 }

@@ -192,6 +192,7 @@ START_TEST(no_dialect_accepted_is_null_with_index)
     ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, NEG_REQ, sizeof NEG_REQ, m.b, n);
 }
 END_TEST
 
@@ -215,6 +216,7 @@ START_TEST(core_dialect_and_out_of_range_index)
     ck_assert(th_line_has(&t, "anomaly ", "name=\"smb1_negotiate_index\""));
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, NEG_REQ, sizeof NEG_REQ, m.b, n);
 }
 END_TEST
 
@@ -242,6 +244,7 @@ START_TEST(duplicate_dialects_keep_their_index)
     ck_assert_uint_eq(t.c.dialects.n, 2); /* the connection's copy is deduplicated */
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q.b, q.n, m.b, n);
 }
 END_TEST
 
@@ -280,6 +283,7 @@ START_TEST(lanman_response_oem_domain)
     ck_assert(t.c.have_challenge);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, NEG_REQ, sizeof NEG_REQ, m.b, m.n);
 }
 END_TEST
 
@@ -338,6 +342,7 @@ START_TEST(error_response_and_unseen_request)
     th_exchange(&t, &p, NEG_REQ, sizeof NEG_REQ, m.b, m.n);
     ck_assert(f_absent(&p, "dialect"));
     tx_free(&p);
+    th_cuts(NULL, NEG_REQ, sizeof NEG_REQ, m.b, m.n);
 
     /* mid-stream: the response alone cannot name the dialect */
     tx_init(&t, &p);

@@ -260,6 +260,7 @@ START_TEST(open_andx_failure_keeps_file)
     ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, OX_REQ, sizeof OX_REQ, r.b, r.n);
 }
 END_TEST
 
@@ -299,6 +300,7 @@ START_TEST(open_mode_texts)
         ck_assert_str_eq(f_str(&p, "file"), "\\a.txt");
         tx_free(&p);
         th_end(&t);
+        th_cuts(NULL, q.b, q.n, NULL, 0);
     }
 }
 END_TEST
@@ -424,6 +426,7 @@ START_TEST(nt_create_relative_to_directory_and_oem)
     ck_assert_str_eq(smb1_open_get(&t.c, 0x12)->name, "\\docs\\plan.doc");
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q.b, n, r.b, k);
 }
 END_TEST
 
@@ -458,6 +461,7 @@ START_TEST(core_open_and_create)
     ck_assert_uint_eq(f_uint(&p, "size"), 812);
     ck_assert_uint_eq(smb1_open_get(&t.c, 0x0a01)->size, 812);
     tx_free(&p);
+    th_cuts(NULL, q.b, q.n, r.b, r.n);
 
     tx_init(&t, &p);
     mb_hdr(&q, 0x03, 0, 0x08, 0xc001, 5, 1, 2, 21); /* CREATE, Unicode */
@@ -483,6 +487,7 @@ START_TEST(core_open_and_create)
     ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q.b, q.n, r.b, r.n);
 }
 END_TEST
 

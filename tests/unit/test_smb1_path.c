@@ -91,6 +91,7 @@ START_TEST(query_information_size)
     ck_assert_uint_eq(f_uint(&p, "size"), 123456);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, QI_REQ, sizeof QI_REQ, r.b, r.n);
 }
 END_TEST
 
@@ -158,6 +159,7 @@ START_TEST(wrong_buffer_format_is_flagged)
     ck_assert(th_line_has(&t, "anomaly ", "name=\"smb1_buffer_format\""));
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q.b, n, NULL, 0);
 }
 END_TEST
 

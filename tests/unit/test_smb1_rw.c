@@ -205,6 +205,7 @@ START_TEST(read_andx_large_and_64bit)
     th_rsp(&t, &p, r.b, k, k);
     ck_assert_uint_eq(f_uint(&p, "length"), 0x1f000);
     tx_free(&p);
+    th_cuts(NULL, q.b, n, r.b, k);
 
     /* MaxCountHigh 0xFFFF means "ignore" (a timeout of -1) */
     tx_init(&t, &p);
@@ -216,6 +217,7 @@ START_TEST(read_andx_large_and_64bit)
     ck_assert(th_stream(&t, &p, r.b, k, k, true, &s));
     ck_assert_uint_eq(s.data_len, 0x1000);
     tx_free(&p);
+    th_cuts(NULL, q.b, n, r.b, k);
 
     /* a pipe: the field is a timeout, not a count */
     tx_init(&t, &p);
@@ -224,6 +226,7 @@ START_TEST(read_andx_large_and_64bit)
     ck_assert_uint_eq(f_uint(&p, "max_count"), 1024);
     ck_assert_str_eq(f_str(&p, "file"), "\\lsarpc");
     tx_free(&p);
+    th_cuts(NULL, q.b, n, NULL, 0);
 
     /* an unknown FID: file is null */
     tx_init(&t, &p);
@@ -262,6 +265,7 @@ START_TEST(read_andx_stream_declines)
     ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, RX_REQ, sizeof RX_REQ, r.b, r.n);
 }
 END_TEST
 
@@ -355,6 +359,7 @@ START_TEST(write_andx_32bit_and_large)
     ck_assert_uint_eq(f_uint(&p, "count"), 0x30000);
     ck_assert_uint_eq(smb1_open_get(&t.c, 0x55)->size, 0x7ffff000ull + 0x30000);
     tx_free(&p);
+    th_cuts(NULL, q.b, n, r.b, r.n);
 
     tx_init(&t, &p);
     n = writex_req(&q, true, 0x55, 0x200000000ull, 16, 0);
@@ -362,6 +367,7 @@ START_TEST(write_andx_32bit_and_large)
     ck_assert_uint_eq(s.file_off, 0x200000000ull);
     ck_assert_uint_eq(s.data_off, 32 + 1 + 28 + 2 + 1);
     tx_free(&p);
+    th_cuts(NULL, q.b, n, NULL, 0);
 
     /* a word count that is neither 12 nor 14 */
     tx_init(&t, &p);
@@ -375,6 +381,7 @@ START_TEST(write_andx_32bit_and_large)
     ck_assert(th_line_has(&t, "anomaly ", "name=\"smb1_bad_word_count\""));
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q.b, q.n, NULL, 0);
 }
 END_TEST
 
@@ -418,6 +425,7 @@ START_TEST(core_read_and_write)
     th_rsp(&t, &p, r.b, r.n, r.n);
     ck_assert_uint_eq(f_uint(&p, "count"), 300);
     tx_free(&p);
+    th_cuts(NULL, q.b, q.n, r.b, r.n);
 
     tx_init(&t, &p);
     mb_hdr(&q, 0x0b, 0, 0x08, 0x0001, 1, 1, 0, 61); /* WRITE */
@@ -447,6 +455,7 @@ START_TEST(core_read_and_write)
     ck_assert_uint_eq(smb1_open_get(&t.c, 0x0a01)->size, 900);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q.b, q.n, r.b, r.n);
 }
 END_TEST
 

@@ -213,6 +213,11 @@ static size_t plain_rsp(struct mb *m, uint32_t status, uint16_t uid, uint16_t mi
     return m->n;
 }
 
+static void plain_server(struct th *t)
+{
+    t->c.dialect = strdup("NT LM 0.12");
+}
+
 START_TEST(non_extended_smbclient)
 {
     struct th t;
@@ -342,6 +347,7 @@ START_TEST(raw_ntlmv2_anonymous_and_kerberos_tokens)
         ck_assert_str_eq(smb1_session_get(&t.c, 0x0800, false, 0)->auth, cases[i].auth);
         tx_free(&p);
         th_end(&t);
+        th_cuts(NULL, q.b, m, r.b, n);
     }
 }
 END_TEST
@@ -382,6 +388,7 @@ START_TEST(password_kinds)
         ck_assert_str_eq(f_str(&p, "server_domain"), "OFFICE");
         tx_free(&p);
         th_end(&t);
+        th_cuts(cases[i].negotiated_plain ? plain_server : NULL, q.b, m, r.b, n);
     }
 }
 END_TEST
@@ -416,6 +423,7 @@ START_TEST(lanman_request)
     ck_assert_str_eq(f_str(&p, "native_lanman"), "LAN Manager 2.1");
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q.b, q.n, NULL, 0);
 }
 END_TEST
 
@@ -459,11 +467,6 @@ START_TEST(response_without_request)
     th_end(&t);
 }
 END_TEST
-
-static void plain_server(struct th *t)
-{
-    t->c.dialect = strdup("NT LM 0.12");
-}
 
 START_TEST(every_truncation)
 {

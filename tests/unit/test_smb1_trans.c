@@ -335,6 +335,7 @@ START_TEST(trans2_find_first_set_path_open2)
         th_rsp(&t, &p, r.b, r.n, r.n);
         ck_assert_uint_eq(f_uint(&p, "search_id"), 0x0a0b);
         tx_free(&p);
+        th_cuts(NULL, q.b, m, r.b, r.n);
 
         /* SET_PATH_INFORMATION: InformationLevel, Reserved, FileName */
         tx_init(&t, &p);
@@ -346,6 +347,7 @@ START_TEST(trans2_find_first_set_path_open2)
         ck_assert_str_eq(f_str(&p, "subcommand_name"), "SET_PATH_INFORMATION");
         ck_assert_str_eq(f_str(&p, "file"), "\\report.pdf");
         tx_free(&p);
+        th_cuts(NULL, q.b, m, NULL, 0);
 
         /* OPEN2: 28 bytes of fields, then the name; the response opens a FID */
         tx_init(&t, &p);
@@ -379,6 +381,7 @@ START_TEST(trans2_find_first_set_path_open2)
         ck_assert_str_eq(o->name, "\\log.txt");
         ck_assert_uint_eq(o->size, 4321);
         tx_free(&p);
+        th_cuts(NULL, q.b, m, r.b, r.n);
         ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
         th_end(&t);
     }
@@ -398,6 +401,7 @@ START_TEST(trans2_parameters_out_of_message)
     ck_assert_uint_eq(f_uint(&p, "subcommand"), 5);
     ck_assert(f_absent(&p, "file"));
     tx_free(&p);
+    th_cuts(NULL, q, sizeof q, NULL, 0);
     /* a SetupCount that does not fit in the words */
     tx_init(&t, &p);
     memcpy(q, T2_QPATH_REQ, sizeof q);
@@ -407,6 +411,7 @@ START_TEST(trans2_parameters_out_of_message)
     ck_assert(th_line_has(&t, "anomaly ", "name=\"smb1_trans_setup\""));
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, q, sizeof q, NULL, 0);
 }
 END_TEST
 
@@ -459,6 +464,7 @@ START_TEST(transaction_lanman_and_mailslot)
             ck_assert(f_absent(&p, "subcommand"));
         }
         tx_free(&p);
+        th_cuts(NULL, q.b, q.n, NULL, 0);
     }
     th_end(&t);
 }
@@ -628,6 +634,7 @@ START_TEST(secondaries)
     ck_assert_uint_eq(f_uint(&p, "data_count"), 3000);
     ck_assert_uint_eq(f_uint(&p, "data_displacement"), 4000);
     tx_free(&p);
+    th_cuts(NULL, q.b, q.n, NULL, 0);
 
     tx_init(&t, &p);
     mb_hdr(&q, 0xa1, 0, 0x18, 0xc001, 1, 2, 3, 121); /* NT_TRANSACT_SECONDARY */
@@ -644,6 +651,7 @@ START_TEST(secondaries)
     ck_assert_uint_eq(f_uint(&p, "data_count"), 60000);
     ck_assert_uint_eq(f_uint(&p, "data_displacement"), 10000);
     tx_free(&p);
+    th_cuts(NULL, q.b, q.n, NULL, 0);
     ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
     th_end(&t);
 }

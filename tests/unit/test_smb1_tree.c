@@ -177,6 +177,7 @@ START_TEST(refused_connect_keeps_the_path)
     ck_assert_uint_eq(th_count(&t, "anomaly"), 0);
     tx_free(&p);
     th_end(&t);
+    th_cuts(NULL, TC_REQ, sizeof TC_REQ, r.b, r.n);
 }
 END_TEST
 
