@@ -142,6 +142,32 @@ START_TEST(ipc_with_pad_before_native_fs)
 }
 END_TEST
 
+START_TEST(pad_before_native_fs_is_skipped)
+{
+    struct th t;
+    th_init(&t);
+    struct smb1_pending p;
+    tx_init(&t, &p);
+    struct mb r;
+    mb_hdr(&r, 0x75, 0, 0x88, 0xc001, 9, 1, 1, 3);
+    mb_words(&r);
+    mb_u32(&r, 0xff);     /* AndX */
+    mb_u16(&r, 0x0001);   /* OptionalSupport */
+    mb_bytes(&r);
+    mb_astr(&r, "IPC");   /* Service: ends at an odd offset */
+    ck_assert_uint_eq(r.n % 2, 1);
+    mb_pad2(&r);          /* Pad */
+    mb_ustr(&r, "NTFS");  /* NativeFileSystem */
+    mb_end(&r);
+    th_exchange(&t, &p, TC_REQ, sizeof TC_REQ, r.b, r.n);
+    ck_assert_str_eq(f_str(&p, "share_type"), "IPC");
+    ck_assert_str_eq(f_str(&p, "native_fs"), "NTFS");
+    tx_free(&p);
+    th_end(&t);
+    th_cuts(NULL, TC_REQ, sizeof TC_REQ, r.b, r.n);
+}
+END_TEST
+
 START_TEST(oem_strings)
 {
     struct th t;
@@ -195,6 +221,7 @@ int main(void)
     TCase *tc = tcase_create("tree");
     tcase_add_test(tc, disk_share_unicode);
     tcase_add_test(tc, ipc_with_pad_before_native_fs);
+    tcase_add_test(tc, pad_before_native_fs_is_skipped);
     tcase_add_test(tc, oem_strings);
     tcase_add_test(tc, refused_connect_keeps_the_path);
     tcase_add_test(tc, every_truncation);
