@@ -5,7 +5,8 @@
  * Spec: [MS-CIFS] 2.2.4.42 (READ_ANDX), 2.2.4.43 (WRITE_ANDX), 2.2.4.11
  * (READ), 2.2.4.12 (WRITE), 2.2.4.32 (LOCKING_ANDX); [MS-SMB] 2.2.4.2
  * (READ_ANDX MaxCountHigh, DataLengthHigh), 2.2.4.3 (WRITE_ANDX
- * DataLengthHigh, CountHigh), 3.3.5.7 (MaxCountHigh 0xFFFF is ignored). */
+ * DataLengthHigh, CountHigh), 3.2.4.4 (MaxCountHigh is for files, a timeout
+ * for pipes; the server's READ_ANDX processing ignores MaxCountHigh 0xFFFF). */
 #include <string.h>
 #include <strings.h>
 

@@ -1,10 +1,11 @@
 /* smb1_session: SESSION_SETUP_ANDX: who logs on, from where, and how.
  * The auth kind (anonymous, plaintext, LM, NTLMv1/v2, NTLMSSP, Kerberos)
  * comes from the request; the final response establishes the session.
- * Spec: [MS-CIFS] 2.2.4.53 (NT LM request WordCount 13, response 3),
- * 3.2.4.2.4 (password forms), 3.3.5.3 (anonymous logon); [XOPEN-SMB] LANMAN
- * request WordCount 10; [MS-SMB] 2.2.4.6 (extended security: WordCount 12
- * request, 4 response), 3.2.4.2.4 (multi-round STATUS_MORE_PROCESSING_REQUIRED). */
+ * Spec: [MS-CIFS] 2.2.4.53 (NT LM request WordCount 13, response 3), 3.2.5.2
+ * (SecurityMode bit 0x02: challenge/response instead of plaintext);
+ * [XOPEN-SMB] LANMAN request WordCount 10; [MS-SMB] 2.2.4.6.1-2.2.4.6.2
+ * (extended security: WordCount 12 request, 4 response), 4.1 (the multi-round
+ * STATUS_MORE_PROCESSING_REQUIRED exchange); [MS-NLMP] 3.2.5.1.2 (anonymous). */
 #include <stdlib.h>
 #include <string.h>
 
