@@ -1,0 +1,261 @@
+/* smb1_open: commands that open or create a file and return a FID.
+ * OPEN_ANDX, NT_CREATE_ANDX, and the core OPEN, CREATE and CREATE_NEW;
+ * each successful response starts a tracked open (smb1_open_add).
+ * Spec: [MS-CIFS] 2.2.4.41 (OPEN_ANDX; AccessMode and OpenMode bits in
+ * 2.2.4.41.1, OpenResults in 2.2.4.41.2), 2.2.4.64 (NT_CREATE_ANDX),
+ * 2.2.4.3 (OPEN), 2.2.4.4 (CREATE), 2.2.4.16 (CREATE_NEW); [MS-SMB] 2.2.4.1.2
+ * and 2.2.4.9.2 (extended responses: same leading fields, more words). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smb1.h"
+#include "smb1_handlers.h"
+
+#define PATH_BUFFER_FORMAT 0x04 /* SMB_STRING follows ([MS-CIFS] 2.2.1.1) */
+
+/* keep the requested name for the response, which only carries the FID */
+static void keep_name(struct smb1_link *l, const char *name)
+{
+    l->p->req.u.open.name = strdup(name);
+    if (!l->p->req.u.open.name)
+        abort();
+    l->p->req.owns_str = true;
+}
+
+/* the response half every open command shares: track the new FID */
+static void opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size)
+{
+    const char *name = l->p && l->p->have_request ? l->p->req.u.open.name : NULL;
+    struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, name, smb1_op_ts(l));
+    if (o && size_known) {
+        o->size_known = true;
+        o->size = size;
+        file_set_size(o->ft, size);
+    }
+}
+
+/* AccessMode ([MS-CIFS] 2.2.4.3.1 / 2.2.4.41.1): bits 0-2 access, 4-6 sharing */
+static void access_mode_field(struct smb1_link *l, uint16_t mode)
+{
+    static const char *const access[8] = {"read", "write", "read/write", "execute"};
+    static const char *const sharing[8] = {"compatibility", "deny all", "deny write", "deny read",
+                                           "deny none"};
+    unsigned a = mode & 7, s = (mode >> 4) & 7;
+    char buf[64];
+    char abuf[16], sbuf[16];
+    const char *at = access[a], *st = sharing[s];
+    if (!at) {
+        snprintf(abuf, sizeof abuf, "access %u", a);
+        at = abuf;
+    }
+    if (!st) {
+        snprintf(sbuf, sizeof sbuf, "sharing %u", s);
+        st = sbuf;
+    }
+    int n = snprintf(buf, sizeof buf, "%s, %s", at, st);
+    fs_strn(l->ev, NULL, "access", buf, n > 0 ? (size_t)n : 0);
+}
+
+/* ---- OPEN_ANDX ----------------------------------------------------------- */
+
+/* OpenMode: bits 0-1 what to do if the file exists, bit 4 create if not */
+static const char *open_action_text(uint16_t open_mode)
+{
+    static const char *const text[4][2] = {
+        {"fail", "fail or create"},
+        {"open or fail", "open or create"},
+        {"truncate or fail", "truncate or create"},
+        {"invalid", "invalid"},
+    };
+    return text[open_mode & 3][(open_mode >> 4) & 1];
+}
+
+void smb1_open_andx_req(struct smb1_link *l)
+{
+    if (!smb1_need_words(l, 15))
+        return;
+    struct rd w = l->words;
+    rd_skip(&w, 4 + 2); /* AndX, Flags */
+    uint16_t access = rd_u16le(&w);
+    rd_skip(&w, 2 + 2 + 4); /* SearchAttrs, FileAttrs, CreationTime */
+    uint16_t open_mode = rd_u16le(&w);
+    if (!rd_ok(&w))
+        return;
+    struct rd b = l->bytes;
+    const char *name = smb1_str(l, &b, l->h->unicode, true);
+    ev_str(l->ev, "file", name);
+    access_mode_field(l, access);
+    ev_uint(l->ev, "open_function", open_mode);
+    ev_str(l->ev, "open_action", open_action_text(open_mode));
+    keep_name(l, name);
+}
+
+void smb1_open_andx_rsp(struct smb1_link *l)
+{
+    if (l->wct == 0)
+        return; /* error: the request's `file` stays on the record */
+    if (!smb1_need_words(l, 15))
+        return;
+    struct rd w = l->words;
+    rd_skip(&w, 4); /* AndX */
+    uint16_t fid = rd_u16le(&w);
+    rd_skip(&w, 2 + 4); /* FileAttrs, LastWriteTime */
+    uint32_t size = rd_u32le(&w);
+    rd_skip(&w, 2 + 2 + 2); /* AccessRights, ResourceType, NMPipeStatus */
+    uint16_t results = rd_u16le(&w);
+    if (!rd_ok(&w))
+        return;
+    static const char *const action[4] = {"unknown", "opened", "created", "truncated"};
+    ev_uint(l->ev, "fid", fid);
+    ev_uint(l->ev, "size", size);
+    ev_str(l->ev, "action", action[results & 3]);
+    if (smb1_rsp_ok(l))
+        opened(l, fid, true, size);
+}
+
+/* ---- NT_CREATE_ANDX ----------------------------------------------------- */
+
+const char *smb1_nt_disposition_name(uint32_t d)
+{
+    static const char *const names[] = {"supersede", "open", "create", "open_if", "overwrite", "overwrite_if"};
+    return d < sizeof names / sizeof names[0] ? names[d] : "unknown";
+}
+
+const char *smb1_nt_create_action_name(uint32_t a)
+{
+    static const char *const names[] = {"superseded", "opened", "created", "overwritten"};
+    return a < sizeof names / sizeof names[0] ? names[a] : "unknown";
+}
+
+void smb1_nt_create_req(struct smb1_link *l)
+{
+    if (!smb1_need_words(l, 24))
+        return;
+    struct rd w = l->words;
+    rd_skip(&w, 4 + 1); /* AndX, Reserved */
+    uint16_t name_len = rd_u16le(&w);
+    rd_u32le(&w); /* Flags */
+    uint32_t root_fid = rd_u32le(&w);
+    uint32_t access = rd_u32le(&w);
+    rd_skip(&w, 8 + 4 + 4); /* AllocationSize, ExtFileAttributes, ShareAccess */
+    uint32_t disposition = rd_u32le(&w);
+    uint32_t options = rd_u32le(&w);
+    if (!rd_ok(&w))
+        return;
+    struct rd b = l->bytes;
+    bool u = l->h->unicode;
+    if (u)
+        rd_align(&b, 2);
+    /* NameLength counts the name's bytes (with or without its terminator,
+     * depending on the client); when it does not fit, read to the NUL */
+    const char *name = name_len && name_len <= rd_left(&b) ? smb1_strn(l, &b, name_len, u)
+                                                           : smb1_str(l, &b, u, false);
+    /* a name relative to an open directory: prefix that directory's name */
+    struct smb1_open *dir = root_fid ? smb1_open_get(l->c, (uint16_t)root_fid) : NULL;
+    if (dir && dir->name) {
+        size_t dl = strlen(dir->name), nl = strlen(name);
+        char *full = malloc(dl + nl + 2);
+        if (!full)
+            abort();
+        memcpy(full, dir->name, dl);
+        full[dl] = '\\';
+        memcpy(full + dl + 1, name, nl + 1);
+        name = ev_strdup(l->ev, full, dl + nl + 1);
+        free(full);
+    }
+    ev_str(l->ev, "file", name);
+    ev_uint(l->ev, "access_mask", access);
+    ev_str(l->ev, "disposition", smb1_nt_disposition_name(disposition));
+    ev_uint(l->ev, "create_options", options);
+    keep_name(l, name);
+}
+
+void smb1_nt_create_rsp(struct smb1_link *l)
+{
+    if (l->wct == 0)
+        return;
+    /* 34 words in [MS-CIFS]; [MS-SMB] servers send 42 (and more bytes than
+     * that claims): the fields read here lead both layouts */
+    if (!smb1_need_words(l, 34))
+        return;
+    struct rd w = l->words;
+    rd_skip(&w, 4 + 1); /* AndX, OplockLevel */
+    uint16_t fid = rd_u16le(&w);
+    uint32_t action = rd_u32le(&w);
+    rd_skip(&w, 4 * 8 + 4 + 8); /* four times, ExtFileAttributes, AllocationSize */
+    uint64_t eof = rd_u64le(&w);
+    rd_skip(&w, 2 + 2); /* ResourceType, NMPipeStatus */
+    uint8_t directory = rd_u8(&w);
+    if (!rd_ok(&w))
+        return;
+    ev_uint(l->ev, "fid", fid);
+    ev_uint(l->ev, "size", eof);
+    ev_str(l->ev, "create_action", smb1_nt_create_action_name(action));
+    ev_bool(l->ev, "is_directory", directory != 0);
+    if (smb1_rsp_ok(l))
+        opened(l, fid, !directory, eof);
+}
+
+/* ---- core OPEN, CREATE, CREATE_NEW -------------------------------------- */
+
+static const char *path_after_format(struct smb1_link *l)
+{
+    struct rd b = l->bytes;
+    uint8_t fmt = rd_u8(&b);
+    if (rd_ok(&b) && fmt != PATH_BUFFER_FORMAT)
+        smb1_anomaly(l, "smb1_buffer_format", "buffer format 0x%02x before a file name", fmt);
+    return smb1_str(l, &b, l->h->unicode, true);
+}
+
+void smb1_open_core_req(struct smb1_link *l)
+{
+    if (!smb1_need_words(l, 2))
+        return;
+    struct rd w = l->words;
+    uint16_t access = rd_u16le(&w);
+    const char *name = path_after_format(l);
+    ev_str(l->ev, "file", name);
+    if (rd_ok(&w))
+        access_mode_field(l, access);
+    keep_name(l, name);
+}
+
+void smb1_open_core_rsp(struct smb1_link *l)
+{
+    if (l->wct == 0 || !smb1_need_words(l, 7))
+        return;
+    struct rd w = l->words;
+    uint16_t fid = rd_u16le(&w);
+    rd_skip(&w, 2 + 4); /* FileAttributes, LastModified */
+    uint32_t size = rd_u32le(&w);
+    if (!rd_ok(&w))
+        return;
+    ev_uint(l->ev, "fid", fid);
+    ev_uint(l->ev, "size", size);
+    if (smb1_rsp_ok(l))
+        opened(l, fid, true, size);
+}
+
+void smb1_create_core_req(struct smb1_link *l)
+{
+    if (!smb1_need_words(l, 3))
+        return;
+    const char *name = path_after_format(l);
+    ev_str(l->ev, "file", name);
+    keep_name(l, name);
+}
+
+void smb1_create_core_rsp(struct smb1_link *l)
+{
+    if (l->wct == 0 || !smb1_need_words(l, 1))
+        return;
+    struct rd w = l->words;
+    uint16_t fid = rd_u16le(&w);
+    if (!rd_ok(&w))
+        return;
+    ev_uint(l->ev, "fid", fid);
+    /* CREATE makes a new file or truncates an existing one: it is empty now */
+    if (smb1_rsp_ok(l))
+        opened(l, fid, true, 0);
+}

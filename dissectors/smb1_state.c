@@ -1,0 +1,356 @@
+/* smb1_state: per-connection sessions, trees and opens, and their records.
+ * Sessions (UID), trees (TID) and opens (FID); the `file` and `session`
+ * records they produce when they end.
+ * Spec: [MS-CIFS] 3.3.1 (the server's session, tree connect and open tables),
+ * 2.2.4.5 (CLOSE ends a FID), 2.2.4.54 (LOGOFF_ANDX ends a UID), 3.3.5.41
+ * (TREE_DISCONNECT ends a TID). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smb1.h"
+#include "smb1_handlers.h"
+
+static char *xstrdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        abort(); /* out of memory only: input never makes this fail */
+    return d;
+}
+
+static void *xcalloc(size_t n)
+{
+    void *p = calloc(1, n);
+    if (!p)
+        abort();
+    return p;
+}
+
+/* sessions and trees are keyed by 16-bit values the peer chooses, so a hostile
+ * stream could make tens of thousands; the open-files limit bounds them too */
+static size_t state_cap(const struct smb1_conn *c)
+{
+    return c->lim ? c->lim->files_max : 4096;
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+struct smb1_session *smb1_session_get(struct smb1_conn *c, uint16_t uid, bool create, uint64_t ts_us)
+{
+    size_t n = 0;
+    struct smb1_session **tail = &c->sessions;
+    for (struct smb1_session *s = c->sessions; s; s = s->next, n++) {
+        if (s->uid == uid)
+            return s;
+        tail = &s->next;
+    }
+    if (!create)
+        return NULL;
+    if (n >= state_cap(c)) {
+        emit_anomaly(c->em, ts_us, c->conn, "session_limit",
+                     "more than %zu sessions on one connection; uid %u not tracked", n, uid);
+        return NULL;
+    }
+    struct smb1_session *s = xcalloc(sizeof *s);
+    s->uid = uid;
+    /* until a SESSION_SETUP response fills it in, we only know the UID exists */
+    s->partial = true;
+    s->ts_us = ts_us;
+    *tail = s;
+    return s;
+}
+
+void smb1_session_free(struct smb1_session *s)
+{
+    if (!s)
+        return;
+    free(s->user);
+    free(s->domain);
+    free(s->host);
+    free(s->native_os);
+    free(s->native_lanman);
+    free(s->srv_native_os);
+    free(s->srv_native_lanman);
+    free(s->srv_domain);
+    free(s->status);
+    strlist_free(&s->shares);
+    strlist_free(&s->files);
+    free(s);
+}
+
+void smb1_session_record(struct smb1_conn *c, const struct smb1_session *s, uint64_t ts_us)
+{
+    (void)ts_us; /* the record is stamped with when the session began */
+    struct event e;
+    ev_init(&e, EV_SESSION, s->ts_us, c->conn);
+    ev_uint(&e, "uid", s->uid);
+    ev_str(&e, "dialect", c->dialect);
+    ev_str(&e, "user", s->user);
+    ev_str(&e, "domain", s->domain);
+    ev_str(&e, "host", s->host);
+    ev_str(&e, "auth", s->auth);
+    ev_str(&e, "status", s->status);
+    fs_strv(&e, NULL, "shares", (const char *const *)s->shares.v, s->shares.n);
+    fs_strv(&e, NULL, "files", (const char *const *)s->files.v, s->files.n);
+    ev_bool(&e, "guest", s->guest);
+    ev_str(&e, "native_os", s->native_os);
+    ev_str(&e, "native_lanman", s->native_lanman);
+    ev_bool(&e, "partial", s->partial);
+    emit(c->em, &e);
+    ev_free(&e);
+}
+
+void smb1_session_end(struct smb1_conn *c, uint16_t uid, uint64_t ts_us)
+{
+    for (struct smb1_session **pp = &c->sessions; *pp; pp = &(*pp)->next) {
+        struct smb1_session *s = *pp;
+        if (s->uid != uid)
+            continue;
+        smb1_session_record(c, s, ts_us);
+        *pp = s->next;
+        smb1_session_free(s);
+        return;
+    }
+}
+
+/* ---- trees ------------------------------------------------------------- */
+
+struct smb1_tree *smb1_tree_get(struct smb1_conn *c, uint16_t tid, bool create)
+{
+    size_t n = 0;
+    struct smb1_tree **tail = &c->trees;
+    for (struct smb1_tree *t = c->trees; t; t = t->next, n++) {
+        if (t->tid == tid)
+            return t;
+        tail = &t->next;
+    }
+    if (!create)
+        return NULL;
+    if (n >= state_cap(c)) {
+        /* no packet time here: stamp it with the connection start */
+        emit_anomaly(c->em, c->conn ? c->conn->start_us : 0, c->conn, "tree_limit",
+                     "more than %zu tree connects on one connection; tid %u not tracked", n, tid);
+        return NULL;
+    }
+    struct smb1_tree *t = xcalloc(sizeof *t);
+    t->tid = tid;
+    *tail = t;
+    return t;
+}
+
+static void tree_free(struct smb1_tree *t)
+{
+    free(t->path);
+    free(t->service);
+    free(t);
+}
+
+void smb1_tree_drop(struct smb1_conn *c, uint16_t tid)
+{
+    for (struct smb1_tree **pp = &c->trees; *pp; pp = &(*pp)->next) {
+        struct smb1_tree *t = *pp;
+        if (t->tid == tid) {
+            *pp = t->next;
+            tree_free(t);
+            return;
+        }
+    }
+}
+
+/* ---- opens ------------------------------------------------------------- */
+
+struct smb1_open *smb1_open_get(struct smb1_conn *c, uint16_t fid)
+{
+    for (struct smb1_open *o = c->opens; o; o = o->next)
+        if (o->fid == fid)
+            return o;
+    return NULL;
+}
+
+struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid, uint16_t tid,
+                                const char *name, uint64_t ts_us)
+{
+    /* the server only hands out a FID again after it was closed, so an open
+     * still holding it lost its CLOSE to the capture: finish it now */
+    if (smb1_open_get(c, fid)) {
+        emit_anomaly(c->em, ts_us, c->conn, "fid_reused", "fid %u opened again without a close seen", fid);
+        smb1_open_close(c, fid, ts_us);
+    }
+    if (c->lim && c->n_opens >= c->lim->files_max) {
+        emit_anomaly(c->em, ts_us, c->conn, "open_files_limit",
+                     "more than %zu open files on one connection; fid %u not tracked", c->lim->files_max, fid);
+        return NULL;
+    }
+    struct smb1_open *o = xcalloc(sizeof *o);
+    o->fid = fid;
+    o->uid = uid;
+    o->tid = tid;
+    o->name = xstrdup(name);
+    struct smb1_tree *t = smb1_tree_get(c, tid, false);
+    o->share = xstrdup(t ? t->path : NULL);
+    o->ft = file_new(c->files);
+    o->ts_us = ts_us;
+    struct smb1_open **tail = &c->opens;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = o;
+    c->n_opens++;
+
+    struct smb1_session *s = smb1_session_get(c, uid, true, ts_us);
+    if (s) {
+        if (o->name)
+            strlist_add(&s->files, o->name);
+        if (o->share)
+            strlist_add(&s->shares, o->share);
+    }
+    return o;
+}
+
+static void open_record(struct smb1_conn *c, struct smb1_open *o)
+{
+    struct file_result r;
+    memset(&r, 0, sizeof r);
+    file_finish(o->ft, &r);
+
+    struct event e;
+    ev_init(&e, EV_FILE, o->ts_us, c->conn);
+    ev_str(&e, "name", o->name);
+    ev_str(&e, "share", o->share);
+    ev_uint(&e, "fid", o->fid);
+    ev_uint(&e, "uid", o->uid);
+    ev_uint(&e, "tid", o->tid);
+    if (o->size_known)
+        ev_uint(&e, "size", o->size);
+    else
+        ev_null(&e, "size");
+    ev_uint(&e, "bytes_read", r.bytes_read);
+    ev_uint(&e, "bytes_written", r.bytes_written);
+    fs_ranges(&e, NULL, "read_ranges", (const uint64_t(*)[2])r.read_ranges, r.n_read_ranges);
+    fs_ranges(&e, NULL, "write_ranges", (const uint64_t(*)[2])r.write_ranges, r.n_write_ranges);
+    ev_str(&e, "sha256", r.has_sha256 ? r.sha256 : NULL);
+    ev_bool(&e, "complete", r.complete);
+    /* never saw the open: the data is real but the name is unknown */
+    ev_bool(&e, "partial", o->name == NULL);
+    if (!r.has_sha256)
+        ev_str(&e, "no_hash_reason", r.no_hash_reason ? r.no_hash_reason : "unknown");
+    emit(c->em, &e);
+    ev_free(&e);
+    file_result_free(&r);
+}
+
+static void open_free(struct smb1_open *o)
+{
+    file_free(o->ft);
+    free(o->name);
+    free(o->share);
+    free(o);
+}
+
+void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us)
+{
+    (void)ts_us; /* the record carries the open time; the close time is the smb record's */
+    for (struct smb1_open **pp = &c->opens; *pp; pp = &(*pp)->next) {
+        struct smb1_open *o = *pp;
+        if (o->fid != fid)
+            continue;
+        *pp = o->next;
+        c->n_opens--;
+        open_record(c, o);
+        open_free(o);
+        return;
+    }
+}
+
+void smb1_open_close_tree(struct smb1_conn *c, uint16_t tid, uint64_t ts_us)
+{
+    struct smb1_open **pp = &c->opens;
+    while (*pp) {
+        struct smb1_open *o = *pp;
+        if (o->tid != tid) {
+            pp = &o->next;
+            continue;
+        }
+        *pp = o->next;
+        c->n_opens--;
+        open_record(c, o);
+        open_free(o);
+    }
+    (void)ts_us;
+}
+
+void smb1_open_close_uid(struct smb1_conn *c, uint16_t uid, uint64_t ts_us)
+{
+    struct smb1_open **pp = &c->opens;
+    while (*pp) {
+        struct smb1_open *o = *pp;
+        if (o->uid != uid) {
+            pp = &o->next;
+            continue;
+        }
+        *pp = o->next;
+        c->n_opens--;
+        open_record(c, o);
+        open_free(o);
+    }
+    (void)ts_us;
+}
+
+void smb1_state_end(struct smb1_conn *c, uint64_t ts_us)
+{
+    /* files before sessions: a session record lists the files it opened */
+    while (c->opens)
+        smb1_open_close(c, c->opens->fid, ts_us);
+    while (c->sessions) {
+        struct smb1_session *s = c->sessions;
+        smb1_session_record(c, s, ts_us);
+        c->sessions = s->next;
+        smb1_session_free(s);
+    }
+    while (c->trees) {
+        struct smb1_tree *t = c->trees;
+        c->trees = t->next;
+        tree_free(t);
+    }
+    /* set by the NEGOTIATE handlers; freeing twice is harmless (NULL/emptied) */
+    strlist_free(&c->dialects);
+    free(c->dialect);
+    c->dialect = NULL;
+}
+
+/* ---- helpers shared by the command files -------------------------------- */
+
+bool smb1_rsp_ok(const struct smb1_link *l)
+{
+    return l->h && !smb1_status_is_error(l->h);
+}
+
+uint64_t smb1_op_ts(const struct smb1_link *l)
+{
+    return l->p && l->p->have_request ? l->p->ts_us : l->ts_us;
+}
+
+void smb1_ev_fid(struct smb1_link *l, uint16_t fid)
+{
+    ev_uint(l->ev, "fid", fid);
+    struct smb1_open *o = smb1_open_get(l->c, fid);
+    ev_str(l->ev, "file", o ? o->name : NULL);
+}
+
+bool smb1_need_words(struct smb1_link *l, unsigned min)
+{
+    if (l->wct >= min && rd_left(&l->words) >= 2u * min)
+        return true;
+    /* error responses legitimately carry no words; anything else is malformed */
+    if (!l->h || !l->h->is_rsp || smb1_rsp_ok(l))
+        smb1_anomaly(l, "smb1_bad_word_count", "word count %u, need at least %u", l->wct, min);
+    return false;
+}
+
+const char *smb1_ev_get_str(const struct event *e, const char *name)
+{
+    const struct field *f = ev_get(e, NULL, name);
+    return f && f->kind == F_STR ? f->v.s : NULL;
+}

@@ -1,0 +1,95 @@
+/* smb1_harness: test scaffolding for the SMB1 command handlers: a connection
+ * with a capturing emitter, the pending record the core would keep, helpers
+ * that run a handler over a (possibly cut) message exactly as the core
+ * would, a small message builder for variant fixtures, and field getters. */
+#ifndef SMBSCOPE_SMB1_HARNESS_H
+#define SMBSCOPE_SMB1_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smb1.h"
+#include "smb1_handlers.h"
+
+#define TS_REQ 1000000u
+#define TS_RSP 1000500u
+
+struct th {
+    struct smb1_conn c;
+    struct conn_ref ref;
+    struct emitter em;
+    struct limits lim;
+    struct file_pool pool;
+    char **out;             /* every emitted record as one line: "type ts=N k=v k=v" */
+    size_t n_out, cap_out;
+};
+
+void th_init(struct th *t);
+/* smb1_state_end (emits what is left) and free everything */
+void th_end(struct th *t);
+/* the first emitted line starting with prefix (e.g. "file "), or NULL */
+const char *th_find(const struct th *t, const char *prefix);
+/* how many emitted lines start with prefix */
+size_t th_count(const struct th *t, const char *prefix);
+/* an emitted line starting with prefix contains needle */
+bool th_line_has(const struct th *t, const char *prefix, const char *needle);
+
+/* the pending record for one exchange */
+void tx_init(struct th *t, struct smb1_pending *p);
+void tx_free(struct smb1_pending *p);
+
+/* run the request / response handler of msg's command over its first len
+ * bytes (the header is taken from the full message, as the core has it) */
+void th_req(struct th *t, struct smb1_pending *p, const uint8_t *msg, size_t full, size_t len);
+void th_rsp(struct th *t, struct smb1_pending *p, const uint8_t *msg, size_t full, size_t len);
+/* the same for the command's stream function; false if it has none or it declines */
+bool th_stream(struct th *t, struct smb1_pending *p, const uint8_t *msg, size_t full, size_t len, bool rsp,
+               struct smb1_stream *s);
+
+/* request then response, both whole */
+void th_exchange(struct th *t, struct smb1_pending *p, const uint8_t *req, size_t req_len, const uint8_t *rsp,
+                 size_t rsp_len);
+
+/* Cut the request at every length 0..req_len-1 (response whole), then the
+ * response at every length (request whole), each on a fresh connection
+ * prepared by setup (may be NULL); streams run too. Nothing may crash or read
+ * out of bounds (the sanitizer build checks the latter). */
+void th_cuts(void (*setup)(struct th *t), const uint8_t *req, size_t req_len, const uint8_t *rsp,
+             size_t rsp_len);
+
+/* fields of the pending event; these fail the test when the kind differs */
+const struct field *f_get(const struct smb1_pending *p, const char *name);
+const char *f_str(const struct smb1_pending *p, const char *name);   /* must be a string */
+uint64_t f_uint(const struct smb1_pending *p, const char *name);     /* must be a uint */
+bool f_bool(const struct smb1_pending *p, const char *name);         /* must be a bool */
+bool f_null(const struct smb1_pending *p, const char *name);         /* present and null */
+bool f_absent(const struct smb1_pending *p, const char *name);
+
+/* ---- message builder for variant fixtures ----------------------------- */
+
+struct mb {
+    uint8_t b[4096];
+    size_t n;
+    size_t wct_at, bcc_at;
+};
+
+/* the 32-byte header ([MS-CIFS] 2.2.3.1); flags 0x88 for a response */
+void mb_hdr(struct mb *m, uint8_t cmd, uint32_t status, uint8_t flags, uint16_t flags2, uint16_t tid, uint16_t pid,
+            uint16_t uid, uint16_t mid);
+void mb_words(struct mb *m);     /* start the parameter block (WordCount patched by mb_bytes) */
+void mb_bytes(struct mb *m);     /* end the words, start the data block */
+void mb_end(struct mb *m);       /* patch ByteCount */
+void mb_u8(struct mb *m, uint8_t v);
+void mb_u16(struct mb *m, uint16_t v);
+void mb_u32(struct mb *m, uint32_t v);
+void mb_u64(struct mb *m, uint64_t v);
+void mb_raw(struct mb *m, const void *p, size_t n);
+void mb_zero(struct mb *m, size_t n);
+void mb_pad2(struct mb *m);                  /* a pad byte if at an odd offset */
+void mb_ustr(struct mb *m, const char *ascii); /* UTF-16LE with terminator */
+void mb_astr(struct mb *m, const char *ascii); /* OEM with terminator */
+void mb_put16_at(struct mb *m, size_t at, uint16_t v);
+void mb_put32_at(struct mb *m, size_t at, uint32_t v);
+
+#endif
