@@ -442,7 +442,7 @@ START_TEST(failed_logon_is_its_own_record)
     const char *rec = th_find(&t, "session ");
     ck_assert_ptr_nonnull(rec);
     ck_assert(strstr(rec, "user=\"mallory\"") != NULL);
-    ck_assert(strstr(rec, "status=\"0xc000006d\"") != NULL);
+    ck_assert(strstr(rec, "status=\"STATUS_LOGON_FAILURE\"") != NULL);
     ck_assert(strstr(rec, "auth=\"ntlmv1\"") != NULL);
     ck_assert(strstr(rec, "partial=false") != NULL);
     tx_free(&p);

@@ -8,7 +8,6 @@
 
 #include "smb1_harness.h"
 
-uint64_t files_fake_size(const struct file_track *f);
 
 START_TEST(open_close_file_record)
 {
@@ -39,8 +38,8 @@ START_TEST(open_close_file_record)
     ck_assert_uint_eq(t.n_out, 1);
     ck_assert_str_eq(t.out[0], "file ts=1234 name=\"\\plan.txt\" share=\"\\\\FS1\\projects\" fid=16385 uid=2048 "
                                "tid=5 size=10 bytes_read=10 bytes_written=2 read_ranges=[0-10] "
-                               "write_ranges=[4-6] sha256=null complete=true partial=false "
-                               "no_hash_reason=\"test double\"");
+                               "write_ranges=[4-6] sha256=null complete=false partial=false "
+                               "no_hash_reason=\"overlap_conflict\""); /* the write changed bytes 4-6 */
     /* closing an unknown FID does nothing */
     smb1_open_close(&t.c, 0x4001, 5001);
     ck_assert_uint_eq(t.n_out, 1);
@@ -204,7 +203,8 @@ START_TEST(set_size_reaches_tracker)
     mb_bytes(&r);
     mb_end(&r);
     th_exchange(&t, &p, q.b, q.n, r.b, r.n);
-    ck_assert_uint_eq(files_fake_size(smb1_open_get(&t.c, 0x77)->ft), 999);
+    ck_assert(smb1_open_get(&t.c, 0x77)->size_known);
+    ck_assert_uint_eq(smb1_open_get(&t.c, 0x77)->size, 999);
     tx_free(&p);
     th_end(&t);
 }
