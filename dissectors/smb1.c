@@ -2,6 +2,7 @@
  * Spec: [MS-CIFS] 2.2.3 (message structure), 2.2.3.4 (batched AndX messages),
  * 3.2.4.1.4 / 3.3.5.2 (MID/PID matching of responses to requests). */
 #include "smb1_core.h"
+#include "smb1_handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,40 @@ static bool no_response(uint8_t cmd)
            cmd == SMB1_COM_TRANSACTION2_SECONDARY || cmd == SMB1_COM_NT_TRANSACT_SECONDARY;
 }
 
+static void hold_record(void *u, const struct event *e)
+{
+    struct smb1_core *k = u;
+    struct smb1_held *h = &k->held;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 4;
+        struct event *v = realloc(h->ev, cap * sizeof *v);
+        if (!v)
+            abort();
+        h->ev = v;
+        h->cap = cap;
+    }
+    ev_clone(&h->ev[h->n++], e);
+}
+
+/* write the held records, in the order they were made */
+static void release_held(struct smb1_core *k)
+{
+    for (size_t i = 0; i < k->held.n; i++) {
+        emit(k->out, &k->held.ev[i]);
+        ev_free(&k->held.ev[i]);
+    }
+    k->held.n = 0;
+}
+
 void smb1_core_init(struct smb1_core *k, const struct conn_ref *conn, const struct emitter *em,
                     const struct limits *lim, struct file_pool *files, bool midstream)
 {
     memset(k, 0, sizeof *k);
     k->c.conn = conn;
     k->c.em = em;
+    k->out = em;
+    k->hold.emit = hold_record;
+    k->hold.u = k;
     k->c.lim = lim;
     k->c.files = files;
     k->c.midstream = midstream;
@@ -29,21 +58,7 @@ void smb1_core_init(struct smb1_core *k, const struct conn_ref *conn, const stru
 
 static void pending_free(struct smb1_pending *p)
 {
-    if (p->req.owns_str) {
-        switch (p->cmd) {
-        case SMB1_COM_TRANSACTION:
-        case SMB1_COM_TRANSACTION2:
-        case SMB1_COM_NT_TRANSACT:
-            free(p->req.u.trans.name);
-            break;
-        case SMB1_COM_TREE_CONNECT_ANDX:
-            free(p->req.u.tree.path);
-            break;
-        default:
-            free(p->req.u.open.name);
-            break;
-        }
-    }
+    smb1_req_free(p);
     ev_free(&p->ev);
     free(p);
 }
@@ -418,14 +433,17 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
         l.p = p;
         l.ev = &p->ev;
         smb1_handler fn = h.is_rsp ? smb1_cmds[cmd].rsp : smb1_cmds[cmd].req;
+        c->em = &k->hold;
         if (whole && fn)
             fn(&l);
         else if (!whole)
             smb1_anomaly(&l, "smb_truncated", "parameter block cut short");
+        c->em = k->out;
         if (h.is_rsp || no_response(cmd))
             emit_pending(c, p);
         else
             pending_add(c, p, a->ts_begin);
+        release_held(k);
         /* next link */
         if (!whole || !(smb1_cmds[cmd].flags & SMB1_ANDX) || l.wct < 2)
             break;
@@ -483,6 +501,8 @@ void smb1_core_end(struct smb1_core *k, uint64_t ts_us)
 
 void smb1_core_free(struct smb1_core *k)
 {
+    release_held(k);
+    free(k->held.ev);
     for (int d = 0; d < 2; d++)
         free(k->a[d].buf);
     while (k->c.pending) {

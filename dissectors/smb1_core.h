@@ -21,8 +21,18 @@ struct smb1_asm {
     uint64_t ts_begin, ts_end;
 };
 
+/* records a handler causes (a CLOSE's `file`, a LOGOFF's `session`) are held
+ * while it runs and written right after the command's own `smb` record */
+struct smb1_held {
+    struct event *ev;
+    size_t n, cap;
+};
+
 struct smb1_core {
     struct smb1_conn c;
+    const struct emitter *out;     /* the run's emitter; c.em points at `hold` during handlers */
+    struct emitter hold;
+    struct smb1_held held;
     struct smb1_asm a[2];
     uint64_t smb2_msgs;
 };

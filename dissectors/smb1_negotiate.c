@@ -11,6 +11,7 @@
 
 #define NEG_ENCRYPT_PASSWORDS 0x02   /* SecurityMode: challenge/response, not plaintext */
 #define CAP_EXTENDED_SECURITY 0x80000000u
+#define CAP_UNICODE 0x00000004u      /* [MS-CIFS] 2.2.4.52.2 Capabilities */
 #define DIALECT_NONE 0xffff          /* the server accepted none of the dialects */
 
 void smb1_negotiate_req(struct smb1_link *l)
@@ -99,7 +100,9 @@ static void nt_lm_response(struct smb1_link *l, struct rd *w)
         l->c->have_challenge = false;
         return;
     }
-    challenge_and_names(l, security_mode, key_len, l->h->unicode);
+    /* servers that can speak Unicode send these names in UTF-16 even when the
+     * client's FLAGS2 (echoed in the response) did not ask for Unicode */
+    challenge_and_names(l, security_mode, key_len, l->h->unicode || (caps & CAP_UNICODE));
 }
 
 /* [MS-CIFS] 2.2.4.52.2, WordCount 0x0D (LAN Manager 1.0 - 2.1) */

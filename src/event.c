@@ -181,6 +181,29 @@ struct fieldset *fs_obj(struct event *e, struct fieldset *fs, const char *name)
     return o;
 }
 
+static void clone_set(struct event *e, struct fieldset *dst, const struct fieldset *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        const struct field *f = &src->f[i];
+        switch (f->kind) {
+        case F_NULL: fs_null(e, dst, f->name); break;
+        case F_BOOL: fs_bool(e, dst, f->name, f->v.b); break;
+        case F_INT: fs_int(e, dst, f->name, f->v.i); break;
+        case F_UINT: fs_uint(e, dst, f->name, f->v.u); break;
+        case F_STR: fs_str(e, dst, f->name, f->v.s); break;
+        case F_STRV: fs_strv(e, dst, f->name, f->v.sv.v, f->v.sv.n); break;
+        case F_RANGES: fs_ranges(e, dst, f->name, f->v.rg.r, f->v.rg.n); break;
+        case F_OBJ: clone_set(e, fs_obj(e, dst, f->name), f->v.obj); break;
+        }
+    }
+}
+
+void ev_clone(struct event *dst, const struct event *src)
+{
+    ev_init(dst, src->type, src->ts_us, src->conn);
+    clone_set(dst, &dst->top, &src->top);
+}
+
 const struct field *ev_get(const struct event *e, const struct fieldset *fs, const char *name)
 {
     if (!fs)

@@ -63,6 +63,9 @@ void ev_free(struct event *e);
 /* move src into dst (dst must be free); src is left empty and reusable */
 void ev_move(struct event *dst, struct event *src);
 
+/* deep copy of src into dst (dst must be free) */
+void ev_clone(struct event *dst, const struct event *src);
+
 /* adders on any fieldset of the event (fs == NULL means the top level) */
 void fs_null(struct event *e, struct fieldset *fs, const char *name);
 void fs_bool(struct event *e, struct fieldset *fs, const char *name, bool v);
