@@ -156,7 +156,8 @@ static void write_stats(struct analyzer *an)
     for (int t = 0; t < EV_STATS; t++)
         fs_uint(&e, r, ev_type_name((enum ev_type)t), an->records[t]);
     /* anomaly names sorted: the record must not depend on discovery order */
-    qsort(an->anomalies, an->n_anomalies, sizeof *an->anomalies, cmp_anomaly);
+    if (an->n_anomalies)
+        qsort(an->anomalies, an->n_anomalies, sizeof *an->anomalies, cmp_anomaly);
     struct fieldset *a = fs_obj(&e, NULL, "anomalies");
     for (size_t i = 0; i < an->n_anomalies; i++)
         fs_uint(&e, a, an->anomalies[i].name, an->anomalies[i].n);

@@ -68,7 +68,8 @@ int main(int argc, char **argv)
         }
         if (d)
             closedir(d);
-        qsort(names, nn, sizeof *names, cmp);
+        if (nn)
+            qsort(names, nn, sizeof *names, cmp);
         for (size_t k = 0; k < nn; k++) {
             bad |= run_file(names[k]);
             files++;
