@@ -219,6 +219,7 @@ void nbss_init(struct nbss *nb, bool direct, bool midstream, const struct conn_r
     nb->ops = ops;
     nb->u = u;
     nb->d[0].state = nb->d[1].state = midstream ? NB_HUNT : NB_HDR;
+    nb->d[0].pickup = nb->d[1].pickup = midstream;
 }
 
 static void start_hunt(struct nbss *nb, enum dir d)
@@ -326,9 +327,17 @@ static size_t feed_hunt(struct nbss *nb, enum dir d, const uint8_t *p, size_t n,
         if (!nbss_plausible(nd->hunt + i, nd->hunt_have - i, nb->direct, nb->lim->nbss_max_msg))
             continue;
         nd->skipped += i;
-        nd->resyncs++;
-        emit_anomaly(nb->em, ts, nb->conn, "nbss_resync", "%s: resynchronized after skipping %zu bytes",
-                     d == DIR_C2S ? "client" : "server", (size_t)nd->skipped);
+        if (!nd->pickup) {
+            nd->resyncs++;
+            emit_anomaly(nb->em, ts, nb->conn, "nbss_resync", "%s: resynchronized after skipping %zu bytes",
+                         d == DIR_C2S ? "client" : "server", (size_t)nd->skipped);
+        } else if (nd->skipped) {
+            /* a capture that starts inside a message: say how much was passed over */
+            emit_anomaly(nb->em, ts, nb->conn, "midstream_pickup",
+                         "%s: first message header found after %zu bytes", d == DIR_C2S ? "client" : "server",
+                         (size_t)nd->skipped);
+        }
+        nd->pickup = false;
         nd->skipped = 0;
         /* replay the window from the candidate; the caller feeds the rest */
         uint8_t win[sizeof nd->hunt];

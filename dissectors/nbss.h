@@ -61,6 +61,7 @@ struct nbss_dir {
     uint8_t hunt[256];                        /* resync scan window */
     size_t hunt_have;
     uint64_t resyncs, skipped;                /* times resynced, bytes skipped while hunting */
+    bool pickup;                              /* hunting for the first header of a mid-stream capture */
 };
 
 struct nbss {
