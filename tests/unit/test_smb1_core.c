@@ -1,0 +1,541 @@
+/* Unit tests for the SMB1 core: message assembly, READ/WRITE data streamed to
+ * the file tracker (never kept), gaps inside data, AndX chains (including a
+ * command after streamed data), request/response matching. */
+#include <check.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smb1_core.h"
+
+/* ---- a message builder ([MS-CIFS] 2.2.3) ---------------------------------- */
+
+struct msg {
+    uint8_t b[8192];
+    size_t n;
+    size_t wct_at, bcc_at; /* current link's word count and byte count positions */
+};
+
+static void put8(struct msg *m, uint8_t v) { m->b[m->n++] = v; }
+static void put16(struct msg *m, uint16_t v) { put8(m, (uint8_t)v); put8(m, (uint8_t)(v >> 8)); }
+static void put32(struct msg *m, uint32_t v) { put16(m, (uint16_t)v); put16(m, (uint16_t)(v >> 16)); }
+static void zero(struct msg *m, size_t k) { while (k--) put8(m, 0); }
+
+static void hdr(struct msg *m, uint8_t cmd, bool rsp, uint32_t status, uint16_t tid, uint16_t uid, uint16_t mid)
+{
+    m->n = 0;
+    put8(m, 0xff); put8(m, 'S'); put8(m, 'M'); put8(m, 'B');
+    put8(m, cmd);
+    put32(m, status);                 /* NT status */
+    put8(m, rsp ? 0x80 : 0x00);       /* FLAGS: reply bit */
+    put16(m, 0x4001);                 /* FLAGS2: NT status, long names; OEM strings */
+    put16(m, 0);                      /* PIDHigh */
+    zero(m, 8);                       /* SecurityFeatures */
+    put16(m, 0);                      /* Reserved */
+    put16(m, tid);
+    put16(m, 0x1234);                 /* PIDLow */
+    put16(m, uid);
+    put16(m, mid);
+}
+static void words(struct msg *m, uint8_t wct) { m->wct_at = m->n; put8(m, wct); }
+static void bytes(struct msg *m) { m->bcc_at = m->n; put16(m, 0); }
+static void end_bytes(struct msg *m)
+{
+    uint16_t bcc = (uint16_t)(m->n - m->bcc_at - 2);
+    m->b[m->bcc_at] = (uint8_t)bcc;
+    m->b[m->bcc_at + 1] = (uint8_t)(bcc >> 8);
+}
+/* AndX header words: next command at `off` (patched later with set_andx) */
+static size_t andx(struct msg *m, uint8_t next)
+{
+    put8(m, next); put8(m, 0);
+    size_t at = m->n;
+    put16(m, 0);
+    return at;
+}
+static void set_andx(struct msg *m, size_t at, size_t off)
+{
+    m->b[at] = (uint8_t)off;
+    m->b[at + 1] = (uint8_t)(off >> 8);
+}
+
+static void open_andx_req_link(struct msg *m, uint8_t next, size_t *andx_at, const char *name)
+{
+    words(m, 15);
+    *andx_at = andx(m, next);
+    put16(m, 0);                      /* Flags */
+    put16(m, 0x0040);                 /* AccessMode: read, deny none */
+    put16(m, 0x0016);                 /* SearchAttrs */
+    put16(m, 0);                      /* FileAttrs */
+    put32(m, 0);                      /* CreationTime */
+    put16(m, 0x0001);                 /* OpenMode: open if exists, else fail */
+    put32(m, 0);                      /* AllocationSize */
+    put32(m, 0);                      /* Timeout */
+    zero(m, 4);                       /* Reserved */
+    bytes(m);
+    for (const char *p = name; *p; p++)
+        put8(m, (uint8_t)*p);
+    put8(m, 0);
+    end_bytes(m);
+}
+
+static void open_andx_rsp_link(struct msg *m, uint8_t next, size_t *andx_at, uint16_t fid, uint32_t size)
+{
+    words(m, 15);
+    *andx_at = andx(m, next);
+    put16(m, fid);
+    put16(m, 0);                      /* FileAttrs */
+    put32(m, 0);                      /* LastWriteTime */
+    put32(m, size);                   /* FileDataSize */
+    put16(m, 0);                      /* AccessRights */
+    put16(m, 0);                      /* ResourceType: disk */
+    put16(m, 0);                      /* NMPipeStatus */
+    put16(m, 1);                      /* OpenResults: opened */
+    zero(m, 6);                       /* Reserved */
+    bytes(m);
+    end_bytes(m);
+}
+
+static void read_andx_req_link(struct msg *m, uint16_t fid, uint32_t off, uint16_t count)
+{
+    words(m, 12);
+    andx(m, 0xff);
+    put16(m, fid);
+    put32(m, off);
+    put16(m, count);                  /* MaxCountOfBytesToReturn */
+    put16(m, count);                  /* MinCount */
+    put32(m, 0);                      /* Timeout / MaxCountHigh */
+    put16(m, 0);                      /* Remaining */
+    put32(m, 0);                      /* OffsetHigh */
+    bytes(m);
+    end_bytes(m);
+}
+
+/* data sits after a 1-byte pad: DataOffset = 60 when this is the first link */
+static void read_andx_rsp_link(struct msg *m, const uint8_t *data, uint16_t len)
+{
+    words(m, 12);
+    andx(m, 0xff);
+    put16(m, 0xffff);                 /* Available */
+    put16(m, 0);                      /* DataCompactionMode */
+    put16(m, 0);                      /* Reserved1 */
+    put16(m, len);                    /* DataLength */
+    size_t off_at = m->n;
+    put16(m, 0);                      /* DataOffset, patched */
+    put16(m, 0);                      /* DataLengthHigh */
+    zero(m, 8);                       /* Reserved2 */
+    bytes(m);
+    put8(m, 0);                       /* Pad */
+    m->b[off_at] = (uint8_t)m->n;
+    m->b[off_at + 1] = (uint8_t)(m->n >> 8);
+    memcpy(m->b + m->n, data, len);
+    m->n += len;
+    end_bytes(m);
+}
+
+static void write_andx_req_link(struct msg *m, uint8_t next, size_t *andx_at, uint16_t fid, const uint8_t *data,
+                                uint16_t len)
+{
+    words(m, 12);
+    *andx_at = andx(m, next);
+    put16(m, fid);
+    put32(m, 0);                      /* Offset */
+    put32(m, 0);                      /* Timeout */
+    put16(m, 0);                      /* WriteMode */
+    put16(m, 0);                      /* Remaining */
+    put16(m, 0);                      /* DataLengthHigh */
+    put16(m, len);                    /* DataLength */
+    size_t off_at = m->n;
+    put16(m, 0);                      /* DataOffset, patched */
+    bytes(m);
+    put8(m, 0);                       /* Pad */
+    m->b[off_at] = (uint8_t)m->n;
+    m->b[off_at + 1] = (uint8_t)(m->n >> 8);
+    memcpy(m->b + m->n, data, len);
+    m->n += len;
+    end_bytes(m);
+}
+
+/* ---- a core with a recording emitter -------------------------------------- */
+
+struct rig {
+    struct limits lim;
+    struct file_pool pool;
+    struct emitter em;
+    struct conn_ref conn;
+    struct smb1_core k;
+    char log[65536];
+    size_t n;
+    int records;
+};
+
+static void put_field(struct rig *r, const struct field *f)
+{
+    switch (f->kind) {
+    case F_STR: r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, " %s=%s", f->name, f->v.s); break;
+    case F_UINT: r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, " %s=%llu", f->name, (unsigned long long)f->v.u); break;
+    case F_BOOL: r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, " %s=%d", f->name, f->v.b); break;
+    case F_NULL: r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, " %s=null", f->name); break;
+    case F_RANGES:
+        r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, " %s=", f->name);
+        for (size_t i = 0; i < f->v.rg.n; i++)
+            r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, "[%llu,%llu)",
+                                     (unsigned long long)f->v.rg.r[i][0], (unsigned long long)f->v.rg.r[i][1]);
+        break;
+    default: break;
+    }
+}
+
+static void on_emit(void *u, const struct event *e)
+{
+    struct rig *r = u;
+    r->records++;
+    r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, "{%s", ev_type_name(e->type));
+    for (size_t i = 0; i < e->top.n; i++)
+        put_field(r, &e->top.f[i]);
+    r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, "}\n");
+}
+
+static struct rig *rig_new(void)
+{
+    struct rig *r = calloc(1, sizeof *r);
+    r->lim = limits_default();
+    r->pool.lim = &r->lim;
+    r->em.emit = on_emit;
+    r->em.u = r;
+    strcpy(r->conn.id, "C1");
+    smb1_core_init(&r->k, &r->conn, &r->em, &r->lim, &r->pool, false);
+    return r;
+}
+
+static void rig_end(struct rig *r)
+{
+    smb1_core_end(&r->k, 999);
+    smb1_core_free(&r->k);
+}
+
+/* one whole message in pieces of `piece` bytes (0: all at once) */
+static void send(struct rig *r, enum dir d, const struct msg *m, size_t piece, uint64_t ts)
+{
+    smb1_msg_begin(&r->k, d, m->n, ts);
+    size_t step = piece ? piece : m->n;
+    for (size_t i = 0; i < m->n; i += step)
+        smb1_msg_data(&r->k, d, m->b + i, m->n - i < step ? m->n - i : step, ts);
+    smb1_msg_end(&r->k, d, true, ts);
+}
+
+static void sha256_hex(const uint8_t *p, size_t n, char out[65])
+{
+    uint8_t md[32];
+    unsigned len = 0;
+    EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+static uint8_t DATA[3000];
+
+static void fill_data(void)
+{
+    for (size_t i = 0; i < sizeof DATA; i++)
+        DATA[i] = (uint8_t)(i * 7 + 3);
+}
+
+/* open \f.bin (fid 0x4000, size 3000) then read it whole in one READ_ANDX */
+static void open_and_read(struct rig *r, size_t piece)
+{
+    struct msg q, s;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, 0xff, &at, "\\f.bin");
+    send(r, DIR_C2S, &q, 0, 10);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
+    open_andx_rsp_link(&s, 0xff, &at, 0x4000, sizeof DATA);
+    send(r, DIR_S2C, &s, 0, 20);
+    hdr(&q, SMB1_COM_READ_ANDX, false, 0, 1, 100, 2);
+    read_andx_req_link(&q, 0x4000, 0, sizeof DATA);
+    send(r, DIR_C2S, &q, 0, 30);
+    hdr(&s, SMB1_COM_READ_ANDX, true, 0, 1, 100, 2);
+    read_andx_rsp_link(&s, DATA, sizeof DATA);
+    send(r, DIR_S2C, &s, piece, 40);
+}
+
+START_TEST(read_data_streams_to_the_file_in_any_pieces)
+{
+    fill_data();
+    char want[65], field[160];
+    sha256_hex(DATA, sizeof DATA, want);
+    snprintf(field, sizeof field, "sha256=%s complete=1", want);
+    size_t pieces[] = {0, 1, 2, 3, 7, 59, 60, 61, 1000};
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+        struct rig *r = rig_new();
+        open_and_read(r, pieces[i]);
+        rig_end(r);
+        ck_assert_msg(strstr(r->log, "command=READ_ANDX") && strstr(r->log, " length=3000"), "%s", r->log);
+        ck_assert_msg(strstr(r->log, "bytes_read=3000 bytes_written=0 read_ranges=[0,3000)"), "%s", r->log);
+        ck_assert_msg(strstr(r->log, field), "piece %zu: %s", pieces[i], r->log);
+        /* the data was never kept: the message buffer holds only the words */
+        ck_assert_uint_le(r->k.a[DIR_S2C].bufcap, 512);
+        ck_assert_uint_eq(r->pool.held_peak, 0);
+        free(r);
+    }
+}
+END_TEST
+
+START_TEST(a_gap_inside_read_data_is_exactly_missing)
+{
+    fill_data();
+    struct rig *r = rig_new();
+    struct msg q, s;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, 0xff, &at, "\\f.bin");
+    send(r, DIR_C2S, &q, 0, 10);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
+    open_andx_rsp_link(&s, 0xff, &at, 0x4000, sizeof DATA);
+    send(r, DIR_S2C, &s, 0, 20);
+    hdr(&q, SMB1_COM_READ_ANDX, false, 0, 1, 100, 2);
+    read_andx_req_link(&q, 0x4000, 0, sizeof DATA);
+    send(r, DIR_C2S, &q, 0, 30);
+    hdr(&s, SMB1_COM_READ_ANDX, true, 0, 1, 100, 2);
+    read_andx_rsp_link(&s, DATA, sizeof DATA);
+    /* header and words and 1000 data bytes, then 500 lost, then the rest */
+    smb1_msg_begin(&r->k, DIR_S2C, s.n, 40);
+    smb1_msg_data(&r->k, DIR_S2C, s.b, 60 + 1000, 40);
+    smb1_msg_gap(&r->k, DIR_S2C, 500, 41);
+    smb1_msg_data(&r->k, DIR_S2C, s.b + 60 + 1500, s.n - 60 - 1500, 42);
+    smb1_msg_end(&r->k, DIR_S2C, true, 42);
+    /* a later command is still decoded */
+    hdr(&q, SMB1_COM_CLOSE, false, 0, 1, 100, 3);
+    words(&q, 3);
+    put16(&q, 0x4000);
+    put32(&q, 0);
+    bytes(&q);
+    end_bytes(&q);
+    send(r, DIR_C2S, &q, 0, 50);
+    hdr(&s, SMB1_COM_CLOSE, true, 0, 1, 100, 3);
+    words(&s, 0);
+    bytes(&s);
+    end_bytes(&s);
+    send(r, DIR_S2C, &s, 0, 60);
+    rig_end(r);
+    ck_assert_msg(strstr(r->log, " length=3000"), "%s", r->log);  /* what the server returned */
+    ck_assert_msg(strstr(r->log, "bytes_read=2500 bytes_written=0 read_ranges=[0,1000)[1500,3000)"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "sha256=null complete=0"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "{smb command=CLOSE"), "%s", r->log);
+    free(r);
+}
+END_TEST
+
+START_TEST(open_and_read_chained_in_one_message)
+{
+    fill_data();
+    struct rig *r = rig_new();
+    struct msg q, s;
+    size_t at, at2;
+    /* request: OPEN_ANDX + READ_ANDX */
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 7);
+    open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\f.bin");
+    set_andx(&q, at, q.n);
+    read_andx_req_link(&q, 0xffff, 0, 100); /* FID unknown yet: the server uses the open's */
+    send(r, DIR_C2S, &q, 0, 10);
+    /* response: OPEN_ANDX + READ_ANDX with 100 bytes */
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 7);
+    open_andx_rsp_link(&s, SMB1_COM_READ_ANDX, &at2, 0x4000, 100);
+    set_andx(&s, at2, s.n);
+    read_andx_rsp_link(&s, DATA, 100);
+    send(r, DIR_S2C, &s, 5, 20);
+    rig_end(r);
+    ck_assert_msg(strstr(r->log, "{smb command=OPEN_ANDX"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "{smb command=READ_ANDX"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, " length=100"), "%s", r->log);
+    free(r);
+}
+END_TEST
+
+START_TEST(a_command_chained_after_streamed_write_data_is_decoded)
+{
+    fill_data();
+    struct rig *r = rig_new();
+    struct msg q, s;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, 0xff, &at, "\\w.bin");
+    send(r, DIR_C2S, &q, 0, 10);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
+    open_andx_rsp_link(&s, 0xff, &at, 0x4001, 0);
+    send(r, DIR_S2C, &s, 0, 20);
+    /* WRITE_ANDX (500 bytes) + CLOSE placed after the data */
+    hdr(&q, SMB1_COM_WRITE_ANDX, false, 0, 1, 100, 2);
+    write_andx_req_link(&q, SMB1_COM_CLOSE, &at, 0x4001, DATA, 500);
+    set_andx(&q, at, q.n);
+    words(&q, 3);
+    put16(&q, 0x4001);
+    put32(&q, 0);
+    bytes(&q);
+    end_bytes(&q);
+    send(r, DIR_C2S, &q, 3, 30);
+    hdr(&s, SMB1_COM_WRITE_ANDX, true, 0, 1, 100, 2);
+    words(&s, 6);
+    at = andx(&s, SMB1_COM_CLOSE);
+    put16(&s, 500); /* Count */
+    put16(&s, 0);   /* Available */
+    put16(&s, 0);   /* CountHigh */
+    put16(&s, 0);   /* Reserved */
+    bytes(&s);
+    end_bytes(&s);
+    set_andx(&s, at, s.n);
+    words(&s, 0);
+    bytes(&s);
+    end_bytes(&s);
+    send(r, DIR_S2C, &s, 0, 40);
+    rig_end(r);
+    char want[65], field[160];
+    sha256_hex(DATA, 500, want);
+    snprintf(field, sizeof field, "write_ranges=[0,500) sha256=%s complete=1", want);
+    ck_assert_msg(strstr(r->log, "{smb command=WRITE_ANDX"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "{smb command=CLOSE code=4 status=STATUS_SUCCESS"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, field), "%s", r->log);
+    /* the file record follows the CLOSE that ended it */
+    ck_assert(strstr(r->log, "{smb command=CLOSE") < strstr(r->log, "{file"));
+    free(r);
+}
+END_TEST
+
+START_TEST(an_error_stops_the_chain_and_unreached_links_say_so)
+{
+    struct rig *r = rig_new();
+    struct msg q, s;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 9);
+    open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\nope");
+    set_andx(&q, at, q.n);
+    read_andx_req_link(&q, 0xffff, 0, 100);
+    send(r, DIR_C2S, &q, 0, 10);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0xc0000034, 1, 100, 9); /* OBJECT_NAME_NOT_FOUND */
+    words(&s, 0);
+    bytes(&s);
+    end_bytes(&s);
+    send(r, DIR_S2C, &s, 0, 20);
+    ck_assert_msg(strstr(r->log, "{smb command=OPEN_ANDX code=45 status=STATUS_OBJECT_NAME_NOT_FOUND"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "file=\\nope"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "{smb command=READ_ANDX code=46 status=null") && strstr(r->log, "executed=0"), "%s",
+                  r->log);
+    rig_end(r);
+    free(r);
+}
+END_TEST
+
+START_TEST(unmatched_responses_and_unanswered_requests)
+{
+    struct rig *r = rig_new();
+    struct msg q, s;
+    hdr(&s, SMB1_COM_CLOSE, true, 0, 1, 100, 40);
+    words(&s, 0);
+    bytes(&s);
+    end_bytes(&s);
+    send(r, DIR_S2C, &s, 0, 5);
+    ck_assert_msg(strstr(r->log, "{smb command=CLOSE code=4 status=STATUS_SUCCESS") && strstr(r->log, "partial=1"),
+                  "%s", r->log);
+    hdr(&q, SMB1_COM_ECHO, false, 0, 1, 100, 41);
+    words(&q, 1);
+    put16(&q, 1);
+    bytes(&q);
+    end_bytes(&q);
+    send(r, DIR_C2S, &q, 0, 6);
+    send(r, DIR_C2S, &q, 0, 7); /* the same MID again while the first is unanswered */
+    ck_assert_msg(strstr(r->log, "{anomaly name=smb_mid_reused"), "%s", r->log);
+    rig_end(r);
+    /* both ECHOs end up reported, unanswered */
+    const char *p = strstr(r->log, "{smb command=ECHO code=43 status=null");
+    ck_assert_msg(p && strstr(p + 1, "{smb command=ECHO code=43 status=null"), "%s", r->log);
+    free(r);
+}
+END_TEST
+
+START_TEST(andx_offsets_must_advance)
+{
+    struct rig *r = rig_new();
+    struct msg q;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, SMB1_COM_OPEN_ANDX, &at, "\\loop");
+    set_andx(&q, at, 32); /* points back at itself */
+    send(r, DIR_C2S, &q, 0, 10);
+    ck_assert_msg(strstr(r->log, "{anomaly name=andx_bad_offset"), "%s", r->log);
+    rig_end(r);
+    ck_assert_int_eq((int)(strstr(r->log, "{smb command=OPEN_ANDX") != NULL), 1);
+    free(r);
+}
+END_TEST
+
+START_TEST(every_truncation_of_a_read_response_is_safe)
+{
+    fill_data();
+    struct msg s;
+    hdr(&s, SMB1_COM_READ_ANDX, true, 0, 1, 100, 2);
+    read_andx_rsp_link(&s, DATA, 200);
+    for (size_t cut = 0; cut < s.n; cut++) {
+        struct rig *r = rig_new();
+        struct msg q, o;
+        size_t at;
+        hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+        open_andx_req_link(&q, 0xff, &at, "\\f.bin");
+        send(r, DIR_C2S, &q, 0, 10);
+        hdr(&o, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
+        open_andx_rsp_link(&o, 0xff, &at, 0x4000, 200);
+        send(r, DIR_S2C, &o, 0, 20);
+        hdr(&q, SMB1_COM_READ_ANDX, false, 0, 1, 100, 2);
+        read_andx_req_link(&q, 0x4000, 0, 200);
+        send(r, DIR_C2S, &q, 0, 30);
+        /* the message announces its full length but is cut short at `cut` */
+        smb1_msg_begin(&r->k, DIR_S2C, s.n, 40);
+        smb1_msg_data(&r->k, DIR_S2C, s.b, cut, 40);
+        smb1_msg_end(&r->k, DIR_S2C, false, 41);
+        rig_end(r);
+        if (cut >= 32)
+            ck_assert_msg(strstr(r->log, "smb_message_incomplete"), "cut %zu: %s", cut, r->log);
+        ck_assert_msg(strstr(r->log, "complete=0"), "cut %zu: %s", cut, r->log);
+        free(r);
+    }
+}
+END_TEST
+
+START_TEST(limits_cap_the_kept_part)
+{
+    struct rig *r = rig_new();
+    r->lim.smb_buffer = 64;
+    struct msg q;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, 0xff, &at, "\\a-name-longer-than-the-buffer-allows.txt");
+    send(r, DIR_C2S, &q, 0, 10);
+    rig_end(r);
+    ck_assert_msg(strstr(r->log, "{anomaly name=smb_message_truncated"), "%s", r->log);
+    ck_assert_uint_le(r->k.a[0].bufcap, 64);
+    free(r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("smb1_core");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, read_data_streams_to_the_file_in_any_pieces);
+    tcase_add_test(tc, a_gap_inside_read_data_is_exactly_missing);
+    tcase_add_test(tc, open_and_read_chained_in_one_message);
+    tcase_add_test(tc, a_command_chained_after_streamed_write_data_is_decoded);
+    tcase_add_test(tc, an_error_stops_the_chain_and_unreached_links_say_so);
+    tcase_add_test(tc, unmatched_responses_and_unanswered_requests);
+    tcase_add_test(tc, andx_offsets_must_advance);
+    tcase_add_test(tc, every_truncation_of_a_read_response_is_safe);
+    tcase_add_test(tc, limits_cap_the_kept_part);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
