@@ -142,6 +142,14 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
 
 /* ---- message assembly ---------------------------------------------------- */
 
+/* the file a streamed message feeds, if its open still exists: a CLOSE in the
+ * other direction can end it while the data is still arriving */
+static struct file_track *stream_file(struct smb1_core *k, const struct smb1_asm *a)
+{
+    struct smb1_open *o = smb1_open_get(&k->c, a->s.fid);
+    return o && o->serial == a->open_serial ? o->ft : NULL;
+}
+
 static void asm_reset(struct smb1_asm *a)
 {
     /* keep small buffers for the next message; give big ones back (flat memory) */
@@ -240,12 +248,12 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
                 return;
             }
             a->s = s;
-            a->ft = op->ft;
+            a->open_serial = op->serial;
             a->elide_at = s.data_off;
             a->elide_len = (size_t)s.data_len;
             a->mode = ASM_STREAM;
             /* one READ/WRITE: lets the tracker compare a re-sent chunk as a whole */
-            file_chunk(a->ft, s.io, s.file_off, s.data_len);
+            file_chunk(op->ft, s.io, s.file_off, s.data_len);
             (void)d;
             return;
         }
@@ -299,7 +307,9 @@ void smb1_msg_data(struct smb1_core *k, enum dir d, const uint8_t *p, size_t n, 
                 size_t left = a->elide_at + a->elide_len - a->pos;
                 if (left < take)
                     take = left;
-                file_data(a->ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), p, take);
+                struct file_track *ft = stream_file(k, a);
+                if (ft)
+                    file_data(ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), p, take);
             }
         } else {
             asm_keep(k, a, p, take);
@@ -328,7 +338,9 @@ void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us)
     /* the part of the gap inside the streamed data only costs file coverage */
     if (a->mode == ASM_STREAM && a->pos >= a->elide_at && a->pos < el_end) {
         size_t k2 = el_end - a->pos < n ? el_end - a->pos : n;
-        file_missing(a->ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), k2);
+        struct file_track *ft = stream_file(k, a);
+        if (ft)
+            file_missing(ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), k2);
         a->pos += k2;
         n -= k2;
         if (!a->frozen)
@@ -343,7 +355,9 @@ void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us)
         size_t inside = n - before;
         if (inside > a->elide_len)
             inside = a->elide_len;
-        file_missing(a->ft, a->s.io, a->s.file_off, inside);
+        struct file_track *ft = stream_file(k, a);
+        if (ft)
+            file_missing(ft, a->s.io, a->s.file_off, inside);
     }
     a->frozen = true;
     if (a->mode == ASM_UNDECIDED)
@@ -476,9 +490,10 @@ void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us
         return;
     a->ts_end = ts_us;
     /* streamed data the message never delivered */
-    if (a->mode == ASM_STREAM && a->pos < a->elide_at + a->elide_len) {
+    struct file_track *ft = a->mode == ASM_STREAM ? stream_file(k, a) : NULL;
+    if (ft && a->pos < a->elide_at + a->elide_len) {
         size_t from = a->pos > a->elide_at ? a->pos : a->elide_at;
-        file_missing(a->ft, a->s.io, a->s.file_off + (from - a->elide_at), a->elide_at + a->elide_len - from);
+        file_missing(ft, a->s.io, a->s.file_off + (from - a->elide_at), a->elide_at + a->elide_len - from);
     }
     process(k, a, complete);
     asm_reset(a);

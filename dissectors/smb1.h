@@ -123,6 +123,7 @@ struct smb1_open {
     bool size_known;
     uint64_t size;
     struct file_track *ft;
+    uint64_t serial;                      /* unique in the connection: FIDs are reused */
     uint64_t ts_us;
     struct smb1_open *next;
 };
@@ -167,6 +168,7 @@ struct smb1_conn {
     struct smb1_tree *trees;
     struct smb1_open *opens;
     size_t n_opens;
+    uint64_t open_serial;                 /* last serial given to an open */
     struct smb1_pending *pending;
     size_t n_pending;
     /* messages seen per command and direction, for stats (request, response) */

@@ -17,7 +17,7 @@ struct smb1_asm {
     size_t need_at;            /* undecided: decide again once this many bytes are kept */
     size_t elide_at, elide_len;
     struct smb1_stream s;
-    struct file_track *ft;
+    uint64_t open_serial;      /* the open the data belongs to (looked up per piece: it may close meanwhile) */
     uint64_t ts_begin, ts_end;
 };
 

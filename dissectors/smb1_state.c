@@ -186,6 +186,7 @@ struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid,
     }
     struct smb1_open *o = xcalloc(sizeof *o);
     o->fid = fid;
+    o->serial = ++c->open_serial;
     o->uid = uid;
     o->tid = tid;
     o->name = xstrdup(name);

@@ -107,8 +107,11 @@ bool rd_copy(struct rd *r, void *dst, size_t n)
 
 const uint8_t *rd_bytes(struct rd *r, size_t n)
 {
+    static const uint8_t empty[1];
     if (!rd_need(r, n))
         return NULL;
+    if (!r->p)
+        return empty; /* an empty window over nothing: never offset a null pointer */
     const uint8_t *b = r->p + r->off;
     r->off += n;
     return b;
