@@ -49,6 +49,8 @@ command -v tshark >/dev/null 2>&1 || pkgs+=(tshark)
 command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
 command -v ethtool >/dev/null 2>&1 || pkgs+=(ethtool)
 command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+# ps and pgrep (smbd checks and cleanup); not in a minimal Debian 12 image
+{ command -v ps && command -v pgrep; } >/dev/null 2>&1 || pkgs+=(procps)
 [ -x "$PY" ] || pkgs+=(python3)
 if [ -x "$PY" ] && ! "$PY" -c 'import impacket.smb' 2>/dev/null; then
     pkgs+=(python3-impacket)

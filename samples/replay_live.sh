@@ -35,6 +35,7 @@ MTU=${REPLAY_MTU:-1500}
 pkgs=()
 command -v tcpreplay >/dev/null 2>&1 || pkgs+=(tcpreplay)
 command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
+command -v sysctl >/dev/null 2>&1 || pkgs+=(procps)
 if [ ${#pkgs[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update >&2

@@ -1,0 +1,27 @@
+#!/bin/bash
+# tests/fresh/run.sh SMBSCOPE: captures smbscope has never seen. Regenerates
+# every scenario with samples/make_samples.sh (real smbd and clients in a private
+# network namespace, new ports, challenges, UIDs, TIDs, FIDs) into a temp dir,
+# then runs check_facts.py on each new capture against its new facts. Exit 77
+# (skip) only when not root; a failing regeneration fails the test. Bounded by
+# FRESH_TIMEOUT seconds (default 900) for the regeneration.
+set -u
+SMBSCOPE=$(realpath "${1:?usage: run.sh SMBSCOPE}")
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PY=${PYTHON:-python3}
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: not root"; exit 77; }
+
+T=$(mktemp -d /tmp/smbscope-fresh.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+# make_samples.sh cleans up (smbd, tcpdump, namespace) on SIGTERM
+if ! SAMPLES_OUT=$T timeout -k 30 "${FRESH_TIMEOUT:-900}" "$ROOT/samples/make_samples.sh" >"$T/make.log" 2>&1; then
+    echo "FAIL: make_samples.sh failed"; tail -n 40 "$T/make.log"; exit 1
+fi
+missing=
+for f in "$ROOT"/samples/*.facts; do
+    n=$(basename "$f" .facts)
+    [ -s "$T/$n.pcap" ] && [ -s "$T/$n.facts" ] || missing="$missing $n"
+done
+[ -z "$missing" ] || { echo "FAIL: not regenerated:$missing"; exit 1; }
+"$PY" "$ROOT/tests/facts/run_samples.py" "$SMBSCOPE" "$T"

@@ -1,0 +1,117 @@
+"""Shared helpers for the end-to-end tests (facts, rewrite, live, fresh):
+run smbscope on a pcap, read a .facts file, and reduce smbscope's NDJSON to
+a summary that leaves out what legitimately changes between two captures of
+the same exchange (timestamps, latencies, connection ids and ports, packet
+counters)."""
+import difflib
+import json
+import pathlib
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+
+# keys dropped from every record: timing and connection identity
+VOLATILE = {"ts", "latency_us", "conn", "duration_us"}
+# per-direction conn counters that differ when the same stream is carried by
+# other segments (duplicates, overlaps, other segmentation); normalize() puts
+# unique_bytes = bytes - retrans_bytes - overlap_bytes (the stream's own bytes
+# seen on the wire) in their place
+SEGMENT_COUNTERS = {"packets", "bytes", "retrans_bytes", "overlap_bytes"}
+
+
+class Run:
+    def __init__(self, rc, records, stderr, problems):
+        self.rc, self.records, self.stderr, self.problems = rc, records, stderr, problems
+
+    def of(self, rtype):
+        return [r for r in self.records if r.get("type") == rtype]
+
+    def smb(self, command=None):
+        return [r for r in self.of("smb") if command is None or r.get("command") == command]
+
+    def stats(self):
+        s = self.of("stats")
+        return s[-1] if s else {}
+
+
+def parse_ndjson(text, where, validate=True):
+    """records and problems (bad JSON, schema violations, stats not last)"""
+    try:
+        import schema_check
+        validator = schema_check.load_validator() if validate else None
+    except ImportError:          # jsonschema missing: still parse, just don't validate
+        validator = None
+    if validator is not None:
+        return schema_check.check_lines(validator, text, where)
+    records, problems = [], []
+    for i, line in enumerate(text.splitlines(), 1):
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            problems.append(f"{where}:{i}: not JSON: {e}")
+    return problems, records
+
+
+def run_json(binary, pcap, *extra, timeout=600):
+    """smbscope -r PCAP --format json [extra]; never raises on a bad exit"""
+    try:
+        p = subprocess.run([str(binary), "-r", str(pcap), "--format", "json", *extra],
+                           capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return Run(None, [], f"timeout after {timeout} s", [f"{pcap}: timeout"])
+    problems, records = parse_ndjson(p.stdout.decode(errors="replace"), pathlib.Path(pcap).name)
+    return Run(p.returncode, records, p.stderr.decode(errors="replace"), problems)
+
+
+def read_facts(path):
+    facts = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            facts.setdefault(k.strip(), v)
+    return facts
+
+
+def _strip(rec, drop=VOLATILE):
+    return {k: v for k, v in rec.items() if k not in drop}
+
+
+def normalize(records, keep=("nbss", "smb", "file", "session", "conn", "anomaly", "stats"),
+              drop_counters=SEGMENT_COUNTERS):
+    """A comparable summary: records of the kept types in output order without
+    volatile keys; conn records without the segment counters; stats without
+    its packet/byte totals and capture counters."""
+    out = []
+    for r in records:
+        t = r.get("type")
+        if t not in keep:
+            continue
+        r = _strip(r)
+        if t == "conn":
+            for d in ("to_server", "to_client"):
+                c = r.get(d)
+                if isinstance(c, dict):
+                    r[d] = {k: v for k, v in c.items() if k not in drop_counters}
+                    r[d]["unique_bytes"] = c.get("bytes", 0) - c.get("retrans_bytes", 0) - c.get("overlap_bytes", 0)
+        elif t == "stats":
+            r = {k: r.get(k) for k in ("flows", "anomalies", "smb1_commands")}
+        out.append(r)
+    return out
+
+
+def diff(a, b, la="original", lb="rewritten", limit=12):
+    """human-readable differences (a unified diff of the records as sorted-key
+    JSON lines) between two normalized summaries; [] when equal"""
+    if a == b:
+        return []
+    ja = [json.dumps(r, sort_keys=True) for r in a]
+    jb = [json.dumps(r, sort_keys=True) for r in b]
+    lines = [f"{la}: {len(a)} records, {lb}: {len(b)} records"]
+    for line in difflib.unified_diff(ja, jb, la, lb, lineterm="", n=0):
+        if not line.startswith(("---", "+++")):
+            lines.append(line[:400])
+        if len(lines) > limit:
+            lines.append("...")
+            break
+    return lines
