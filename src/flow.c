@@ -262,27 +262,40 @@ static void sink_anomaly(void *u, uint64_t ts, const char *name, const char *det
 
 /* ---- ending ---- */
 
+/* where side's stream stands: the sequence number just past what was
+ * delivered or declared lost (false when nothing is known about it) */
+static bool stream_pos(const struct flow *f, int side, uint32_t *seq)
+{
+    if (f->h && f->h->s && f->h->s->half[side].r.has_base) {
+        const struct reasm *r = &f->h->s->half[side].r;
+        *seq = r->base + (uint32_t)r->next;
+        return true;
+    }
+    if (f->isn_known[side]) {
+        *seq = f->isn[side] + 1;
+        return true;
+    }
+    return false;
+}
+
 void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now)
 {
     if (f->state == FL_CLOSED)
         return;
+    if (f->rst) {
+        /* whatever cuts the grace short, the connection was reset, and it
+         * ended with the last packet that belonged to it */
+        why = END_RESET;
+        now = f->last_us;
+    }
     if (f->h && f->h->s) {
         /* deliver what is left, client side first: may still turn a probe to yes */
         int first = f->client_side;
         reasm_flush(&f->h->s->half[first].r, true, now);
         reasm_flush(&f->h->s->half[first ^ 1].r, true, now);
     }
-    for (int s = 0; s < 2; s++) {
-        f->end_known[s] = false;
-        if (f->h && f->h->s && f->h->s->half[s].r.has_base) {
-            const struct reasm *r = &f->h->s->half[s].r;
-            f->end_seq[s] = r->base + (uint32_t)r->next;
-            f->end_known[s] = true;
-        } else if (f->isn_known[s]) {
-            f->end_seq[s] = f->isn[s] + 1;
-            f->end_known[s] = true;
-        }
-    }
+    for (int s = 0; s < 2; s++)
+        f->end_known[s] = stream_pos(f, s, &f->end_seq[s]);
     if (f->state == FL_ANALYZED) {
         t->app->close(f->h->app, now);
         f->h->app = NULL;
@@ -309,21 +322,40 @@ static void linger(struct flow_table *t, struct flow *f)
     ft_touch(t, f, FLIST_CLOSED);
 }
 
+void flow_end_reset(struct flow_table *t, struct flow *f)
+{
+    flow_end(t, f, END_RESET, f->last_us);
+    linger(t, f);
+}
+
 /* ---- decisions on a packet ---- */
 
 static bool is_syn(const struct pkt *p) { return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN; }
 static bool is_synack(const struct pkt *p) { return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK); }
 
-/* a packet for a closed flow: the start of a new connection, or late? */
-static bool starts_new(const struct flow *f, int side, const struct pkt *p)
+/* a packet for a closed flow (or from the side that reset it), whose stream
+ * ended at end (if known): the start of a new connection, or late? */
+static bool starts_new(const struct flow *f, int side, const struct pkt *p, bool known, uint32_t end)
 {
     if (is_syn(p) || is_synack(p))
         return !(f->isn_known[side] && p->seq == f->isn[side]);   /* same ISN: the old one retransmitted */
-    if (p->len && f->end_known[side]) {
-        int32_t d = (int32_t)(p->seq - f->end_seq[side]);
+    if (p->len && known) {
+        int32_t d = (int32_t)(p->seq - end);
         return d > (int32_t)FLOW_LATE_WINDOW || d < -(int32_t)FLOW_LATE_WINDOW;
     }
     return false;
+}
+
+/* data after the connection ended (or after side's own RST): ignored, told once per side */
+static void late_data(struct flow_table *t, struct flow *f, int side, const struct pkt *p, bool known, uint32_t end)
+{
+    if (!p->len || !analyzed(f) || f->late_warned[side])
+        return;
+    f->late_warned[side] = true;
+    int32_t d = known ? (int32_t)(p->seq - end) : 0;
+    flow_anomaly(t, f, p->ts_us, "tcp_data_after_fin",
+                 "%zu bytes at %" PRId32 " from the stream end, after the connection %s; ignored", p->len, d,
+                 f->rst || f->end == END_RESET ? "was reset" : "closed");
 }
 
 /* a SYN on a live flow that can only be a new connection on the same ports */
@@ -357,6 +389,8 @@ static bool rst_valid(const struct flow *f, int side, const struct pkt *p)
 
 static void classify(struct flow_table *t, struct flow *f)
 {
+    if (f->rst)
+        return;   /* stays on the reset list: the grace runs from the RST */
     enum flow_list l = FLIST_HALFOPEN;
     /* both FINs seen: only waiting for stragglers, so the short timer */
     if ((f->hs_done || (f->data[0] && f->data[1])) && !(f->fin[0] && f->fin[1]))
@@ -418,7 +452,7 @@ static void tcp_segment(struct flow_table *t, struct flow *f, int side, const st
         if (p->tcp_flags & TCPF_RST) {
             flow_end(t, f, END_RESET, t->clock);
             linger(t, f);
-        } else if (f->fin[0] && f->fin[1]) {
+        } else if ((f->fin[0] && f->fin[1]) || (f->rst && (p->tcp_flags & TCPF_FIN))) {
             flow_end(t, f, END_CLOSED, t->clock);
             linger(t, f);
         } else {
@@ -430,8 +464,11 @@ static void tcp_segment(struct flow_table *t, struct flow *f, int side, const st
         if (rst_valid(f, side, p)) {
             if (p->len && f->h && f->h->s)
                 f->h->s->st[side].bytes += p->len;
-            flow_end(t, f, END_RESET, ts);
-            linger(t, f);
+            /* not the end yet: what the other side had sent may still come */
+            f->rst = true;
+            f->rst_side = (uint8_t)side;
+            f->rst_us = t->clock;
+            ft_touch(t, f, FLIST_RESET);
         } else {
             int64_t off = 0;
             const struct flow_streams *s = f->h ? f->h->s : NULL;
@@ -456,6 +493,10 @@ static void tcp_segment(struct flow_table *t, struct flow *f, int side, const st
     }
     if (f->pending_no)
         become_ignored(t, f);
+    if (f->rst && (p->tcp_flags & TCPF_FIN)) {
+        flow_end_reset(t, f);   /* the other side is done too: its FIN was the last thing in flight */
+        return;
+    }
     s = f->h ? f->h->s : NULL;
     if (f->fin[0] && f->fin[1] && (!s || (reasm_done(&s->half[0].r) && reasm_done(&s->half[1].r)))) {
         flow_end(t, f, END_CLOSED, ts);
@@ -499,6 +540,44 @@ static void new_flow_setup(struct flow_table *t, struct flow *f, const struct pk
         open_app(t, f);
 }
 
+enum grace { GRACE_TAKE, GRACE_IGNORE, GRACE_END };
+
+/* does side's segment at seq continue its stream without opening a hole? It
+ * starts at most at the highest byte seen or acknowledged, and at least at
+ * what was delivered or acknowledged, or not far below: a retransmission of
+ * what was sent before is as much in flight as new data */
+static bool in_sequence(const struct flow *f, int side, uint32_t seq)
+{
+    const struct flow_streams *s = f->h ? f->h->s : NULL;
+    if (s && s->half[side].r.has_base) {
+        const struct reasm *r = &s->half[side].r;
+        int64_t o = 0;
+        reasm_offset(r, seq, &o);
+        if (o < (int64_t)r->next && (int64_t)r->next - o <= (int64_t)FLOW_LATE_WINDOW)
+            return true;
+        return reasm_in_window(r, seq, 0);
+    }
+    if (f->isn_known[side])
+        return seq == f->isn[side] + 1;   /* nothing sent yet */
+    return false;                         /* nowhere known: cannot be shown to be in flight */
+}
+
+/* a packet for a flow in its RST grace (FLOW_RST_GRACE_US): O(1) */
+static enum grace grace_packet(struct flow_table *t, struct flow *f, int side, const struct pkt *p)
+{
+    if (side == f->rst_side) {
+        uint32_t end = 0;
+        bool known = stream_pos(f, side, &end);
+        if (starts_new(f, side, p, known, end))
+            return GRACE_END;   /* a new connection on these ports: see below */
+        late_data(t, f, side, p, known, end);
+        return GRACE_IGNORE;    /* its repeated RSTs, ACKs and data after its own RST */
+    }
+    if (p->tcp_flags & (TCPF_RST | TCPF_SYN))
+        return GRACE_END;
+    return in_sequence(f, side, p->seq) ? GRACE_TAKE : GRACE_END;
+}
+
 void flow_table_packet(struct flow_table *t, const struct pkt *p)
 {
     if (p->ipver != 4 && p->ipver != 6)
@@ -514,16 +593,17 @@ void flow_table_packet(struct flow_table *t, const struct pkt *p)
     int side = f ? (src_ep == f->side0_ep ? 0 : 1) : 0;
     if (f && f->pending_no)
         become_ignored(t, f);
+    if (f && flow_live(f) && f->rst) {
+        enum grace g = grace_packet(t, f, side, p);
+        if (g == GRACE_IGNORE)
+            return;
+        if (g == GRACE_END)
+            flow_end_reset(t, f);   /* and the packet is judged against the ended flow */
+    }
     bool reused = false;
     if (f && !flow_live(f)) {
-        if (!starts_new(f, side, p)) {
-            if (p->len && analyzed(f) && !f->late_warned[side]) {
-                f->late_warned[side] = true;
-                int32_t d = f->end_known[side] ? (int32_t)(p->seq - f->end_seq[side]) : 0;
-                flow_anomaly(t, f, p->ts_us, "tcp_data_after_fin",
-                             "%zu bytes at %" PRId32 " from the stream end, after the connection %s; ignored",
-                             p->len, d, f->end == END_RESET ? "was reset" : "closed");
-            }
+        if (!starts_new(f, side, p, f->end_known[side], f->end_seq[side])) {
+            late_data(t, f, side, p, f->end_known[side], f->end_seq[side]);
             return;
         }
         reused = true;

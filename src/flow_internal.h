@@ -18,6 +18,15 @@
 /* after a close, data this close to where the old stream ended is late data of
  * the old connection, anything further is a new one picked up mid-stream */
 #define FLOW_LATE_WINDOW (1u << 20)
+/* RST grace: segments the other side had already sent when one side reset the
+ * connection (in flight, crossing the RST) still arrive after it. For this long
+ * after a valid RST (capture clock: the table clock at the RST) the other
+ * side's segments that continue its stream in sequence are still reassembled
+ * and delivered; the resetting side's are ignored (tcp_data_after_fin). The
+ * flow ends as "reset" when the grace passes (timeout lists, close_all), or at
+ * once when the other side sends anything out of sequence, a FIN, a SYN or an
+ * RST. The deadline is fixed at the RST: packets in the grace never extend it. */
+#define FLOW_RST_GRACE_US 1000000u
 /* flow_table_full anomalies at most this often (packet clock) */
 #define FLOW_FULL_REPORT_US 1000000u
 
@@ -30,7 +39,9 @@ enum flow_state {
 
 enum flow_end { END_NONE, END_CLOSED, END_RESET, END_TIMEOUT, END_EVICTED, END_EOI, END_REUSED };
 
-enum flow_list { FLIST_HALFOPEN, FLIST_EST, FLIST_CLOSED, FLIST_N };
+/* FLIST_RESET: flows in their RST grace, ordered by rst_us (never touched
+ * again until they end) */
+enum flow_list { FLIST_HALFOPEN, FLIST_EST, FLIST_CLOSED, FLIST_RESET, FLIST_N };
 
 struct flow_table;
 struct flow;
@@ -60,15 +71,18 @@ struct flow {
     struct flow *aprev, *anext;         /* all flows, oldest first */
     struct flow_key key;
     uint64_t num, start_us, last_us;    /* last_us: table clock at the last packet (at the close when FL_CLOSED) */
+    uint64_t rst_us;                    /* table clock at the RST that started the grace (rst) */
     uint64_t pkts[2];
     struct flow_heavy *h;
     uint32_t isn[2];
     uint32_t end_seq[2];                /* after close: sequence just past each stream */
     uint8_t side0_ep;                   /* key endpoint of side 0, the first sender */
     uint8_t client_side;
+    uint8_t rst_side;                   /* the side that sent the RST (rst) */
     uint8_t state, list, end;
     bool isn_known[2], fin[2], data[2], end_known[2], late_warned[2];
     bool saw_syn, synack, hs_done, oriented, pending_no;
+    bool rst;                           /* reset: in its grace while live, see FLOW_RST_GRACE_US */
 };
 
 struct flow_table {
@@ -101,8 +115,11 @@ bool ft_port_listed(const struct flow_table *t, uint16_t port);
 
 /* flow.c */
 /* end a live flow: flush, close the app, write the conn record, free the
- * reassembly; the caller then lingers or destroys it */
+ * reassembly; the caller then lingers or destroys it. A flow in its RST grace
+ * always ends as END_RESET, at its last packet (last_us), whatever ends it. */
 void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now);
+/* end a flow whose RST grace is over and keep it for late packets */
+void flow_end_reset(struct flow_table *t, struct flow *f);
 void flow_free_heavy(struct flow_table *t, struct flow *f);
 
 static inline bool flow_live(const struct flow *f) { return f->state != FL_CLOSED; }

@@ -2,8 +2,9 @@
  * expiry and teardown. Packet handling is in flow.c.
  *
  * Timeouts are cheap: each class of flow (half-open, established, closed and
- * lingering) has its own list ordered by last activity, so the expired flows
- * are always at the heads; a packet checks three heads, never the table. The
+ * lingering) has its own list ordered by last activity, and flows in their
+ * RST grace one ordered by the time of the RST, so the expired flows are
+ * always at the heads; a packet checks four heads, never the table. The
  * clock is the highest packet timestamp seen, so a timestamp going backwards
  * in a messy capture cannot reorder the lists. */
 #include <inttypes.h>
@@ -122,20 +123,31 @@ void ft_destroy(struct flow_table *t, struct flow *f)
     t->count--;
 }
 
-static uint64_t list_timeout_us(const struct flow_table *t, enum flow_list l)
+/* when the flow at the head of list l is due */
+static uint64_t deadline_us(const struct flow_table *t, const struct flow *f, enum flow_list l)
 {
+    if (l == FLIST_RESET)
+        return f->rst_us + FLOW_RST_GRACE_US;   /* fixed at the RST */
     /* closed flows linger as long as a half-open one may wait: long enough
      * for retransmissions and the last ACKs, short enough to free them soon */
     uint32_t s = l == FLIST_EST ? t->lim.idle_timeout_s : t->lim.halfopen_timeout_s;
-    return (uint64_t)s * 1000000u;
+    return f->last_us + (uint64_t)s * 1000000u;
 }
 
-/* room for one more flow: the idlest goes, closed ones first, then half-open */
+/* room for one more flow: the idlest goes, closed ones first, then those
+ * reset and in their grace (the grace is cut short; they end as reset, which
+ * they are), then half-open */
 static void evict_one(struct flow_table *t, uint64_t now)
 {
     struct flow *v = t->lhead[FLIST_CLOSED];
     if (v) {
         ft_destroy(t, v);   /* already ended and recorded: not an eviction */
+        return;
+    }
+    v = t->lhead[FLIST_RESET];
+    if (v) {
+        flow_end(t, v, END_RESET, now);
+        ft_destroy(t, v);
         return;
     }
     v = t->lhead[FLIST_HALFOPEN] ? t->lhead[FLIST_HALFOPEN] : t->lhead[FLIST_EST];
@@ -192,7 +204,7 @@ void ft_expire(struct flow_table *t, uint64_t now)
             struct flow *h = t->lhead[l];
             if (!h)
                 continue;
-            uint64_t d = h->last_us + list_timeout_us(t, (enum flow_list)l);
+            uint64_t d = deadline_us(t, h, (enum flow_list)l);
             if (!v || d < best) {
                 v = h;
                 best = d;
@@ -200,6 +212,10 @@ void ft_expire(struct flow_table *t, uint64_t now)
         }
         if (!v || best >= now)
             return;
+        if (v->list == FLIST_RESET) {
+            flow_end_reset(t, v);   /* moves it to the closed list */
+            continue;
+        }
         if (flow_live(v)) {
             t->stats.flows_timed_out++;
             flow_end(t, v, v->fin[0] && v->fin[1] ? END_CLOSED : END_TIMEOUT, now);
