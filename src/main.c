@@ -269,8 +269,7 @@ int main(int argc, char **argv)
     live_capture = NULL;
     analyzer_finish(an);
     analyzer_free(an);
-    bool werr = sink->write_error;
-    sink->ops->close(sink);
+    bool werr = !sink->ops->close(sink);
     if (out != stdout && fclose(out) != 0)
         werr = true;
     capture_close(cap);

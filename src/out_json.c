@@ -97,11 +97,11 @@ static void json_write(struct sink *s, const struct event *e)
         s->write_error = true;
 }
 
-static void json_close(struct sink *s)
+static bool json_close(struct sink *s)
 {
-    if (fflush(s->out) == EOF)
-        s->write_error = true;
+    bool ok = fflush(s->out) != EOF && !s->write_error;
     free(s);
+    return ok;
 }
 
 static const struct sink_ops json_ops = {json_write, json_close};

@@ -209,13 +209,13 @@ static void text_write(struct sink *s, const struct event *e)
         s->write_error = true;
 }
 
-static void text_close(struct sink *s)
+static bool text_close(struct sink *s)
 {
     struct text_sink *t = (struct text_sink *)s;
-    if (fflush(s->out) == EOF)
-        s->write_error = true;
+    bool ok = fflush(s->out) != EOF && !s->write_error;
     free(t->seen);
     free(t);
+    return ok;
 }
 
 static const struct sink_ops text_ops = {text_write, text_close};

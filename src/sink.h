@@ -11,7 +11,8 @@ struct sink;
 
 struct sink_ops {
     void (*write)(struct sink *s, const struct event *e);
-    void (*close)(struct sink *s);   /* flushes; frees the sink (not the FILE) */
+    /* flushes and frees the sink (not the FILE); false if any write failed */
+    bool (*close)(struct sink *s);
 };
 
 struct sink {

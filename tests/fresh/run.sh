@@ -2,7 +2,8 @@
 # tests/fresh/run.sh SMBSCOPE: captures smbscope has never seen. Regenerates
 # every scenario with samples/make_samples.sh (real smbd and clients in a private
 # network namespace, new ports, challenges, UIDs, TIDs, FIDs) into a temp dir,
-# then runs check_facts.py on each new capture against its new facts. Exit 77
+# then runs check_facts.py on each new capture against its new facts, and
+# the rewrite suite over the new captures. Exit 77
 # (skip) only when not root; a failing regeneration fails the test. Bounded by
 # FRESH_TIMEOUT seconds (default 900) for the regeneration.
 set -u
@@ -24,4 +25,9 @@ for f in "$ROOT"/samples/*.facts; do
     [ -s "$T/$n.pcap" ] && [ -s "$T/$n.facts" ] || missing="$missing $n"
 done
 [ -z "$missing" ] || { echo "FAIL: not regenerated:$missing"; exit 1; }
-"$PY" "$ROOT/tests/facts/run_samples.py" "$SMBSCOPE" "$T"
+rc=0
+"$PY" "$ROOT/tests/facts/run_samples.py" "$SMBSCOPE" "$T" || rc=1
+# the same unseen captures, rewritten (reordered, duplicated, overlapped, cut
+# into tiny segments, a segment dropped, started mid-stream, snap-length cut)
+"$PY" "$ROOT/tests/rewrite/run.py" "$SMBSCOPE" "$T" || rc=1
+exit $rc

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run.py SMBSCOPE: smbscope on rewritten copies of samples/*.pcap.
+"""run.py SMBSCOPE [DIR]: smbscope on rewritten copies of samples/*.pcap (or DIR/*.pcap).
 
 * reorder, duplicate, overlap, tiny (every sample): the TCP byte streams are
   unchanged (checked with pcaprw's own reassembly), so smbscope must report the
@@ -156,11 +156,13 @@ def mid_read_frame(pc, nth=10, seg=5):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         print(__doc__)
         return 2
     binary = sys.argv[1]
-    pcaps = sorted(summary.SAMPLES.glob("*.pcap"))
+    # an optional directory of other captures made the same way (tests/fresh/run.sh)
+    where = pathlib.Path(sys.argv[2]) if len(sys.argv) == 3 else summary.SAMPLES
+    pcaps = sorted(where.glob("*.pcap"))
     if not pcaps:
         print("FAIL: no samples")
         return 1

@@ -1,0 +1,86 @@
+#!/bin/bash
+# tests/cli/run.sh SMBSCOPE: the command line's promises: exit codes (0 ok,
+# 1 input not read completely, 2 usage), -r - (stdin), -o, -f, --format,
+# -h/--version, a truncated capture (everything before the damage written,
+# stderr says where), an unsupported link type.
+set -u
+SMBSCOPE=$(realpath "${1:?usage: run.sh SMBSCOPE}")
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+check() { # name condition...
+    local name=$1
+    shift
+    if "$@"; then pass=$((pass + 1)); echo "ok: $name"; else fail=$((fail + 1)); echo "FAIL: $name"; fi
+}
+run() { # rc-var out err cmd...
+    local out=$1 err=$2
+    shift 2
+    "$@" >"$out" 2>"$err"
+    echo $?
+}
+S="$ROOT/samples/seed-445.pcap"
+B="$ROOT/samples/bigread-445.pcap"
+
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE")
+check "no input is a usage error (2)" [ "$rc" = 2 ]
+check "  and says what to give" grep -q -- "-r FILE" "$T/e"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" --bogus)
+check "unknown option (2)" [ "$rc" = 2 ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --format xml)
+check "bad --format (2)" [ "$rc" = 2 ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --max-flows zero)
+check "bad limit value (2)" [ "$rc" = 2 ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -i lo)
+check "both -r and -i (2)" [ "$rc" = 2 ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -f "tcp port")
+check "bad BPF filter (2)" [ "$rc" = 2 ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -h)
+check "-h (0) prints usage" [ "$rc" = 0 ]
+check "  every limit option documented" grep -q -- "--max-file-verify" "$T/o"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" --version)
+check "--version (0)" [ "$rc" = 0 ]
+check "  prints the version" grep -q "^smbscope [0-9]" "$T/o"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$T/does-not-exist.pcap")
+check "missing file (1)" [ "$rc" = 1 ]
+check "  says why" grep -qi "no such file" "$T/e"
+
+rc=$(run "$T/file.txt" "$T/e" "$SMBSCOPE" -r "$S")
+check "a sample (0)" [ "$rc" = 0 ]
+rc=$(run "$T/stdin.txt" "$T/e" bash -c "\"$SMBSCOPE\" -r - < \"$S\"")
+check "-r - reads stdin (0)" [ "$rc" = 0 ]
+check "  same transcript as the file" cmp -s "$T/file.txt" "$T/stdin.txt"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -o "$T/out.txt")
+check "-o FILE (0), nothing on stdout" [ "$rc" = 0 ] && [ ! -s "$T/o" ]
+check "  same transcript in the file" cmp -s "$T/file.txt" "$T/out.txt"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -f "tcp port 9")
+check "-f filter that matches nothing (0)" [ "$rc" = 0 ]
+check "  no SMB records" bash -c "! grep -q NEGOTIATE '$T/o'"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -f "tcp port 445" --format json)
+check "-f and --format json (0)" [ "$rc" = 0 ]
+check "  one JSON object per line" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$T/o"
+
+# a capture cut in the middle of a record, late in the big read
+size=$(stat -c %s "$B")
+head -c $((size * 2 / 3)) "$B" >"$T/cut.pcap"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$T/cut.pcap")
+check "truncated capture (1)" [ "$rc" = 1 ]
+check "  stderr says what and where" grep -qE "truncated|record [0-9]+" "$T/e"
+check "  everything before the damage is written" grep -q "READ_ANDX STATUS_SUCCESS" "$T/o"
+check "  the connection and run still end properly" grep -q " STATS " "$T/o"
+check "  the file read so far is reported, incomplete" grep -q "FILE name=.big.bin.*complete=false" "$T/o"
+
+# an unsupported link type (LINKTYPE_USER0 = 147)
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$T/user0.pcap"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$T/user0.pcap")
+check "unsupported link type (1)" [ "$rc" = 1 ]
+check "  says so" grep -q "unsupported link type 147" "$T/e"
+
+# output that cannot be written
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -o /dev/full)
+check "write failure (1)" [ "$rc" = 1 ]
+check "  says so" grep -qi "writ" "$T/e"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
