@@ -137,6 +137,8 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
     ev_uint(&p->ev, "pid", h->pid);
     ev_uint(&p->ev, "mid", h->mid);
     ev_null(&p->ev, "latency_us");
+    if (h->flags2 & SMB1_FLAGS2_SIGNATURE)
+        ev_bool(&p->ev, "signed", true); /* the client signs: the session key is in use */
     return p;
 }
 

@@ -242,20 +242,28 @@ static void fill_data(void)
         DATA[i] = (uint8_t)(i * 7 + 3);
 }
 
-/* open \f.bin (fid 0x4000, size 3000) then read it whole in one READ_ANDX */
-static void open_and_read(struct rig *r, size_t piece)
+/* OPEN_ANDX of `name` answered with `fid` and `size` (mid 1), then a READ_ANDX
+ * request for `count` bytes at 0 (mid 2) */
+static void open_then_ask(struct rig *r, const char *name, uint16_t fid, uint32_t size, uint16_t count)
 {
     struct msg q, s;
     size_t at;
     hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
-    open_andx_req_link(&q, 0xff, &at, "\\f.bin");
+    open_andx_req_link(&q, 0xff, &at, name);
     send(r, DIR_C2S, &q, 0, 10);
     hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
-    open_andx_rsp_link(&s, 0xff, &at, 0x4000, sizeof DATA);
+    open_andx_rsp_link(&s, 0xff, &at, fid, size);
     send(r, DIR_S2C, &s, 0, 20);
     hdr(&q, SMB1_COM_READ_ANDX, false, 0, 1, 100, 2);
-    read_andx_req_link(&q, 0x4000, 0, sizeof DATA);
+    read_andx_req_link(&q, fid, 0, count);
     send(r, DIR_C2S, &q, 0, 30);
+}
+
+/* open \f.bin (fid 0x4000, size 3000) then read it whole in one READ_ANDX */
+static void open_and_read(struct rig *r, size_t piece)
+{
+    struct msg s;
+    open_then_ask(r, "\\f.bin", 0x4000, sizeof DATA, sizeof DATA);
     hdr(&s, SMB1_COM_READ_ANDX, true, 0, 1, 100, 2);
     read_andx_rsp_link(&s, DATA, sizeof DATA);
     send(r, DIR_S2C, &s, piece, 40);
@@ -288,16 +296,7 @@ START_TEST(a_gap_inside_read_data_is_exactly_missing)
     fill_data();
     struct rig *r = rig_new();
     struct msg q, s;
-    size_t at;
-    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
-    open_andx_req_link(&q, 0xff, &at, "\\f.bin");
-    send(r, DIR_C2S, &q, 0, 10);
-    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
-    open_andx_rsp_link(&s, 0xff, &at, 0x4000, sizeof DATA);
-    send(r, DIR_S2C, &s, 0, 20);
-    hdr(&q, SMB1_COM_READ_ANDX, false, 0, 1, 100, 2);
-    read_andx_req_link(&q, 0x4000, 0, sizeof DATA);
-    send(r, DIR_C2S, &q, 0, 30);
+    open_then_ask(r, "\\f.bin", 0x4000, sizeof DATA, sizeof DATA);
     hdr(&s, SMB1_COM_READ_ANDX, true, 0, 1, 100, 2);
     read_andx_rsp_link(&s, DATA, sizeof DATA);
     /* header and words and 1000 data bytes, then 500 lost, then the rest */
@@ -480,17 +479,7 @@ START_TEST(every_truncation_of_a_read_response_is_safe)
     read_andx_rsp_link(&s, DATA, 200);
     for (size_t cut = 0; cut < s.n; cut++) {
         struct rig *r = rig_new();
-        struct msg q, o;
-        size_t at;
-        hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
-        open_andx_req_link(&q, 0xff, &at, "\\f.bin");
-        send(r, DIR_C2S, &q, 0, 10);
-        hdr(&o, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
-        open_andx_rsp_link(&o, 0xff, &at, 0x4000, 200);
-        send(r, DIR_S2C, &o, 0, 20);
-        hdr(&q, SMB1_COM_READ_ANDX, false, 0, 1, 100, 2);
-        read_andx_req_link(&q, 0x4000, 0, 200);
-        send(r, DIR_C2S, &q, 0, 30);
+        open_then_ask(r, "\\f.bin", 0x4000, 200, 200);
         /* the message announces its full length but is cut short at `cut` */
         smb1_msg_begin(&r->k, DIR_S2C, s.n, 40);
         smb1_msg_data(&r->k, DIR_S2C, s.b, cut, 40);
