@@ -86,9 +86,13 @@ bool smb1_status_is_error(const struct smb1_hdr *h);
 
 /* ---- per-connection state ------------------------------------------- */
 
+/* names a session touched: kept in first-seen order, deduplicated, at most
+ * STRLIST_MAX (the check is linear, so the cap also bounds its cost) */
+#define STRLIST_MAX 1024
 struct strlist {
     char **v;
     size_t n, cap;
+    size_t omitted;                       /* distinct names past STRLIST_MAX, not kept */
 };
 /* append a copy unless already present (keeps first-seen order) */
 void strlist_add(struct strlist *l, const char *s);

@@ -95,6 +95,10 @@ void smb1_session_record(struct smb1_conn *c, const struct smb1_session *s, uint
     ev_str(&e, "status", s->status);
     fs_strv(&e, NULL, "shares", (const char *const *)s->shares.v, s->shares.n);
     fs_strv(&e, NULL, "files", (const char *const *)s->files.v, s->files.n);
+    if (s->shares.omitted)
+        ev_uint(&e, "shares_omitted", s->shares.omitted);
+    if (s->files.omitted)
+        ev_uint(&e, "files_omitted", s->files.omitted); /* more distinct files than the list keeps */
     ev_bool(&e, "guest", s->guest);
     ev_str(&e, "native_os", s->native_os);
     ev_str(&e, "native_lanman", s->native_lanman);

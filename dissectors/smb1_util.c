@@ -164,6 +164,10 @@ void strlist_add(struct strlist *l, const char *s)
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i], s) == 0)
             return;
+    if (l->n >= STRLIST_MAX) {
+        l->omitted++;
+        return;
+    }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 4;
         char **v = realloc(l->v, cap * sizeof *v);

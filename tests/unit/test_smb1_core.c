@@ -509,6 +509,23 @@ START_TEST(limits_cap_the_kept_part)
 }
 END_TEST
 
+START_TEST(name_lists_dedup_and_cap)
+{
+    struct strlist l = {0};
+    char name[32];
+    for (int i = 0; i < STRLIST_MAX + 76; i++) {
+        snprintf(name, sizeof name, "\\f%d", i);
+        strlist_add(&l, name);
+        strlist_add(&l, "\\f0"); /* repeats are neither kept nor counted */
+    }
+    ck_assert_uint_eq(l.n, STRLIST_MAX);
+    ck_assert_uint_eq(l.omitted, 76);
+    ck_assert_str_eq(l.v[1], "\\f1");
+    strlist_free(&l);
+    ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("smb1_core");
@@ -523,6 +540,7 @@ int main(void)
     tcase_add_test(tc, andx_offsets_must_advance);
     tcase_add_test(tc, every_truncation_of_a_read_response_is_safe);
     tcase_add_test(tc, limits_cap_the_kept_part);
+    tcase_add_test(tc, name_lists_dedup_and_cap);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
