@@ -139,6 +139,13 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
     ev_null(&p->ev, "latency_us");
     if (h->flags2 & SMB1_FLAGS2_SIGNATURE)
         ev_bool(&p->ev, "signed", true); /* the client signs: the session key is in use */
+    /* the context a reader wants on every step: who, and on which share */
+    const struct smb1_session *ss = smb1_session_get(c, h->uid, false, ts);
+    if (ss && ss->user && *ss->user)
+        ev_str(&p->ev, "user", ss->user);
+    const struct smb1_tree *tr = smb1_tree_get(c, h->tid, false);
+    if (tr && tr->path)
+        ev_str(&p->ev, "share", tr->path);
     return p;
 }
 
