@@ -269,12 +269,13 @@ void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us)
     }
 }
 
-void smb1_open_close_tree(struct smb1_conn *c, uint16_t tid, uint64_t ts_us)
+/* end every open whose tree (by_tid) or session matches `id` */
+static void close_matching(struct smb1_conn *c, bool by_tid, uint16_t id)
 {
     struct smb1_open **pp = &c->opens;
     while (*pp) {
         struct smb1_open *o = *pp;
-        if (o->tid != tid) {
+        if ((by_tid ? o->tid : o->uid) != id) {
             pp = &o->next;
             continue;
         }
@@ -283,24 +284,18 @@ void smb1_open_close_tree(struct smb1_conn *c, uint16_t tid, uint64_t ts_us)
         open_record(c, o);
         open_free(o);
     }
+}
+
+void smb1_open_close_tree(struct smb1_conn *c, uint16_t tid, uint64_t ts_us)
+{
     (void)ts_us;
+    close_matching(c, true, tid);
 }
 
 void smb1_open_close_uid(struct smb1_conn *c, uint16_t uid, uint64_t ts_us)
 {
-    struct smb1_open **pp = &c->opens;
-    while (*pp) {
-        struct smb1_open *o = *pp;
-        if (o->uid != uid) {
-            pp = &o->next;
-            continue;
-        }
-        *pp = o->next;
-        c->n_opens--;
-        open_record(c, o);
-        open_free(o);
-    }
     (void)ts_us;
+    close_matching(c, false, uid);
 }
 
 void smb1_state_end(struct smb1_conn *c, uint64_t ts_us)
