@@ -18,7 +18,6 @@
 
 /* Payload bytes all unfinished datagrams may hold together. limits.h has no
  * knob for it yet; 64 MiB is a thousand full-size datagrams in flight. */
-#define IPFRAG_MEM_MAX (64u << 20)
 /* tunnels inside tunnels followed before giving up */
 #define ENCAP_DEPTH_MAX 4
 /* IPv6 extension headers walked in one packet (each is >= 8 bytes anyway) */
@@ -53,7 +52,7 @@ struct decode_ctx *decode_new(const struct limits *lim)
     struct decode_ctx *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    d->frag = ipfrag_new(lim->ipfrag_max, lim->ipfrag_timeout_s, IPFRAG_MEM_MAX);
+    d->frag = ipfrag_new(lim->ipfrag_max, lim->ipfrag_timeout_s, lim->ipfrag_bytes);
     if (!d->frag) {
         free(d);
         return NULL;

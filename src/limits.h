@@ -15,6 +15,7 @@ struct limits {
     size_t reasm_total_bytes;      /* --max-reasm-memory: out-of-order bytes buffered, all flows */
     size_t ipfrag_max;             /* --max-ipfrags: IPv4 datagrams under reassembly at once */
     uint32_t ipfrag_timeout_s;     /* --ipfrag-timeout */
+    size_t ipfrag_bytes;           /* --max-ipfrag-memory: bytes held in unfinished datagrams */
     size_t nbss_max_msg;           /* --max-nbss-message: largest NBSS message accepted */
     size_t smb_buffer;             /* --max-smb-buffer: bytes of one SMB message kept (file data is streamed, not kept) */
     unsigned andx_depth;           /* --max-andx: AndX links followed in one message */
@@ -36,6 +37,7 @@ static inline struct limits limits_default(void)
         .reasm_total_bytes = 256u << 20,
         .ipfrag_max = 4096,
         .ipfrag_timeout_s = 30,
+        .ipfrag_bytes = 64u << 20,
         .nbss_max_msg = (16u << 20) + 4096,
         .smb_buffer = 128u << 10,
         .andx_depth = 16,

@@ -54,6 +54,7 @@ static void usage(FILE *f)
           "  --max-reasm-memory BYTES out-of-order bytes held, all flows   (268435456)\n"
           "  --max-ipfrags N          IPv4 datagrams under reassembly      (4096)\n"
           "  --ipfrag-timeout SEC     IPv4 fragment reassembly timeout     (30)\n"
+          "  --max-ipfrag-memory BYTES  bytes held in unfinished datagrams (67108864)\n"
           "  --max-nbss-message BYTES largest NBSS message accepted        (16781312)\n"
           "  --max-smb-buffer BYTES   bytes of one SMB message kept        (131072)\n"
           "  --max-andx N             AndX commands followed per message   (16)\n"
@@ -74,7 +75,7 @@ static void usage(FILE *f)
 
 enum opt_id {
     OPT_FORMAT = 256, OPT_VERSION, OPT_PORT,
-    OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO,
+    OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
 };
 
@@ -90,6 +91,7 @@ static const struct option long_opts[] = {
     {"max-reasm-memory", required_argument, NULL, OPT_REASM},
     {"max-ipfrags", required_argument, NULL, OPT_IPFRAGS},
     {"ipfrag-timeout", required_argument, NULL, OPT_IPFRAG_TO},
+    {"max-ipfrag-memory", required_argument, NULL, OPT_IPFRAG_MEM},
     {"max-nbss-message", required_argument, NULL, OPT_NBSS},
     {"max-smb-buffer", required_argument, NULL, OPT_SMBBUF},
     {"max-andx", required_argument, NULL, OPT_ANDX},
@@ -171,6 +173,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_REASM, reasm_total_bytes, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_IPFRAGS, ipfrag_max, 0, 10000000, size_t)
         LIMIT(OPT_IPFRAG_TO, ipfrag_timeout_s, 1, 3600, uint32_t)
+        LIMIT(OPT_IPFRAG_MEM, ipfrag_bytes, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_NBSS, nbss_max_msg, 64, 1u << 24, size_t)
         LIMIT(OPT_SMBBUF, smb_buffer, 64, (uint64_t)1 << 30, size_t)
         LIMIT(OPT_ANDX, andx_depth, 1, 255, unsigned)
