@@ -27,6 +27,8 @@ done
 [ -z "$missing" ] || { echo "FAIL: not regenerated:$missing"; exit 1; }
 rc=0
 "$PY" "$ROOT/tests/facts/run_samples.py" "$SMBSCOPE" "$T" || rc=1
+# and against tshark's field values (counts, statuses, paths, files, accounts)
+"$PY" "$ROOT/tests/tools/tshark_compare.py" "$SMBSCOPE" "$T"/*.pcap || rc=1
 # the same unseen captures, rewritten (reordered, duplicated, overlapped, cut
 # into tiny segments, a segment dropped, started mid-stream, snap-length cut)
 "$PY" "$ROOT/tests/rewrite/run.py" "$SMBSCOPE" "$T" || rc=1
