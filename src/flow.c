@@ -3,6 +3,7 @@
  * buffer and the app. The table itself is in flow_table.c. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,13 @@ static bool stream_pos(const struct flow *f, int side, uint32_t *seq)
     return false;
 }
 
+/* both sides sent a FIN and everything before each was delivered or declared lost */
+static bool fully_closed(const struct flow *f)
+{
+    const struct flow_streams *s = f->h ? f->h->s : NULL;
+    return f->fin[0] && f->fin[1] && (!s || (reasm_done(&s->half[0].r) && reasm_done(&s->half[1].r)));
+}
+
 void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now)
 {
     if (f->state == FL_CLOSED)
@@ -326,6 +334,37 @@ void flow_end_reset(struct flow_table *t, struct flow *f)
 {
     flow_end(t, f, END_RESET, f->last_us);
     linger(t, f);
+}
+
+void flow_ack_grace(struct flow_table *t, struct reasm *r, uint64_t now)
+{
+    /* every reasm in the pool is the r of a struct half */
+    struct half *h = (struct half *)(void *)((char *)r - offsetof(struct half, r));
+    struct flow *f = h->f;
+    reasm_expire(r, now, false);
+    /* what a packet of the flow would do after its reassembly */
+    if (f->pending_no)
+        become_ignored(t, f);
+    if (!f->rst && fully_closed(f)) {
+        flow_end(t, f, END_CLOSED, now);
+        linger(t, f);
+    }
+}
+
+void flow_end_input(struct flow_table *t, struct flow *f, uint64_t now)
+{
+    enum flow_end why = END_EOI;
+    struct flow_streams *s = f->h ? f->h->s : NULL;
+    if (s && !f->rst && f->fin[0] && f->fin[1]) {
+        /* nothing more will arrive: the ACK graces end now, and a connection
+         * both sides closed that only they held open is closed */
+        int first = f->client_side;
+        reasm_expire(&s->half[first].r, now, true);
+        reasm_expire(&s->half[first ^ 1].r, now, true);
+        if (fully_closed(f))
+            why = END_CLOSED;
+    }
+    flow_end(t, f, why, now);
 }
 
 /* ---- decisions on a packet ---- */
@@ -483,7 +522,7 @@ static void tcp_segment(struct flow_table *t, struct flow *f, int side, const st
     }
     struct flow_streams *s = (p->len || (p->tcp_flags & TCPF_FIN)) ? streams(t, f) : (f->h ? f->h->s : NULL);
     if (s && (p->tcp_flags & TCPF_ACK))
-        reasm_ack(&s->half[side ^ 1].r, p->ack, ts);
+        reasm_ack(&s->half[side ^ 1].r, p->ack, p->len > 0, ts);
     uint32_t seq = syn ? p->seq + 1 : p->seq;
     if (s && p->len)
         reasm_data(&s->half[side].r, seq, p->payload, p->caplen, p->len, ts);
@@ -497,8 +536,7 @@ static void tcp_segment(struct flow_table *t, struct flow *f, int side, const st
         flow_end_reset(t, f);   /* the other side is done too: its FIN was the last thing in flight */
         return;
     }
-    s = f->h ? f->h->s : NULL;
-    if (f->fin[0] && f->fin[1] && (!s || (reasm_done(&s->half[0].r) && reasm_done(&s->half[1].r)))) {
+    if (fully_closed(f)) {
         flow_end(t, f, END_CLOSED, ts);
         linger(t, f);
         return;
@@ -584,6 +622,7 @@ void flow_table_packet(struct flow_table *t, const struct pkt *p)
         return;
     if (p->ts_us > t->clock)
         t->clock = p->ts_us;
+    reasm_pool_clock(&t->pool, t->clock);
     ft_expire(t, t->clock);
 
     struct flow_key k;

@@ -120,6 +120,12 @@ bool ft_port_listed(const struct flow_table *t, uint16_t port);
 void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now);
 /* end a flow whose RST grace is over and keep it for late packets */
 void flow_end_reset(struct flow_table *t, struct flow *f);
+/* r's ACK grace (reasm.h rule (a)) ended before now: declare its holes, then
+ * drop a probe that gave up or close a flow that is done, as a packet would */
+void flow_ack_grace(struct flow_table *t, struct reasm *r, uint64_t now);
+/* end of input for a live flow: its ACK graces end now; closed if both sides
+ * had closed and nothing else held it open, else end_of_input */
+void flow_end_input(struct flow_table *t, struct flow *f, uint64_t now);
 void flow_free_heavy(struct flow_table *t, struct flow *f);
 
 static inline bool flow_live(const struct flow *f) { return f->state != FL_CLOSED; }

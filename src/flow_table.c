@@ -4,9 +4,10 @@
  * Timeouts are cheap: each class of flow (half-open, established, closed and
  * lingering) has its own list ordered by last activity, and flows in their
  * RST grace one ordered by the time of the RST, so the expired flows are
- * always at the heads; a packet checks four heads, never the table. The
- * clock is the highest packet timestamp seen, so a timestamp going backwards
- * in a messy capture cannot reorder the lists. */
+ * always at the heads; the reassembly pool keeps the directions in an ACK
+ * grace the same way (reasm_pool_grace), so a packet checks five heads, never
+ * the table. The clock is the highest packet timestamp seen, so a timestamp
+ * going backwards in a messy capture cannot reorder the lists. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,13 @@ void ft_expire(struct flow_table *t, uint64_t now)
                 best = d;
             }
         }
+        /* ACK graces of the reassembly (reasm.h rule (a)), in the same order */
+        uint64_t gd = 0;
+        struct reasm *g = reasm_pool_grace(&t->pool, &gd);
+        if (g && gd < now && (!v || gd <= best)) {
+            flow_ack_grace(t, g, now);
+            continue;
+        }
         if (!v || best >= now)
             return;
         if (v->list == FLIST_RESET) {
@@ -267,7 +275,7 @@ void flow_table_close_all(struct flow_table *t, uint64_t now_us)
     while (t->ahead) {
         struct flow *f = t->ahead;
         if (flow_live(f))
-            flow_end(t, f, END_EOI, t->clock);
+            flow_end_input(t, f, t->clock);
         ft_destroy(t, f);
     }
     t->stats.reasm_mem_peak = t->pool.held_peak;

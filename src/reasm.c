@@ -92,11 +92,55 @@ static void hists_touch(struct reasm *r)
     r->in_hists = true;
 }
 
+/* directions in a grace, by grace_ts: appended with a grace_ts no lower than
+ * the tail's, so the head is always the first to end */
+static void graces_link(struct reasm *r)
+{
+    struct reasm_pool *p = r->pool;
+    r->gprev = p->graces_tail;
+    r->gnext = NULL;
+    if (p->graces_tail)
+        p->graces_tail->gnext = r;
+    else
+        p->graces = r;
+    p->graces_tail = r;
+    r->in_grace = true;
+}
+
+static void graces_unlink(struct reasm *r)
+{
+    struct reasm_pool *p = r->pool;
+    if (r->gprev)
+        r->gprev->gnext = r->gnext;
+    else
+        p->graces = r->gnext;
+    if (r->gnext)
+        r->gnext->gprev = r->gprev;
+    else
+        p->graces_tail = r->gprev;
+    r->gprev = r->gnext = NULL;
+    r->in_grace = false;
+}
+
 void reasm_pool_init(struct reasm_pool *p, size_t limit)
 {
     memset(p, 0, sizeof *p);
     p->limit = limit;
     p->rng = 0x9e3779b9u;
+}
+
+void reasm_pool_clock(struct reasm_pool *p, uint64_t now_us)
+{
+    if (now_us > p->clock)
+        p->clock = now_us;
+}
+
+struct reasm *reasm_pool_grace(const struct reasm_pool *p, uint64_t *deadline_us)
+{
+    struct reasm *r = p->graces;
+    if (r)
+        *deadline_us = r->grace_ts + REASM_ACK_GRACE_US;
+    return r;
 }
 
 /* ---- segment nodes and their accounting ---- */
@@ -321,24 +365,78 @@ static void drain(struct reasm *r)
     }
 }
 
-/* rules (a) and (b): declare holes that will never be filled */
+/* rule (b): declare the first holes while too much is buffered above them */
 static void resolve(struct reasm *r)
 {
     for (;;) {
         drain(r);
         struct rnode *m = rt_min(r->root);
-        if (!m)
+        if (!m || r->held <= r->hole_cap)
             return;
-        if (r->acked_known && r->acked > r->next) {
-            add_gap(r, min_u64(r->acked, m->start) - r->next);
-            continue;
-        }
-        if (r->held > r->hole_cap) {
-            add_gap(r, m->start - r->next);
-            continue;
-        }
-        return;
+        add_gap(r, m->start - r->next);
     }
+}
+
+/* ---- rule (a): the ACK grace ---- */
+
+/* acked or max_end grew: holes below the new cover are acknowledged with data
+ * above them from now on */
+static void cover_update(struct reasm *r)
+{
+    uint64_t c = min_u64(r->acked_known ? r->acked : 0, r->max_end);
+    if (c > r->cover) {
+        r->cover = c;
+        r->cover_ts = r->pool->clock;
+    }
+}
+
+/* after anything moved: a grace whose holes are all gone ends; acknowledged
+ * holes with data above them and no grace start one, dated from when the last
+ * of them was covered (never before the grace at the tail, which keeps the
+ * pool's list in deadline order) */
+static void grace_update(struct reasm *r)
+{
+    if (r->in_grace && (r->next >= r->grace_mark || !r->root))
+        graces_unlink(r);
+    if (r->in_grace || r->closed || r->cover <= r->next || !r->root)
+        return;
+    struct reasm *tail = r->pool->graces_tail;
+    r->grace_ts = tail ? max_u64(r->cover_ts, tail->grace_ts) : r->cover_ts;
+    r->grace_mark = r->cover;
+    graces_link(r);
+}
+
+static bool grace_over(const struct reasm *r)
+{
+    return r->in_grace && r->pool->clock - r->grace_ts > REASM_ACK_GRACE_US;
+}
+
+/* declare the holes below mark that have data above them */
+static void declare_below(struct reasm *r, uint64_t mark)
+{
+    for (;;) {
+        drain(r);
+        struct rnode *m = rt_min(r->root);
+        if (!m || r->next >= mark)
+            return;
+        add_gap(r, min_u64(mark, m->start) - r->next);
+    }
+}
+
+/* the grace for the holes below mark is over; then go on with the holes
+ * covered since, whose own grace may be over too */
+static void grace_end(struct reasm *r, uint64_t mark)
+{
+    declare_below(r, mark);
+    if (r->in_grace)
+        graces_unlink(r);
+    grace_update(r);
+}
+
+static void grace_check(struct reasm *r)
+{
+    while (grace_over(r))
+        grace_end(r, r->grace_mark);
 }
 
 /* deliver everything buffered, declaring every hole */
@@ -374,6 +472,7 @@ static void pool_enforce(struct reasm_pool *p, uint64_t ts)
                 p->used, p->limit, v->mem);
         p->reclaims++;
         flush_buffered(v);
+        grace_update(v);
         flush_gap(v);
     }
 }
@@ -489,6 +588,8 @@ void reasm_free(struct reasm *r)
     hist_drop(r);
     if (r->in_holders)
         holders_unlink(r);
+    if (r->in_grace)
+        graces_unlink(r);
 }
 
 static int64_t offset_of(const struct reasm *r, uint32_t seq)
@@ -513,12 +614,8 @@ void reasm_isn(struct reasm *r, uint32_t isn)
     r->has_base = true;
 }
 
-void reasm_data(struct reasm *r, uint32_t seq, const uint8_t *p, size_t caplen, size_t len, uint64_t ts_us)
+static void segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t caplen, size_t len, uint64_t ts_us)
 {
-    r->ts = ts_us;
-    r->st->bytes += len;
-    if (!len)
-        return;
     if (caplen > len)
         caplen = len;
     if (!r->has_base) {
@@ -557,10 +654,8 @@ void reasm_data(struct reasm *r, uint32_t seq, const uint8_t *p, size_t caplen, 
                     max_u64(s, r->fin_at), e, r->fin_at);
         }
         e = r->fin_at;
-        if (s >= e) {
-            flush_gap(r);
+        if (s >= e)
             return;
-        }
     }
     if (e > r->max_end)
         r->max_end = e;
@@ -572,13 +667,28 @@ void reasm_data(struct reasm *r, uint32_t seq, const uint8_t *p, size_t caplen, 
     accept(r, max_u64(s, de), e, NULL, true, &acc);
     cmp_report(r, &acc, s, de > s ? de : s);
     resolve(r);
+    cover_update(r);
+    grace_update(r);
     pool_enforce(r->pool, ts_us);
+}
+
+void reasm_data(struct reasm *r, uint32_t seq, const uint8_t *p, size_t caplen, size_t len, uint64_t ts_us)
+{
+    r->ts = ts_us;
+    reasm_pool_clock(r->pool, ts_us);
+    grace_check(r);   /* a segment after the grace is too late to fill its hole */
+    r->st->bytes += len;
+    if (len)
+        segment(r, seq, p, caplen, len, ts_us);
     flush_gap(r);
 }
 
 void reasm_fin(struct reasm *r, uint32_t seq, uint64_t ts_us)
 {
     r->ts = ts_us;
+    reasm_pool_clock(r->pool, ts_us);
+    grace_check(r);
+    flush_gap(r);
     if (!r->has_base) {
         r->base = seq;
         r->has_base = true;
@@ -590,11 +700,14 @@ void reasm_fin(struct reasm *r, uint32_t seq, uint64_t ts_us)
     r->fin_at = (uint64_t)o;
 }
 
-void reasm_ack(struct reasm *r, uint32_t ack, uint64_t ts_us)
+void reasm_ack(struct reasm *r, uint32_t ack, bool answer, uint64_t ts_us)
 {
     if (!r->has_base || r->closed)
         return;
     r->ts = ts_us;
+    reasm_pool_clock(r->pool, ts_us);
+    grace_check(r);
+    flush_gap(r);
     int64_t o = offset_of(r, ack);
     if (o <= 0)
         return;
@@ -607,11 +720,34 @@ void reasm_ack(struct reasm *r, uint32_t ack, uint64_t ts_us)
     }
     if (a > seen && a - seen > REASM_ACK_AHEAD)
         return;
+    if (answer) {
+        /* the peer's data, sent after these bytes reached it, goes to the
+         * app now: the holes it acknowledges must be settled before it */
+        declare_below(r, min_u64(a, r->max_end));
+        grace_update(r);
+        flush_gap(r);
+    }
     if (r->acked_known && a <= r->acked)
         return;
     r->acked = a;
     r->acked_known = true;
-    resolve(r);
+    cover_update(r);
+    grace_update(r);   /* no gap yet: the segment may still come (rule (a)) */
+}
+
+void reasm_expire(struct reasm *r, uint64_t now_us, bool all)
+{
+    r->ts = now_us;
+    reasm_pool_clock(r->pool, now_us);
+    if (r->closed) {
+        if (r->in_grace)
+            graces_unlink(r);   /* never the case (flush ends it): a stuck head would stop the timeouts */
+        return;
+    }
+    if (all)
+        grace_end(r, r->cover);
+    else
+        grace_check(r);
     flush_gap(r);
 }
 
@@ -621,6 +757,7 @@ void reasm_flush(struct reasm *r, bool at_end, uint64_t ts_us)
     if (r->closed)
         return;
     flush_buffered(r);
+    grace_update(r);
     if (at_end) {
         uint64_t end = r->next;
         if (r->fin)

@@ -238,7 +238,9 @@ def split(p, s, sizes):
 def reorder(pc, window=8, seed=1):
     """shuffle the data segments of each flight, window by window (never the
     identity). A flight of one segment is first cut in three, so that every
-    flight has something to reorder."""
+    flight has something to reorder. Every other frame stays where it was, ACKs
+    included: a segment moved later often comes after the ACK that covers it, as
+    in captures reordered at the capture point (multi-queue NICs, mirror ports)."""
     rng, segs = random.Random(seed), segments(pc)
     single = {run[0] for run in flights(pc) if len(run) == 1}
     pkts = []
@@ -258,37 +260,7 @@ def reorder(pc, window=8, seed=1):
             for slot, j in zip(slots, src):
                 out[slot] = pkts[j].at(pkts[slot])
                 moved += slot != j
-    out, clamped = clamp_acks(pc.like(out))
-    return out, f"{moved} of {len(pkts)} frames moved, {clamped} ACKs lowered"
-
-
-def clamp_acks(pc):
-    """Lower every ACK to the end of the other direction's data that is
-    contiguous so far in this capture, as a receiver behind the reordering would
-    send it: an ACK never covers data that comes later in the capture."""
-    base, nxt, pend, out, n = {}, {}, {}, [], 0
-    for p, s in zip(pc.packets, segments(pc)):
-        if s is None:
-            out.append(p)
-            continue
-        k = s.key
-        if k not in base:
-            base[k], nxt[k], pend[k] = (s.seq + 1 if s.flags & SYN else s.seq) & 0xFFFFFFFF, 0, []
-        if not s.flags & SYN and (s.end > s.pay or s.flags & FIN):
-            start = (s.seq - base[k]) & 0xFFFFFFFF
-            pend[k].append((start, start + s.end - s.pay + (s.flags & FIN)))
-            pend[k].sort()
-            while pend[k] and pend[k][0][0] <= nxt[k]:
-                nxt[k] = max(nxt[k], pend[k].pop(0)[1])
-        r = s.rev
-        if s.flags & 0x10 and r in base:
-            ack = struct.unpack_from(">I", p.data, s.tcp + 8)[0]
-            if nxt[r] < (ack - base[r]) & 0xFFFFFFFF < 1 << 31:
-                d = bytearray(p.data)
-                struct.pack_into(">I", d, s.tcp + 8, (base[r] + nxt[r]) & 0xFFFFFFFF)
-                p, n = Packet(p.sec, p.frac, bytes(d), p.orig), n + 1
-        out.append(p)
-    return pc.like(out), n
+    return pc.like(out), f"{moved} of {len(pkts)} frames moved"
 
 
 def duplicate(pc, every=3, lag=2):

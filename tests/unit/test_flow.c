@@ -9,7 +9,7 @@
 
 #include "community_id.h"
 #include "flow.h"
-#include "flow_internal.h"   /* FLOW_RST_GRACE_US */
+#include "flow_internal.h"   /* FLOW_RST_GRACE_US, REASM_ACK_GRACE_US */
 
 /* ---- a recording app ---- */
 
@@ -720,13 +720,103 @@ START_TEST(fin_waits_for_the_hole_until_acked)
     pk(&x, 1400, C, 40000, S, 445, "A", CI + 3, SI + 2, "cd", 0);     /* retransmission fills it */
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|D>cd|D>ef|X");
     fx_free(&x);
+
+    /* the server acknowledges everything and the FIN with a pure ACK: the
+     * missing segment may still be captured after it, within the grace */
     fx_init(&x, NULL);
     handshake(&x, 1000, 40000, 445);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
     pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
-    pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, NULL, 0);    /* acks everything and the FIN */
+    pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, NULL, 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab");
+    ck_assert_int_eq(count_type(&x.sink, EV_CONN, NULL), 0);
+    pk(&x, 1300 + REASM_ACK_GRACE_US, C, 40000, S, 445, "A", CI + 3, SI + 2, "cd", 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|D>cd|D>ef|X");
+    const struct rec *r = find(&x.sink, EV_CONN, NULL);
+    ck_assert_str_eq(r->state, "closed");
+    ck_assert_uint_eq(r->half[0][2], 0);
+    fx_free(&x);
+
+    /* it never comes: a packet of another flow past the grace declares the
+     * hole, and the flow, done, closes */
+    fx_init(&x, NULL);
+    handshake(&x, 1000, 40000, 445);
+    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
+    pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
+    pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, NULL, 0);
+    pk(&x, 1300 + REASM_ACK_GRACE_US, C, 40001, S, 8888, "S", CI, 0, NULL, 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab");
+    pk(&x, 1301 + REASM_ACK_GRACE_US, C, 40001, S, 8888, "S", CI, 0, NULL, 0);
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|G>2|D>ef|X");
+    r = find(&x.sink, EV_CONN, NULL);
+    ck_assert_str_eq(r->conn, "C1");
+    ck_assert_str_eq(r->state, "closed");
+    ck_assert_uint_eq(r->duration, 300);
+    ck_assert_uint_eq(r->half[0][2], 1);
+    ck_assert_uint_eq(r->half[0][3], 2);
+    ck_assert_uint_eq(flow_table_stats(x.t)->flows_timed_out, 0);
+    fx_free(&x);
+
+    /* the input ends within the grace: nothing more can come, it is closed */
+    fx_init(&x, NULL);
+    handshake(&x, 1000, 40000, 445);
+    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
+    pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
+    pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, NULL, 0);
+    flow_table_close_all(x.t, 1400);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|G>2|D>ef|X");
+    r = find(&x.sink, EV_CONN, NULL);
+    ck_assert_str_eq(r->state, "closed");
+    ck_assert_uint_eq(r->half[0][3], 2);
+    fx_free(&x);
+
+    /* an ACK that comes with the server's own data settles the hole before it */
+    fx_init(&x, NULL);
+    handshake(&x, 1000, 40000, 445);
+    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
+    pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
+    pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, "ok", 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|G>2|D>ef|D<ok|X");
     ck_assert_str_eq(find(&x.sink, EV_CONN, NULL)->state, "closed");
+    fx_free(&x);
+}
+END_TEST
+
+/* (iv) a flow that goes quiet with an acknowledged hole still gets its gap:
+ * from any packet of the table, from its own next packet, at the end */
+START_TEST(quiet_flow_gets_its_acked_hole_declared)
+{
+    struct fx x;
+    fx_init(&x, NULL);
+    handshake(&x, 1000, 40000, 445);
+    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
+    pk(&x, 1200, C, 40000, S, 445, "A", CI + 5, SI + 1, "ef", 0);     /* [2,4) missing */
+    pk(&x, 1300, S, 445, C, 40000, "A", SI + 1, CI + 7, NULL, 0);     /* pure ACK of all */
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab");
+    pk(&x, 1300 + REASM_ACK_GRACE_US, C, 40001, S, 8888, "S", CI, 0, NULL, 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab");
+    pk(&x, 1301 + REASM_ACK_GRACE_US, C, 40001, S, 8888, "S", CI, 0, NULL, 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|G>2|D>ef");
+    /* still open: the stream goes on, a late copy is a retransmission */
+    pk(&x, 1400 + REASM_ACK_GRACE_US, C, 40000, S, 445, "A", CI + 3, SI + 1, "cdefgh", 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|G>2|D>ef|D>gh");
+    ck_assert_int_eq(count_type(&x.sink, EV_CONN, NULL), 0);
+    /* the flow's own next packet after the grace: declared before it counts */
+    pk(&x, 2000 + REASM_ACK_GRACE_US, C, 40000, S, 445, "A", CI + 11, SI + 1, "kl", 0);   /* [8,10) missing */
+    pk(&x, 2100 + REASM_ACK_GRACE_US, S, 445, C, 40000, "A", SI + 1, CI + 13, NULL, 0);
+    pk(&x, 2101 + 2 * REASM_ACK_GRACE_US, S, 445, C, 40000, "A", SI + 1, CI + 13, NULL, 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|G>2|D>ef|D>gh|G>2|D>kl");
+    /* at the end of input, an acknowledged hole within its grace goes too */
+    pk(&x, 3000 + 2 * REASM_ACK_GRACE_US, C, 40000, S, 445, "A", CI + 14, SI + 1, "no", 0);   /* [12,13) missing */
+    pk(&x, 3100 + 2 * REASM_ACK_GRACE_US, S, 445, C, 40000, "A", SI + 1, CI + 16, NULL, 0);
+    flow_table_close_all(x.t, 3200 + 2 * REASM_ACK_GRACE_US);
+    ck_assert_str_eq(x.app.log,
+                     "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>ab|G>2|D>ef|D>gh|G>2|D>kl|G>1|D>no|X");
+    const struct rec *r = find(&x.sink, EV_CONN, NULL);
+    ck_assert_str_eq(r->state, "end_of_input");
+    ck_assert_uint_eq(r->half[0][2], 3);
+    ck_assert_uint_eq(r->half[0][3], 5);
+    ck_assert_uint_eq(r->half[0][4], 4);   /* "cd" came too late, "ef" again */
     fx_free(&x);
 }
 END_TEST
@@ -794,6 +884,7 @@ int main(void)
     tcase_add_test(tc, max_flows_evicts_half_open_first);
     tcase_add_test(tc, conn_record_counts_gaps_and_retransmissions);
     tcase_add_test(tc, fin_waits_for_the_hole_until_acked);
+    tcase_add_test(tc, quiet_flow_gets_its_acked_hole_declared);
     tcase_add_test(tc, community_id_known_example);
     tcase_add_test(tc, ipv6_and_close_all_oldest_first);
     suite_add_tcase(s, tc);
