@@ -137,17 +137,17 @@ bool capture_set_filter(struct capture *c, const char *expr)
     return true;
 }
 
-/* where the next record starts in the file, or -1 if unknown */
+/* Where the next record starts, or -1 if unknown. Classic pcap's fixed-size
+ * headers let us count it without asking the kernel (an ftell is a syscall,
+ * per packet); pcapng blocks carry options we never see, so there the file
+ * position is asked before each read. */
 static long long record_offset(const struct capture *c)
 {
-    FILE *f = pcap_file(c->p);
-    long pos = f ? ftell(f) : -1;
-    if (pos >= 0)
-        return pos;
-    /* a pipe: only the classic format's fixed-size headers let us count */
     if (pcap_major_version(c->p) == 2)
         return (long long)c->next_off;
-    return -1;
+    FILE *f = pcap_file(c->p);
+    long pos = f ? ftell(f) : -1;
+    return pos >= 0 ? pos : -1;
 }
 
 static void read_error(struct capture *c, long long off)
