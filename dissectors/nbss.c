@@ -55,7 +55,13 @@ static bool smb_plausible(const uint8_t *s, size_t n, size_t msg_len)
     if (n < 33)
         return true; /* cannot check further yet: the caller asks for enough */
     size_t wct = s[32];
-    return 33 + 2 * wct + 2 <= msg_len;
+    size_t words_end = 33 + 2 * wct; /* the byte count sits here */
+    if (words_end + 2 > msg_len)
+        return false;
+    if (n < words_end + 2)
+        return true; /* the byte count is beyond what the window holds */
+    size_t bcc = (size_t)s[words_end] | (size_t)s[words_end + 1] << 8;
+    return words_end + 2 + bcc <= msg_len;
 }
 
 bool nbss_plausible(const uint8_t *p, size_t n, bool direct, size_t max_msg)

@@ -321,6 +321,29 @@ START_TEST(bad_headers_and_oversized_messages_resync)
 }
 END_TEST
 
+START_TEST(resync_wants_word_and_byte_counts_that_fit)
+{
+    make_smb_msg(0x72);
+    ck_assert(nbss_plausible(smb_msg, sizeof smb_msg, true, 1u << 24));
+    smb_msg[4 + 32] = 1;                           /* one word: 32 + 1 + 2 + 2 > 35 */
+    ck_assert(!nbss_plausible(smb_msg, sizeof smb_msg, true, 1u << 24));
+    smb_msg[4 + 32] = 0;
+    smb_msg[4 + 33] = 1;                           /* ByteCount 1 with no byte left */
+    ck_assert(!nbss_plausible(smb_msg, sizeof smb_msg, true, 1u << 24));
+    smb_msg[4 + 33] = 0;
+    /* hunting skips such a decoy and takes the real message after it */
+    struct fixture f;
+    setup(&f, true, false);
+    uint8_t decoy[sizeof smb_msg];
+    memcpy(decoy, smb_msg, sizeof decoy);
+    decoy[4 + 33] = 0xff;                          /* its ByteCount runs past its length */
+    nbss_gap(&f.nb, DIR_C2S, 10, 1);
+    feed(&f, DIR_C2S, decoy, sizeof decoy);
+    feed(&f, DIR_C2S, smb_msg, sizeof smb_msg);
+    ck_assert_str_eq(f.rec.log, "[nbss_resync:0]Bc35,ff534d4272000000000000000000000000000000000000000000000000000000000000,E0;");
+}
+END_TEST
+
 START_TEST(close_ends_a_body_cut_short)
 {
     make_smb_msg(0x2e);
@@ -363,6 +386,7 @@ int main(void)
     tcase_add_test(tc, a_gap_longer_than_the_body_ends_it_then_hunts);
     tcase_add_test(tc, midstream_starts_hunting_inside_a_message);
     tcase_add_test(tc, bad_headers_and_oversized_messages_resync);
+    tcase_add_test(tc, resync_wants_word_and_byte_counts_that_fit);
     tcase_add_test(tc, close_ends_a_body_cut_short);
     tcase_add_test(tc, probe_detects_nbss_and_orientation);
     suite_add_tcase(s, tc);
