@@ -160,6 +160,10 @@ static void text_write(struct sink *s, const struct event *e)
     if (e->conn) {
         conn_header(t, e->conn);
         uint64_t rel = e->ts_us >= e->conn->start_us ? e->ts_us - e->conn->start_us : 0;
+        /* the END line stands where the connection ended, not where it began */
+        const struct field *dur = e->type == EV_CONN ? ev_get(e, NULL, "duration_us") : NULL;
+        if (dur && dur->kind == F_UINT)
+            rel += dur->v.u;
         fprintf(f, "%s +%" PRIu64 ".%06" PRIu64 " ", e->conn->id, rel / 1000000u, rel % 1000000u);
     } else {
         char ts[40];
