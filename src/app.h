@@ -20,7 +20,7 @@ struct half_stats {
     uint64_t delivered;                /* bytes delivered in order to the app */
     uint64_t gaps, gap_bytes;          /* holes never filled, delivered as gaps */
     uint64_t retrans_bytes;            /* bytes seen again with the same content */
-    uint64_t overlap_bytes;            /* bytes seen again with different content (first copy kept) */
+    uint64_t overlap_bytes;            /* bytes seen again with different content (--tcp-overlap: which copy is kept) */
 };
 
 struct app_ops {

@@ -50,7 +50,7 @@ static void flow_anomaly(struct flow_table *t, const struct flow *f, uint64_t ts
 {
     if (!analyzed(f))
         return;   /* only analyzed flows have a conn to report against */
-    char detail[192];
+    char detail[320];   /* room for a reasm detail (256) and its direction */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
@@ -87,7 +87,7 @@ static struct flow_streams *streams(struct flow_table *t, struct flow *f)
         hf->t = t;
         hf->f = f;
         hf->side = s;
-        reasm_init(&hf->r, &t->pool, t->lim.reasm_hole_bytes, &FLOW_SINK, hf, &h->s->st[s]);
+        reasm_init(&hf->r, &t->pool, t->lim.reasm_hole_bytes, t->lim.tcp_overlap, &FLOW_SINK, hf, &h->s->st[s]);
         if (f->isn_known[s])
             reasm_isn(&hf->r, f->isn[s]);
     }

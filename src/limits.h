@@ -1,11 +1,20 @@
-/* limits: every resource limit smbscope enforces, named, with its default.
- * Each has a command-line option (see README "Limits"). When one trips the
- * analyzer emits an anomaly, counts it in stats, and carries on. */
+/* limits: every resource limit smbscope enforces, named, with its default,
+ * and the one fixed policy that can be chosen (tcp_overlap). Each has a
+ * command-line option (see README "Limits"). When a limit trips the analyzer
+ * emits an anomaly, counts it in stats, and carries on. */
 #ifndef SMBSCOPE_LIMITS_H
 #define SMBSCOPE_LIMITS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* which copy of TCP bytes that arrive twice with different content is kept
+ * (--tcp-overlap). Only bytes still held out of order can be replaced: bytes
+ * already delivered stay as they were under either policy. */
+enum overlap_policy {
+    OVERLAP_FIRST,   /* the first copy seen wins */
+    OVERLAP_LAST,    /* a later copy replaces held (not yet delivered) bytes */
+};
 
 struct limits {
     size_t max_flows;              /* --max-flows: TCP flows tracked at once */
@@ -25,6 +34,7 @@ struct limits {
     size_t file_hold_bytes;        /* --max-file-hold: out-of-order file data held for hashing, per file */
     size_t file_hold_total;        /* --max-file-hold-total: the same, all files */
     size_t file_verify_bytes;      /* --max-file-verify: file content kept to check overlapping reads/writes agree */
+    enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
 };
 
 static inline struct limits limits_default(void)
@@ -47,6 +57,7 @@ static inline struct limits limits_default(void)
         .file_hold_bytes = 16u << 20,
         .file_hold_total = 256u << 20,
         .file_verify_bytes = 1u << 20,
+        .tcp_overlap = OVERLAP_FIRST,
     };
     return l;
 }

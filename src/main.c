@@ -64,6 +64,9 @@ static void usage(FILE *f)
           "  --max-file-hold BYTES    out-of-order file data held, per file (16777216)\n"
           "  --max-file-hold-total BYTES  the same, all files             (268435456)\n"
           "  --max-file-verify BYTES  file content kept to check overlaps  (1048576)\n"
+          "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
+          "                           copy, or let a later one replace bytes not yet\n"
+          "                           delivered (first)\n"
           "other:\n"
           "  -h, --help         this text\n"
           "  --version          print the version\n"
@@ -77,6 +80,7 @@ enum opt_id {
     OPT_FORMAT = 256, OPT_VERSION, OPT_PORT,
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
+    OPT_OVERLAP,
 };
 
 static const struct option long_opts[] = {
@@ -101,6 +105,7 @@ static const struct option long_opts[] = {
     {"max-file-hold", required_argument, NULL, OPT_HOLD},
     {"max-file-hold-total", required_argument, NULL, OPT_HOLD_TOTAL},
     {"max-file-verify", required_argument, NULL, OPT_VERIFY},
+    {"tcp-overlap", required_argument, NULL, OPT_OVERLAP},
     {NULL, 0, NULL, 0},
 };
 
@@ -159,6 +164,16 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
                 return EXIT_USAGE;
             }
             cfg->ports[cfg->nports++] = (uint16_t)v;
+            break;
+        case OPT_OVERLAP:
+            if (strcmp(optarg, "first") == 0)
+                cfg->lim.tcp_overlap = OVERLAP_FIRST;
+            else if (strcmp(optarg, "last") == 0)
+                cfg->lim.tcp_overlap = OVERLAP_LAST;
+            else {
+                fprintf(stderr, "smbscope: --tcp-overlap: '%s' is not first or last\n", optarg);
+                return EXIT_USAGE;
+            }
             break;
 #define LIMIT(ID, FIELD, MIN, MAX, TYPE) \
     case ID: \

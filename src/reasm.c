@@ -20,7 +20,7 @@ static void anomaly(struct reasm *r, const char *name, const char *fmt, ...)
 {
     if (!r->sink->anomaly)
         return;
-    char detail[192];
+    char detail[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
@@ -259,24 +259,45 @@ static void hist_append(struct reasm *r, const uint8_t *p, size_t n)
 
 /* ---- comparing a new copy with the kept one ---- */
 
-struct cmp_acc {
-    uint64_t same, diff;
+/* one kind of kept copy: bytes already delivered, or bytes held out of order */
+struct cmp_part {
+    uint64_t diff;       /* bytes that disagreed */
     bool conflict;
     uint64_t ks, ke;     /* first kept range that disagreed */
 };
 
+struct cmp_acc {
+    uint64_t same;
+    struct cmp_part old, held;
+    bool conflict;       /* either kind */
+    uint64_t ks, ke;     /* first kept range of either kind that disagreed */
+};
+
+static void cmp_note(struct cmp_acc *a, struct cmp_part *part, uint64_t ks, uint64_t ke, size_t n, size_t d)
+{
+    part->diff += d;
+    a->same += n - d;
+    if (!d)
+        return;
+    if (!part->conflict) {
+        part->conflict = true;
+        part->ks = ks;
+        part->ke = ke;
+    }
+    if (!a->conflict) {
+        a->conflict = true;
+        a->ks = ks;
+        a->ke = ke;
+    }
+}
+
+/* new bytes [off, off + n) overlap held ones */
 static void cmp_bytes(struct cmp_acc *a, uint64_t off, const uint8_t *kept, const uint8_t *seen, size_t n)
 {
     size_t d = 0;
     for (size_t i = 0; i < n; i++)
         d += kept[i] != seen[i];
-    a->diff += d;
-    a->same += n - d;
-    if (d && !a->conflict) {
-        a->conflict = true;
-        a->ks = off;
-        a->ke = off + n;
-    }
+    cmp_note(a, &a->held, off, off + n, n, d);
 }
 
 /* new bytes [s, e) lie below next: compare what the history still has; older
@@ -295,24 +316,39 @@ static void cmp_old(struct reasm *r, struct cmp_acc *a, uint64_t s, uint64_t e, 
     size_t mask = r->hist_cap - 1, d = 0;
     for (uint64_t o = s; o < e; o++)
         d += r->hist[o & mask] != p[o - s];
-    a->diff += d;
-    a->same += (e - s) - d;
-    if (d && !a->conflict) {
-        a->conflict = true;
-        a->ks = s;
-        a->ke = e;
-    }
+    cmp_note(a, &a->old, s, e, (size_t)(e - s), d);
 }
 
+/* one anomaly per conflicting segment [s, e). Under OVERLAP_LAST it says
+ * which kept copy was replaced (held) and which could not be (delivered). */
 static void cmp_report(struct reasm *r, const struct cmp_acc *a, uint64_t s, uint64_t e)
 {
+    const struct cmp_part *o = &a->old, *h = &a->held;
     r->st->retrans_bytes += a->same;
-    r->st->overlap_bytes += a->diff;
-    if (a->conflict)
+    r->st->overlap_bytes += o->diff + h->diff;
+    if (!a->conflict)
+        return;
+    if (r->overlap == OVERLAP_FIRST)
         anomaly(r, "tcp_overlap_conflict",
                 "segment [%" PRIu64 ",%" PRIu64 ") differs from the first copy [%" PRIu64 ",%" PRIu64
                 ") in %" PRIu64 " bytes; first copy kept",
-                s, e, a->ks, a->ke, a->diff);
+                s, e, a->ks, a->ke, o->diff + h->diff);
+    else if (!h->conflict)
+        anomaly(r, "tcp_overlap_conflict",
+                "segment [%" PRIu64 ",%" PRIu64 ") differs from the delivered copy [%" PRIu64 ",%" PRIu64
+                ") in %" PRIu64 " bytes; delivered copy kept",
+                s, e, o->ks, o->ke, o->diff);
+    else if (!o->conflict)
+        anomaly(r, "tcp_overlap_conflict",
+                "segment [%" PRIu64 ",%" PRIu64 ") differs from the held copy [%" PRIu64 ",%" PRIu64
+                ") in %" PRIu64 " bytes; last copy kept",
+                s, e, h->ks, h->ke, h->diff);
+    else
+        anomaly(r, "tcp_overlap_conflict",
+                "segment [%" PRIu64 ",%" PRIu64 ") differs from the held copy [%" PRIu64 ",%" PRIu64
+                ") in %" PRIu64 " bytes, last copy kept, and from the delivered copy [%" PRIu64 ",%" PRIu64
+                ") in %" PRIu64 " bytes, delivered copy kept",
+                s, e, h->ks, h->ke, h->diff, o->ks, o->ke, o->diff);
 }
 
 /* ---- delivery ---- */
@@ -479,8 +515,10 @@ static void pool_enforce(struct reasm_pool *p, uint64_t ts)
 
 /* ---- insertion ---- */
 
-/* add [s, e) (data at p, or a known-missing range) where s >= next. Existing
- * data wins over anything new; new data wins over missing ranges. */
+/* add [s, e) (data at p, or a known-missing range) where s >= next. New data
+ * wins over missing ranges; where data meets data, the existing copy stays
+ * under OVERLAP_FIRST and is overwritten under OVERLAP_LAST. A new missing
+ * range never replaces data. */
 static void insert_range(struct reasm *r, uint64_t s, uint64_t e, const uint8_t *p, bool missing,
                          struct cmp_acc *acc)
 {
@@ -525,8 +563,11 @@ static void insert_range(struct reasm *r, uint64_t s, uint64_t e, const uint8_t 
             if (oe < ne)
                 OUT(node_new(r, oe, (size_t)(ne - oe), NULL, true));
         } else {
-            if (!n->missing && !missing && os < oe)
+            if (!n->missing && !missing && os < oe) {
                 cmp_bytes(acc, os, n->data + (os - ns), p + (os - s), (size_t)(oe - os));
+                if (r->overlap == OVERLAP_LAST)
+                    memcpy(n->data + (os - ns), p + (os - s), (size_t)(oe - os));
+            }
             OUT(n);
         }
         if (oe > c)
@@ -569,12 +610,13 @@ static void accept(struct reasm *r, uint64_t s, uint64_t e, const uint8_t *p, bo
 
 /* ---- public API ---- */
 
-void reasm_init(struct reasm *r, struct reasm_pool *pool, size_t hole_cap,
+void reasm_init(struct reasm *r, struct reasm_pool *pool, size_t hole_cap, enum overlap_policy overlap,
                 const struct reasm_sink *sink, void *u, struct half_stats *st)
 {
     memset(r, 0, sizeof *r);
     r->pool = pool;
     r->hole_cap = hole_cap;
+    r->overlap = overlap;
     r->sink = sink;
     r->u = u;
     r->st = st;

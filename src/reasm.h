@@ -6,8 +6,14 @@
  * using 32-bit serial arithmetic around the delivery point, so streams longer
  * than 4 GiB and wraparound need nothing special.
  *
- * Delivery: bytes go to sink->data strictly in order, each exactly once, first
- * copy wins. A hole becomes sink->gap(n) (exact length, merged with adjacent
+ * Delivery: bytes go to sink->data strictly in order, each exactly once.
+ * Bytes that arrive again with different content are counted
+ * (stats->overlap_bytes) and reported (tcp_overlap_conflict, naming the new
+ * segment, the first kept range it disagrees with, and which copy was kept);
+ * the overlap policy says which copy is delivered: OVERLAP_FIRST keeps the
+ * first copy, OVERLAP_LAST lets each later copy replace the bytes still held
+ * out of order. Bytes already delivered are never taken back: a conflicting
+ * copy of them is reported and ignored under both policies. A hole becomes sink->gap(n) (exact length, merged with adjacent
  * holes, never 0) only when one of these says it will never be filled:
  *   (a) the peer acknowledged bytes at or past the hole's end (the receiver
  *       has them), and either
@@ -55,6 +61,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "limits.h"
 #include "reasm_tree.h"
 
 /* delivered bytes kept per direction to tell a retransmission (same bytes)
@@ -109,6 +116,7 @@ struct reasm {
     void *u;
     struct half_stats *st;
     size_t hole_cap;
+    enum overlap_policy overlap;
     uint64_t ts;               /* timestamp for callbacks of the current call */
 
     uint32_t base;             /* sequence number of stream offset 0 */
@@ -146,7 +154,7 @@ void reasm_pool_clock(struct reasm_pool *p, uint64_t now_us);
  * with t > *deadline_us declares its holes (NULL: no direction in a grace) */
 struct reasm *reasm_pool_grace(const struct reasm_pool *p, uint64_t *deadline_us);
 
-void reasm_init(struct reasm *r, struct reasm_pool *pool, size_t hole_cap,
+void reasm_init(struct reasm *r, struct reasm_pool *pool, size_t hole_cap, enum overlap_policy overlap,
                 const struct reasm_sink *sink, void *u, struct half_stats *st);
 /* drop buffers without delivering them (after reasm_flush, or on teardown) */
 void reasm_free(struct reasm *r);

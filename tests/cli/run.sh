@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/cli/run.sh SMBSCOPE: the command line's promises: exit codes (0 ok,
 # 1 input not read completely, 2 usage), -r - (stdin), -o, -f, --format,
-# -h/--version, a truncated capture (everything before the damage written,
+# --tcp-overlap, -h/--version, a truncated capture (everything before the damage written,
 # stderr says where), an unsupported link type.
 set -u
 SMBSCOPE=$(realpath "${1:?usage: run.sh SMBSCOPE}")
@@ -32,6 +32,9 @@ rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --format xml)
 check "bad --format (2)" [ "$rc" = 2 ]
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --max-flows zero)
 check "bad limit value (2)" [ "$rc" = 2 ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --tcp-overlap bogus)
+check "bad --tcp-overlap (2)" [ "$rc" = 2 ]
+check "  says what it takes" grep -q "first or last" "$T/e"
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -i lo)
 check "both -r and -i (2)" [ "$rc" = 2 ]
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -f "tcp port")
@@ -39,6 +42,7 @@ check "bad BPF filter (2)" [ "$rc" = 2 ]
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -h)
 check "-h (0) prints usage" [ "$rc" = 0 ]
 check "  every limit option documented" grep -q -- "--max-file-verify" "$T/o"
+check "  the overlap policy documented" grep -q -- "--tcp-overlap first|last" "$T/o"
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" --version)
 check "--version (0)" [ "$rc" = 0 ]
 check "  prints the version" grep -q "^smbscope [0-9]" "$T/o"
@@ -48,6 +52,11 @@ check "  says why" grep -qi "no such file" "$T/e"
 
 rc=$(run "$T/file.txt" "$T/e" "$SMBSCOPE" -r "$S")
 check "a sample (0)" [ "$rc" = 0 ]
+rc=$(run "$T/last.txt" "$T/e" "$SMBSCOPE" -r "$S" --tcp-overlap last)
+check "--tcp-overlap last (0)" [ "$rc" = 0 ]
+check "  same transcript as the default (no conflicts in the sample)" cmp -s "$T/file.txt" "$T/last.txt"
+rc=$(run "$T/first.txt" "$T/e" "$SMBSCOPE" -r "$S" --tcp-overlap first)
+check "--tcp-overlap first (0), the default" [ "$rc" = 0 ] && cmp -s "$T/file.txt" "$T/first.txt"
 rc=$(run "$T/stdin.txt" "$T/e" bash -c "\"$SMBSCOPE\" -r - < \"$S\"")
 check "-r - reads stdin (0)" [ "$rc" = 0 ]
 check "  same transcript as the file" cmp -s "$T/file.txt" "$T/stdin.txt"

@@ -708,6 +708,36 @@ START_TEST(conn_record_counts_gaps_and_retransmissions)
 }
 END_TEST
 
+/* --tcp-overlap reaches every direction's reassembler */
+START_TEST(overlap_policy_reaches_the_reassembler)
+{
+    static const enum overlap_policy pol[2] = {OVERLAP_FIRST, OVERLAP_LAST};
+    static const char *const log[2] = {
+        "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>aaaa|D>bbbb",
+        "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>aaaa|D>bbXb",
+    };
+    static const char *const why[2] = {
+        "segment [4,8) differs from the first copy [4,8) in 1 bytes; first copy kept (to server)",
+        "segment [4,8) differs from the held copy [4,8) in 1 bytes; last copy kept (to server)",
+    };
+    for (int k = 0; k < 2; k++) {
+        struct limits lim = limits_default();
+        lim.tcp_overlap = pol[k];
+        struct fx x;
+        fx_init(&x, &lim);
+        handshake(&x, 1000, 40000, 445);
+        pk(&x, 1100, C, 40000, S, 445, "A", CI + 5, SI + 1, "bbbb", 0);   /* held above [0,4) */
+        pk(&x, 1200, C, 40000, S, 445, "A", CI + 5, SI + 1, "bbXb", 0);   /* conflicting copy, still held */
+        pk(&x, 1300, C, 40000, S, 445, "A", CI + 1, SI + 1, "aaaa", 0);
+        ck_assert_str_eq(x.app.log, log[k]);
+        const struct rec *a = find(&x.sink, EV_ANOMALY, "tcp_overlap_conflict");
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->detail, why[k]);
+        fx_free(&x);
+    }
+}
+END_TEST
+
 START_TEST(fin_waits_for_the_hole_until_acked)
 {
     struct fx x;
@@ -883,6 +913,7 @@ int main(void)
     tcase_add_test(tc, timeouts);
     tcase_add_test(tc, max_flows_evicts_half_open_first);
     tcase_add_test(tc, conn_record_counts_gaps_and_retransmissions);
+    tcase_add_test(tc, overlap_policy_reaches_the_reassembler);
     tcase_add_test(tc, fin_waits_for_the_hole_until_acked);
     tcase_add_test(tc, quiet_flow_gets_its_acked_hole_declared);
     tcase_add_test(tc, community_id_known_example);

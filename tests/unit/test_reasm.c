@@ -59,10 +59,15 @@ static void rec_anomaly(void *u, uint64_t ts, const char *name, const char *deta
 
 static const struct reasm_sink SINK = {rec_data, rec_gap, rec_anomaly};
 
-static void rec_init(struct rec *c, struct reasm_pool *pool, size_t hole_cap)
+static void rec_init_policy(struct rec *c, struct reasm_pool *pool, size_t hole_cap, enum overlap_policy pol)
 {
     memset(c, 0, sizeof *c);
-    reasm_init(&c->r, pool, hole_cap, &SINK, c, &c->st);
+    reasm_init(&c->r, pool, hole_cap, pol, &SINK, c, &c->st);
+}
+
+static void rec_init(struct rec *c, struct reasm_pool *pool, size_t hole_cap)
+{
+    rec_init_policy(c, pool, hole_cap, limits_default().tcp_overlap);
 }
 
 /* text segment at offset off from isn+1 */
@@ -174,6 +179,125 @@ START_TEST(conflicting_overlap_first_copy_wins)
     ck_assert_uint_eq(c.st.overlap_bytes, 3);
     ck_assert_uint_eq(c.st.retrans_bytes, 3);
     reasm_free(&c.r);
+}
+END_TEST
+
+START_TEST(default_overlap_policy_is_first)
+{
+    ck_assert_int_eq(limits_default().tcp_overlap, OVERLAP_FIRST);
+}
+END_TEST
+
+START_TEST(conflicting_overlap_last_copy_replaces_held_bytes)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init_policy(&c, &pool, 1 << 16, OVERLAP_LAST);
+    reasm_isn(&c.r, ISN);
+    /* buffered above a hole: the later copy replaces what is held */
+    seg(&c, ISN, 4, "EFGH");
+    seg(&c, ISN, 6, "xyIJ");     /* "xy" conflicts with "GH", "IJ" is new */
+    ck_assert_int_eq(c.nanom, 1);
+    ck_assert_str_eq(c.anomalies,
+                     "tcp_overlap_conflict: segment [6,10) differs from the held copy [6,8) in 2 bytes; last copy kept");
+    ck_assert_str_eq(c.log, "");
+    seg(&c, ISN, 0, "abcd");
+    ck_assert_str_eq(c.log, "D:abcdEFxyIJ");
+    /* already delivered: reported and ignored, as under first */
+    seg(&c, ISN, 2, "cdEq");
+    ck_assert_int_eq(c.nanom, 2);
+    ck_assert_ptr_nonnull(strstr(c.anomalies, "\ntcp_overlap_conflict: segment [2,6) differs from the delivered copy [2,6) "
+                                              "in 1 bytes; delivered copy kept"));
+    ck_assert_str_eq(c.log, "D:abcdEFxyIJ");
+    /* the same counters as under first: the meaning does not change */
+    ck_assert_uint_eq(c.st.overlap_bytes, 3);
+    ck_assert_uint_eq(c.st.retrans_bytes, 3);
+    ck_assert_uint_eq(c.st.delivered, 10);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
+}
+END_TEST
+
+/* held bytes change hands each time under last, never under first */
+START_TEST(repeated_copies_of_held_bytes_under_each_policy)
+{
+    static const char *const want[2] = {"D:abcdefGH", "D:abcdefQz"};
+    static const enum overlap_policy pol[2] = {OVERLAP_FIRST, OVERLAP_LAST};
+    for (int k = 0; k < 2; k++) {
+        struct reasm_pool pool;
+        reasm_pool_init(&pool, 1 << 20);
+        struct rec c;
+        rec_init_policy(&c, &pool, 1 << 16, pol[k]);
+        reasm_isn(&c.r, ISN);
+        seg(&c, ISN, 6, "GH");
+        seg(&c, ISN, 6, "gh");      /* both bytes differ */
+        seg(&c, ISN, 5, "fgx");     /* "g" agrees with the copy kept under last, not under first */
+        seg(&c, ISN, 6, "Qz");
+        seg(&c, ISN, 0, "abcde");
+        ck_assert_str_eq(c.log, want[k]);
+        ck_assert_int_eq(c.nanom, 3);
+        /* overlap_bytes counts disagreement with the copy kept at the time */
+        ck_assert_uint_eq(c.st.overlap_bytes, k == 0 ? 2 + 2 + 2 : 2 + 1 + 2);
+        ck_assert_uint_eq(c.st.retrans_bytes, k == 0 ? 0 : 1);
+        ck_assert_uint_eq(c.st.delivered, 8);
+        reasm_free(&c.r);
+        ck_assert_uint_eq(pool.used, 0);
+    }
+}
+END_TEST
+
+/* one segment over delivered bytes, a hole and held bytes: under last the held
+ * part is replaced, the delivered part never; one anomaly names both */
+START_TEST(conflict_over_delivered_and_held_bytes)
+{
+    static const enum overlap_policy pol[2] = {OVERLAP_FIRST, OVERLAP_LAST};
+    static const char *const want[2] = {"D:abcdEFGH", "D:abcdEFgh"};
+    static const char *const why[2] = {
+        "tcp_overlap_conflict: segment [2,8) differs from the first copy [2,4) in 3 bytes; first copy kept",
+        "tcp_overlap_conflict: segment [2,8) differs from the held copy [6,8) in 2 bytes, last copy kept, "
+        "and from the delivered copy [2,4) in 1 bytes, delivered copy kept",
+    };
+    for (int k = 0; k < 2; k++) {
+        struct reasm_pool pool;
+        reasm_pool_init(&pool, 1 << 20);
+        struct rec c;
+        rec_init_policy(&c, &pool, 1 << 16, pol[k]);
+        reasm_isn(&c.r, ISN);
+        seg(&c, ISN, 0, "abcd");
+        seg(&c, ISN, 6, "GH");
+        ck_assert_str_eq(c.log, "D:abcd");
+        seg(&c, ISN, 2, "cXEFgh");  /* "X" vs delivered "d", "EF" fills the hole, "gh" vs held "GH" */
+        ck_assert_str_eq(c.log, want[k]);
+        ck_assert_int_eq(c.nanom, 1);
+        ck_assert_str_eq(c.anomalies, why[k]);
+        ck_assert_uint_eq(c.st.overlap_bytes, 3);
+        ck_assert_uint_eq(c.st.retrans_bytes, 1);
+        ck_assert_uint_eq(c.st.delivered, 8);
+        reasm_free(&c.r);
+        ck_assert_uint_eq(pool.used, 0);
+    }
+}
+END_TEST
+
+/* a later copy of a snap-length cut range fills it under both policies; a
+ * later cut never erases held data, under last either */
+START_TEST(last_policy_and_missing_ranges)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init_policy(&c, &pool, 1 << 16, OVERLAP_LAST);
+    reasm_isn(&c.r, ISN);
+    reasm_data(&c.r, ISN + 1 + 4, (const uint8_t *)"EF", 2, 4, 1);   /* [6,8) not captured */
+    reasm_data(&c.r, ISN + 1 + 4, (const uint8_t *)"ef", 1, 4, 1);   /* only "e" captured, vs "E" */
+    seg(&c, ISN, 6, "GH");
+    seg(&c, ISN, 0, "abcd");
+    ck_assert_str_eq(c.log, "D:abcdeFGH");
+    ck_assert_int_eq(c.nanom, 1);
+    ck_assert_uint_eq(c.st.overlap_bytes, 1);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
 }
 END_TEST
 
@@ -881,7 +1005,9 @@ END_TEST
 
 /* random segments (overlapping, duplicated, conflicting, some ranges never
  * sent) in random order, with pure ACKs, against a reference: each byte is the
- * first copy that arrived, each never-covered run is one gap at the flush */
+ * first copy that arrived (OVERLAP_FIRST), or the last one that arrived before
+ * it was delivered, i.e. before every byte up to it was covered (OVERLAP_LAST);
+ * each never-covered run is one gap at the flush */
 static uint32_t rnd(uint32_t *s)
 {
     *s ^= *s << 13;
@@ -890,10 +1016,10 @@ static uint32_t rnd(uint32_t *s)
     return *s;
 }
 
-START_TEST(random_segments_match_a_reference)
+static void random_segments(int seed, enum overlap_policy pol)
 {
     enum { LEN = 3000, MAXSEG = 80 };
-    uint32_t rs = 0x12345678u + (uint32_t)_i;
+    uint32_t rs = 0x12345678u + (uint32_t)seed;
     for (int iter = 0; iter < 40; iter++) {
         static uint8_t truth[LEN], want[LEN];
         static bool covered[LEN], lost[LEN];
@@ -912,8 +1038,9 @@ START_TEST(random_segments_match_a_reference)
         struct reasm_pool pool;
         reasm_pool_init(&pool, 64u << 20);
         struct rec c;
-        rec_init(&c, &pool, 64u << 20);
+        rec_init_policy(&c, &pool, 64u << 20, pol);
         uint32_t isn = rnd(&rs);
+        int prefix = 0;   /* bytes [0, prefix) are covered, so delivered */
         reasm_isn(&c.r, isn);
         /* enough random segments to cover everything not lost, several times */
         static uint8_t buf[MAXSEG];
@@ -938,11 +1065,12 @@ START_TEST(random_segments_match_a_reference)
             bool conflict = rnd(&rs) % 8 == 0;
             for (int i = 0; i < n; i++) {
                 buf[i] = conflict ? (uint8_t)('A' + rnd(&rs) % 26) : truth[a + i];
-                if (!covered[a + i]) {
-                    covered[a + i] = true;
-                    want[a + i] = buf[i];   /* the first copy is the one kept */
-                }
+                if (!covered[a + i] || (pol == OVERLAP_LAST && a + i >= prefix))
+                    want[a + i] = buf[i];   /* the copy kept */
+                covered[a + i] = true;
             }
+            while (prefix < LEN && covered[prefix])
+                prefix++;
             reasm_data(&c.r, isn + 1 + (uint32_t)a, buf, (size_t)n, (size_t)n, 1);
             segs++;
             /* pure ACKs anywhere, even past data not seen yet, within the
@@ -975,6 +1103,17 @@ START_TEST(random_segments_match_a_reference)
         ck_assert_uint_eq(pool.used, 0);
     }
 }
+
+START_TEST(random_segments_match_a_reference)
+{
+    random_segments(_i, OVERLAP_FIRST);
+}
+END_TEST
+
+START_TEST(random_segments_match_a_reference_last_copy)
+{
+    random_segments(_i, OVERLAP_LAST);
+}
 END_TEST
 
 int main(void)
@@ -986,6 +1125,11 @@ int main(void)
     tcase_add_test(tc, all_permutations_of_five_segments);
     tcase_add_test(tc, one_byte_segments_reverse_order);
     tcase_add_test(tc, conflicting_overlap_first_copy_wins);
+    tcase_add_test(tc, default_overlap_policy_is_first);
+    tcase_add_test(tc, conflicting_overlap_last_copy_replaces_held_bytes);
+    tcase_add_test(tc, repeated_copies_of_held_bytes_under_each_policy);
+    tcase_add_test(tc, conflict_over_delivered_and_held_bytes);
+    tcase_add_test(tc, last_policy_and_missing_ranges);
     tcase_add_test(tc, retransmitted_isn_and_wraparound);
     tcase_add_test(tc, stream_longer_than_4gib);
     tcase_add_test(tc, snap_length_cut_is_a_known_gap);
@@ -1005,6 +1149,7 @@ int main(void)
     tcase_add_test(tc, window_checks);
     tcase_add_test(tc, history_survives_budget_pressure_by_being_dropped);
     tcase_add_loop_test(tc, random_segments_match_a_reference, 0, 5);
+    tcase_add_loop_test(tc, random_segments_match_a_reference_last_copy, 0, 5);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
