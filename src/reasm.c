@@ -677,7 +677,9 @@ static void segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t capl
         return;   /* wholly before the stream start */
     uint64_t skip = so < 0 ? (uint64_t)-so : 0;
     uint64_t s = (uint64_t)so + skip, e = (uint64_t)so + len;
-    uint64_t cap_end = (uint64_t)so + caplen;   /* captured bytes end here */
+    /* captured bytes end here; when the captured part lies wholly before the
+     * stream start there are none (so + caplen would wrap below zero) */
+    uint64_t cap_end = caplen > skip ? (uint64_t)so + caplen : s;
 
     uint64_t seen = max_u64(max_u64(r->max_end, r->next), r->acked_known ? r->acked : 0);
     if (s > seen && s - seen > REASM_MAX_AHEAD) {

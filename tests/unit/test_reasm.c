@@ -393,6 +393,26 @@ START_TEST(snap_length_cut_is_a_known_gap)
 }
 END_TEST
 
+/* mid-stream: a snap-cut segment that starts before the stream start and
+ * whose captured part ends before it too carries no data at all (the
+ * captured end once wrapped below zero and read far past the buffer) */
+START_TEST(snap_cut_segment_before_the_stream_start_has_no_data)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, 1 << 20);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 20);
+    static const uint8_t one[1] = {'x'};
+    reasm_data(&c.r, 100000, (const uint8_t *)"abc", 3, 3, 1);   /* no ISN: this starts the stream */
+    reasm_data(&c.r, 99999, one, 0, 65000, 2);                    /* 65000 on the wire, none captured */
+    reasm_flush(&c.r, true, 3);
+    ck_assert_str_eq(c.log, "D:abc|G:64996");
+    ck_assert_uint_eq(c.st.overlap_bytes, 0);
+    reasm_free(&c.r);
+    ck_assert_uint_eq(pool.used, 0);
+}
+END_TEST
+
 /* ---- rule (a): ACK evidence, the grace ---- */
 
 #define GRACE REASM_ACK_GRACE_US
@@ -1133,6 +1153,7 @@ int main(void)
     tcase_add_test(tc, retransmitted_isn_and_wraparound);
     tcase_add_test(tc, stream_longer_than_4gib);
     tcase_add_test(tc, snap_length_cut_is_a_known_gap);
+    tcase_add_test(tc, snap_cut_segment_before_the_stream_start_has_no_data);
     tcase_add_test(tc, answer_past_the_hole_declares_it_at_once);
     tcase_add_test(tc, pure_ack_past_the_hole_declares_it_after_the_grace);
     tcase_add_test(tc, late_segment_within_the_grace_fills_the_hole);
