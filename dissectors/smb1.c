@@ -65,23 +65,10 @@ static void pending_free(struct smb1_pending *p)
 
 static struct smb1_pending *pending_take(struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd)
 {
-    for (struct smb1_pending **pp = &c->pending; *pp; pp = &(*pp)->next) {
-        struct smb1_pending *p = *pp;
-        if (p->pid == pid && p->mid == mid && p->cmd == cmd) {
-            *pp = p->next;
-            c->n_pending--;
-            return p;
-        }
-    }
-    return NULL;
-}
-
-static struct smb1_pending *pending_peek(struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd)
-{
-    for (struct smb1_pending *p = c->pending; p; p = p->next)
-        if (p->pid == pid && p->mid == mid && p->cmd == cmd)
-            return p;
-    return NULL;
+    struct smb1_pending *p = smb1_pending_find(c, pid, mid, cmd);
+    if (p)
+        smb1_pending_unlink(c, p);
+    return p;
 }
 
 static void emit_pending(struct smb1_conn *c, struct smb1_pending *p)
@@ -99,19 +86,13 @@ static void pending_add(struct smb1_conn *c, struct smb1_pending *p, uint64_t ts
         emit_pending(c, old);
     }
     if (c->n_pending >= c->lim->pending_max && c->pending) {
-        /* the list is newest-last: drop the oldest */
-        struct smb1_pending *o = c->pending;
-        c->pending = o->next;
-        c->n_pending--;
+        struct smb1_pending *o = c->pending; /* the oldest */
+        smb1_pending_unlink(c, o);
         emit_anomaly(c->em, ts, c->conn, "pending_limit",
                      "more than %zu unanswered requests; oldest reported unanswered", c->lim->pending_max);
         emit_pending(c, o);
     }
-    struct smb1_pending **pp = &c->pending;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = p;
-    c->n_pending++;
+    smb1_pending_link(c, p);
 }
 
 static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_hdr *h, uint8_t cmd,
@@ -242,7 +223,7 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
             struct smb1_link l = {.c = &k->c, .h = &h, .depth = depth, .ts_us = a->ts_begin};
             struct smb1_stream s;
             smb1_link_at(&l, &mv, cmd, o);
-            l.p = h.is_rsp ? pending_peek(&k->c, h.pid, h.mid, cmd) : NULL;
+            l.p = h.is_rsp ? smb1_pending_find(&k->c, h.pid, h.mid, cmd) : NULL;
             if (!st(&l, &s) || s.data_off < words_end || s.data_off >= a->msg_len || s.data_len == 0) {
                 a->mode = ASM_PLAIN;
                 return;
@@ -391,17 +372,11 @@ static void set_response_fields(struct smb1_pending *p, const struct smb1_hdr *h
 /* requests of this chain the response did not reach (the server stopped at an error) */
 static void flush_unreached(struct smb1_conn *c, const struct smb1_hdr *h)
 {
-    struct smb1_pending **pp = &c->pending;
-    while (*pp) {
-        struct smb1_pending *p = *pp;
-        if (p->pid == h->pid && p->mid == h->mid) {
-            *pp = p->next;
-            c->n_pending--;
-            ev_bool(&p->ev, "executed", false);
-            emit_pending(c, p);
-        } else {
-            pp = &p->next;
-        }
+    struct smb1_pending *p;
+    while ((p = smb1_pending_find_mid(c, h->pid, h->mid))) {
+        smb1_pending_unlink(c, p);
+        ev_bool(&p->ev, "executed", false);
+        emit_pending(c, p);
     }
 }
 
@@ -516,8 +491,7 @@ void smb1_core_end(struct smb1_core *k, uint64_t ts_us)
             smb1_msg_end(k, (enum dir)d, false, ts_us);
     while (c->pending) {
         struct smb1_pending *p = c->pending;
-        c->pending = p->next;
-        c->n_pending--;
+        smb1_pending_unlink(c, p);
         emit_pending(c, p);
     }
     smb1_state_end(c, ts_us);
@@ -531,9 +505,10 @@ void smb1_core_free(struct smb1_core *k)
         free(k->a[d].buf);
     while (k->c.pending) {
         struct smb1_pending *p = k->c.pending;
-        k->c.pending = p->next;
+        smb1_pending_unlink(&k->c, p);
         pending_free(p);
     }
+    smb1_pending_table_free(&k->c);
     strlist_free(&k->c.dialects);
     free(k->c.dialect);
 }

@@ -155,7 +155,8 @@ struct smb1_pending {
     bool have_request;                 /* false: response without a seen request (partial) */
     struct event ev;                   /* the `smb` record being built */
     struct smb1_req_info req;
-    struct smb1_pending *next;
+    struct smb1_pending *next, *prev;  /* all pendings, oldest first (smb1_pending.c) */
+    struct smb1_pending *hnext;        /* same hash bucket */
 };
 
 struct smb1_conn {
@@ -174,11 +175,22 @@ struct smb1_conn {
     struct smb1_open *opens;
     size_t n_opens;
     uint64_t open_serial;                 /* last serial given to an open */
-    struct smb1_pending *pending;
+    struct smb1_pending *pending, *pending_tail; /* oldest first */
+    struct smb1_pending **pbuckets;              /* by (PID, MID); SMB1_PENDING_BUCKETS, lazily */
     size_t n_pending;
     /* messages seen per command and direction, for stats (request, response) */
     uint64_t cmd_count[256][2];
 };
+
+/* unanswered requests (smb1_pending.c): found by (PID, MID, command) in O(1),
+ * kept oldest first so the oldest goes when pending_max is reached */
+#define SMB1_PENDING_BUCKETS 256
+struct smb1_pending *smb1_pending_find(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd);
+/* the oldest pending with this (PID, MID), any command, or NULL */
+struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid);
+void smb1_pending_link(struct smb1_conn *c, struct smb1_pending *p);
+void smb1_pending_unlink(struct smb1_conn *c, struct smb1_pending *p);
+void smb1_pending_table_free(struct smb1_conn *c);
 
 /* sessions / trees / opens (smb1_state.c). get(..., create) returns NULL only
  * when create is false and it is absent, or a limit stops it (anomaly emitted). */

@@ -509,6 +509,45 @@ START_TEST(limits_cap_the_kept_part)
 }
 END_TEST
 
+static void echo(struct rig *r, bool rsp, uint16_t mid, uint64_t ts)
+{
+    struct msg m;
+    hdr(&m, SMB1_COM_ECHO, rsp, 0, 1, 100, mid);
+    words(&m, 1);
+    put16(&m, rsp ? 1 : 1); /* EchoCount / SequenceNumber */
+    bytes(&m);
+    end_bytes(&m);
+    send(r, rsp ? DIR_S2C : DIR_C2S, &m, 0, ts);
+}
+
+START_TEST(pending_table_evicts_the_oldest_and_matches_the_rest)
+{
+    struct rig *r = rig_new();
+    r->lim.pending_max = 256;
+    for (uint16_t mid = 0; mid < 300; mid++)
+        echo(r, false, mid, 10 + mid);
+    ck_assert_uint_eq(r->k.c.n_pending, 256);
+    /* the 44 oldest went, in order, unanswered */
+    ck_assert_uint_eq(r->k.c.pending->mid, 44);
+    ck_assert_ptr_nonnull(strstr(r->log, "pid=4660 mid=0 latency_us=null"));
+    ck_assert_ptr_nonnull(strstr(r->log, "pid=4660 mid=43 latency_us=null"));
+    ck_assert_ptr_null(strstr(r->log, "pid=4660 mid=44 latency_us=null"));
+    ck_assert(strstr(r->log, "mid=0 latency") < strstr(r->log, "mid=43 latency"));
+    int records = r->records;
+    /* answers in reverse order all find their requests */
+    for (int mid = 299; mid >= 44; mid--)
+        echo(r, true, (uint16_t)mid, 1000);
+    ck_assert_uint_eq(r->k.c.n_pending, 0);
+    ck_assert_ptr_null(strstr(r->log, "partial=1"));
+    ck_assert_int_eq(r->records - records, 256);
+    /* a response for an evicted request is partial, not mismatched */
+    echo(r, true, 3, 2000);
+    ck_assert_ptr_nonnull(strstr(r->log, "partial=1"));
+    rig_end(r);
+    free(r);
+}
+END_TEST
+
 START_TEST(name_lists_dedup_and_cap)
 {
     struct strlist l = {0};
@@ -541,6 +580,7 @@ int main(void)
     tcase_add_test(tc, every_truncation_of_a_read_response_is_safe);
     tcase_add_test(tc, limits_cap_the_kept_part);
     tcase_add_test(tc, name_lists_dedup_and_cap);
+    tcase_add_test(tc, pending_table_evicts_the_oldest_and_matches_the_rest);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
