@@ -224,7 +224,10 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
             struct smb1_stream s;
             smb1_link_at(&l, &mv, cmd, o);
             l.p = h.is_rsp ? smb1_pending_find(&k->c, h.pid, h.mid, cmd) : NULL;
-            if (!st(&l, &s) || s.data_off < words_end || s.data_off >= a->msg_len || s.data_len == 0) {
+            /* data must lie after the words and after everything kept so far:
+             * bytes already kept would never reach the file tracker */
+            if (!st(&l, &s) || s.data_off < words_end || s.data_off < have || s.data_off >= a->msg_len ||
+                s.data_len == 0) {
                 a->mode = ASM_PLAIN;
                 return;
             }
@@ -253,7 +256,8 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
         }
         uint8_t next = a->buf[o + 1];
         size_t off = (size_t)a->buf[o + 3] | (size_t)a->buf[o + 4] << 8;
-        if (next == SMB1_COM_NO_ANDX_COMMAND || off <= o || off >= a->msg_len) {
+        /* the next command starts after this one's words and byte count */
+        if (next == SMB1_COM_NO_ANDX_COMMAND || off < words_end || off >= a->msg_len) {
             a->mode = ASM_PLAIN;
             return;
         }
@@ -357,6 +361,15 @@ void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us)
 
 /* ---- whole-message processing ------------------------------------------ */
 
+/* [MS-CIFS] 3.3.5.57, 3.3.5.58, 3.3.5.59: a transaction too large for one
+ * request gets an interim response (success, no words, no bytes) before the
+ * secondary requests; it is not the answer */
+static bool is_interim(const struct smb1_hdr *h, const struct smb1_link *l, bool whole)
+{
+    bool trans = l->cmd == SMB1_COM_TRANSACTION || l->cmd == SMB1_COM_TRANSACTION2 || l->cmd == SMB1_COM_NT_TRANSACT;
+    return trans && whole && l->depth == 0 && !smb1_status_is_error(h) && l->wct == 0 && l->bcc == 0;
+}
+
 static void set_response_fields(struct smb1_pending *p, const struct smb1_hdr *h, uint64_t rsp_ts,
                                 uint64_t req_end)
 {
@@ -420,6 +433,11 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
             p = pending_new(c, &h, cmd, a->ts_begin);
             p->have_request = true;
             p->ts_us = a->ts_end; /* latency runs from the request's last byte */
+        } else if (is_interim(&h, &l, whole) && (p = smb1_pending_find(c, h.pid, h.mid, cmd))) {
+            /* the server's go-ahead for the secondary requests: the final
+             * response completes the record */
+            ev_bool(&p->ev, "interim_response", true);
+            return;
         } else {
             p = pending_take(c, h.pid, h.mid, cmd);
             if (!p) {
@@ -451,7 +469,7 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
         size_t off = rd_u16le(&w);
         if (!rd_ok(&w) || next == SMB1_COM_NO_ANDX_COMMAND)
             break;
-        if (off <= o || off >= a->msg_len) {
+        if (off < o + 3 + 2 * (size_t)l.wct || off >= a->msg_len) {
             smb1_anomaly(&l, "andx_bad_offset", "next command 0x%02x at offset %zu (this one at %zu)", next,
                          off, o);
             break;

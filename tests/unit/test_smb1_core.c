@@ -548,6 +548,72 @@ START_TEST(pending_table_evicts_the_oldest_and_matches_the_rest)
 }
 END_TEST
 
+/* a TRANSACTION2 request with no parameters or data, subcommand `sub` */
+static void trans2_req(struct rig *r, uint16_t mid, uint16_t sub, uint64_t ts)
+{
+    struct msg m;
+    hdr(&m, SMB1_COM_TRANSACTION2, false, 0, 1, 100, mid);
+    words(&m, 15);
+    put16(&m, 0); put16(&m, 2000);   /* TotalParameterCount, TotalDataCount: more to come */
+    put16(&m, 10); put16(&m, 100);   /* MaxParameterCount, MaxDataCount */
+    put8(&m, 0); put8(&m, 0);        /* MaxSetupCount, Reserved1 */
+    put16(&m, 0); put32(&m, 0);      /* Flags, Timeout */
+    put16(&m, 0);                    /* Reserved2 */
+    put16(&m, 0); put16(&m, 0);      /* ParameterCount, ParameterOffset */
+    put16(&m, 0); put16(&m, 0);      /* DataCount, DataOffset */
+    put8(&m, 1); put8(&m, 0);        /* SetupCount, Reserved3 */
+    put16(&m, sub);                  /* Setup[0]: subcommand */
+    bytes(&m);
+    end_bytes(&m);
+    send(r, DIR_C2S, &m, 0, ts);
+}
+
+START_TEST(an_interim_transaction_response_is_not_the_answer)
+{
+    struct rig *r = rig_new();
+    trans2_req(r, 9, 0x0008, 10);    /* SET_FILE_INFORMATION, data to follow */
+    struct msg m;
+    hdr(&m, SMB1_COM_TRANSACTION2, true, 0, 1, 100, 9);
+    words(&m, 0);                    /* interim: success, no words, no bytes */
+    bytes(&m);
+    end_bytes(&m);
+    send(r, DIR_S2C, &m, 0, 20);
+    ck_assert_int_eq(r->records, 0);
+    ck_assert_uint_eq(r->k.c.n_pending, 1);
+    hdr(&m, SMB1_COM_TRANSACTION2, true, 0, 1, 100, 9);
+    words(&m, 10);                   /* the final response */
+    zero(&m, 20);
+    bytes(&m);
+    end_bytes(&m);
+    send(r, DIR_S2C, &m, 0, 30);
+    rig_end(r);
+    ck_assert_msg(strstr(r->log, "{smb command=TRANSACTION2 code=50 status=STATUS_SUCCESS"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "interim_response=1"), "%s", r->log);
+    ck_assert_msg(!strstr(r->log, "partial=1") && !strstr(r->log, "executed=0"), "%s", r->log);
+    free(r);
+}
+END_TEST
+
+START_TEST(andx_offset_inside_the_previous_words_is_refused)
+{
+    struct rig *r = rig_new();
+    struct msg q;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, SMB1_COM_OPEN_ANDX, &at, "\\x");
+    set_andx(&q, at, 40); /* after the header but inside this command's own words */
+    send(r, DIR_C2S, &q, 0, 10);
+    rig_end(r);
+    ck_assert_msg(strstr(r->log, "{anomaly name=andx_bad_offset"), "%s", r->log);
+    /* one OPEN_ANDX, decoded whole: the bogus second link is not */
+    const char *first = strstr(r->log, "{smb command=OPEN_ANDX");
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_null(strstr(first + 1, "{smb command=OPEN_ANDX"));
+    ck_assert_msg(strstr(first, "file=\\x"), "%s", r->log);
+    free(r);
+}
+END_TEST
+
 START_TEST(name_lists_dedup_and_cap)
 {
     struct strlist l = {0};
@@ -580,6 +646,8 @@ int main(void)
     tcase_add_test(tc, every_truncation_of_a_read_response_is_safe);
     tcase_add_test(tc, limits_cap_the_kept_part);
     tcase_add_test(tc, name_lists_dedup_and_cap);
+    tcase_add_test(tc, an_interim_transaction_response_is_not_the_answer);
+    tcase_add_test(tc, andx_offset_inside_the_previous_words_is_refused);
     tcase_add_test(tc, pending_table_evicts_the_oldest_and_matches_the_rest);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
