@@ -147,6 +147,7 @@ static void write_stats(struct analyzer *an)
     ev_uint(&e, "flows_timed_out", fs->flows_timed_out);
     ev_uint(&e, "reasm_memory_peak", fs->reasm_mem_peak);
     ev_uint(&e, "file_hold_peak", an->files.held_peak);
+    ev_uint(&e, "file_verify_peak", an->files.kept_peak);
     if (an->have_capture_stats) {
         struct fieldset *c = fs_obj(&e, NULL, "capture");
         fs_uint(&e, c, "received", an->cap_received);

@@ -41,7 +41,9 @@ struct file_track {
     uint64_t cursor;           /* bytes [0, cursor) are hashed */
     struct fhold hold;
     uint8_t *head;             /* content of [0, head_len), head_len = min(cursor, head_max) */
-    size_t head_len, head_cap, head_max;
+    size_t head_len;
+    size_t head_cap;           /* allocated, counted in pool->kept */
+    size_t head_max;           /* the verify window; shrinks to head_cap when refused room */
     struct fchunks chunks;
     EVP_MD_CTX *cmd;           /* per-chunk digest */
     struct chunk ch;
@@ -82,6 +84,7 @@ static void give_up(struct file_track *f, const char *reason)
     f->reason = reason;
     f->pool->held -= f->hold.bytes;
     fhold_clear(&f->hold);
+    f->pool->kept -= f->head_cap;
     free(f->head);
     f->head = NULL;
     f->head_len = f->head_cap = 0;
@@ -96,29 +99,60 @@ static void found_conflict(struct file_track *f)
     give_up(f, "overlap_conflict");
 }
 
+/* Make room to keep the content of [0, need) (need clamped to the verify
+ * window), within the pool-wide lim->file_verify_total. What cannot be had
+ * shrinks the window to the room there is, for good: overlaps past it fall
+ * back to chunk digests or become unverifiable, which is honest, rather than
+ * wrong. False when the window shrank. */
+static bool head_reserve(struct file_track *f, uint64_t need)
+{
+    need = min64(need, f->head_max);
+    if (need <= f->head_cap)
+        return true;
+    struct file_pool *pool = f->pool;
+    size_t total = lim(f)->file_verify_total;
+    size_t room = total > pool->kept ? total - pool->kept : 0;
+    size_t cap = f->head_cap ? f->head_cap : 4096;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? (size_t)need : cap * 2;
+    if (cap > f->head_max)
+        cap = f->head_max;
+    bool enough = true;
+    if (cap - f->head_cap > room) {
+        /* no slack for doubling: exactly what is needed, or all that is left */
+        if (need - f->head_cap <= room) {
+            cap = (size_t)need;
+        } else {
+            cap = f->head_cap + room;
+            enough = false;
+        }
+    }
+    if (cap > f->head_cap) {
+        uint8_t *h = realloc(f->head, cap);
+        if (!h) {
+            f->head_max = f->head_cap;
+            return false;
+        }
+        pool->kept += cap - f->head_cap;
+        if (pool->kept > pool->kept_peak)
+            pool->kept_peak = pool->kept;
+        f->head = h;
+        f->head_cap = cap;
+    }
+    if (!enough)
+        f->head_max = f->head_cap;
+    return enough;
+}
+
 /* keep hashed bytes that fall in the verify window [0, head_max) */
 static void head_keep(struct file_track *f, const uint8_t *p, size_t n)
 {
     if (f->cursor >= f->head_max)
         return;
+    (void)head_reserve(f, f->cursor + n);
+    if (f->cursor >= f->head_max)
+        return;
     size_t keep = (size_t)min64(n, f->head_max - f->cursor);
-    size_t need = f->head_len + keep;
-    if (need > f->head_cap) {
-        size_t cap = f->head_cap ? f->head_cap : 4096;
-        while (cap < need)
-            cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-        if (cap > f->head_max)
-            cap = f->head_max;
-        uint8_t *h = realloc(f->head, cap);
-        if (!h) {
-            /* shrink the window to what is kept: overlaps past it become
-             * unverifiable, which is honest, rather than wrong */
-            f->head_max = f->head_len;
-            return;
-        }
-        f->head = h;
-        f->head_cap = cap;
-    }
     memcpy(f->head + f->head_len, p, keep);
     f->head_len += keep;
 }
@@ -271,8 +305,11 @@ static void chunk_begin(struct file_track *f, enum file_io io, uint64_t off, uin
     c->io = io;
     c->off = off;
     c->len = len;
-    /* chunks wholly inside the verify window are checked byte for byte */
-    if (!f->hashing || off + len <= f->head_max)
+    /* chunks wholly inside the verify window are checked byte for byte, if
+     * the window can have room for them; else they get a digest */
+    if (!f->hashing)
+        return;
+    if (off < f->head_max && head_reserve(f, off + len) && off + len <= f->head_max)
         return;
     if (!f->cmd)
         f->cmd = EVP_MD_CTX_new();

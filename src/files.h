@@ -21,7 +21,9 @@
  *
  * - Data behind the cursor (a re-read, a re-write, a retry) must agree with
  *   the first copy. It is checked against the first lim->file_verify_bytes of
- *   the file, whose content is kept, or, for a chunk sent again with the same
+ *   the file, whose content is kept while lim->file_verify_total for all files
+ *   (pool->kept) allows (a file refused room keeps no more: its window ends
+ *   where its kept content does), or, for a chunk sent again with the same
  *   offset and length, against a digest of that chunk (the most recent
  *   FCHUNKS_MAX chunks are remembered). Data ahead of the cursor is compared
  *   byte for byte with what is held. A difference sets overlap_conflict (the
@@ -64,11 +66,13 @@ enum file_io { FILE_READ, FILE_WRITE };
 /* most disjoint ranges kept per list (read, write, seen) */
 #define FILE_RANGES_MAX 4096
 
-/* shared across all files of a run (the global hold budget) */
+/* shared across all files of a run (the global hold and verify budgets) */
 struct file_pool {
     const struct limits *lim;
     size_t held;          /* bytes held for out-of-order hashing, all files */
     size_t held_peak;
+    size_t kept;          /* file content kept to verify overlaps, all files */
+    size_t kept_peak;
 };
 
 struct file_track;

@@ -34,6 +34,7 @@ struct limits {
     size_t file_hold_bytes;        /* --max-file-hold: out-of-order file data held for hashing, per file */
     size_t file_hold_total;        /* --max-file-hold-total: the same, all files */
     size_t file_verify_bytes;      /* --max-file-verify: file content kept to check overlapping reads/writes agree */
+    size_t file_verify_total;      /* --max-file-verify-total: the same, all files */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
 };
 
@@ -57,6 +58,7 @@ static inline struct limits limits_default(void)
         .file_hold_bytes = 16u << 20,
         .file_hold_total = 256u << 20,
         .file_verify_bytes = 1u << 20,
+        .file_verify_total = 64u << 20,
         .tcp_overlap = OVERLAP_FIRST,
     };
     return l;

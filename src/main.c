@@ -64,6 +64,7 @@ static void usage(FILE *f)
           "  --max-file-hold BYTES    out-of-order file data held, per file (16777216)\n"
           "  --max-file-hold-total BYTES  the same, all files             (268435456)\n"
           "  --max-file-verify BYTES  file content kept to check overlaps  (1048576)\n"
+          "  --max-file-verify-total BYTES  the same, all files           (67108864)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -80,7 +81,7 @@ enum opt_id {
     OPT_FORMAT = 256, OPT_VERSION, OPT_PORT,
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
-    OPT_OVERLAP,
+    OPT_VERIFY_TOTAL, OPT_OVERLAP,
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +106,7 @@ static const struct option long_opts[] = {
     {"max-file-hold", required_argument, NULL, OPT_HOLD},
     {"max-file-hold-total", required_argument, NULL, OPT_HOLD_TOTAL},
     {"max-file-verify", required_argument, NULL, OPT_VERIFY},
+    {"max-file-verify-total", required_argument, NULL, OPT_VERIFY_TOTAL},
     {"tcp-overlap", required_argument, NULL, OPT_OVERLAP},
     {NULL, 0, NULL, 0},
 };
@@ -198,6 +200,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_HOLD, file_hold_bytes, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_HOLD_TOTAL, file_hold_total, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_VERIFY, file_verify_bytes, 0, (uint64_t)1 << 40, size_t)
+        LIMIT(OPT_VERIFY_TOTAL, file_verify_total, 0, (uint64_t)1 << 40, size_t)
 #undef LIMIT
         default:
             usage(stderr);
