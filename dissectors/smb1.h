@@ -133,7 +133,10 @@ struct smb1_open {
     struct smb1_open *next;
 };
 
-/* what a response needs from its request */
+/* what a response needs from its request. `decoded` is set by the request
+ * handler once it has filled the union member its response reads; until then
+ * (request cut short, bad word count, no request seen) the union is zeroes,
+ * not data, and response handlers and stream functions must not use it. */
 struct smb1_req_info {
     union {
         struct { uint16_t fid; uint64_t offset; uint32_t max_count; } read;
@@ -144,6 +147,7 @@ struct smb1_req_info {
         struct { uint16_t subcmd; char *name; } trans; /* TRANS2 / TRANS: sub-command, name if any (owned) */
     } u;
     bool owns_str;                                   /* free the string member this union holds */
+    bool decoded;                                    /* the request filled the member u the response reads */
 };
 
 struct smb1_pending {
@@ -152,7 +156,8 @@ struct smb1_pending {
     uint8_t cmd;
     uint16_t uid, tid;                 /* from the request header */
     uint64_t ts_us;                    /* request time */
-    bool have_request;                 /* false: response without a seen request (partial) */
+    bool have_request;                 /* false: response without a seen request (partial); true says
+                                        * only that the header was seen: see req.decoded */
     struct event ev;                   /* the `smb` record being built */
     struct smb1_req_info req;
     struct smb1_pending *next, *prev;  /* all pendings, oldest first (smb1_pending.c) */

@@ -19,12 +19,13 @@ void smb1_close_req(struct smb1_link *l)
         return;
     smb1_ev_fid(l, fid);
     l->p->req.u.close.fid = fid;
+    l->p->req.decoded = true;
 }
 
 void smb1_close_rsp(struct smb1_link *l)
 {
-    /* the response names no FID: only a seen request says which file closed */
-    if (smb1_rsp_ok(l) && l->p && l->p->have_request)
+    /* the response names no FID: only a decoded request says which file closed */
+    if (smb1_rsp_ok(l) && l->p && l->p->req.decoded)
         smb1_open_close(l->c, l->p->req.u.close.fid, l->ts_us);
 }
 

@@ -14,31 +14,51 @@
 #define CAP_UNICODE 0x00000004u      /* [MS-CIFS] 2.2.4.52.2 Capabilities */
 #define DIALECT_NONE 0xffff          /* the server accepted none of the dialects */
 
+/* Dialects kept from one NEGOTIATE request. The list is otherwise bounded
+ * only by the byte count (up to ~32K two-byte dialects): each would be a
+ * string held in the pending record until the response, and a strlist_add
+ * scan for the session record. Real clients offer about a dozen. The rest are
+ * counted (`dialects_omitted`), not kept; a DialectIndex pointing past the
+ * kept ones reports `dialect` null plus `dialect_index`. */
+#define SMB1_MAX_DIALECTS 64
+
+/* step over one NUL-terminated OEM dialect string (or what is left of it) */
+static void skip_dialect(struct rd *b)
+{
+    while (rd_left(b) > 0 && rd_u8(b) != 0)
+        ;
+}
+
 void smb1_negotiate_req(struct smb1_link *l)
 {
     struct rd b = l->bytes;
-    /* each dialect takes at least 2 bytes (format + terminator): bound the list by that */
-    size_t cap = rd_left(&b) / 2 + 1;
-    const char **v = calloc(cap, sizeof *v);
-    if (!v)
-        abort();
-    size_t n = 0;
-    while (rd_left(&b) > 0 && n < cap) {
+    const char *v[SMB1_MAX_DIALECTS] = {0};
+    size_t n = 0, omitted = 0;
+    while (rd_left(&b) > 0) {
         uint8_t fmt = rd_u8(&b);
         if (fmt != 0x02) {
             /* 0x02 is the only BufferFormat a dialect may have; stop rather than guess */
             smb1_anomaly(l, "smb1_negotiate_format", "dialect buffer format 0x%02x", fmt);
             break;
         }
-        /* dialect strings are always OEM, whatever FLAGS2 says */
-        v[n++] = smb1_str(l, &b, false, false);
+        if (n < SMB1_MAX_DIALECTS) {
+            /* dialect strings are always OEM, whatever FLAGS2 says */
+            v[n++] = smb1_str(l, &b, false, false);
+        } else {
+            skip_dialect(&b);
+            omitted++;
+        }
     }
     fs_strv(l->ev, NULL, "dialects", v, n);
+    if (omitted) {
+        ev_uint(l->ev, "dialects_omitted", omitted);
+        smb1_anomaly(l, "smb_dialects_truncated", "%zu dialects offered: first %d kept", n + omitted,
+                     SMB1_MAX_DIALECTS);
+    }
     /* the connection keeps the last offer (deduplicated) for the session record */
     strlist_free(&l->c->dialects);
     for (size_t i = 0; i < n; i++)
         strlist_add(&l->c->dialects, v[i]);
-    free(v);
 }
 
 static void hex_field(struct smb1_link *l, const char *name, const uint8_t *p, size_t n)
@@ -129,11 +149,15 @@ void smb1_negotiate_rsp(struct smb1_link *l)
         return;
     /* the index points into this exchange's request list (duplicates included) */
     const struct field *f = ev_get(l->ev, NULL, "dialects");
+    const struct field *om = ev_get(l->ev, NULL, "dialects_omitted");
+    size_t offered = f && f->kind == F_STRV ? f->v.sv.n : 0;
+    if (om && om->kind == F_UINT)
+        offered += om->v.u; /* offered but not kept: a valid index, no name */
     const char *chosen = NULL;
     if (f && f->kind == F_STRV && idx < f->v.sv.n)
         chosen = f->v.sv.v[idx];
-    else if (idx != DIALECT_NONE && f && f->kind == F_STRV)
-        smb1_anomaly(l, "smb1_negotiate_index", "dialect index %u of %zu offered", idx, f->v.sv.n);
+    else if (idx != DIALECT_NONE && f && f->kind == F_STRV && idx >= offered)
+        smb1_anomaly(l, "smb1_negotiate_index", "dialect index %u of %zu offered", idx, offered);
     ev_str(l->ev, "dialect", chosen);
     if (!chosen)
         ev_uint(l->ev, "dialect_index", idx);

@@ -11,6 +11,7 @@
 
 #include "smb1.h"
 #include "smb1_handlers.h"
+#include "str.h"
 
 #define PATH_BUFFER_FORMAT 0x04 /* SMB_STRING follows ([MS-CIFS] 2.2.1.1) */
 
@@ -21,12 +22,13 @@ static void keep_name(struct smb1_link *l, const char *name)
     if (!l->p->req.u.open.name)
         abort();
     l->p->req.owns_str = true;
+    l->p->req.decoded = true;
 }
 
 /* the response half every open command shares: track the new FID */
 static void opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size)
 {
-    const char *name = l->p && l->p->have_request ? l->p->req.u.open.name : NULL;
+    const char *name = l->p && l->p->req.decoded ? l->p->req.u.open.name : NULL;
     struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, name, smb1_op_ts(l));
     if (o && size_known) {
         o->size_known = true;
@@ -116,6 +118,31 @@ void smb1_open_andx_rsp(struct smb1_link *l)
 
 /* ---- NT_CREATE_ANDX ----------------------------------------------------- */
 
+/* "dir\\name", capped at lim->str_max bytes of UTF-8 like every decoded
+ * string (no character split): each open's name is bounded, so a chain of
+ * opens relative to the previous one cannot grow names without end */
+static const char *join_relative(struct smb1_link *l, const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    size_t len = dl + 1 + nl;
+    char *full = malloc(len + 1);
+    if (!full)
+        abort();
+    memcpy(full, dir, dl);
+    full[dl] = '\\';
+    memcpy(full + dl + 1, name, nl + 1);
+    size_t max = l->c->lim->str_max;
+    if (len > max) {
+        size_t keep = str_utf8_trunc(full, max);
+        smb1_anomaly(l, "smb_name_truncated", "name relative to an open directory: %zu bytes, first %zu kept",
+                     len, keep);
+        len = keep;
+    }
+    const char *s = ev_strdup(l->ev, full, len);
+    free(full);
+    return s;
+}
+
 const char *smb1_nt_disposition_name(uint32_t d)
 {
     static const char *const names[] = {"supersede", "open", "create", "open_if", "overwrite", "overwrite_if"};
@@ -153,17 +180,8 @@ void smb1_nt_create_req(struct smb1_link *l)
                                                            : smb1_str(l, &b, u, false);
     /* a name relative to an open directory: prefix that directory's name */
     struct smb1_open *dir = root_fid ? smb1_open_get(l->c, (uint16_t)root_fid) : NULL;
-    if (dir && dir->name) {
-        size_t dl = strlen(dir->name), nl = strlen(name);
-        char *full = malloc(dl + nl + 2);
-        if (!full)
-            abort();
-        memcpy(full, dir->name, dl);
-        full[dl] = '\\';
-        memcpy(full + dl + 1, name, nl + 1);
-        name = ev_strdup(l->ev, full, dl + nl + 1);
-        free(full);
-    }
+    if (dir && dir->name)
+        name = join_relative(l, dir->name, name);
     ev_str(l->ev, "file", name);
     ev_uint(l->ev, "access_mask", access);
     ev_str(l->ev, "disposition", smb1_nt_disposition_name(disposition));

@@ -65,6 +65,7 @@ void smb1_read_andx_req(struct smb1_link *l)
     l->p->req.u.read.fid = fid;
     l->p->req.u.read.offset = offset;
     l->p->req.u.read.max_count = max_count;
+    l->p->req.decoded = true;
 }
 
 struct readx_rsp {
@@ -87,9 +88,10 @@ static bool readx_rsp_words(const struct smb1_link *l, struct readx_rsp *r)
         return false;
     r->length = len;
     /* DataLengthHigh was Reserved before CAP_LARGE_READX: trust it only when
-     * the read asked for more than 16 bits' worth (or the request is unseen) */
+     * the read asked for more than 16 bits' worth (or the request is unseen or
+     * was not decoded) */
     const struct smb1_pending *p = l->p;
-    if (!p || !p->have_request || p->req.u.read.max_count > 0xffff)
+    if (!p || !p->req.decoded || p->req.u.read.max_count > 0xffff)
         r->length |= (uint32_t)high << 16;
     return true;
 }
@@ -111,8 +113,8 @@ void smb1_read_andx_rsp(struct smb1_link *l)
 bool smb1_read_andx_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
 {
     struct readx_rsp r;
-    /* without the request there is no FID or file offset to put the data at */
-    if (!l->p || !l->p->have_request || !readx_rsp_words(l, &r))
+    /* without the decoded request there is no FID or file offset to put the data at */
+    if (!l->p || !l->p->req.decoded || !readx_rsp_words(l, &r))
         return false;
     s->data_off = r.data_offset;
     s->data_len = r.length;
@@ -163,6 +165,7 @@ void smb1_write_andx_req(struct smb1_link *l)
     ev_uint(l->ev, "write_mode", q.write_mode);
     l->p->req.u.write.fid = q.fid;
     l->p->req.u.write.offset = q.offset;
+    l->p->req.decoded = true;
 }
 
 bool smb1_write_andx_req_stream(const struct smb1_link *l, struct smb1_stream *s)
@@ -202,7 +205,7 @@ void smb1_write_andx_rsp(struct smb1_link *l)
         return;
     uint32_t total = count | (uint32_t)high << 16;
     ev_uint(l->ev, "count", total);
-    if (smb1_rsp_ok(l) && l->p && l->p->have_request)
+    if (smb1_rsp_ok(l) && l->p && l->p->req.decoded)
         grew(l, l->p->req.u.write.fid, l->p->req.u.write.offset, total);
 }
 
@@ -229,6 +232,7 @@ void smb1_read_core_req(struct smb1_link *l)
     l->p->req.u.read.fid = fid;
     l->p->req.u.read.offset = offset;
     l->p->req.u.read.max_count = count;
+    l->p->req.decoded = true;
 }
 
 void smb1_read_core_rsp(struct smb1_link *l)
@@ -243,7 +247,7 @@ void smb1_read_core_rsp(struct smb1_link *l)
 
 bool smb1_read_core_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
 {
-    if (!l->p || !l->p->have_request || l->wct != CORE_RW_WCT)
+    if (!l->p || !l->p->req.decoded || l->wct != CORE_RW_WCT)
         return false;
     struct rd w = l->words;
     uint16_t count = rd_u16le(&w);
@@ -272,6 +276,7 @@ void smb1_write_core_req(struct smb1_link *l)
     ev_uint(l->ev, "offset", offset);
     l->p->req.u.write.fid = fid;
     l->p->req.u.write.offset = offset;
+    l->p->req.decoded = true;
 }
 
 bool smb1_write_core_req_stream(const struct smb1_link *l, struct smb1_stream *s)
@@ -301,7 +306,7 @@ void smb1_write_core_rsp(struct smb1_link *l)
     if (!rd_ok(&w))
         return;
     ev_uint(l->ev, "count", count);
-    if (smb1_rsp_ok(l) && l->p && l->p->have_request)
+    if (smb1_rsp_ok(l) && l->p && l->p->req.decoded)
         grew(l, l->p->req.u.write.fid, l->p->req.u.write.offset, count);
 }
 

@@ -121,6 +121,7 @@ void smb1_trans_req(struct smb1_link *l)
         return;
     ev_uint(l->ev, "subcommand", subcmd);
     l->p->req.u.trans.subcmd = subcmd;
+    l->p->req.decoded = true;
     if (prefix_ci(name, "\\PIPE\\")) {
         ev_str(l->ev, "subcommand_name", pipe_subcmd_name(subcmd));
         /* the pipe sub-commands but WAIT/CALL address an open pipe by FID in setup word 1 */
@@ -161,6 +162,7 @@ void smb1_trans2_req(struct smb1_link *l)
     ev_uint(l->ev, "subcommand", subcmd);
     ev_str(l->ev, "subcommand_name", smb1_trans2_name(subcmd));
     l->p->req.u.trans.subcmd = subcmd;
+    l->p->req.decoded = true; /* the name, when there is one, follows */
 
     struct rd p = smb1_msg_window(l, t.param_off, t.param_count);
     if (!rd_ok(&p))
@@ -248,8 +250,8 @@ static struct rd trans_rsp_params(struct smb1_link *l)
 
 void smb1_trans2_rsp(struct smb1_link *l)
 {
-    if (!l->p || !l->p->have_request || l->wct == 0)
-        return; /* the sub-command is only known from the request */
+    if (!l->p || !l->p->req.decoded || l->wct == 0)
+        return; /* the sub-command is only known from the (decoded) request */
     uint16_t subcmd = l->p->req.u.trans.subcmd;
     struct rd p = trans_rsp_params(l);
     if (!rd_ok(&p))
@@ -334,6 +336,7 @@ void smb1_nt_trans_req(struct smb1_link *l)
     ev_uint(l->ev, "function", function);
     ev_str(l->ev, "function_name", smb1_nt_trans_name(function));
     l->p->req.u.trans.subcmd = function;
+    l->p->req.decoded = true; /* the name, when there is one, follows */
 
     if (function == NT_IOCTL || function == NT_NOTIFY) {
         /* setup: FunctionCode or CompletionFilter (4), then the FID */
@@ -371,7 +374,7 @@ void smb1_nt_trans_req(struct smb1_link *l)
 
 void smb1_nt_trans_rsp(struct smb1_link *l)
 {
-    if (!l->p || !l->p->have_request || l->p->req.u.trans.subcmd != NT_CREATE || l->wct == 0)
+    if (!l->p || !l->p->req.decoded || l->p->req.u.trans.subcmd != NT_CREATE || l->wct == 0)
         return;
     if (!smb1_need_words(l, NT_TRANS_RSP_FIXED_WORDS))
         return;

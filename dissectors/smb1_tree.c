@@ -30,6 +30,7 @@ void smb1_tree_connect_req(struct smb1_link *l)
     if (!l->p->req.u.tree.path)
         abort();
     l->p->req.owns_str = true;
+    l->p->req.decoded = true;
 }
 
 void smb1_tree_connect_rsp(struct smb1_link *l)
@@ -53,7 +54,7 @@ void smb1_tree_connect_rsp(struct smb1_link *l)
     if (!t)
         return;
     t->uid = l->h->uid;
-    const char *path = l->p && l->p->have_request ? l->p->req.u.tree.path : NULL;
+    const char *path = l->p && l->p->req.decoded ? l->p->req.u.tree.path : NULL;
     if (path) {
         free(t->path);
         t->path = strdup(path);

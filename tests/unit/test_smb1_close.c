@@ -270,6 +270,27 @@ START_TEST(echo_flush_find_close_disk)
 }
 END_TEST
 
+/* a CLOSE request cut inside its words names no FID: its success response
+ * must not close FID 0 (the zeroes of a request never decoded) */
+START_TEST(undecoded_close_keeps_fid_zero)
+{
+    struct th t;
+    th_init(&t);
+    ck_assert_ptr_nonnull(smb1_open_add(&t.c, 0, 0, 1, "\\zero", 990000));
+    for (size_t cut = 0; cut < SMB1_HDR_LEN + 1 + 2 * 3; cut++) { /* WordCount 3 */
+        struct smb1_pending p;
+        tx_init(&t, &p);
+        th_req(&t, &p, CLOSE_REQ, sizeof CLOSE_REQ, cut);
+        ck_assert(p.have_request);
+        th_rsp(&t, &p, CLOSE_RSP, sizeof CLOSE_RSP, sizeof CLOSE_RSP);
+        ck_assert_msg(smb1_open_get(&t.c, 0) != NULL, "FID 0 closed after a CLOSE request cut at %zu", cut);
+        tx_free(&p);
+    }
+    ck_assert_uint_eq(th_count(&t, "file "), 0);
+    th_end(&t);
+}
+END_TEST
+
 START_TEST(every_truncation)
 {
     th_cuts(smbclient_state, CLOSE_REQ, sizeof CLOSE_REQ, CLOSE_RSP, sizeof CLOSE_RSP);
@@ -294,6 +315,7 @@ int main(void)
     tcase_add_test(tc, logoff_ends_session_after_its_files);
     tcase_add_test(tc, logoff_refused_keeps_session);
     tcase_add_test(tc, echo_flush_find_close_disk);
+    tcase_add_test(tc, undecoded_close_keeps_fid_zero);
     tcase_add_test(tc, every_truncation);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

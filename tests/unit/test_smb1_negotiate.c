@@ -3,6 +3,7 @@
  * 3.6, non-extended security) and arkime/smbtorture-ntlmssp.pcap (extended
  * security); the rest are built field by field. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "smb1_harness.h"
@@ -355,6 +356,75 @@ START_TEST(error_response_and_unseen_request)
 }
 END_TEST
 
+/* the dialect list is capped (each kept dialect is held until the response
+ * and scanned for the session record): the rest are counted, not kept; a
+ * DialectIndex into the uncounted part is no protocol error */
+START_TEST(dialect_list_capped)
+{
+    struct th t;
+    th_init(&t);
+    struct smb1_pending p;
+    struct mb q, m;
+    mb_hdr(&q, 0x72, 0, 0x08, 0x0001, 0, 0, 0, 1);
+    mb_words(&q);
+    mb_bytes(&q);
+    for (int i = 0; i < 70; i++) {
+        char d[8];
+        snprintf(d, sizeof d, "D%d", i);
+        mb_u8(&q, 2);
+        mb_astr(&q, d);
+    }
+    mb_end(&q);
+    tx_init(&t, &p);
+    size_t n = index_only_rsp(&m, 63);
+    th_exchange(&t, &p, q.b, q.n, m.b, n);
+    const struct field *f = f_get(&p, "dialects");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->kind, F_STRV);
+    ck_assert_uint_eq(f->v.sv.n, 64);
+    ck_assert_str_eq(f->v.sv.v[63], "D63");
+    ck_assert_uint_eq(f_uint(&p, "dialects_omitted"), 6);
+    ck_assert_str_eq(f_str(&p, "dialect"), "D63");
+    ck_assert_uint_eq(t.c.dialects.n, 64);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 1);
+    ck_assert(th_line_has(&t, "anomaly ", "name=\"smb_dialects_truncated\""));
+    tx_free(&p);
+    /* an index into the omitted dialects: offered, but its name was not kept */
+    tx_init(&t, &p);
+    n = index_only_rsp(&m, 69);
+    th_exchange(&t, &p, q.b, q.n, m.b, n);
+    ck_assert(f_null(&p, "dialect"));
+    ck_assert_uint_eq(f_uint(&p, "dialect_index"), 69);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 2);
+    ck_assert(!th_line_has(&t, "anomaly ", "name=\"smb1_negotiate_index\""));
+    tx_free(&p);
+    /* past every dialect offered */
+    tx_init(&t, &p);
+    n = index_only_rsp(&m, 70);
+    th_exchange(&t, &p, q.b, q.n, m.b, n);
+    ck_assert(f_null(&p, "dialect"));
+    ck_assert_uint_eq(f_uint(&p, "dialect_index"), 70);
+    ck_assert(th_line_has(&t, "anomaly ", "name=\"smb1_negotiate_index\""));
+    tx_free(&p);
+    /* at the cap exactly: nothing omitted */
+    mb_hdr(&q, 0x72, 0, 0x08, 0x0001, 0, 0, 0, 1);
+    mb_words(&q);
+    mb_bytes(&q);
+    for (int i = 0; i < 64; i++) {
+        mb_u8(&q, 2);
+        mb_astr(&q, "NT LM 0.12");
+    }
+    mb_end(&q);
+    tx_init(&t, &p);
+    th_req(&t, &p, q.b, q.n, q.n);
+    ck_assert_uint_eq(f_get(&p, "dialects")->v.sv.n, 64);
+    ck_assert(f_absent(&p, "dialects_omitted"));
+    tx_free(&p);
+    th_end(&t);
+    th_cuts(NULL, q.b, q.n, m.b, n);
+}
+END_TEST
+
 START_TEST(every_truncation)
 {
     th_cuts(NULL, NEG_REQ, sizeof NEG_REQ, NEG_RSP, sizeof NEG_RSP);
@@ -380,6 +450,7 @@ int main(void)
     tcase_add_test(tc, lanman_response_oem_domain);
     tcase_add_test(tc, server_name_after_domain);
     tcase_add_test(tc, error_response_and_unseen_request);
+    tcase_add_test(tc, dialect_list_capped);
     tcase_add_test(tc, every_truncation);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -491,6 +491,52 @@ START_TEST(core_open_and_create)
 }
 END_TEST
 
+/* a name relative to an open directory is capped at --max-string bytes of
+ * UTF-8 (never splitting a character), with one anomaly per open: a chain of
+ * opens each relative to the one before cannot grow names without end */
+START_TEST(nt_create_relative_name_capped)
+{
+    struct th t;
+    th_init(&t);
+    t.lim.str_max = 32;
+    struct smb1_pending p;
+    struct mb q, r;
+    tx_init(&t, &p);
+    size_t n = ntc_req(&q, false, 0, "\\dir", 0);
+    size_t k = ntc_rsp(&r, 1, 1, 0, true);
+    th_exchange(&t, &p, q.b, n, r.b, k);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 0);
+    tx_free(&p);
+    /* "\dir\" and 16 e-acute (OEM 0x82, two bytes of UTF-8 each): 37 bytes;
+     * 32 would split the 14th, so 31 are kept */
+    tx_init(&t, &p);
+    n = ntc_req(&q, false, 1, "\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82", 0);
+    k = ntc_rsp(&r, 2, 1, 0, true);
+    th_exchange(&t, &p, q.b, n, r.b, k);
+    const char *f = f_str(&p, "file");
+    ck_assert_uint_eq(strlen(f), 31);
+    ck_assert_mem_eq(f, "\\dir\\\xc3\xa9", 7);
+    ck_assert_str_eq(f + 29, "\xc3\xa9");
+    ck_assert_str_eq(smb1_open_get(&t.c, 2)->name, f);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 1);
+    ck_assert(th_line_has(&t, "anomaly ", "name=\"smb_name_truncated\""));
+    tx_free(&p);
+    /* a chain of opens, each relative to the one before */
+    for (uint16_t fid = 3; fid < 203; fid++) {
+        tx_init(&t, &p);
+        n = ntc_req(&q, false, fid - 1u, "sub", 0);
+        k = ntc_rsp(&r, fid, 1, 0, true);
+        th_exchange(&t, &p, q.b, n, r.b, k);
+        ck_assert_uint_le(strlen(f_str(&p, "file")), 32);
+        ck_assert_uint_le(strlen(smb1_open_get(&t.c, fid)->name), 32);
+        tx_free(&p);
+    }
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 201);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), th_count(&t, "anomaly ts=1000000 name=\"smb_name_truncated\""));
+    th_end(&t);
+}
+END_TEST
+
 START_TEST(every_truncation)
 {
     th_cuts(smbclient_tree, OX_REQ, sizeof OX_REQ, OX_RSP, sizeof OX_RSP);
@@ -517,6 +563,7 @@ int main(void)
     tcase_add_test(tc, nt_create_extended_response_pipe);
     tcase_add_test(tc, nt_create_relative_to_directory_and_oem);
     tcase_add_test(tc, core_open_and_create);
+    tcase_add_test(tc, nt_create_relative_name_capped);
     tcase_add_test(tc, every_truncation);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

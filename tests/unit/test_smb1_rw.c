@@ -491,6 +491,94 @@ START_TEST(locking_andx)
 }
 END_TEST
 
+/* A request cut inside its words (or with a word count the handler refuses)
+ * decodes nothing: its response must not stream data to FID 0 at offset 0, or
+ * grow FID 0, from the zeroes of a request never decoded. */
+static void zero_fid_open(struct th *t) { with_open(t, 1, "\\\\SRV\\data", "A:", 0, "\\zero.bin", 0); }
+
+START_TEST(undecoded_request_gives_response_nothing)
+{
+    struct th t;
+    th_init(&t);
+    zero_fid_open(&t);
+    struct smb1_pending p;
+    struct smb1_stream s;
+    struct mb q, r;
+    /* READ_ANDX: every cut before the words are whole */
+    for (size_t cut = 0; cut < SMB1_HDR_LEN + 1 + 2 * 10; cut++) {
+        tx_init(&t, &p);
+        th_req(&t, &p, RX_REQ, sizeof RX_REQ, cut);
+        ck_assert(p.have_request);
+        ck_assert_msg(!th_stream(&t, &p, RX_RSP, sizeof RX_RSP, sizeof RX_RSP, true, &s),
+                      "READ_ANDX data streamed to FID %u after a request cut at %zu", s.fid, cut);
+        th_rsp(&t, &p, RX_RSP, sizeof RX_RSP, sizeof RX_RSP);
+        ck_assert_uint_eq(f_uint(&p, "length"), 15);
+        tx_free(&p);
+    }
+    /* READ_ANDX with a word count the handler refuses */
+    uint8_t bad[sizeof RX_REQ];
+    memcpy(bad, RX_REQ, sizeof bad);
+    bad[SMB1_HDR_LEN] = 9;
+    tx_init(&t, &p);
+    th_req(&t, &p, bad, sizeof bad, sizeof bad);
+    ck_assert(!th_stream(&t, &p, RX_RSP, sizeof RX_RSP, sizeof RX_RSP, true, &s));
+    tx_free(&p);
+    /* core READ */
+    mb_hdr(&q, 0x0a, 0, 0x08, 0x0001, 1, 1, 0, 60);
+    mb_words(&q);
+    mb_u16(&q, 0x0a01); mb_u16(&q, 512); mb_u32(&q, 512); mb_u16(&q, 0);
+    mb_bytes(&q);
+    mb_end(&q);
+    mb_hdr(&r, 0x0a, 0, 0x88, 0x0001, 1, 1, 0, 60);
+    mb_words(&r);
+    mb_u16(&r, 4);
+    mb_zero(&r, 8);
+    mb_bytes(&r);
+    mb_u8(&r, 0x01);
+    mb_u16(&r, 4);
+    mb_raw(&r, "data", 4);
+    mb_end(&r);
+    for (size_t cut = 0; cut < SMB1_HDR_LEN + 1 + 2 * 5; cut++) {
+        tx_init(&t, &p);
+        th_req(&t, &p, q.b, q.n, cut);
+        ck_assert_msg(!th_stream(&t, &p, r.b, r.n, r.n, true, &s),
+                      "READ data streamed to FID %u after a request cut at %zu", s.fid, cut);
+        tx_free(&p);
+    }
+    /* WRITE_ANDX: a success response must not grow FID 0 */
+    for (size_t cut = 0; cut < SMB1_HDR_LEN + 1 + 2 * 14; cut++) {
+        tx_init(&t, &p);
+        th_req(&t, &p, WX_REQ, sizeof WX_REQ, cut);
+        th_rsp(&t, &p, WX_RSP, sizeof WX_RSP, sizeof WX_RSP);
+        ck_assert_uint_eq(f_uint(&p, "count"), 68);
+        ck_assert_msg(smb1_open_get(&t.c, 0)->size == 0, "FID 0 grew after a WRITE_ANDX cut at %zu", cut);
+        tx_free(&p);
+    }
+    /* core WRITE */
+    mb_hdr(&q, 0x0b, 0, 0x08, 0x0001, 1, 1, 0, 61);
+    mb_words(&q);
+    mb_u16(&q, 0x0a01); mb_u16(&q, 100); mb_u32(&q, 800); mb_u16(&q, 0);
+    mb_bytes(&q);
+    mb_u8(&q, 0x01);
+    mb_u16(&q, 100);
+    mb_zero(&q, 100);
+    mb_end(&q);
+    mb_hdr(&r, 0x0b, 0, 0x88, 0x0001, 1, 1, 0, 61);
+    mb_words(&r);
+    mb_u16(&r, 100);
+    mb_bytes(&r);
+    mb_end(&r);
+    for (size_t cut = 0; cut < SMB1_HDR_LEN + 1 + 2 * 5; cut++) {
+        tx_init(&t, &p);
+        th_req(&t, &p, q.b, q.n, cut);
+        th_rsp(&t, &p, r.b, r.n, r.n);
+        ck_assert_msg(smb1_open_get(&t.c, 0)->size == 0, "FID 0 grew after a WRITE cut at %zu", cut);
+        tx_free(&p);
+    }
+    th_end(&t);
+}
+END_TEST
+
 START_TEST(every_truncation)
 {
     th_cuts(smbclient_open, RX_REQ, sizeof RX_REQ, RX_RSP, sizeof RX_RSP);
@@ -516,6 +604,7 @@ int main(void)
     tcase_add_test(tc, write_andx_32bit_and_large);
     tcase_add_test(tc, core_read_and_write);
     tcase_add_test(tc, locking_andx);
+    tcase_add_test(tc, undecoded_request_gives_response_nothing);
     tcase_add_test(tc, every_truncation);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -668,6 +668,44 @@ START_TEST(sub_command_names)
 }
 END_TEST
 
+/* a TRANSACTION2 request cut inside its words has no known sub-command: a
+ * response that would parse as OPEN2 (sub-command 0, the zeroes of a request
+ * never decoded) must not invent an open */
+START_TEST(trans2_undecoded_request_opens_nothing)
+{
+    struct mb r;
+    mb_hdr(&r, 0x32, 0, 0x98, 0xc001, 1, 0x0f77, 0, 5);
+    mb_words(&r);
+    mb_u16(&r, 12); mb_u16(&r, 0); mb_u16(&r, 0);  /* totals, Reserved1 */
+    mb_u16(&r, 12); mb_u16(&r, 56); mb_u16(&r, 0); /* ParameterCount, Offset, Displacement */
+    mb_u16(&r, 0); mb_u16(&r, 68); mb_u16(&r, 0);  /* Data */
+    mb_u16(&r, 0);                                 /* SetupCount */
+    mb_bytes(&r);
+    mb_u8(&r, 0);       /* Pad to 56 */
+    mb_u16(&r, 0x0800); /* FIND_FIRST2: SID ... */
+    mb_u16(&r, 3);      /* SearchCount */
+    mb_u16(&r, 1);      /* EndOfSearch */
+    mb_u16(&r, 0);      /* EaErrorOffset */
+    mb_u16(&r, 0);      /* LastNameOffset */
+    mb_u16(&r, 0);      /* pad */
+    mb_end(&r);
+    struct th t;
+    th_init(&t);
+    for (size_t cut = 0; cut < SMB1_HDR_LEN + 1 + 2 * 15; cut++) { /* WordCount 15 */
+        struct smb1_pending p;
+        tx_init(&t, &p);
+        th_req(&t, &p, T2_QPATH_REQ, sizeof T2_QPATH_REQ, cut);
+        ck_assert(p.have_request);
+        th_rsp(&t, &p, r.b, r.n, r.n);
+        ck_assert_msg(f_absent(&p, "fid"), "request cut at %zu: response read as OPEN2", cut);
+        ck_assert_ptr_null(smb1_open_get(&t.c, 0x0800));
+        tx_free(&p);
+    }
+    ck_assert_uint_eq(th_count(&t, "file "), 0);
+    th_end(&t);
+}
+END_TEST
+
 START_TEST(every_truncation)
 {
     th_cuts(NULL, T2_QPATH_REQ, sizeof T2_QPATH_REQ, T2_QPATH_RSP, sizeof T2_QPATH_RSP);
@@ -694,6 +732,7 @@ int main(void)
     tcase_add_test(tc, nt_transact_create);
     tcase_add_test(tc, secondaries);
     tcase_add_test(tc, sub_command_names);
+    tcase_add_test(tc, trans2_undecoded_request_opens_nothing);
     tcase_add_test(tc, every_truncation);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
