@@ -216,19 +216,30 @@ void smb1_write_andx_rsp(struct smb1_link *l)
 #define CORE_DATA_AFTER_WORDS (2 + 1 + 2)
 #define CORE_RW_WCT 5
 
-void smb1_read_core_req(struct smb1_link *l)
+/* the request words READ and WRITE share: FID, Count, Offset
+ * ([MS-CIFS] 2.2.4.11.1, 2.2.4.12.1), reported on the record */
+static bool core_rw_req_words(struct smb1_link *l, uint16_t *fid, uint16_t *count, uint32_t *offset)
 {
     if (!smb1_need_words(l, CORE_RW_WCT))
-        return;
+        return false;
     struct rd w = l->words;
-    uint16_t fid = rd_u16le(&w);
-    uint16_t count = rd_u16le(&w);
-    uint32_t offset = rd_u32le(&w);
+    *fid = rd_u16le(&w);
+    *count = rd_u16le(&w);
+    *offset = rd_u32le(&w);
     if (!rd_ok(&w))
+        return false;
+    smb1_ev_fid(l, *fid);
+    ev_uint(l->ev, "count", *count);
+    ev_uint(l->ev, "offset", *offset);
+    return true;
+}
+
+void smb1_read_core_req(struct smb1_link *l)
+{
+    uint16_t fid, count;
+    uint32_t offset;
+    if (!core_rw_req_words(l, &fid, &count, &offset))
         return;
-    smb1_ev_fid(l, fid);
-    ev_uint(l->ev, "count", count);
-    ev_uint(l->ev, "offset", offset);
     l->p->req.u.read.fid = fid;
     l->p->req.u.read.offset = offset;
     l->p->req.u.read.max_count = count;
@@ -263,17 +274,10 @@ bool smb1_read_core_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
 
 void smb1_write_core_req(struct smb1_link *l)
 {
-    if (!smb1_need_words(l, CORE_RW_WCT))
+    uint16_t fid, count;
+    uint32_t offset;
+    if (!core_rw_req_words(l, &fid, &count, &offset))
         return;
-    struct rd w = l->words;
-    uint16_t fid = rd_u16le(&w);
-    uint16_t count = rd_u16le(&w);
-    uint32_t offset = rd_u32le(&w);
-    if (!rd_ok(&w))
-        return;
-    smb1_ev_fid(l, fid);
-    ev_uint(l->ev, "count", count);
-    ev_uint(l->ev, "offset", offset);
     l->p->req.u.write.fid = fid;
     l->p->req.u.write.offset = offset;
     l->p->req.decoded = true;
