@@ -134,10 +134,15 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
 
 /* the file a streamed message feeds, if its open still exists: a CLOSE in the
  * other direction can end it while the data is still arriving */
-static struct file_track *stream_file(struct smb1_core *k, const struct smb1_asm *a)
+static struct file_track *stream_file(struct smb1_core *k, struct smb1_asm *a)
 {
-    struct smb1_open *o = smb1_open_get(&k->c, a->s.fid);
-    return o && o->serial == a->open_serial ? o->ft : NULL;
+    if (a->open_check != k->c.opens_ended) {
+        /* some open ended since we looked: ours may be gone (FIDs are reused, hence the serial) */
+        struct smb1_open *o = smb1_open_get(&k->c, a->s.fid);
+        a->open = o && o->serial == a->open_serial ? o : NULL;
+        a->open_check = k->c.opens_ended;
+    }
+    return a->open ? a->open->ft : NULL;
 }
 
 static void asm_reset(struct smb1_asm *a)
@@ -242,6 +247,8 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
             }
             a->s = s;
             a->open_serial = op->serial;
+            a->open = op;
+            a->open_check = k->c.opens_ended;
             a->elide_at = s.data_off;
             a->elide_len = (size_t)s.data_len;
             a->mode = ASM_STREAM;

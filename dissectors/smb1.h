@@ -180,6 +180,7 @@ struct smb1_conn {
     struct smb1_open *opens;
     size_t n_opens;
     uint64_t open_serial;                 /* last serial given to an open */
+    uint64_t opens_ended;                 /* opens ended so far: a cached open pointer is valid while this is unchanged */
     struct smb1_pending *pending, *pending_tail; /* oldest first */
     struct smb1_pending **pbuckets;              /* by (PID, MID); SMB1_PENDING_BUCKETS, lazily */
     size_t n_pending;

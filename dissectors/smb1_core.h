@@ -17,7 +17,9 @@ struct smb1_asm {
     size_t need_at;            /* undecided: decide again once this many bytes are kept */
     size_t elide_at, elide_len;
     struct smb1_stream s;
-    uint64_t open_serial;      /* the open the data belongs to (looked up per piece: it may close meanwhile) */
+    uint64_t open_serial;      /* the open the data belongs to: it may end while the data arrives */
+    struct smb1_open *open;    /* that open, valid while c.opens_ended == open_check */
+    uint64_t open_check;
     uint64_t ts_begin, ts_end;
 };
 

@@ -254,18 +254,25 @@ static void open_free(struct smb1_open *o)
     free(o);
 }
 
+/* unlink *pp, write its `file` record, free it */
+static void open_end(struct smb1_conn *c, struct smb1_open **pp)
+{
+    struct smb1_open *o = *pp;
+    *pp = o->next;
+    c->n_opens--;
+    c->opens_ended++; /* tells holders of an open pointer to look it up again */
+    open_record(c, o);
+    open_free(o);
+}
+
 void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us)
 {
     (void)ts_us; /* the record carries the open time; the close time is the smb record's */
     for (struct smb1_open **pp = &c->opens; *pp; pp = &(*pp)->next) {
-        struct smb1_open *o = *pp;
-        if (o->fid != fid)
-            continue;
-        *pp = o->next;
-        c->n_opens--;
-        open_record(c, o);
-        open_free(o);
-        return;
+        if ((*pp)->fid == fid) {
+            open_end(c, pp);
+            return;
+        }
     }
 }
 
@@ -275,14 +282,10 @@ static void close_matching(struct smb1_conn *c, bool by_tid, uint16_t id)
     struct smb1_open **pp = &c->opens;
     while (*pp) {
         struct smb1_open *o = *pp;
-        if ((by_tid ? o->tid : o->uid) != id) {
+        if ((by_tid ? o->tid : o->uid) != id)
             pp = &o->next;
-            continue;
-        }
-        *pp = o->next;
-        c->n_opens--;
-        open_record(c, o);
-        open_free(o);
+        else
+            open_end(c, pp);
     }
 }
 

@@ -614,6 +614,53 @@ START_TEST(andx_offset_inside_the_previous_words_is_refused)
 }
 END_TEST
 
+/* the file a WRITE streams into ends (CLOSE answered in the other direction)
+ * while the data still arrives, and its FID is opened again at once: the
+ * rest of the data must go nowhere, not to the freed file nor the new one */
+START_TEST(a_file_ending_mid_stream_stops_its_data)
+{
+    fill_data();
+    struct rig *r = rig_new();
+    struct msg q, s, w;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, 0xff, &at, "\\old.bin");
+    send(r, DIR_C2S, &q, 0, 10);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 1);
+    open_andx_rsp_link(&s, 0xff, &at, 0x4001, 0);
+    send(r, DIR_S2C, &s, 0, 20);
+    hdr(&q, SMB1_COM_CLOSE, false, 0, 1, 100, 2);
+    words(&q, 3);
+    put16(&q, 0x4001);
+    put32(&q, 0);
+    bytes(&q);
+    end_bytes(&q);
+    send(r, DIR_C2S, &q, 0, 30);
+    /* the client starts a 1000-byte WRITE to the same file */
+    hdr(&w, SMB1_COM_WRITE_ANDX, false, 0, 1, 100, 3);
+    write_andx_req_link(&w, 0xff, &at, 0x4001, DATA, 1000);
+    smb1_msg_begin(&r->k, DIR_C2S, w.n, 40);
+    smb1_msg_data(&r->k, DIR_C2S, w.b, 64 + 100, 40);
+    /* meanwhile the server closes it, and the FID is reused for a new file */
+    hdr(&s, SMB1_COM_CLOSE, true, 0, 1, 100, 2);
+    words(&s, 0);
+    bytes(&s);
+    end_bytes(&s);
+    send(r, DIR_S2C, &s, 0, 41);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 77); /* an open whose request was not seen */
+    open_andx_rsp_link(&s, 0xff, &at, 0x4001, 0);
+    send(r, DIR_S2C, &s, 0, 42);
+    smb1_msg_data(&r->k, DIR_C2S, w.b + 64 + 100, w.n - 64 - 100, 43);
+    smb1_msg_end(&r->k, DIR_C2S, true, 43);
+    rig_end(r);
+    /* the old file got only what came before its end (data starts at offset
+     * 60: 104 of the 164 bytes sent were data); the new one got nothing */
+    ck_assert_msg(strstr(r->log, "bytes_written=104 read_ranges= write_ranges=[0,104)"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "bytes_written=0 read_ranges= write_ranges="), "%s", r->log);
+    free(r);
+}
+END_TEST
+
 START_TEST(name_lists_dedup_and_cap)
 {
     struct strlist l = {0};
@@ -646,6 +693,7 @@ int main(void)
     tcase_add_test(tc, every_truncation_of_a_read_response_is_safe);
     tcase_add_test(tc, limits_cap_the_kept_part);
     tcase_add_test(tc, name_lists_dedup_and_cap);
+    tcase_add_test(tc, a_file_ending_mid_stream_stops_its_data);
     tcase_add_test(tc, an_interim_transaction_response_is_not_the_answer);
     tcase_add_test(tc, andx_offset_inside_the_previous_words_is_refused);
     tcase_add_test(tc, pending_table_evicts_the_oldest_and_matches_the_rest);
