@@ -93,16 +93,12 @@ static const char *password_kind(const struct smb1_link *l, uint16_t oem_len, ui
     return "plaintext";
 }
 
-/* NT LM 0.12 without extended security: WordCount 13 */
-static void nt_lm_req(struct smb1_link *l, struct rd *w)
+/* after the passwords (never reported): account, domain, native OS and LAN
+ * manager; the auth kind follows from the password lengths */
+static void account_fields(struct smb1_link *l, uint16_t oem_len, uint16_t uni_len)
 {
-    rd_skip(w, 4 + 2 + 2 + 2 + 4); /* AndX, MaxBufferSize, MaxMpxCount, VcNumber, SessionKey */
-    uint16_t oem_len = rd_u16le(w);
-    uint16_t uni_len = rd_u16le(w);
-    if (!rd_ok(w))
-        return;
     struct rd b = l->bytes;
-    rd_skip(&b, (size_t)oem_len + uni_len); /* the passwords themselves are never reported */
+    rd_skip(&b, (size_t)oem_len + uni_len);
     bool u = l->h->unicode;
     const char *user = rd_ok(&b) ? smb1_str(l, &b, u, true) : NULL;
     const char *domain = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
@@ -116,26 +112,23 @@ static void nt_lm_req(struct smb1_link *l, struct rd *w)
     ev_str(l->ev, "auth", password_kind(l, oem_len, uni_len, user));
 }
 
+/* NT LM 0.12 without extended security: WordCount 13 */
+static void nt_lm_req(struct smb1_link *l, struct rd *w)
+{
+    rd_skip(w, 4 + 2 + 2 + 2 + 4); /* AndX, MaxBufferSize, MaxMpxCount, VcNumber, SessionKey */
+    uint16_t oem_len = rd_u16le(w);
+    uint16_t uni_len = rd_u16le(w);
+    if (rd_ok(w))
+        account_fields(l, oem_len, uni_len);
+}
+
 /* LAN Manager dialects: WordCount 10, a single (OEM) password */
 static void lanman_req(struct smb1_link *l, struct rd *w)
 {
     rd_skip(w, 4 + 2 + 2 + 2 + 4);
     uint16_t pw_len = rd_u16le(w);
-    if (!rd_ok(w))
-        return;
-    struct rd b = l->bytes;
-    rd_skip(&b, pw_len);
-    bool u = l->h->unicode;
-    const char *user = rd_ok(&b) ? smb1_str(l, &b, u, true) : NULL;
-    const char *domain = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
-    const char *os = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
-    const char *lanman = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
-    ev_str(l->ev, "user", user);
-    ev_str(l->ev, "domain", domain);
-    ev_null(l->ev, "host");
-    ev_str(l->ev, "native_os", os);
-    ev_str(l->ev, "native_lanman", lanman);
-    ev_str(l->ev, "auth", password_kind(l, pw_len, 0, user));
+    if (rd_ok(w))
+        account_fields(l, pw_len, 0);
 }
 
 /* extended security: WordCount 12 */
