@@ -70,6 +70,20 @@ static void rec_init(struct rec *c, struct reasm_pool *pool, size_t hole_cap)
     rec_init_policy(c, pool, hole_cap, limits_default().tcp_overlap);
 }
 
+/* a fresh pool and one direction's reassembler on it */
+static void rec_start(struct rec *c, struct reasm_pool *pool, size_t pool_cap, size_t hole_cap)
+{
+    reasm_pool_init(pool, pool_cap);
+    rec_init(c, pool, hole_cap);
+}
+
+/* free it: everything it held goes back to the pool */
+static void rec_end(struct rec *c, struct reasm_pool *pool)
+{
+    reasm_free(&c->r);
+    ck_assert_uint_eq(pool->used, 0);
+}
+
 /* text segment at offset off from isn+1 */
 static void seg(struct rec *c, uint32_t isn, uint32_t off, const char *s)
 {
@@ -81,9 +95,8 @@ static void seg(struct rec *c, uint32_t isn, uint32_t off, const char *s)
 START_TEST(in_order_and_exact_retransmission)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     seg(&c, ISN, 0, "abc");
     seg(&c, ISN, 3, "def");
@@ -95,8 +108,7 @@ START_TEST(in_order_and_exact_retransmission)
     ck_assert_uint_eq(c.st.overlap_bytes, 0);
     ck_assert_uint_eq(c.st.bytes, 11);
     ck_assert_int_eq(c.nanom, 0);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
@@ -140,9 +152,8 @@ END_TEST
 START_TEST(one_byte_segments_reverse_order)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     const char *msg = "reassembly";
     for (int k = (int)strlen(msg) - 1; k >= 0; k--) {
@@ -159,9 +170,8 @@ END_TEST
 START_TEST(conflicting_overlap_first_copy_wins)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     /* buffered above a hole */
     seg(&c, ISN, 4, "EFGH");
@@ -214,8 +224,7 @@ START_TEST(conflicting_overlap_last_copy_replaces_held_bytes)
     ck_assert_uint_eq(c.st.overlap_bytes, 3);
     ck_assert_uint_eq(c.st.retrans_bytes, 3);
     ck_assert_uint_eq(c.st.delivered, 10);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
@@ -296,17 +305,15 @@ START_TEST(last_policy_and_missing_ranges)
     ck_assert_str_eq(c.log, "D:abcdeFGH");
     ck_assert_int_eq(c.nanom, 1);
     ck_assert_uint_eq(c.st.overlap_bytes, 1);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
 START_TEST(retransmitted_isn_and_wraparound)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     uint32_t isn = 0xFFFFFFFEu;   /* data starts at 0xFFFFFFFF and wraps after one byte */
     reasm_isn(&c.r, isn);
     reasm_isn(&c.r, isn);         /* SYN retransmitted */
@@ -326,9 +333,8 @@ START_TEST(stream_longer_than_4gib)
     /* snap-cut segments move the stream on without buffering: 70000 x 64000
      * bytes on the wire (4.48 GB), 1 byte captured each */
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     uint32_t isn = 77;
     reasm_isn(&c.r, isn);
     uint64_t off = 0;
@@ -356,9 +362,8 @@ END_TEST
 START_TEST(snap_length_cut_is_a_known_gap)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     /* in order: 2 of 5 bytes captured */
     reasm_data(&c.r, ISN + 1, (const uint8_t *)"ab", 2, 5, 1);
@@ -374,8 +379,7 @@ START_TEST(snap_length_cut_is_a_known_gap)
     ck_assert_uint_eq(c.st.gaps, 2);
     ck_assert_uint_eq(c.st.gap_bytes, 5);
     ck_assert_uint_eq(c.st.retrans_bytes, 0);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 
     /* a missing range split in the middle by data that arrives later */
     rec_init(&c, &pool, 1 << 16);
@@ -388,8 +392,7 @@ START_TEST(snap_length_cut_is_a_known_gap)
     seg(&c, ISN, 2, "c");
     ck_assert_str_eq(c.log, "D:abcd|G:2|D:gh|G:1|D:jk");
     ck_assert_uint_eq(c.st.gap_bytes, 3);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
@@ -399,17 +402,15 @@ END_TEST
 START_TEST(snap_cut_segment_before_the_stream_start_has_no_data)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 20);
+    rec_start(&c, &pool, 1 << 20, 1 << 20);
     static const uint8_t one[1] = {'x'};
     reasm_data(&c.r, 100000, (const uint8_t *)"abc", 3, 3, 1);   /* no ISN: this starts the stream */
     reasm_data(&c.r, 99999, one, 0, 65000, 2);                    /* 65000 on the wire, none captured */
     reasm_flush(&c.r, true, 3);
     ck_assert_str_eq(c.log, "D:abc|G:64996");
     ck_assert_uint_eq(c.st.overlap_bytes, 0);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
@@ -444,9 +445,8 @@ static bool in_grace(const struct reasm_pool *pool, uint64_t *deadline)
 START_TEST(answer_past_the_hole_declares_it_at_once)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     seg(&c, ISN, 0, "abc");
     seg(&c, ISN, 8, "ijk");             /* hole [3,8) */
@@ -471,8 +471,7 @@ START_TEST(answer_past_the_hole_declares_it_at_once)
     ck_assert_uint_eq(c.st.gap_bytes, 20);
     uint64_t d;
     ck_assert(!in_grace(&pool, &d));
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
@@ -481,9 +480,8 @@ END_TEST
 START_TEST(pure_ack_past_the_hole_declares_it_after_the_grace)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     uint64_t t = 1000, d = 0;
     segt(&c, ISN, 0, "abc", t);
@@ -527,8 +525,7 @@ START_TEST(pure_ack_past_the_hole_declares_it_after_the_grace)
     ck_assert_uint_eq(c.st.gap_bytes, 20);
     ck_assert_uint_eq(c.st.retrans_bytes, 0);
     ck_assert_int_eq(c.nanom, 0);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
@@ -536,9 +533,8 @@ END_TEST
 START_TEST(late_segment_within_the_grace_fills_the_hole)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     uint64_t t = 5000, d = 0;
     segt(&c, ISN, 0, "abc", t);
@@ -563,8 +559,7 @@ START_TEST(late_segment_within_the_grace_fills_the_hole)
     reasm_flush(&c.r, true, t + 30 + GRACE);
     ck_assert_str_eq(c.log, "D:abcdefghijk");
     ck_assert(reasm_done(&c.r));
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
@@ -593,8 +588,7 @@ START_TEST(acked_hole_that_never_fills_is_a_gap_after_the_grace)
     ck_assert_uint_eq(c.st.gaps, 1);
     ck_assert_uint_eq(c.st.gap_bytes, 5);
     ck_assert_uint_eq(c.st.retrans_bytes, 5);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 
     /* by later traffic of the direction */
     fresh(&pool, &c);
@@ -606,8 +600,7 @@ START_TEST(acked_hole_that_never_fills_is_a_gap_after_the_grace)
     segt(&c, ISN, 14, "opq", t + GRACE + 1);
     ck_assert_str_eq(c.log, "D:abc|G:5|D:ijklmnopq");
     ck_assert_uint_eq(c.st.gap_bytes, 5);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 
     /* by a later pure ACK: checked before it counts */
     fresh(&pool, &c);
@@ -616,8 +609,7 @@ START_TEST(acked_hole_that_never_fills_is_a_gap_after_the_grace)
     ackt(&c, ISN, 11, false, t);
     ackt(&c, ISN, 11, false, t + GRACE + 1);
     ck_assert_str_eq(c.log, "D:abc|G:5|D:ijk");
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 
     /* a second hole covered during the first one's grace waits from its own
      * cover, not from the first ACK, nor from the end of the first grace */
@@ -637,8 +629,7 @@ START_TEST(acked_hole_that_never_fills_is_a_gap_after_the_grace)
     ck_assert_str_eq(c.log, "D:abc|G:5|D:ijk|G:9|D:uv");
     ck_assert_uint_eq(c.st.gaps, 2);
     ck_assert_uint_eq(c.st.gap_bytes, 14);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 
     /* a partial ACK declares the acknowledged part; the rest can still come */
     fresh(&pool, &c);
@@ -649,8 +640,7 @@ START_TEST(acked_hole_that_never_fills_is_a_gap_after_the_grace)
     ck_assert_str_eq(c.log, "D:abc|G:2");
     segt(&c, ISN, 5, "fgh", t + 10 * GRACE);
     ck_assert_str_eq(c.log, "D:abc|G:2|D:fghijk");
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 
     /* long after the grace, several holes go at once, each its exact length */
     fresh(&pool, &c);
@@ -665,8 +655,7 @@ START_TEST(acked_hole_that_never_fills_is_a_gap_after_the_grace)
     ck_assert_str_eq(c.log, "G:2|D:c|G:2|D:f|G:3|D:j|G:2|D:m");
     ck_assert_uint_eq(c.st.gaps, 4);
     ck_assert_uint_eq(c.st.gap_bytes, 9);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
     ck_assert(!in_grace(&pool, &d));
 }
 END_TEST
@@ -696,8 +685,7 @@ START_TEST(grace_is_bounded_by_the_hole_cap_and_the_budget)
     ck_assert_str_eq(c.log, "D:ab|G:3|D:fghij");
     reasm_expire(&c.r, 5 + GRACE, false);
     ck_assert_str_eq(c.log, "D:ab|G:3|D:fghij|G:2|D:mnopq|G:1|D:s");
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 
     /* the pool budget (rule (c)) flushes a holder in its grace and ends it */
     struct reasm_pool small;
@@ -832,9 +820,8 @@ END_TEST
 START_TEST(expire_all_ends_the_grace_now)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     uint64_t d = 0;
     segt(&c, ISN, 0, "ab", 10);
@@ -850,17 +837,15 @@ START_TEST(expire_all_ends_the_grace_now)
     ck_assert_str_eq(c.log, "D:ab|G:2|D:ef|G:1|G:1|D:ij");
     ck_assert_uint_eq(c.st.gaps, 3);
     ck_assert_uint_eq(c.st.gap_bytes, 4);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
 START_TEST(hole_cap_declares_the_first_hole)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 10);
+    rec_start(&c, &pool, 1 << 20, 10);
     reasm_isn(&c.r, ISN);
     seg(&c, ISN, 0, "ab");
     seg(&c, ISN, 5, "fghij");        /* 5 buffered */
@@ -913,9 +898,8 @@ END_TEST
 START_TEST(fin_and_flush_deliver_everything_with_gaps)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_isn(&c.r, ISN);
     seg(&c, ISN, 0, "ab");
     seg(&c, ISN, 4, "ef");
@@ -966,9 +950,8 @@ END_TEST
 START_TEST(midstream_start_and_pre_capture_data)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     reasm_data(&c.r, 5000, (const uint8_t *)"mid", 3, 3, 1);
     reasm_data(&c.r, 4990, (const uint8_t *)"early", 5, 5, 1);     /* before the start: ignored */
     reasm_data(&c.r, 4998, (const uint8_t *)"xxmidst", 7, 7, 1);   /* straddles the start */
@@ -982,9 +965,8 @@ END_TEST
 START_TEST(window_checks)
 {
     struct reasm_pool pool;
-    reasm_pool_init(&pool, 1 << 20);
     struct rec c;
-    rec_init(&c, &pool, 1 << 16);
+    rec_start(&c, &pool, 1 << 20, 1 << 16);
     ck_assert(reasm_in_window(&c.r, 123, 100));   /* nothing known: anything goes */
     reasm_isn(&c.r, ISN);
     seg(&c, ISN, 0, "abcd");
@@ -1018,8 +1000,7 @@ START_TEST(history_survives_budget_pressure_by_being_dropped)
     seg(&c, ISN, 0, "abXdef");          /* unverifiable now: counted as retransmission */
     ck_assert_int_eq(c.nanom, 0);
     ck_assert_uint_eq(c.st.retrans_bytes, 6);
-    reasm_free(&c.r);
-    ck_assert_uint_eq(pool.used, 0);
+    rec_end(&c, &pool);
 }
 END_TEST
 
