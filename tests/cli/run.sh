@@ -52,17 +52,29 @@ check "  says why" grep -qi "no such file" "$T/e"
 
 rc=$(run "$T/file.txt" "$T/e" "$SMBSCOPE" -r "$S")
 check "a sample (0)" [ "$rc" = 0 ]
+check "  writes a transcript (so the comparisons below compare something)" grep -q "READ_ANDX STATUS_SUCCESS" "$T/file.txt"
 rc=$(run "$T/last.txt" "$T/e" "$SMBSCOPE" -r "$S" --tcp-overlap last)
 check "--tcp-overlap last (0)" [ "$rc" = 0 ]
 check "  same transcript as the default (no conflicts in the sample)" cmp -s "$T/file.txt" "$T/last.txt"
 rc=$(run "$T/first.txt" "$T/e" "$SMBSCOPE" -r "$S" --tcp-overlap first)
-check "--tcp-overlap first (0), the default" [ "$rc" = 0 ] && cmp -s "$T/file.txt" "$T/first.txt"
+check "--tcp-overlap first (0)" [ "$rc" = 0 ]
+check "  the default: same transcript as without the option" cmp -s "$T/file.txt" "$T/first.txt"
 rc=$(run "$T/stdin.txt" "$T/e" bash -c "\"$SMBSCOPE\" -r - < \"$S\"")
 check "-r - reads stdin (0)" [ "$rc" = 0 ]
 check "  same transcript as the file" cmp -s "$T/file.txt" "$T/stdin.txt"
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -o "$T/out.txt")
-check "-o FILE (0), nothing on stdout" [ "$rc" = 0 ] && [ ! -s "$T/o" ]
+check "-o FILE (0)" [ "$rc" = 0 ]
+check "  nothing at all on stdout" [ ! -s "$T/o" ]
+check "  nothing on stderr" [ ! -s "$T/e" ]
 check "  same transcript in the file" cmp -s "$T/file.txt" "$T/out.txt"
+rc=$(run "$T/file.json" "$T/e" "$SMBSCOPE" -r "$S" --format json)
+check "--format json (0)" [ "$rc" = 0 ]
+check "  writes records" grep -q '"type":"stats"' "$T/file.json"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --format json -o "$T/out.json")
+check "-o FILE --format json (0)" [ "$rc" = 0 ]
+check "  nothing at all on stdout" [ ! -s "$T/o" ]
+check "  nothing on stderr" [ ! -s "$T/e" ]
+check "  same records in the file" cmp -s "$T/file.json" "$T/out.json"
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -f "tcp port 9")
 check "-f filter that matches nothing (0)" [ "$rc" = 0 ]
 check "  no SMB records" bash -c "! grep -q NEGOTIATE '$T/o'"
