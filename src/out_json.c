@@ -1,4 +1,4 @@
-/* out_json: one JSON object per line (NDJSON), schema 1 (docs/schema.json). */
+/* out_json: one JSON object per line (NDJSON), schema 1 (smbscope.schema.json). */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,12 @@ void format_ts(uint64_t ts_us, char *buf, size_t cap)
 
 static json_t *fieldset_json(const struct fieldset *fs);
 
+/* JSON consumers read 64-bit signed at best: saturate rather than wrap */
+static json_int_t json_uint(uint64_t u)
+{
+    return u > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)u;
+}
+
 static json_t *field_json(const struct field *f)
 {
     switch (f->kind) {
@@ -30,8 +36,7 @@ static json_t *field_json(const struct field *f)
     case F_INT:
         return json_integer((json_int_t)f->v.i);
     case F_UINT:
-        /* JSON consumers read 64-bit signed at best: saturate rather than wrap */
-        return json_integer(f->v.u > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)f->v.u);
+        return json_integer(json_uint(f->v.u));
     case F_STR:
         return json_string(f->v.s);
     case F_STRV: {
@@ -43,7 +48,7 @@ static json_t *field_json(const struct field *f)
     case F_RANGES: {
         json_t *a = json_array();
         for (size_t i = 0; i < f->v.rg.n; i++)
-            json_array_append_new(a, json_pack("[II]", (json_int_t)f->v.rg.r[i][0], (json_int_t)f->v.rg.r[i][1]));
+            json_array_append_new(a, json_pack("[II]", json_uint(f->v.rg.r[i][0]), json_uint(f->v.rg.r[i][1])));
         return a;
     }
     case F_OBJ:
@@ -60,6 +65,50 @@ static json_t *fieldset_json(const struct fieldset *fs)
         json_object_set_new(o, fs->f[i].name, v ? v : json_null());
     }
     return o;
+}
+
+/* jansson escapes C0 controls; these it writes raw, and each can end a line
+ * for some reader (Python's str.splitlines() breaks at U+0085, JavaScript
+ * before ES2019 at U+2028/U+2029) or drive a terminal (DEL, C1). Their
+ * encodings only occur inside strings, so they are escaped in place.
+ * Returns the byte length of the sequence at p to escape, or 0. */
+static size_t needs_escape(const unsigned char *p, unsigned *cp)
+{
+    if (p[0] == 0x7f) {
+        *cp = 0x7f;
+        return 1;
+    }
+    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *cp = p[1];
+        return 2;
+    }
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+        *cp = p[2] == 0xa8 ? 0x2028 : 0x2029;
+        return 3;
+    }
+    return 0;
+}
+
+static bool put_line(FILE *f, const char *line)
+{
+    const unsigned char *p = (const unsigned char *)line, *run = p;
+    bool ok = true;
+    for (; *p; p++) {
+        unsigned cp;
+        size_t n = needs_escape(p, &cp);
+        if (!n)
+            continue;
+        if (p > run && fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run))
+            ok = false;
+        /* upper case hex, as jansson writes its own escapes */
+        if (fprintf(f, "\\u%04X", cp) < 0)
+            ok = false;
+        p += n - 1;
+        run = p + 1;
+    }
+    if (p > run && fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run))
+        ok = false;
+    return fputc('\n', f) != EOF && ok;
 }
 
 static void json_write(struct sink *s, const struct event *e)
@@ -90,7 +139,7 @@ static void json_write(struct sink *s, const struct event *e)
         s->write_error = true;
         return;
     }
-    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF)
+    if (!put_line(s->out, line))
         s->write_error = true;
     free(line);
     if (s->flush_each && fflush(s->out) == EOF)

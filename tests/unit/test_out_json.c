@@ -1,0 +1,275 @@
+/* Unit tests for the JSON sink (src/out_json.c): exact bytes for every field
+ * kind and the envelope (schema, type, ts, conn; none on stats; the
+ * envelope's keys win over a field of the same name), and hostile strings:
+ * every control is escaped so a record is always exactly one line, and every
+ * string parses back to exactly what went in. */
+#include <check.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "sink.h"
+#include "sink_harness.h"
+
+#define CONN1 "\"conn\":{\"id\":\"C1\",\"community_id\":\"1:abc=\",\"client\":{\"ip\":\"10.0.0.1\",\"port\":1025}," \
+              "\"server\":{\"ip\":\"10.0.0.2\",\"port\":445}}"
+#define CONN2 "\"conn\":{\"id\":\"C2\",\"community_id\":\"1:v6=\",\"client\":{\"ip\":\"fe80::1\",\"port\":50000}," \
+              "\"server\":{\"ip\":\"fe80::2\",\"port\":139}}"
+#define SESSION_C1 "{\"schema\":1,\"type\":\"session\",\"ts\":\"2023-11-14T22:13:20.000000Z\"," CONN1 ","
+
+/* one line per record, and no byte in it that ends a line for any reader or
+ * drives a terminal: C0, DEL, C1 (C2 80..C2 9F), U+2028, U+2029 */
+static void assert_one_line_each(const char *out, size_t records)
+{
+    size_t lines = 0;
+    for (const unsigned char *p = (const unsigned char *)out; *p; p++) {
+        if (*p == '\n') {
+            lines++;
+            continue;
+        }
+        ck_assert_msg(*p >= 0x20 && *p != 0x7f, "raw control 0x%02x at %td", *p, (const char *)p - out);
+        ck_assert_msg(!(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f), "raw C1 at %td", (const char *)p - out);
+        ck_assert_msg(!(*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)), "raw U+2028/9 at %td",
+                      (const char *)p - out);
+    }
+    ck_assert_uint_eq(lines, records);
+}
+
+START_TEST(every_field_kind)
+{
+    struct conn_ref c = conn_v4();
+    struct mem_sink m;
+    ms_open(&m, sink_json_new);
+    struct event e;
+    ev_init(&e, EV_FILE, T0 + 1500000, &c);
+    ev_null(&e, "n");
+    ev_bool(&e, "t", true);
+    ev_bool(&e, "f", false);
+    ev_int(&e, "i", -5);
+    ev_int(&e, "imin", INT64_MIN);
+    ev_int(&e, "imax", INT64_MAX);
+    ev_uint(&e, "u0", 0);
+    /* unsigned values past int64 saturate: JSON readers take signed 64-bit at best */
+    ev_uint(&e, "below", (uint64_t)INT64_MAX);
+    ev_uint(&e, "at", (uint64_t)INT64_MAX + 1);
+    ev_uint(&e, "max", UINT64_MAX);
+    ev_uint(&e, "fid", 0x972a);                 /* hex only in text */
+    ev_uint(&e, "status_code", 0xc0000022);
+    ev_str(&e, "str", "a b");
+    ev_str(&e, "empty", "");
+    ev_str(&e, "unc", "\\\\srv\\share/x");
+    ev_str(&e, "q", "say \"hi\"");
+    ev_str(&e, "nul", NULL);
+    fs_strv(&e, NULL, "sv", NULL, 0);
+    const char *v[] = {"x", "y z", ""};
+    fs_strv(&e, NULL, "sv2", v, 3);
+    fs_ranges(&e, NULL, "rg", NULL, 0);
+    const uint64_t r[3][2] = {{0, 76}, {100, (uint64_t)INT64_MAX + 1}, {UINT64_MAX - 1, UINT64_MAX}};
+    fs_ranges(&e, NULL, "rg2", r, 3);
+    struct fieldset *o = fs_obj(&e, NULL, "o");
+    fs_uint(&e, o, "a", 1);
+    struct fieldset *in = fs_obj(&e, o, "inner");
+    fs_str(&e, in, "s", "p q");
+    fs_null(&e, in, "z");
+    fs_obj(&e, NULL, "eo");
+    ms_write(&m, &e);
+    ev_free(&e);
+    const char *out = ms_close(&m);
+    ck_assert_str_eq(out, "{\"schema\":1,\"type\":\"file\",\"ts\":\"2023-11-14T22:13:21.500000Z\"," CONN1
+                          ",\"n\":null,\"t\":true,\"f\":false,\"i\":-5,\"imin\":-9223372036854775808,"
+                          "\"imax\":9223372036854775807,\"u0\":0,\"below\":9223372036854775807,"
+                          "\"at\":9223372036854775807,\"max\":9223372036854775807,\"fid\":38698,"
+                          "\"status_code\":3221225506,\"str\":\"a b\",\"empty\":\"\",\"unc\":\"\\\\\\\\srv\\\\share/x\","
+                          "\"q\":\"say \\\"hi\\\"\",\"nul\":null,\"sv\":[],\"sv2\":[\"x\",\"y z\",\"\"],\"rg\":[],"
+                          "\"rg2\":[[0,76],[100,9223372036854775807],[9223372036854775807,9223372036854775807]],"
+                          "\"o\":{\"a\":1,\"inner\":{\"s\":\"p q\",\"z\":null}},\"eo\":{}}\n");
+    ms_free(&m);
+}
+END_TEST
+
+START_TEST(envelope)
+{
+    struct conn_ref c1 = conn_v4(), c2 = conn_v6();
+    struct mem_sink m;
+    ms_open(&m, sink_json_new);
+    struct event e;
+    /* every type's name; ts is the record's own time (no END-line rule here) */
+    static const enum ev_type types[] = {EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        ev_init(&e, types[i], T0 + 2000000 + i, &c2);
+        ev_uint(&e, "duration_us", 5);
+        ms_write(&m, &e);
+        ev_free(&e);
+    }
+    /* fields named like the envelope's keys lose to it: keys never repeat */
+    ev_init(&e, EV_SMB, T0 + 7, &c1);
+    ev_uint(&e, "schema", 99);
+    ev_str(&e, "type", "bogus");
+    ev_str(&e, "command", "ECHO");
+    ev_str(&e, "ts", "yesterday");
+    ev_str(&e, "conn", "C9");
+    ms_write(&m, &e);
+    ev_free(&e);
+    /* stats: no conn */
+    ev_init(&e, EV_STATS, T0 + 5000000, NULL);
+    ev_uint(&e, "packets", 24);
+    ev_str(&e, "type", "bogus");
+    ms_write(&m, &e);
+    ev_free(&e);
+    const char *out = ms_close(&m);
+    ck_assert_str_eq(out, "{\"schema\":1,\"type\":\"conn\",\"ts\":\"2023-11-14T22:13:22.000000Z\"," CONN2
+                          ",\"duration_us\":5}\n"
+                          "{\"schema\":1,\"type\":\"nbss\",\"ts\":\"2023-11-14T22:13:22.000001Z\"," CONN2
+                          ",\"duration_us\":5}\n"
+                          "{\"schema\":1,\"type\":\"smb\",\"ts\":\"2023-11-14T22:13:22.000002Z\"," CONN2
+                          ",\"duration_us\":5}\n"
+                          "{\"schema\":1,\"type\":\"file\",\"ts\":\"2023-11-14T22:13:22.000003Z\"," CONN2
+                          ",\"duration_us\":5}\n"
+                          "{\"schema\":1,\"type\":\"session\",\"ts\":\"2023-11-14T22:13:22.000004Z\"," CONN2
+                          ",\"duration_us\":5}\n"
+                          "{\"schema\":1,\"type\":\"anomaly\",\"ts\":\"2023-11-14T22:13:22.000005Z\"," CONN2
+                          ",\"duration_us\":5}\n"
+                          "{\"schema\":1,\"type\":\"smb\",\"ts\":\"2023-11-14T22:13:20.000007Z\"," CONN1
+                          ",\"command\":\"ECHO\"}\n"
+                          "{\"schema\":1,\"type\":\"stats\",\"ts\":\"2023-11-14T22:13:25.000000Z\",\"packets\":24}\n");
+    assert_one_line_each(out, 8);
+    ms_free(&m);
+}
+END_TEST
+
+/* the string as the JSON sink writes field user (shown), and it parses back to value */
+static void expect_user(const char *value, const char *shown)
+{
+    struct conn_ref c = conn_v4();
+    char *out = ms_one_str(sink_json_new, &c, "user", value);
+    char want[512];
+    snprintf(want, sizeof want, SESSION_C1 "\"user\":%s}\n", shown);
+    ck_assert_str_eq(out, want);
+    assert_one_line_each(out, 1);
+    json_error_t err;
+    json_t *o = json_loads(out, 0, &err);
+    ck_assert_msg(o != NULL, "not JSON: %s", err.text);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "user")), value);
+    json_decref(o);
+    free(out);
+}
+
+START_TEST(escape_sequence_is_escaped)
+{
+    expect_user("\x1b[2J", "\"\\u001B[2J\"");
+    expect_user("\x1b]0;owned\x07", "\"\\u001B]0;owned\\u0007\"");
+}
+END_TEST
+
+START_TEST(every_c0_control_and_del_is_escaped)
+{
+    for (unsigned ch = 0x01; ch <= 0x7f; ch++) {
+        if (ch >= 0x20 && ch < 0x7f)
+            continue;
+        char esc[8];
+        switch (ch) {
+        case '\b': strcpy(esc, "\\b"); break;
+        case '\t': strcpy(esc, "\\t"); break;
+        case '\n': strcpy(esc, "\\n"); break;
+        case '\f': strcpy(esc, "\\f"); break;
+        case '\r': strcpy(esc, "\\r"); break;
+        default: snprintf(esc, sizeof esc, "\\u%04X", ch); break;
+        }
+        char value[8], shown[32];
+        snprintf(value, sizeof value, "a%cb", (char)ch);
+        snprintf(shown, sizeof shown, "\"a%sb\"", esc);
+        expect_user(value, shown);
+    }
+}
+END_TEST
+
+START_TEST(every_c1_control_and_line_separator_is_escaped)
+{
+    for (unsigned ch = 0x80; ch <= 0x9f; ch++) {
+        char value[8], shown[32];
+        snprintf(value, sizeof value, "a%c%cb", 0xc2, (char)ch);
+        snprintf(shown, sizeof shown, "\"a\\u%04Xb\"", ch);
+        expect_user(value, shown);
+        snprintf(value, sizeof value, "%c%c", 0xc2, (char)ch);
+        snprintf(shown, sizeof shown, "\"\\u%04X\"", ch);
+        expect_user(value, shown);
+    }
+    expect_user("x\xe2\x80\xa8y", "\"x\\u2028y\"");
+    expect_user("\xe2\x80\xa9", "\"\\u2029\"");
+    expect_user("\xc3\x82\xc2\x85\x7f", "\"\xc3\x82\\u0085\\u007F\"");
+}
+END_TEST
+
+START_TEST(quotes_backslashes_and_printable_utf8)
+{
+    expect_user("say \"hi\"", "\"say \\\"hi\\\"\"");
+    expect_user("\\\"", "\"\\\\\\\"\"");
+    expect_user("", "\"\"");
+    expect_user(" ", "\" \"");
+    expect_user("a/b", "\"a/b\"");
+    expect_user("\xc3\xa9t\xc3\xa9", "\"\xc3\xa9t\xc3\xa9\"");
+    expect_user("\xc2\xa0", "\"\xc2\xa0\"");
+    expect_user("\xe2\x80\xa7\xe2\x80\xaa", "\"\xe2\x80\xa7\xe2\x80\xaa\""); /* U+2027, U+202A: not separators */
+    expect_user("\xe6\x97\xa5\xe6\x9c\xac", "\"\xe6\x97\xa5\xe6\x9c\xac\"");
+    expect_user("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
+}
+END_TEST
+
+/* hostile strings in vectors and nested objects, several records: still one line each */
+START_TEST(hostile_strings_everywhere)
+{
+    struct conn_ref c = conn_v4();
+    struct mem_sink m;
+    ms_open(&m, sink_json_new);
+    struct event e;
+    ev_init(&e, EV_SESSION, T0, &c);
+    const char *v[] = {"\x1b[2J", "\xc2\x9b" "31m", "a\nb"};
+    fs_strv(&e, NULL, "shares", v, 3);
+    struct fieldset *o = fs_obj(&e, NULL, "o");
+    fs_str(&e, o, "s", "\r\n\xc2\x85\xe2\x80\xa8");
+    ms_write(&m, &e);
+    ev_free(&e);
+    ev_init(&e, EV_ANOMALY, T0, &c);
+    ev_str(&e, "name", "x");
+    ev_str(&e, "detail", "line\nbreak");
+    ms_write(&m, &e);
+    ev_free(&e);
+    const char *out = ms_close(&m);
+    ck_assert_str_eq(out, SESSION_C1 "\"shares\":[\"\\u001B[2J\",\"\\u009B31m\",\"a\\nb\"],"
+                                     "\"o\":{\"s\":\"\\r\\n\\u0085\\u2028\"}}\n"
+                                     "{\"schema\":1,\"type\":\"anomaly\",\"ts\":\"2023-11-14T22:13:20.000000Z\"," CONN1
+                                     ",\"name\":\"x\",\"detail\":\"line\\nbreak\"}\n");
+    assert_one_line_each(out, 2);
+    ms_free(&m);
+}
+END_TEST
+
+START_TEST(write_errors_are_reported)
+{
+    check_write_error(sink_json_new, false);
+    check_write_error(sink_json_new, true);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("out_json");
+    TCase *tc = tcase_create("out_json");
+    tcase_add_test(tc, every_field_kind);
+    tcase_add_test(tc, envelope);
+    tcase_add_test(tc, escape_sequence_is_escaped);
+    tcase_add_test(tc, every_c0_control_and_del_is_escaped);
+    tcase_add_test(tc, every_c1_control_and_line_separator_is_escaped);
+    tcase_add_test(tc, quotes_backslashes_and_printable_utf8);
+    tcase_add_test(tc, hostile_strings_everywhere);
+    tcase_add_test(tc, write_errors_are_reported);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
