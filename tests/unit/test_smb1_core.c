@@ -936,6 +936,56 @@ START_TEST(an_error_stops_only_its_own_chain)
 }
 END_TEST
 
+/* the one AndX walker: every rule, on a link built the way both callers build it */
+START_TEST(andx_walker_rules)
+{
+    struct msg q;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\x");
+    size_t first_end = q.n;                   /* the first link ends here */
+    read_andx_req_link(&q, 0x4000, 0, 10);
+    struct smb1_msgview mv = smb1_msgview_plain(q.b, q.n);
+    struct smb1_hdr h;
+    struct rd r = rd_init(q.b, q.n);
+    ck_assert(smb1_hdr_parse(&r, &h));
+    struct {
+        size_t off;
+        unsigned depth, max;
+        enum smb1_andx_step want;
+    } cases[] = {
+        {first_end, 0, 16, SMB1_ANDX_NEXT},
+        {32 + 1 + 30 + 2, 0, 16, SMB1_ANDX_NEXT},       /* right after its ByteCount: allowed */
+        {32, 0, 16, SMB1_ANDX_BAD_OFFSET},              /* back to itself */
+        {32 + 1 + 30 + 2 - 1, 0, 16, SMB1_ANDX_BAD_OFFSET}, /* into its own ByteCount */
+        {q.n, 0, 16, SMB1_ANDX_BAD_OFFSET},             /* past the message */
+        {first_end, 15, 16, SMB1_ANDX_TOO_DEEP},        /* the 17th command */
+        {first_end, 14, 16, SMB1_ANDX_NEXT},            /* the 16th is still followed */
+        {first_end, 0, 1, SMB1_ANDX_TOO_DEEP},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        set_andx(&q, at, cases[i].off);
+        struct smb1_link l = {.h = &h, .depth = cases[i].depth};
+        ck_assert(smb1_link_at(&l, &mv, SMB1_COM_OPEN_ANDX, SMB1_HDR_LEN));
+        uint8_t next = 0;
+        size_t next_at = 0;
+        ck_assert_msg(smb1_andx_next(&l, q.n, cases[i].max, &next, &next_at) == cases[i].want, "case %zu", i);
+        if (cases[i].want != SMB1_ANDX_TOO_DEEP)
+            ck_assert(next == SMB1_COM_READ_ANDX && next_at == cases[i].off);
+    }
+    /* 0xFF ends the chain; so does a command that is not AndX */
+    q.b[at - 2] = SMB1_COM_NO_ANDX_COMMAND;
+    struct smb1_link l = {.h = &h};
+    ck_assert(smb1_link_at(&l, &mv, SMB1_COM_OPEN_ANDX, SMB1_HDR_LEN));
+    uint8_t next;
+    size_t next_at;
+    ck_assert(smb1_andx_next(&l, q.n, 16, &next, &next_at) == SMB1_ANDX_END);
+    q.b[at - 2] = SMB1_COM_READ_ANDX;
+    ck_assert(smb1_link_at(&l, &mv, SMB1_COM_ECHO, SMB1_HDR_LEN));
+    ck_assert(smb1_andx_next(&l, q.n, 16, &next, &next_at) == SMB1_ANDX_END);
+}
+END_TEST
+
 START_TEST(name_lists_dedup_and_cap)
 {
     struct strlist l = {0};
@@ -976,6 +1026,7 @@ int main(void)
     tcase_add_test(tc, chained_read_on_fid_ffff_every_truncation);
     tcase_add_test(tc, pipelined_requests_on_one_mid_each_get_their_response);
     tcase_add_test(tc, an_error_stops_only_its_own_chain);
+    tcase_add_test(tc, andx_walker_rules);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
