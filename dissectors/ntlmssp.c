@@ -61,10 +61,14 @@ static struct rd sec_buffer(const struct rd *msg, struct rd *hdr, uint16_t *len_
 static void parse_authenticate(const struct rd *msg, struct rd *r, bool default_unicode, struct ntlmssp_msg *m)
 {
     size_t min_off = SIZE_MAX;
-    sec_buffer(msg, r, &m->lm_len, &m->bad_field, &min_off);
+    struct rd lm = sec_buffer(msg, r, &m->lm_len, &m->bad_field, &min_off);
     sec_buffer(msg, r, &m->nt_len, &m->bad_field, &min_off);
     m->domain = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);
-    m->user = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);
+    m->user = sec_buffer(msg, r, &m->user_len, &m->bad_field, &min_off);
+    if (m->lm_len == 1) {
+        uint8_t b = rd_u8(&lm);
+        m->lm_zero = rd_ok(&lm) && b == 0;
+    }
     m->host = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);
     sec_buffer(msg, r, NULL, &m->bad_field, &min_off); /* EncryptedRandomSessionKey */
     /* the oldest clients end the header before NegotiateFlags: their payload
@@ -133,10 +137,18 @@ const char *ntlmssp_auth_kind(const struct ntlmssp_msg *m)
 {
     if (m->type != NTLMSSP_AUTHENTICATE)
         return "ntlmssp";
-    /* anonymous: no NT response at all ([MS-NLMP] 3.2.5.1.2: NtChallengeResponse
-     * empty, LmChallengeResponse empty or a single zero byte) */
-    if (m->nt_len == 0)
-        return "ntlmssp-anonymous";
+    if (m->nt_len == 0) {
+        /* [MS-NLMP] 3.2.5.1.2: anonymous when the user name and the responses
+         * are empty (3.1.5.1.2: NtChallengeResponse empty, LmChallengeResponse
+         * empty or the single zero byte Z(1)). A named account without any
+         * response is not anonymous; one with only an LM response is LM. */
+        bool no_lm = m->lm_len == 0 || m->lm_zero;
+        if (no_lm)
+            return m->user_len == 0 ? "ntlmssp-anonymous" : "ntlmssp-empty";
+        if (m->lm_len == 24)
+            return "ntlmssp-lm";
+        return "unknown";
+    }
     if (m->nt_len == 24)
         return "ntlmssp-v1";
     if (m->nt_len > 24)

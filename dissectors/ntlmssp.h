@@ -28,7 +28,8 @@ struct ntlmssp_msg {
     uint8_t challenge[8];
     /* AUTHENTICATE: response lengths and the name strings as windows into
      * the message (an absent or out-of-bounds field is an empty window) */
-    uint16_t lm_len, nt_len;
+    uint16_t lm_len, nt_len, user_len;
+    bool lm_zero;                    /* LmChallengeResponse is the single byte 0 (Z(1)) */
     struct rd domain, user, host;
     bool bad_field;                  /* some field pointed outside the message */
 };
@@ -43,8 +44,10 @@ bool ntlmssp_find(const struct rd *blob, struct rd *msg);
  * layout). False when the header itself is not all there. */
 bool ntlmssp_parse(const struct rd *msg, bool default_unicode, struct ntlmssp_msg *m);
 
-/* for an AUTHENTICATE: "ntlmssp-anonymous", "ntlmssp-v1", "ntlmssp-v2" or
- * "unknown"; for the other messages "ntlmssp" (the version is not known yet) */
+/* for an AUTHENTICATE: "ntlmssp-anonymous" (no user name, no response),
+ * "ntlmssp-empty" (a user name, no response), "ntlmssp-lm" (only a 24-byte LM
+ * response), "ntlmssp-v1", "ntlmssp-v2" or "unknown"; for the other messages
+ * "ntlmssp" (the version is not known yet) */
 const char *ntlmssp_auth_kind(const struct ntlmssp_msg *m);
 
 #endif

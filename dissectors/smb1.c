@@ -63,14 +63,6 @@ static void pending_free(struct smb1_pending *p)
     free(p);
 }
 
-static struct smb1_pending *pending_take(struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd)
-{
-    struct smb1_pending *p = smb1_pending_find(c, pid, mid, cmd);
-    if (p)
-        smb1_pending_unlink(c, p);
-    return p;
-}
-
 static void emit_pending(struct smb1_conn *c, struct smb1_pending *p)
 {
     emit(c->em, &p->ev);
@@ -79,12 +71,6 @@ static void emit_pending(struct smb1_conn *c, struct smb1_pending *p)
 
 static void pending_add(struct smb1_conn *c, struct smb1_pending *p, uint64_t ts)
 {
-    struct smb1_pending *old = pending_take(c, p->pid, p->mid, p->cmd);
-    if (old) {
-        emit_anomaly(c->em, ts, c->conn, "smb_mid_reused",
-                     "pid=%u mid=%u reused while a request was outstanding", p->pid, p->mid);
-        emit_pending(c, old);
-    }
     if (c->n_pending >= c->lim->pending_max && c->pending) {
         struct smb1_pending *o = c->pending; /* the oldest */
         smb1_pending_unlink(c, o);
@@ -93,6 +79,20 @@ static void pending_add(struct smb1_conn *c, struct smb1_pending *p, uint64_t ts
         emit_pending(c, o);
     }
     smb1_pending_link(c, p);
+}
+
+/* the request a response link answers: the head of the oldest request chain
+ * with its (PID, MID, command) for the first link, then the links of that
+ * same chain (*chain: 0 until the first link matched) */
+static struct smb1_pending *rsp_match(const struct smb1_conn *c, const struct smb1_hdr *h, uint8_t cmd,
+                                      unsigned depth, uint64_t *chain)
+{
+    if (depth == 0) {
+        struct smb1_pending *p = smb1_pending_answer(c, h->pid, h->mid, cmd, 0);
+        *chain = p ? p->chain : 0;
+        return p;
+    }
+    return *chain ? smb1_pending_answer(c, h->pid, h->mid, cmd, *chain) : NULL;
 }
 
 static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_hdr *h, uint8_t cmd,
@@ -189,11 +189,70 @@ static void asm_keep(struct smb1_core *k, struct smb1_asm *a, const uint8_t *p, 
     a->phys += take;
 }
 
-/* Walk as much of the chain as is kept to find READ/WRITE data to stream.
- * Sets a->mode (PLAIN or STREAM) or a new a->need_at. While undecided nothing
- * is elided, so logical offsets equal offsets into a->buf. */
-static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
+/* an OPEN_ANDX / NT_CREATE_ANDX link met while walking a message */
+struct chain_open {
+    bool seen;
+    uint8_t cmd;
+    size_t at;
+    unsigned depth;
+    struct smb1_pending *p;    /* its request (responses), or NULL */
+};
+
+/* the link at l streams its data (st): choose the file and start streaming,
+ * or fall back to keeping the message whole (PLAIN) */
+static void asm_stream(struct smb1_core *k, struct smb1_asm *a, const struct smb1_msgview *mv, struct smb1_link *l,
+                       smb1_streamer st, const struct chain_open *co)
 {
+    struct smb1_conn *c = &k->c;
+    size_t have = a->phys;
+    size_t words_end = l->at + 1 + 2 * (size_t)l->wct + 2;
+    struct smb1_stream s;
+    /* data must lie after the words and after everything kept so far:
+     * bytes already kept would never reach the file tracker */
+    if (!st(l, &s) || s.data_off < words_end || s.data_off < have || s.data_off >= a->msg_len || s.data_len == 0) {
+        a->mode = ASM_PLAIN;
+        return;
+    }
+    if (s.data_len > a->msg_len - s.data_off)
+        s.data_len = a->msg_len - s.data_off; /* the core clips, handlers report what the server said */
+    struct smb1_open *op = NULL;
+    if (s.fid == SMB1_FID_CHAINED && co->seen) {
+        /* the FID the open earlier in this message returned. A response
+         * carries it in the open's words, which came first: make that open
+         * now so the data lands in it. A request's open has no FID yet: its
+         * chained data has no file to go to (the command is still decoded). */
+        struct smb1_link lo = {.c = c, .h = l->h, .depth = co->depth, .ts_us = a->ts_begin, .p = co->p};
+        if (l->h->is_rsp && smb1_link_at(&lo, mv, co->cmd, co->at))
+            op = smb1_open_early(&lo);
+        if (op)
+            s.fid = op->fid;
+    } else {
+        op = smb1_open_get(c, s.fid);
+        if (!op)
+            op = smb1_open_add(c, s.fid, l->h->uid, l->h->tid, NULL, a->ts_begin);
+    }
+    if (!op || !op->ft) {
+        a->mode = ASM_PLAIN;
+        return;
+    }
+    a->s = s;
+    a->open_serial = op->serial;
+    a->open = op;
+    a->open_check = c->opens_ended;
+    a->elide_at = s.data_off;
+    a->elide_len = (size_t)s.data_len;
+    a->mode = ASM_STREAM;
+    /* one READ/WRITE: lets the tracker compare a re-sent chunk as a whole */
+    file_chunk(op->ft, s.io, s.file_off, s.data_len);
+}
+
+/* Walk as much of the chain as is kept to find READ/WRITE data to stream
+ * (the same walk and matching as process()). Sets a->mode (PLAIN or STREAM)
+ * or a new a->need_at. While undecided nothing is elided, so logical offsets
+ * equal offsets into a->buf. */
+static void asm_decide(struct smb1_core *k, struct smb1_asm *a)
+{
+    struct smb1_conn *c = &k->c;
     size_t have = a->phys;
     if (have < SMB1_HDR_LEN + 1) {
         a->need_at = SMB1_HDR_LEN + 1;
@@ -206,15 +265,16 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
         return;
     }
     struct smb1_msgview mv = smb1_msgview_plain(a->buf, have);
+    struct chain_open co = {0};
+    uint64_t chain = 0;
     size_t o = SMB1_HDR_LEN;
     uint8_t cmd = h.cmd;
-    for (unsigned depth = 0; depth <= k->c.lim->andx_depth; depth++) {
+    for (unsigned depth = 0;; depth++) {
         if (have < o + 1) {
             a->need_at = o + 1;
             return;
         }
-        size_t wct = a->buf[o];
-        size_t words_end = o + 1 + 2 * wct + 2; /* through the byte count */
+        size_t words_end = o + 1 + 2 * (size_t)a->buf[o] + 2; /* through the byte count */
         if (words_end > a->msg_len) {
             a->mode = ASM_PLAIN;
             return;
@@ -223,55 +283,25 @@ static void asm_decide(struct smb1_core *k, enum dir d, struct smb1_asm *a)
             a->need_at = words_end;
             return;
         }
+        struct smb1_link l = {.c = c, .h = &h, .depth = depth, .ts_us = a->ts_begin};
+        smb1_link_at(&l, &mv, cmd, o);
+        l.p = h.is_rsp ? rsp_match(c, &h, cmd, depth, &chain) : NULL;
         smb1_streamer st = h.is_rsp ? smb1_cmds[cmd].rsp_stream : smb1_cmds[cmd].req_stream;
         if (st) {
-            struct smb1_link l = {.c = &k->c, .h = &h, .depth = depth, .ts_us = a->ts_begin};
-            struct smb1_stream s;
-            smb1_link_at(&l, &mv, cmd, o);
-            l.p = h.is_rsp ? smb1_pending_find(&k->c, h.pid, h.mid, cmd) : NULL;
-            /* data must lie after the words and after everything kept so far:
-             * bytes already kept would never reach the file tracker */
-            if (!st(&l, &s) || s.data_off < words_end || s.data_off < have || s.data_off >= a->msg_len ||
-                s.data_len == 0) {
-                a->mode = ASM_PLAIN;
-                return;
-            }
-            if (s.data_len > a->msg_len - s.data_off)
-                s.data_len = a->msg_len - s.data_off; /* the core clips, handlers report what the server said */
-            struct smb1_open *op = smb1_open_get(&k->c, s.fid);
-            if (!op)
-                op = smb1_open_add(&k->c, s.fid, h.uid, h.tid, NULL, a->ts_begin);
-            if (!op || !op->ft) {
-                a->mode = ASM_PLAIN;
-                return;
-            }
-            a->s = s;
-            a->open_serial = op->serial;
-            a->open = op;
-            a->open_check = k->c.opens_ended;
-            a->elide_at = s.data_off;
-            a->elide_len = (size_t)s.data_len;
-            a->mode = ASM_STREAM;
-            /* one READ/WRITE: lets the tracker compare a re-sent chunk as a whole */
-            file_chunk(op->ft, s.io, s.file_off, s.data_len);
-            (void)d;
+            asm_stream(k, a, &mv, &l, st, &co);
             return;
         }
-        if (!(smb1_cmds[cmd].flags & SMB1_ANDX) || wct < 2) {
-            a->mode = ASM_PLAIN;
+        if (cmd == SMB1_COM_OPEN_ANDX || cmd == SMB1_COM_NT_CREATE_ANDX)
+            co = (struct chain_open){.seen = true, .cmd = cmd, .at = o, .depth = depth, .p = l.p};
+        uint8_t next;
+        size_t next_at;
+        if (smb1_andx_next(&l, a->msg_len, c->lim->andx_depth, &next, &next_at) != SMB1_ANDX_NEXT) {
+            a->mode = ASM_PLAIN; /* process() reports a bad chain */
             return;
         }
-        uint8_t next = a->buf[o + 1];
-        size_t off = (size_t)a->buf[o + 3] | (size_t)a->buf[o + 4] << 8;
-        /* the next command starts after this one's words and byte count */
-        if (next == SMB1_COM_NO_ANDX_COMMAND || off < words_end || off >= a->msg_len) {
-            a->mode = ASM_PLAIN;
-            return;
-        }
-        o = off;
+        o = next_at;
         cmd = next;
     }
-    a->mode = ASM_PLAIN;
 }
 
 void smb1_msg_begin(struct smb1_core *k, enum dir d, size_t len, uint64_t ts_us)
@@ -324,7 +354,7 @@ void smb1_msg_data(struct smb1_core *k, enum dir d, const uint8_t *p, size_t n, 
             if (a->frozen)
                 a->mode = ASM_PLAIN;
             else
-                asm_decide(k, d, a);
+                asm_decide(k, a);
         }
     }
 }
@@ -389,15 +419,25 @@ static void set_response_fields(struct smb1_pending *p, const struct smb1_hdr *h
         ev_uint(&p->ev, "latency_us", rsp_ts - req_end);
 }
 
-/* requests of this chain the response did not reach (the server stopped at an error) */
-static void flush_unreached(struct smb1_conn *c, const struct smb1_hdr *h)
+/* links of the request chain this response answered that it did not reach
+ * (the server stopped at an error); other requests on the same PID/MID are
+ * still waiting for their own responses */
+static void flush_unreached(struct smb1_conn *c, const struct smb1_hdr *h, uint64_t chain)
 {
     struct smb1_pending *p;
-    while ((p = smb1_pending_find_mid(c, h->pid, h->mid))) {
+    while (chain && (p = smb1_pending_find_mid(c, h->pid, h->mid, chain))) {
         smb1_pending_unlink(c, p);
         ev_bool(&p->ev, "executed", false);
         emit_pending(c, p);
     }
+}
+
+static char *dup_str(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        abort();
+    return d;
 }
 
 static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
@@ -429,25 +469,47 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
         emit_anomaly(c->em, a->ts_begin, c->conn, "smb_message_incomplete",
                      "%s mid=%u: %zu of %zu bytes present", h.is_rsp ? "response" : "request", h.mid,
                      a->valid, a->msg_len);
+    /* requests: this message's chain number; responses: the chain answered */
+    uint64_t chain = h.is_rsp ? 0 : ++c->req_msgs;
+    bool interim = false;
+    /* an open earlier in this message (FID 0xFFFF after it means its file) */
+    bool chain_open = false;
+    uint16_t chain_fid = 0;
+    char *chain_name = NULL;
     size_t o = SMB1_HDR_LEN;
     uint8_t cmd = h.cmd;
     for (unsigned depth = 0;; depth++) {
-        struct smb1_link l = {.c = c, .h = &h, .depth = depth, .ts_us = a->ts_begin};
+        struct smb1_link l = {.c = c, .h = &h, .depth = depth, .ts_us = a->ts_begin, .chain_open = chain_open,
+                              .chain_fid = chain_fid, .chain_name = chain_name};
         bool whole = smb1_link_at(&l, &mv, cmd, o);
         c->cmd_count[cmd][h.is_rsp]++;
         struct smb1_pending *p;
         if (!h.is_rsp) {
+            /* a server answers one PID/MID at a time; a client that sends
+             * another request on it before the answer came is pipelining
+             * (or confused): both requests stay pending and are answered in
+             * turn. Links of one chain and the requests that share their
+             * MID by design (secondaries, cancel) are not reuse. */
+            if (depth == 0 && !no_response(cmd) && smb1_pending_find_mid(c, h.pid, h.mid, 0))
+                emit_anomaly(c->em, a->ts_begin, c->conn, "smb_mid_reused",
+                             "pid=%u mid=%u reused while an earlier request on it is unanswered", h.pid, h.mid);
             p = pending_new(c, &h, cmd, a->ts_begin);
             p->have_request = true;
             p->ts_us = a->ts_end; /* latency runs from the request's last byte */
-        } else if (is_interim(&h, &l, whole) && (p = smb1_pending_find(c, h.pid, h.mid, cmd))) {
-            /* the server's go-ahead for the secondary requests: the final
-             * response completes the record */
-            ev_bool(&p->ev, "interim_response", true);
-            return;
+            p->chain = chain;
+            p->depth = depth;
         } else {
-            p = pending_take(c, h.pid, h.mid, cmd);
-            if (!p) {
+            p = rsp_match(c, &h, cmd, depth, &chain);
+            if (p && is_interim(&h, &l, whole)) {
+                /* the server's go-ahead for the secondary requests: the final
+                 * response completes the record */
+                ev_bool(&p->ev, "interim_response", true);
+                interim = true;
+                break;
+            }
+            if (p) {
+                smb1_pending_unlink(c, p);
+            } else {
                 p = pending_new(c, &h, cmd, a->ts_begin);
                 ev_bool(&p->ev, "partial", true);
             }
@@ -455,41 +517,50 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
         }
         l.p = p;
         l.ev = &p->ev;
-        smb1_handler fn = h.is_rsp ? smb1_cmds[cmd].rsp : smb1_cmds[cmd].req;
         c->em = &k->hold;
+        /* FID 0xFFFF chained after an open: the FID that open returned */
+        if (h.is_rsp && chain_open && smb1_req_chain_fid(p, chain_fid))
+            smb1_ev_fid(&l, chain_fid);
+        smb1_handler fn = h.is_rsp ? smb1_cmds[cmd].rsp : smb1_cmds[cmd].req;
         if (whole && fn)
             fn(&l);
         else if (!whole)
             smb1_anomaly(&l, "smb_truncated", "parameter block cut short");
         c->em = k->out;
+        if (whole && h.is_rsp && smb1_open_rsp_fid(&l, &chain_fid)) {
+            chain_open = true;
+        } else if (whole && !h.is_rsp && (cmd == SMB1_COM_OPEN_ANDX || cmd == SMB1_COM_NT_CREATE_ANDX) &&
+                   p->req.decoded) {
+            chain_open = true;
+            free(chain_name);
+            chain_name = dup_str(p->req.u.open.name);
+        }
         if (h.is_rsp || no_response(cmd))
             emit_pending(c, p);
         else
             pending_add(c, p, a->ts_begin);
         release_held(k);
         /* next link */
-        if (!whole || !(smb1_cmds[cmd].flags & SMB1_ANDX) || l.wct < 2)
+        if (!whole)
             break;
-        struct rd w = l.words;
-        uint8_t next = rd_u8(&w);
-        rd_u8(&w);
-        size_t off = rd_u16le(&w);
-        if (!rd_ok(&w) || next == SMB1_COM_NO_ANDX_COMMAND)
-            break;
-        if (off < o + 3 + 2 * (size_t)l.wct || off >= a->msg_len) {
+        uint8_t next;
+        size_t next_at;
+        enum smb1_andx_step st = smb1_andx_next(&l, a->msg_len, c->lim->andx_depth, &next, &next_at);
+        if (st == SMB1_ANDX_BAD_OFFSET) {
             smb1_anomaly(&l, "andx_bad_offset", "next command 0x%02x at offset %zu (this one at %zu)", next,
-                         off, o);
-            break;
-        }
-        if (depth + 1 >= c->lim->andx_depth) {
+                         next_at, o);
+        } else if (st == SMB1_ANDX_TOO_DEEP) {
             smb1_anomaly(&l, "andx_too_deep", "chain longer than %u commands", c->lim->andx_depth);
-            break;
         }
-        o = off;
+        if (st != SMB1_ANDX_NEXT)
+            break;
+        o = next_at;
         cmd = next;
     }
-    if (h.is_rsp)
-        flush_unreached(c, &h);
+    if (h.is_rsp && !interim)
+        flush_unreached(c, &h, chain);
+    free(chain_name);
+    c->early_open = 0; /* an open made early was taken by its handler, or stays as it is */
 }
 
 void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us)

@@ -7,9 +7,10 @@
  * WRITE_ANDX-request data straight to the file tracker, and at the end walks
  * the AndX chain calling one handler per link (table in smb1_cmds.c). A
  * request creates a pending record holding its half-built `smb` event; the
- * response is matched by (PID, MID, command) and completes it. UID and TID
- * are not in the match key because SESSION_SETUP and TREE_CONNECT responses
- * carry the values the server just assigned, not the request's. */
+ * response is matched by (PID, MID, command) to the oldest such request, as
+ * servers answer them, and completes it. UID and TID are not in the match key
+ * because SESSION_SETUP and TREE_CONNECT responses carry the values the
+ * server just assigned, not the request's. */
 #ifndef SMBSCOPE_SMB1_H
 #define SMBSCOPE_SMB1_H
 
@@ -23,6 +24,9 @@
 #include "rd.h"
 
 #define SMB1_HDR_LEN 32
+/* in a command chained after an open: "the FID the open in this chain
+ * returned" ([MS-CIFS] 3.2.4.1.1, 3.3.5.2: the chain works on one file) */
+#define SMB1_FID_CHAINED 0xffff
 
 #define SMB1_FLAGS_REPLY 0x80
 #define SMB1_FLAGS2_LONG_NAMES 0x0001
@@ -141,7 +145,7 @@ struct smb1_req_info {
     union {
         struct { uint16_t fid; uint64_t offset; uint32_t max_count; } read;
         struct { uint16_t fid; uint64_t offset; } write;
-        struct { char *name; } open;                 /* OPEN_ANDX / NT_CREATE_ANDX: requested name (owned) */
+        struct { char *name; uint16_t flags; } open; /* OPEN_ANDX / NT_CREATE_ANDX: requested name (owned), OPEN_ANDX Flags */
         struct { char *path; } tree;                 /* TREE_CONNECT_ANDX: UNC path (owned) */
         struct { uint16_t fid; } close;
         struct { uint16_t subcmd; char *name; } trans; /* TRANS2 / TRANS: sub-command, name if any (owned) */
@@ -154,6 +158,8 @@ struct smb1_pending {
     uint32_t pid;
     uint16_t mid;
     uint8_t cmd;
+    uint64_t chain;                    /* the request message it came in (links of one AndX chain share it; 0: none seen) */
+    unsigned depth;                    /* its place in that chain (0: the head) */
     uint16_t uid, tid;                 /* from the request header */
     uint64_t ts_us;                    /* request time */
     bool have_request;                 /* false: response without a seen request (partial); true says
@@ -184,6 +190,9 @@ struct smb1_conn {
     struct smb1_pending *pending, *pending_tail; /* oldest first */
     struct smb1_pending **pbuckets;              /* by (PID, MID); SMB1_PENDING_BUCKETS, lazily */
     size_t n_pending;
+    uint64_t req_msgs;                    /* request messages seen: numbers each AndX chain */
+    uint64_t early_open;                  /* serial of an open made before its response's handler ran
+                                           * (data chained after it was streamed); 0: none */
     /* messages seen per command and direction, for stats (request, response) */
     uint64_t cmd_count[256][2];
 };
@@ -191,9 +200,14 @@ struct smb1_conn {
 /* unanswered requests (smb1_pending.c): found by (PID, MID, command) in O(1),
  * kept oldest first so the oldest goes when pending_max is reached */
 #define SMB1_PENDING_BUCKETS 256
-struct smb1_pending *smb1_pending_find(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd);
-/* the oldest pending with this (PID, MID), any command, or NULL */
-struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid);
+/* the request a response link answers: the oldest pending with this (PID,
+ * MID, command) that heads its chain (chain == 0), or that is a link of
+ * request chain `chain`; NULL when none */
+struct smb1_pending *smb1_pending_answer(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd,
+                                         uint64_t chain);
+/* the oldest pending with this (PID, MID), any command (chain == 0), or the
+ * oldest link of request chain `chain`; NULL when none */
+struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint64_t chain);
 void smb1_pending_link(struct smb1_conn *c, struct smb1_pending *p);
 void smb1_pending_unlink(struct smb1_conn *c, struct smb1_pending *p);
 void smb1_pending_table_free(struct smb1_conn *c);
@@ -220,6 +234,12 @@ struct smb1_link {
     const struct smb1_hdr *h;
     uint8_t cmd;
     unsigned depth;            /* 0 for the first command of the message */
+    size_t at;                 /* message offset of its WordCount (32 for the first command) */
+    /* an OPEN_ANDX / NT_CREATE_ANDX earlier in this message: what FID 0xFFFF
+     * means here (response: the FID it returned; request: the name it asked for) */
+    bool chain_open;
+    uint16_t chain_fid;
+    const char *chain_name;
     uint8_t wct;
     struct rd words;           /* the parameter words (2 * wct bytes) */
     uint16_t bcc;
@@ -240,9 +260,23 @@ struct smb1_msgview {
 };
 /* a contiguous message (nothing elided) */
 struct smb1_msgview smb1_msgview_plain(const uint8_t *buf, size_t len);
-/* set l->wct/words/bcc/bytes/cmd for the link whose word count sits at abs_off
+/* set l->wct/words/bcc/bytes/cmd/at for the link whose word count sits at abs_off
  * (32 for the first command); false if its word block is not all there */
 bool smb1_link_at(struct smb1_link *l, const struct smb1_msgview *mv, uint8_t cmd, size_t abs_off);
+
+/* The AndX walk ([MS-CIFS] 2.2.3.4), the one rule set the message assembler
+ * and the command loop share (smb1_andx.c): from a link whose word block is
+ * whole, where the next command is. It must start after this link's words and
+ * byte count (so offsets strictly advance), inside the message, and the chain
+ * holds at most max_links commands. */
+enum smb1_andx_step {
+    SMB1_ANDX_END,             /* no further command (not an AndX command, wct < 2, or 0xFF) */
+    SMB1_ANDX_NEXT,            /* *next, *next_at set */
+    SMB1_ANDX_BAD_OFFSET,      /* the offset goes back, into this link, or past the message: *next, *next_at say where */
+    SMB1_ANDX_TOO_DEEP,        /* the chain is longer than max_links */
+};
+enum smb1_andx_step smb1_andx_next(const struct smb1_link *l, size_t msg_len, unsigned max_links, uint8_t *next,
+                                   size_t *next_at);
 
 /* a window at an absolute message offset (ParameterOffset, DataOffset ...);
  * in error when it is not (wholly) there */

@@ -125,3 +125,29 @@ void smb1_req_free(struct smb1_pending *p)
     }
     p->req.owns_str = false;
 }
+
+bool smb1_req_chain_fid(struct smb1_pending *p, uint16_t fid)
+{
+    if (!p->req.decoded)
+        return false;
+    uint16_t *slot = NULL;
+    switch (p->cmd) {
+    case SMB1_COM_READ:
+    case SMB1_COM_READ_ANDX:
+        slot = &p->req.u.read.fid;
+        break;
+    case SMB1_COM_WRITE:
+    case SMB1_COM_WRITE_ANDX:
+        slot = &p->req.u.write.fid;
+        break;
+    case SMB1_COM_CLOSE:
+        slot = &p->req.u.close.fid;
+        break;
+    default:
+        return false;
+    }
+    if (*slot != SMB1_FID_CHAINED)
+        return false;
+    *slot = fid;
+    return true;
+}

@@ -29,6 +29,13 @@ void smb1_open_core_req(struct smb1_link *l);
 void smb1_open_core_rsp(struct smb1_link *l);
 void smb1_create_core_req(struct smb1_link *l);
 void smb1_create_core_rsp(struct smb1_link *l);
+/* a successful OPEN_ANDX / NT_CREATE_ANDX response link: the FID it returned
+ * (what FID 0xFFFF means in the links chained after it) */
+bool smb1_open_rsp_fid(const struct smb1_link *l, uint16_t *fid);
+/* create now the open such a response link makes, before its handler runs:
+ * data chained after it streams into it. The handler then takes this open
+ * (c->early_open) instead of starting another. NULL when it cannot. */
+struct smb1_open *smb1_open_early(struct smb1_link *l);
 /* NT create dispositions and actions, shared with NT_TRANSACT_CREATE */
 const char *smb1_nt_disposition_name(uint32_t d);
 const char *smb1_nt_create_action_name(uint32_t a);
@@ -102,5 +109,9 @@ void smb1_open_close_uid(struct smb1_conn *c, uint16_t uid, uint64_t ts_us);
  * TREE_CONNECT_ANDX -> u.tree.path, TRANSACTION2/NT_TRANSACT -> u.trans.name.
  * Idempotent. (smb1_cmds.c) */
 void smb1_req_free(struct smb1_pending *p);
+/* a decoded request chained after an open that named FID 0xFFFF now names
+ * `fid`, the FID that open returned (READ, WRITE, CLOSE families, whose
+ * responses and data need it). True when it changed. (smb1_cmds.c) */
+bool smb1_req_chain_fid(struct smb1_pending *p, uint16_t fid);
 
 #endif

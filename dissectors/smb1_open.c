@@ -4,7 +4,9 @@
  * Spec: [MS-CIFS] 2.2.4.41 (OPEN_ANDX; AccessMode and OpenMode bits in
  * 2.2.4.41.1, OpenResults in 2.2.4.41.2), 2.2.4.64 (NT_CREATE_ANDX),
  * 2.2.4.3 (OPEN), 2.2.4.4 (CREATE), 2.2.4.16 (CREATE_NEW); [MS-SMB] 2.2.4.1.2
- * and 2.2.4.9.2 (extended responses: same leading fields, more words). */
+ * and 2.2.4.9.2 (extended responses: same leading fields, more words);
+ * 3.2.4.1.1 / 3.3.5.2 (a command chained after an open with FID 0xFFFF works
+ * on the FID that open returned). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "str.h"
 
 #define PATH_BUFFER_FORMAT 0x04 /* SMB_STRING follows ([MS-CIFS] 2.2.1.1) */
+#define OPEN_REQ_ATTRIB 0x0001    /* OPEN_ANDX Flags: fill in the file's attributes ([MS-CIFS] 2.2.4.41.1) */
 
 /* keep the requested name for the response, which only carries the FID */
 static void keep_name(struct smb1_link *l, const char *name)
@@ -25,16 +28,24 @@ static void keep_name(struct smb1_link *l, const char *name)
     l->p->req.decoded = true;
 }
 
-/* the response half every open command shares: track the new FID */
-static void opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size)
+/* the response half every open command shares: track the new FID, or take
+ * the open the core made for it early (data chained after this open was
+ * streamed into it before this handler ran) */
+static struct smb1_open *opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size)
 {
-    const char *name = l->p && l->p->req.decoded ? l->p->req.u.open.name : NULL;
-    struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, name, smb1_op_ts(l));
+    struct smb1_conn *c = l->c;
+    struct smb1_open *o = smb1_open_get(c, fid);
+    if (!o || !c->early_open || o->serial != c->early_open) {
+        const char *name = l->p && l->p->req.decoded ? l->p->req.u.open.name : NULL;
+        o = smb1_open_add(c, fid, l->h->uid, l->h->tid, name, smb1_op_ts(l));
+    }
+    c->early_open = 0;
     if (o && size_known) {
         o->size_known = true;
         o->size = size;
         file_set_size(o->ft, size);
     }
+    return o;
 }
 
 /* AccessMode ([MS-CIFS] 2.2.4.3.1 / 2.2.4.41.1): bits 0-2 access, 4-6 sharing */
@@ -78,7 +89,8 @@ void smb1_open_andx_req(struct smb1_link *l)
     if (!smb1_need_words(l, 15))
         return;
     struct rd w = l->words;
-    rd_skip(&w, 4 + 2); /* AndX, Flags */
+    rd_skip(&w, 4); /* AndX */
+    uint16_t flags = rd_u16le(&w);
     uint16_t access = rd_u16le(&w);
     rd_skip(&w, 2 + 2 + 4); /* SearchAttrs, FileAttrs, CreationTime */
     uint16_t open_mode = rd_u16le(&w);
@@ -91,29 +103,65 @@ void smb1_open_andx_req(struct smb1_link *l)
     ev_uint(l->ev, "open_function", open_mode);
     ev_str(l->ev, "open_action", open_action_text(open_mode));
     keep_name(l, name);
+    l->p->req.u.open.flags = flags;
+}
+
+/* what an OPEN_ANDX or NT_CREATE_ANDX response says about the new open */
+struct open_rsp {
+    uint16_t fid;
+    bool size_known;
+    uint64_t size;
+    uint32_t action;           /* OPEN_ANDX OpenResults, NT_CREATE_ANDX CreateAction */
+    bool directory;
+};
+
+static bool open_andx_rsp_words(const struct smb1_link *l, struct open_rsp *r)
+{
+    if (l->wct < 15)
+        return false;
+    struct rd w = l->words;
+    rd_skip(&w, 4); /* AndX */
+    r->fid = rd_u16le(&w);
+    uint16_t attrs = rd_u16le(&w);
+    uint32_t mtime = rd_u32le(&w);
+    uint32_t size = rd_u32le(&w);
+    uint16_t rights = rd_u16le(&w);
+    uint16_t rtype = rd_u16le(&w);
+    uint16_t pipe = rd_u16le(&w);
+    uint16_t results = rd_u16le(&w);
+    if (!rd_ok(&w))
+        return false;
+    /* [MS-CIFS] 2.2.4.41.2: unless the request set REQ_ATTRIB the server fills
+     * in the FID only and zeroes everything after it (Windows does), so a
+     * zero size then says nothing. Samba fills the block in anyway: one that
+     * is not all zeroes was filled in by the server and says what the client
+     * itself was told. */
+    const struct smb1_pending *p = l->p;
+    bool asked = p && p->req.decoded && (p->req.u.open.flags & OPEN_REQ_ATTRIB);
+    bool filled = attrs || mtime || size || rights || rtype || pipe || results;
+    r->size_known = asked || filled;
+    r->size = size;
+    r->action = results;
+    r->directory = false;
+    return true;
 }
 
 void smb1_open_andx_rsp(struct smb1_link *l)
 {
     if (l->wct == 0)
         return; /* error: the request's `file` stays on the record */
-    if (!smb1_need_words(l, 15))
-        return;
-    struct rd w = l->words;
-    rd_skip(&w, 4); /* AndX */
-    uint16_t fid = rd_u16le(&w);
-    rd_skip(&w, 2 + 4); /* FileAttrs, LastWriteTime */
-    uint32_t size = rd_u32le(&w);
-    rd_skip(&w, 2 + 2 + 2); /* AccessRights, ResourceType, NMPipeStatus */
-    uint16_t results = rd_u16le(&w);
-    if (!rd_ok(&w))
+    struct open_rsp r;
+    if (!smb1_need_words(l, 15) || !open_andx_rsp_words(l, &r))
         return;
     static const char *const action[4] = {"unknown", "opened", "created", "truncated"};
-    ev_uint(l->ev, "fid", fid);
-    ev_uint(l->ev, "size", size);
-    ev_str(l->ev, "action", action[results & 3]);
+    ev_uint(l->ev, "fid", r.fid);
+    if (r.size_known)
+        ev_uint(l->ev, "size", r.size);
+    else
+        ev_null(l->ev, "size");
+    ev_str(l->ev, "action", action[r.action & 3]);
     if (smb1_rsp_ok(l))
-        opened(l, fid, true, size);
+        opened(l, r.fid, r.size_known, r.size);
 }
 
 /* ---- NT_CREATE_ANDX ----------------------------------------------------- */
@@ -189,30 +237,70 @@ void smb1_nt_create_req(struct smb1_link *l)
     keep_name(l, name);
 }
 
+static bool nt_create_rsp_words(const struct smb1_link *l, struct open_rsp *r)
+{
+    /* 34 words in [MS-CIFS]; [MS-SMB] servers send 42 (and more bytes than
+     * that claims): the fields read here lead both layouts */
+    if (l->wct < 34)
+        return false;
+    struct rd w = l->words;
+    rd_skip(&w, 4 + 1); /* AndX, OplockLevel */
+    r->fid = rd_u16le(&w);
+    r->action = rd_u32le(&w);
+    rd_skip(&w, 4 * 8 + 4 + 8); /* four times, ExtFileAttributes, AllocationSize */
+    r->size = rd_u64le(&w);
+    rd_skip(&w, 2 + 2); /* ResourceType, NMPipeStatus */
+    r->directory = rd_u8(&w) != 0;
+    r->size_known = !r->directory;
+    return rd_ok(&w);
+}
+
 void smb1_nt_create_rsp(struct smb1_link *l)
 {
     if (l->wct == 0)
         return;
-    /* 34 words in [MS-CIFS]; [MS-SMB] servers send 42 (and more bytes than
-     * that claims): the fields read here lead both layouts */
-    if (!smb1_need_words(l, 34))
+    struct open_rsp r;
+    if (!smb1_need_words(l, 34) || !nt_create_rsp_words(l, &r))
         return;
-    struct rd w = l->words;
-    rd_skip(&w, 4 + 1); /* AndX, OplockLevel */
-    uint16_t fid = rd_u16le(&w);
-    uint32_t action = rd_u32le(&w);
-    rd_skip(&w, 4 * 8 + 4 + 8); /* four times, ExtFileAttributes, AllocationSize */
-    uint64_t eof = rd_u64le(&w);
-    rd_skip(&w, 2 + 2); /* ResourceType, NMPipeStatus */
-    uint8_t directory = rd_u8(&w);
-    if (!rd_ok(&w))
-        return;
-    ev_uint(l->ev, "fid", fid);
-    ev_uint(l->ev, "size", eof);
-    ev_str(l->ev, "create_action", smb1_nt_create_action_name(action));
-    ev_bool(l->ev, "is_directory", directory != 0);
+    ev_uint(l->ev, "fid", r.fid);
+    ev_uint(l->ev, "size", r.size);
+    ev_str(l->ev, "create_action", smb1_nt_create_action_name(r.action));
+    ev_bool(l->ev, "is_directory", r.directory);
     if (smb1_rsp_ok(l))
-        opened(l, fid, !directory, eof);
+        opened(l, r.fid, r.size_known, r.size);
+}
+
+/* ---- FID 0xFFFF after an open in the same message ------------------------ */
+
+static bool open_rsp_words(const struct smb1_link *l, struct open_rsp *r)
+{
+    if (!smb1_rsp_ok(l))
+        return false;
+    if (l->cmd == SMB1_COM_OPEN_ANDX)
+        return open_andx_rsp_words(l, r);
+    if (l->cmd == SMB1_COM_NT_CREATE_ANDX)
+        return nt_create_rsp_words(l, r);
+    return false;
+}
+
+bool smb1_open_rsp_fid(const struct smb1_link *l, uint16_t *fid)
+{
+    struct open_rsp r;
+    if (!open_rsp_words(l, &r))
+        return false;
+    *fid = r.fid;
+    return true;
+}
+
+struct smb1_open *smb1_open_early(struct smb1_link *l)
+{
+    struct open_rsp r;
+    if (!open_rsp_words(l, &r))
+        return NULL;
+    struct smb1_open *o = opened(l, r.fid, r.size_known, r.size);
+    if (o)
+        l->c->early_open = o->serial;
+    return o;
 }
 
 /* ---- core OPEN, CREATE, CREATE_NEW -------------------------------------- */

@@ -1,7 +1,8 @@
 /* smb1_pending: the table of unanswered requests of one connection, found by
  * (PID, MID, command) through a small hash and kept in arrival order.
  * [MS-CIFS] 3.2.4.1.3 / 3.3.5.2: a response is matched to its request by PID
- * and MID; the command tells AndX links of one request apart. */
+ * and MID; the command and the request chain tell AndX links apart, and of
+ * several requests on one PID/MID the oldest is answered first. */
 #include <stdlib.h>
 
 #include "smb1.h"
@@ -12,25 +13,30 @@ static size_t bucket_of(uint32_t pid, uint16_t mid)
     return ((pid * 2654435761u) ^ mid) & (SMB1_PENDING_BUCKETS - 1);
 }
 
-struct smb1_pending *smb1_pending_find(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd)
+/* Buckets hold the newest first, so the last match is the oldest: servers
+ * answer a (PID, MID) in the order the requests came ([MS-CIFS] 3.3.5.2), and
+ * a client that pipelines several requests on one MID (some exploits do) gets
+ * each of them answered in turn. */
+struct smb1_pending *smb1_pending_answer(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd,
+                                         uint64_t chain)
 {
     if (!c->pbuckets)
         return NULL;
-    for (struct smb1_pending *p = c->pbuckets[bucket_of(pid, mid)]; p; p = p->hnext)
-        if (p->pid == pid && p->mid == mid && p->cmd == cmd)
-            return p;
-    return NULL;
-}
-
-struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid)
-{
-    if (!c->pbuckets)
-        return NULL;
-    /* buckets hold the newest first: the last match is the oldest, so the
-     * links of an AndX chain come out in the order they were sent */
     struct smb1_pending *oldest = NULL;
     for (struct smb1_pending *p = c->pbuckets[bucket_of(pid, mid)]; p; p = p->hnext)
-        if (p->pid == pid && p->mid == mid)
+        if (p->pid == pid && p->mid == mid && p->cmd == cmd && (chain ? p->chain == chain : p->depth == 0))
+            oldest = p;
+    return oldest;
+}
+
+struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint64_t chain)
+{
+    if (!c->pbuckets)
+        return NULL;
+    /* the oldest first: the links of an AndX chain come out in the order they were sent */
+    struct smb1_pending *oldest = NULL;
+    for (struct smb1_pending *p = c->pbuckets[bucket_of(pid, mid)]; p; p = p->hnext)
+        if (p->pid == pid && p->mid == mid && (!chain || p->chain == chain))
             oldest = p;
     return oldest;
 }

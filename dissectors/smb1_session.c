@@ -19,8 +19,8 @@
 
 /* the auth kinds are static strings so the session can point at them */
 static const char *const AUTH_KINDS[] = {
-    "anonymous", "plaintext", "lm", "ntlmv1", "ntlmv2", "ntlmssp",
-    "ntlmssp-v1", "ntlmssp-v2", "ntlmssp-anonymous", "kerberos", "unknown",
+    "anonymous", "empty", "plaintext", "lm", "ntlmv1", "ntlmv2", "ntlmssp", "ntlmssp-v1", "ntlmssp-v2",
+    "ntlmssp-lm", "ntlmssp-anonymous", "ntlmssp-empty", "kerberos", "unknown",
 };
 
 static const char *auth_static(const char *s)
@@ -76,14 +76,21 @@ static void security_blob_req(struct smb1_link *l, const struct rd *blob)
     ev_str(l->ev, "auth", auth);
 }
 
-/* non-extended security: the password lengths say what was sent */
-static const char *password_kind(const struct smb1_link *l, uint16_t oem_len, uint16_t uni_len, const char *user)
+/* non-extended security: the password lengths say what was sent. no_lm: the
+ * OEM (LM) password is empty or the single zero byte, which with an empty
+ * Unicode (NT) one means no response at all ([MS-NLMP] 3.2.5.1.2: anonymous
+ * only when the user name is empty too) */
+static const char *password_kind(const struct smb1_link *l, uint16_t oem_len, uint16_t uni_len, bool no_lm,
+                                 const char *user)
 {
-    if ((oem_len == 0 && uni_len == 0) || (oem_len + uni_len == 1 && user && !*user))
+    bool no_response = uni_len == 0 && no_lm;
+    if (no_response && user && !*user)
         return "anonymous";
     /* the server's NEGOTIATE said passwords go in the clear */
     if (l->c->dialect && !l->c->have_challenge)
         return "plaintext";
+    if (no_response)
+        return user ? "empty" : "unknown"; /* a named account, nothing to prove it */
     if (uni_len > LM_RESPONSE_LEN)
         return "ntlmv2"; /* NTLMv2 in the Unicode field, LMv2 in the OEM one */
     if (uni_len == LM_RESPONSE_LEN)
@@ -98,7 +105,10 @@ static const char *password_kind(const struct smb1_link *l, uint16_t oem_len, ui
 static void account_fields(struct smb1_link *l, uint16_t oem_len, uint16_t uni_len)
 {
     struct rd b = l->bytes;
-    rd_skip(&b, (size_t)oem_len + uni_len);
+    struct rd oem = rd_sub(&b, oem_len);
+    uint8_t first = rd_u8(&oem);
+    bool no_lm = oem_len == 0 || (oem_len == 1 && rd_ok(&oem) && first == 0);
+    rd_skip(&b, uni_len);
     bool u = l->h->unicode;
     const char *user = rd_ok(&b) ? smb1_str(l, &b, u, true) : NULL;
     const char *domain = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
@@ -109,7 +119,7 @@ static void account_fields(struct smb1_link *l, uint16_t oem_len, uint16_t uni_l
     ev_null(l->ev, "host"); /* the workstation name is not in this message */
     ev_str(l->ev, "native_os", os);
     ev_str(l->ev, "native_lanman", lanman);
-    ev_str(l->ev, "auth", password_kind(l, oem_len, uni_len, user));
+    ev_str(l->ev, "auth", password_kind(l, oem_len, uni_len, no_lm, user));
 }
 
 /* NT LM 0.12 without extended security: WordCount 13 */

@@ -339,7 +339,10 @@ void smb1_ev_fid(struct smb1_link *l, uint16_t fid)
 {
     ev_uint(l->ev, "fid", fid);
     struct smb1_open *o = smb1_open_get(l->c, fid);
-    ev_str(l->ev, "file", o ? o->name : NULL);
+    const char *name = o ? o->name : NULL;
+    if (fid == SMB1_FID_CHAINED && l->chain_open && l->chain_name)
+        name = l->chain_name; /* the file an open earlier in this request asks for: no FID yet */
+    ev_str(l->ev, "file", name);
 }
 
 bool smb1_need_words(struct smb1_link *l, unsigned min)

@@ -76,6 +76,7 @@ bool smb1_link_at(struct smb1_link *l, const struct smb1_msgview *mv, uint8_t cm
 {
     l->mv = mv;
     l->cmd = cmd;
+    l->at = abs_off;
     struct rd r = msg_tail(mv, abs_off);
     l->wct = rd_u8(&r);
     l->words = rd_sub(&r, 2u * l->wct);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -131,6 +132,20 @@ struct run_opts {
     bool json;
 };
 
+/* -o must never name an input: opening it for writing would truncate the
+ * evidence before a byte of it was read. The same file is the same device and
+ * inode, whatever path (symlink, hard link, ./x) leads to it; `-r -` reads
+ * standard input, which may be that file too (`< evidence.pcap`). A missing
+ * output cannot collide. */
+static bool output_is_input(const char *out_path, const char *in_path)
+{
+    struct stat so, si;
+    if (!out_path || !in_path || stat(out_path, &so) != 0)
+        return false;
+    int rc = strcmp(in_path, "-") == 0 ? fstat(STDIN_FILENO, &si) : stat(in_path, &si);
+    return rc == 0 && S_ISREG(si.st_mode) && so.st_dev == si.st_dev && so.st_ino == si.st_ino;
+}
+
 /* returns -1 to go on, or an exit code */
 static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer_config *cfg)
 {
@@ -213,6 +228,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
     }
     if (!o->read_path == !o->iface) {
         fprintf(stderr, "smbscope: give exactly one of -r FILE or -i IFACE (see -h)\n");
+        return EXIT_USAGE;
+    }
+    if (output_is_input(o->out_path, o->read_path)) {
+        fprintf(stderr, "smbscope: -o %s is the input file %s: refusing to overwrite the input\n", o->out_path,
+                o->read_path);
         return EXIT_USAGE;
     }
     return -1;

@@ -95,6 +95,51 @@ START_TEST(anonymous_authenticate)
 }
 END_TEST
 
+/* [MS-NLMP] 3.2.5.1.2: anonymous only with an empty user name AND no
+ * response (NT empty, LM empty or Z(1)); a named LM-only logon is LM */
+START_TEST(anonymous_needs_no_name_and_no_response)
+{
+    char tbuf[256];
+    struct ntlmssp_msg m;
+    ck_assert(parse(FX_AUTH_ANON_Z1, sizeof FX_AUTH_ANON_Z1, false, &m));
+    ck_assert_uint_eq(m.lm_len, 1);
+    ck_assert(m.lm_zero);
+    ck_assert_uint_eq(m.nt_len, 0);
+    ck_assert_uint_eq(m.user_len, 0);
+    ck_assert_str_eq(text(&m.host, false), "PC7");
+    ck_assert_str_eq(ntlmssp_auth_kind(&m), "ntlmssp-anonymous");
+
+    ck_assert(parse(FX_AUTH_LM_ONLY, sizeof FX_AUTH_LM_ONLY, false, &m));
+    ck_assert_uint_eq(m.lm_len, 24);
+    ck_assert_uint_eq(m.nt_len, 0);
+    ck_assert_str_eq(text(&m.user, false), "alice");
+    ck_assert_str_eq(text(&m.domain, false), "LAB");
+    ck_assert_str_eq(ntlmssp_auth_kind(&m), "ntlmssp-lm");
+
+    ck_assert(parse(FX_AUTH_NAMED_Z1, sizeof FX_AUTH_NAMED_Z1, false, &m));
+    ck_assert_str_eq(text(&m.user, false), "bob");
+    ck_assert_str_eq(ntlmssp_auth_kind(&m), "ntlmssp-empty");
+
+    /* Z(1) means the zero byte: any other single byte is not "no response" */
+    uint8_t b[sizeof FX_AUTH_ANON_Z1];
+    memcpy(b, FX_AUTH_ANON_Z1, sizeof b);
+    b[64] = 0x01;
+    ck_assert(parse(b, sizeof b, false, &m));
+    ck_assert(!m.lm_zero);
+    ck_assert_str_eq(ntlmssp_auth_kind(&m), "unknown");
+
+    /* every truncation parses safely and never calls a cut named logon anonymous */
+    for (size_t cut = 0; cut < sizeof FX_AUTH_LM_ONLY; cut++) {
+        if (parse(FX_AUTH_LM_ONLY, cut, false, &m))
+            ck_assert_str_ne(ntlmssp_auth_kind(&m), "ntlmssp-anonymous");
+    }
+    for (size_t cut = 0; cut < sizeof FX_AUTH_NAMED_Z1; cut++) {
+        if (parse(FX_AUTH_NAMED_Z1, cut, false, &m))
+            ck_assert_str_ne(ntlmssp_auth_kind(&m), "ntlmssp-anonymous");
+    }
+}
+END_TEST
+
 /* an AUTHENTICATE built field by field: OEM strings, chosen lengths */
 static size_t build_auth(uint8_t *b, uint32_t flags, uint16_t nt_len, bool with_flags)
 {
@@ -258,6 +303,7 @@ int main(void)
     tcase_add_test(tc, found_inside_spnego);
     tcase_add_test(tc, v2_authenticate_raw_token);
     tcase_add_test(tc, anonymous_authenticate);
+    tcase_add_test(tc, anonymous_needs_no_name_and_no_response);
     tcase_add_test(tc, oem_strings_and_odd_lengths);
     tcase_add_test(tc, no_flags_layout_uses_default_encoding);
     tcase_add_test(tc, field_outside_message_is_flagged);

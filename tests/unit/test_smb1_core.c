@@ -661,6 +661,331 @@ START_TEST(a_file_ending_mid_stream_stops_its_data)
 }
 END_TEST
 
+/* some `smb` record of the log contains needle */
+static bool smb_line_has(const char *log, const char *needle)
+{
+    for (const char *l = log; (l = strstr(l, "{smb ")); l++) {
+        const char *end = strchr(l, '}');
+        const char *hit = strstr(l, needle);
+        if (hit && end && hit < end)
+            return true;
+    }
+    return false;
+}
+
+/* ---- FID 0xFFFF chained after an open ([MS-CIFS] 3.2.4.1.1, 3.3.5.2) ----- */
+
+static void nt_create_req_link(struct msg *m, uint8_t next, size_t *andx_at, const char *name)
+{
+    words(m, 24);
+    *andx_at = andx(m, next);
+    put8(m, 0);                       /* Reserved */
+    put16(m, (uint16_t)strlen(name)); /* NameLength */
+    put32(m, 0);                      /* Flags */
+    put32(m, 0);                      /* RootDirectoryFID */
+    put32(m, 0x00120089);             /* DesiredAccess: read */
+    zero(m, 8);                       /* AllocationSize */
+    put32(m, 0);                      /* ExtFileAttributes */
+    put32(m, 1);                      /* ShareAccess: read */
+    put32(m, 1);                      /* CreateDisposition: open */
+    put32(m, 0x40);                   /* CreateOptions: non-directory file */
+    put32(m, 2);                      /* ImpersonationLevel */
+    put8(m, 0);                       /* SecurityFlags */
+    bytes(m);
+    for (const char *c = name; *c; c++)
+        put8(m, (uint8_t)*c);         /* FileName (OEM) */
+    put8(m, 0);
+    end_bytes(m);
+}
+
+static void nt_create_rsp_link(struct msg *m, uint8_t next, size_t *andx_at, uint16_t fid, uint32_t size)
+{
+    words(m, 34);
+    *andx_at = andx(m, next);
+    put8(m, 0);                       /* OplockLevel */
+    put16(m, fid);                    /* FID */
+    put32(m, 1);                      /* CreateDisposition (action): opened */
+    zero(m, 32);                      /* CreationTime, LastAccessTime, LastWriteTime, ChangeTime */
+    put32(m, 0x80);                   /* ExtFileAttributes: normal */
+    put32(m, size); put32(m, 0);      /* AllocationSize */
+    put32(m, size); put32(m, 0);      /* EndOfFile */
+    put16(m, 0);                      /* ResourceType: disk */
+    put16(m, 0);                      /* NMPipeStatus */
+    put8(m, 0);                       /* Directory: no */
+    bytes(m);
+    end_bytes(m);
+}
+
+/* an open chained with a READ_ANDX on FID 0xFFFF, request and response; the
+ * response cut at `cut` bytes (m->n: whole) and sent in pieces of `piece` */
+static void chained_open_read(struct rig *r, bool nt, size_t piece, size_t cut)
+{
+    struct msg q, s;
+    size_t at, at2;
+    hdr(&q, nt ? SMB1_COM_NT_CREATE_ANDX : SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 7);
+    if (nt)
+        nt_create_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\f.bin");
+    else
+        open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\f.bin");
+    set_andx(&q, at, q.n);
+    read_andx_req_link(&q, 0xffff, 0, 100); /* FID 0xFFFF: the open's */
+    send(r, DIR_C2S, &q, 0, 10);
+    hdr(&s, nt ? SMB1_COM_NT_CREATE_ANDX : SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 7);
+    if (nt)
+        nt_create_rsp_link(&s, SMB1_COM_READ_ANDX, &at2, 0x4000, 100);
+    else
+        open_andx_rsp_link(&s, SMB1_COM_READ_ANDX, &at2, 0x4000, 100);
+    set_andx(&s, at2, s.n);
+    read_andx_rsp_link(&s, DATA, 100);
+    if (cut >= s.n) {
+        send(r, DIR_S2C, &s, piece, 20);
+        return;
+    }
+    smb1_msg_begin(&r->k, DIR_S2C, s.n, 20);
+    smb1_msg_data(&r->k, DIR_S2C, s.b, cut, 20);
+    smb1_msg_end(&r->k, DIR_S2C, false, 21);
+}
+
+START_TEST(chained_read_on_fid_ffff_feeds_the_open)
+{
+    fill_data();
+    char want[65], field[200];
+    sha256_hex(DATA, 100, want);
+    size_t pieces[] = {0, 1, 5, 7, 64};
+    for (int nt = 0; nt <= 1; nt++) {
+        for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+            struct rig *r = rig_new();
+            chained_open_read(r, nt, pieces[i], SIZE_MAX);
+            /* the READ names the open's FID and file */
+            const char *rd = strstr(r->log, "{smb command=READ_ANDX");
+            ck_assert_msg(rd && strstr(rd, " fid=16384 file=\\f.bin "), "nt %d piece %zu: %s", nt, pieces[i], r->log);
+            rig_end(r);
+            /* one file record, the real open's, with the data; no phantom */
+            const char *f = strstr(r->log, "{file");
+            ck_assert_msg(f && !strstr(f + 1, "{file"), "%s", r->log);
+            ck_assert_msg(!strstr(r->log, "fid=65535"), "%s", r->log);
+            snprintf(field, sizeof field, "name=\\f.bin share=null fid=16384 uid=100 tid=1 size=100 bytes_read=100");
+            ck_assert_msg(strstr(f, field), "nt %d piece %zu: %s", nt, pieces[i], r->log);
+            snprintf(field, sizeof field, "read_ranges=[0,100) write_ranges= sha256=%s complete=1", want);
+            ck_assert_msg(strstr(f, field), "nt %d piece %zu: %s", nt, pieces[i], r->log);
+            ck_assert_msg(!strstr(r->log, "fid_reused") && !smb_line_has(r->log, "partial=1"), "%s", r->log);
+            free(r);
+        }
+    }
+}
+END_TEST
+
+START_TEST(chained_read_on_fid_ffff_every_truncation)
+{
+    fill_data();
+    for (int nt = 0; nt <= 1; nt++) {
+        struct msg s;
+        size_t at;
+        hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 7);
+        if (nt)
+            nt_create_rsp_link(&s, SMB1_COM_READ_ANDX, &at, 0x4000, 100);
+        else
+            open_andx_rsp_link(&s, SMB1_COM_READ_ANDX, &at, 0x4000, 100);
+        read_andx_rsp_link(&s, DATA, 100);
+        for (size_t cut = 0; cut < s.n; cut++) {
+            struct rig *r = rig_new();
+            chained_open_read(r, nt, 0, cut);
+            rig_end(r);
+            /* never a phantom open, never more than one file record */
+            ck_assert_msg(!strstr(r->log, "fid=65535 uid"), "nt %d cut %zu: %s", nt, cut, r->log);
+            const char *f = strstr(r->log, "{file");
+            ck_assert_msg(!f || !strstr(f + 1, "{file"), "nt %d cut %zu: %s", nt, cut, r->log);
+            if (f)
+                ck_assert_msg(strstr(f, "name=\\f.bin") && strstr(f, "complete=0"), "nt %d cut %zu: %s", nt, cut,
+                              r->log);
+            free(r);
+        }
+    }
+}
+END_TEST
+
+/* ---- pipelined requests on one MID (EternalChampion-style) --------------- */
+
+static void empty_words(struct msg *m) { words(m, 0); bytes(m); end_bytes(m); }
+
+START_TEST(pipelined_requests_on_one_mid_each_get_their_response)
+{
+    struct rig *r = rig_new();
+    struct msg m;
+    size_t at;
+    /* five requests, all MID 0, before any answer */
+    hdr(&m, SMB1_COM_CLOSE, false, 0, 1, 100, 0);
+    words(&m, 3);
+    put16(&m, 0x4000);                /* FID */
+    put32(&m, 0);                     /* LastTimeModified */
+    bytes(&m);
+    end_bytes(&m);
+    send(r, DIR_C2S, &m, 0, 10);
+    hdr(&m, SMB1_COM_TREE_DISCONNECT, false, 0, 1, 100, 0);
+    empty_words(&m);
+    send(r, DIR_C2S, &m, 0, 11);
+    hdr(&m, SMB1_COM_TREE_CONNECT_ANDX, false, 0, 0xffff, 100, 0);
+    words(&m, 4);
+    andx(&m, 0xff);
+    put16(&m, 0);                     /* Flags */
+    put16(&m, 1);                     /* PasswordLength */
+    bytes(&m);
+    put8(&m, 0);                      /* Password */
+    for (const char *c = "\\\\SRV\\IPC$"; *c; c++)
+        put8(&m, (uint8_t)*c);        /* Path */
+    put8(&m, 0);
+    for (const char *c = "?????"; *c; c++)
+        put8(&m, (uint8_t)*c);        /* Service */
+    put8(&m, 0);
+    end_bytes(&m);
+    send(r, DIR_C2S, &m, 0, 12);
+    hdr(&m, SMB1_COM_NT_CREATE_ANDX, false, 0, 2, 100, 0);
+    nt_create_req_link(&m, 0xff, &at, "\\browser");
+    send(r, DIR_C2S, &m, 0, 13);
+    hdr(&m, SMB1_COM_NT_TRANSACT, false, 0, 2, 100, 0);
+    words(&m, 19);
+    put8(&m, 0);                      /* MaxSetupCount */
+    put16(&m, 0);                     /* Reserved1 */
+    zero(&m, 4 * 8);                  /* Total/Max/Count/Offset of parameters and data: none */
+    put8(&m, 0);                      /* SetupCount */
+    put16(&m, 0);                     /* Function */
+    bytes(&m);
+    end_bytes(&m);
+    send(r, DIR_C2S, &m, 0, 14);
+    ck_assert_uint_eq(r->k.c.n_pending, 5);
+    /* reuse is reported, and nothing was dropped for it */
+    int reused = 0;
+    for (const char *p = r->log; (p = strstr(p, "{anomaly name=smb_mid_reused")); p++)
+        reused++;
+    ck_assert_int_eq(reused, 4);
+    ck_assert_msg(!strstr(r->log, "{smb"), "%s", r->log);
+
+    /* the answers, in order, each 10 us after its request */
+    hdr(&m, SMB1_COM_CLOSE, true, 0, 1, 100, 0);
+    empty_words(&m);
+    send(r, DIR_S2C, &m, 0, 20);
+    hdr(&m, SMB1_COM_TREE_DISCONNECT, true, 0, 1, 100, 0);
+    empty_words(&m);
+    send(r, DIR_S2C, &m, 0, 21);
+    hdr(&m, SMB1_COM_TREE_CONNECT_ANDX, true, 0, 2, 100, 0);
+    words(&m, 3);
+    andx(&m, 0xff);
+    put16(&m, 0);                     /* OptionalSupport */
+    bytes(&m);
+    for (const char *c = "IPC"; *c; c++)
+        put8(&m, (uint8_t)*c);        /* Service */
+    put8(&m, 0);
+    put8(&m, 0);                      /* NativeFileSystem "" */
+    end_bytes(&m);
+    send(r, DIR_S2C, &m, 0, 22);
+    hdr(&m, SMB1_COM_NT_CREATE_ANDX, true, 0, 2, 100, 0);
+    nt_create_rsp_link(&m, 0xff, &at, 0x4001, 0);
+    send(r, DIR_S2C, &m, 0, 23);
+    hdr(&m, SMB1_COM_NT_TRANSACT, true, 0, 2, 100, 0);
+    words(&m, 18);
+    zero(&m, 36);                     /* a final response: no parameters, no data */
+    bytes(&m);
+    end_bytes(&m);
+    send(r, DIR_S2C, &m, 0, 24);
+    ck_assert_uint_eq(r->k.c.n_pending, 0);
+    rig_end(r);
+    static const char *const cmds[] = {"CLOSE code=4", "TREE_DISCONNECT code=113", "TREE_CONNECT_ANDX code=117",
+                                       "NT_CREATE_ANDX code=162", "NT_TRANSACT code=160"};
+    for (size_t i = 0; i < 5; i++) {
+        char want[96];
+        snprintf(want, sizeof want, "{smb command=%s status=STATUS_SUCCESS", cmds[i]);
+        const char *rec = strstr(r->log, want);
+        ck_assert_msg(rec, "%s missing: %s", cmds[i], r->log);
+        ck_assert_msg(!strstr(rec + 1, want), "%s twice: %s", cmds[i], r->log);
+        /* paired with its own request: 10 us */
+        const char *end = strchr(rec, '}');
+        const char *lat = strstr(rec, " latency_us=10");
+        ck_assert_msg(lat && lat < end, "%s: %s", cmds[i], r->log);
+    }
+    ck_assert_msg(!smb_line_has(r->log, "partial=1") && !smb_line_has(r->log, "executed=0") &&
+                      !smb_line_has(r->log, "status=null"),
+                  "%s", r->log);
+    free(r);
+}
+END_TEST
+
+/* an error that stops one chain leaves another request on the same MID waiting */
+START_TEST(an_error_stops_only_its_own_chain)
+{
+    struct rig *r = rig_new();
+    struct msg q, s;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 9);
+    open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\nope");
+    set_andx(&q, at, q.n);
+    read_andx_req_link(&q, 0xffff, 0, 100);
+    send(r, DIR_C2S, &q, 0, 10);
+    echo(r, false, 9, 11); /* pipelined on the same MID */
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0xc0000034, 1, 100, 9);
+    empty_words(&s);
+    send(r, DIR_S2C, &s, 0, 20);
+    ck_assert_msg(strstr(r->log, "{smb command=READ_ANDX code=46 status=null") && strstr(r->log, "executed=0"), "%s",
+                  r->log);
+    ck_assert_msg(!strstr(r->log, "{smb command=ECHO"), "%s", r->log);
+    ck_assert_uint_eq(r->k.c.n_pending, 1);
+    echo(r, true, 9, 30);
+    ck_assert_msg(strstr(r->log, "{smb command=ECHO code=43 status=STATUS_SUCCESS"), "%s", r->log);
+    ck_assert_msg(!smb_line_has(r->log, "partial=1"), "%s", r->log);
+    rig_end(r);
+    free(r);
+}
+END_TEST
+
+/* the one AndX walker: every rule, on a link built the way both callers build it */
+START_TEST(andx_walker_rules)
+{
+    struct msg q;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 1);
+    open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\x");
+    size_t first_end = q.n;                   /* the first link ends here */
+    read_andx_req_link(&q, 0x4000, 0, 10);
+    struct smb1_msgview mv = smb1_msgview_plain(q.b, q.n);
+    struct smb1_hdr h;
+    struct rd r = rd_init(q.b, q.n);
+    ck_assert(smb1_hdr_parse(&r, &h));
+    struct {
+        size_t off;
+        unsigned depth, max;
+        enum smb1_andx_step want;
+    } cases[] = {
+        {first_end, 0, 16, SMB1_ANDX_NEXT},
+        {32 + 1 + 30 + 2, 0, 16, SMB1_ANDX_NEXT},       /* right after its ByteCount: allowed */
+        {32, 0, 16, SMB1_ANDX_BAD_OFFSET},              /* back to itself */
+        {32 + 1 + 30 + 2 - 1, 0, 16, SMB1_ANDX_BAD_OFFSET}, /* into its own ByteCount */
+        {q.n, 0, 16, SMB1_ANDX_BAD_OFFSET},             /* past the message */
+        {first_end, 15, 16, SMB1_ANDX_TOO_DEEP},        /* the 17th command */
+        {first_end, 14, 16, SMB1_ANDX_NEXT},            /* the 16th is still followed */
+        {first_end, 0, 1, SMB1_ANDX_TOO_DEEP},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        set_andx(&q, at, cases[i].off);
+        struct smb1_link l = {.h = &h, .depth = cases[i].depth};
+        ck_assert(smb1_link_at(&l, &mv, SMB1_COM_OPEN_ANDX, SMB1_HDR_LEN));
+        uint8_t next = 0;
+        size_t next_at = 0;
+        ck_assert_msg(smb1_andx_next(&l, q.n, cases[i].max, &next, &next_at) == cases[i].want, "case %zu", i);
+        if (cases[i].want != SMB1_ANDX_TOO_DEEP)
+            ck_assert(next == SMB1_COM_READ_ANDX && next_at == cases[i].off);
+    }
+    /* 0xFF ends the chain; so does a command that is not AndX */
+    q.b[at - 2] = SMB1_COM_NO_ANDX_COMMAND;
+    struct smb1_link l = {.h = &h};
+    ck_assert(smb1_link_at(&l, &mv, SMB1_COM_OPEN_ANDX, SMB1_HDR_LEN));
+    uint8_t next;
+    size_t next_at;
+    ck_assert(smb1_andx_next(&l, q.n, 16, &next, &next_at) == SMB1_ANDX_END);
+    q.b[at - 2] = SMB1_COM_READ_ANDX;
+    ck_assert(smb1_link_at(&l, &mv, SMB1_COM_ECHO, SMB1_HDR_LEN));
+    ck_assert(smb1_andx_next(&l, q.n, 16, &next, &next_at) == SMB1_ANDX_END);
+}
+END_TEST
+
 START_TEST(name_lists_dedup_and_cap)
 {
     struct strlist l = {0};
@@ -697,6 +1022,11 @@ int main(void)
     tcase_add_test(tc, an_interim_transaction_response_is_not_the_answer);
     tcase_add_test(tc, andx_offset_inside_the_previous_words_is_refused);
     tcase_add_test(tc, pending_table_evicts_the_oldest_and_matches_the_rest);
+    tcase_add_test(tc, chained_read_on_fid_ffff_feeds_the_open);
+    tcase_add_test(tc, chained_read_on_fid_ffff_every_truncation);
+    tcase_add_test(tc, pipelined_requests_on_one_mid_each_get_their_response);
+    tcase_add_test(tc, an_error_stops_only_its_own_chain);
+    tcase_add_test(tc, andx_walker_rules);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

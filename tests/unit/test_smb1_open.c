@@ -5,6 +5,7 @@
  * suricata-verify smb-eicar-file.pcap frames 17-18 (NT_CREATE_ANDX) and
  * zeek/raw_ntlm_in_smb.pcap frames 28-29 (NT_CREATE_ANDX, 42-word response). */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -537,6 +538,103 @@ START_TEST(nt_create_relative_name_capped)
 }
 END_TEST
 
+/* ---- OPEN_ANDX: attributes only when asked ([MS-CIFS] 2.2.4.41.1-2) ---- */
+
+static size_t ox_req(struct mb *m, uint16_t flags)
+{
+    mb_hdr(m, 0x2d, 0, 0x08, 0x4001, 1, 0x0200, 0x0800, 9);
+    mb_words(m);
+    mb_u32(m, 0x000000ff);  /* AndX: none */
+    mb_u16(m, flags);       /* Flags: bit 0 REQ_ATTRIB asks for the attributes */
+    mb_u16(m, 0x0040);      /* AccessMode: read, deny none */
+    mb_u16(m, 0x0016);      /* SearchAttrs */
+    mb_u16(m, 0);           /* FileAttrs */
+    mb_u32(m, 0);           /* CreationTime */
+    mb_u16(m, 0x0001);      /* OpenMode: open if exists, else fail */
+    mb_u32(m, 0);           /* AllocationSize */
+    mb_u32(m, 0);           /* Timeout */
+    mb_u32(m, 0);           /* Reserved */
+    mb_bytes(m);
+    mb_astr(m, "\\WINDOWS\\system32\\powershell.exe"); /* FileName (OEM) */
+    mb_end(m);
+    return m->n;
+}
+
+static size_t ox_rsp(struct mb *m, uint16_t attrs, uint32_t size, uint16_t results)
+{
+    mb_hdr(m, 0x2d, 0, 0x88, 0x4001, 1, 0x0200, 0x0800, 9);
+    mb_words(m);
+    mb_u32(m, 0x000000ff);  /* AndX: none */
+    mb_u16(m, 0x4001);      /* FID */
+    mb_u16(m, attrs);       /* FileAttrs */
+    mb_u32(m, 0);           /* LastWriteTime */
+    mb_u32(m, size);        /* FileDataSize */
+    mb_u16(m, 0);           /* AccessRights */
+    mb_u16(m, 0);           /* ResourceType: disk */
+    mb_u16(m, 0);           /* NMPipeStatus */
+    mb_u16(m, results);     /* OpenResults */
+    mb_zero(m, 6);          /* Reserved */
+    mb_bytes(m);
+    mb_end(m);
+    return m->n;
+}
+
+START_TEST(open_andx_size_only_when_asked)
+{
+    struct {
+        uint16_t flags, attrs;
+        uint32_t size;
+        uint16_t results;
+        bool known;
+    } cases[] = {
+        /* Windows: REQ_ATTRIB clear, everything after the FID zero: the zero
+         * size means nothing */
+        {0x0000, 0, 0, 0, false},
+        /* asked for: a zero size is a real empty file */
+        {0x0001, 0, 0, 0, true},
+        {0x0001, 0x0020, 1234, 1, true},
+        /* not asked, but the server filled the block in anyway (Samba): what
+         * the client itself was told */
+        {0x0000, 0x0020, 1234, 1, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct th t;
+        th_init(&t);
+        struct smb1_pending p;
+        tx_init(&t, &p);
+        struct mb q, r;
+        size_t m = ox_req(&q, cases[i].flags);
+        size_t n = ox_rsp(&r, cases[i].attrs, cases[i].size, cases[i].results);
+        th_exchange(&t, &p, q.b, m, r.b, n);
+        ck_assert_uint_eq(f_uint(&p, "fid"), 0x4001);
+        struct smb1_open *o = smb1_open_get(&t.c, 0x4001);
+        ck_assert_ptr_nonnull(o);
+        ck_assert_msg(o->size_known == cases[i].known, "case %zu", i);
+        if (cases[i].known) {
+            ck_assert_uint_eq(f_uint(&p, "size"), cases[i].size);
+            ck_assert_uint_eq(o->size, cases[i].size);
+        } else {
+            ck_assert_msg(f_null(&p, "size"), "case %zu", i);
+        }
+        tx_free(&p);
+        /* the file record: no data seen; of unknown size it is never complete */
+        smb1_state_end(&t.c, TS_RSP + 1);
+        const char *rec = th_find(&t, "file ");
+        ck_assert_ptr_nonnull(rec);
+        if (cases[i].known) {
+            char want[32];
+            snprintf(want, sizeof want, " size=%u ", cases[i].size);
+            ck_assert_msg(strstr(rec, want), "case %zu: %s", i, rec);
+        } else {
+            ck_assert_msg(strstr(rec, " size=null ") && strstr(rec, " sha256=null complete=false"), "case %zu: %s",
+                          i, rec);
+        }
+        th_end(&t);
+        th_cuts(NULL, q.b, m, r.b, n);
+    }
+}
+END_TEST
+
 START_TEST(every_truncation)
 {
     th_cuts(smbclient_tree, OX_REQ, sizeof OX_REQ, OX_RSP, sizeof OX_RSP);
@@ -565,6 +663,7 @@ int main(void)
     tcase_add_test(tc, core_open_and_create);
     tcase_add_test(tc, nt_create_relative_name_capped);
     tcase_add_test(tc, every_truncation);
+    tcase_add_test(tc, open_andx_size_only_when_asked);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

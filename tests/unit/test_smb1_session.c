@@ -322,7 +322,10 @@ START_TEST(raw_ntlmv2_anonymous_and_kerberos_tokens)
         const char *auth, *user, *domain, *host;
     } cases[] = {
         {FX_AUTH_V2, sizeof FX_AUTH_V2, "ntlmssp-v2", "test", "TEST-F7DFBC3FE9", "BABYBOOK"},
-        {FX_AUTH_ANON_SPNEGO, sizeof FX_AUTH_ANON_SPNEGO, "ntlmssp-anonymous", "", "", "HOST"},
+        {FX_AUTH_ANON_SPNEGO, sizeof FX_AUTH_ANON_SPNEGO, "ntlmssp-anonymous", "", "", "HOST"}, /* LM empty */
+        {FX_AUTH_ANON_Z1, sizeof FX_AUTH_ANON_Z1, "ntlmssp-anonymous", "", "", "PC7"},          /* LM = Z(1) */
+        {FX_AUTH_LM_ONLY, sizeof FX_AUTH_LM_ONLY, "ntlmssp-lm", "alice", "LAB", "PC7"},
+        {FX_AUTH_NAMED_Z1, sizeof FX_AUTH_NAMED_Z1, "ntlmssp-empty", "bob", "", "PC7"},
         {KRB5_BLOB, sizeof KRB5_BLOB, "kerberos", NULL, NULL, NULL},
         {ACCEPT_BLOB, sizeof ACCEPT_BLOB, "unknown", NULL, NULL, NULL},
     };
@@ -358,16 +361,24 @@ START_TEST(password_kinds)
         bool unicode, negotiated_plain;
         uint16_t oem, uni;
         const char *user, *auth;
+        bool zero_lm;           /* the OEM password is zero bytes (else 0x5a, 0x5b, ...) */
     } cases[] = {
-        {true, false, 24, 24, "alice", "ntlmv1"},
-        {true, false, 0, 24, "alice", "ntlmv1"},
-        {true, false, 24, 0, "alice", "lm"},
-        {true, false, 24, 74, "alice", "ntlmv2"},
-        {true, false, 0, 0, "alice", "anonymous"},
-        {true, false, 1, 0, "", "anonymous"},
-        {false, false, 8, 0, "alice", "plaintext"},   /* not a 24-byte response */
-        {true, true, 24, 24, "alice", "plaintext"},   /* the server said: no encryption */
-        {false, true, 0, 0, "", "anonymous"},
+        {true, false, 24, 24, "alice", "ntlmv1", false},
+        {true, false, 0, 24, "alice", "ntlmv1", false},
+        {true, false, 24, 0, "alice", "lm", false},
+        {true, false, 24, 74, "alice", "ntlmv2", false},
+        /* [MS-NLMP] 3.2.5.1.2: anonymous needs an empty user name AND no
+         * response (NT empty, LM empty or the single zero byte) */
+        {true, false, 0, 0, "alice", "empty", false},     /* named, no response: not anonymous */
+        {true, false, 1, 0, "alice", "empty", true},
+        {true, false, 0, 0, "", "anonymous", false},
+        {true, false, 1, 0, "", "anonymous", true},       /* LM = Z(1) */
+        {true, false, 1, 0, "", "plaintext", false},      /* one non-zero byte: a password, not Z(1) */
+        {false, false, 24, 0, "", "lm", false},           /* no name but an LM response: not anonymous */
+        {false, false, 8, 0, "alice", "plaintext", false}, /* not a 24-byte response */
+        {true, true, 24, 24, "alice", "plaintext", false}, /* the server said: no encryption */
+        {false, true, 0, 0, "", "anonymous", false},
+        {false, true, 0, 0, "alice", "plaintext", false},  /* an empty plaintext password */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct th t;
@@ -379,6 +390,8 @@ START_TEST(password_kinds)
         tx_init(&t, &p);
         struct mb q, r;
         size_t m = ntlm_req(&q, cases[i].unicode, cases[i].oem, cases[i].uni, cases[i].user);
+        if (cases[i].zero_lm)
+            memset(q.b + q.bcc_at + 2, 0, cases[i].oem); /* OEMPassword: zeroes */
         size_t n = plain_rsp(&r, 0, 100, 7, true);
         th_exchange(&t, &p, q.b, m, r.b, n);
         ck_assert_msg(strcmp(f_str(&p, "auth"), cases[i].auth) == 0, "case %zu: %s", i, f_str(&p, "auth"));

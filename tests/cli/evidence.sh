@@ -1,0 +1,43 @@
+#!/bin/bash
+# tests/cli/evidence.sh SMBSCOPE: -o can never destroy an input. Naming the
+# input itself, a symlink to it, a hard link to it, or (with -r -) the file
+# standard input reads is a usage error (exit 2) that says why, and the input
+# is byte-for-byte untouched; an ordinary -o still works.
+set -u
+SMBSCOPE=$(realpath "${1:?usage: evidence.sh SMBSCOPE}")
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+check() { # name condition...
+    local name=$1
+    shift
+    if "$@"; then pass=$((pass + 1)); echo "ok: $name"; else fail=$((fail + 1)); echo "FAIL: $name"; fi
+}
+cp "$ROOT/samples/seed-445.pcap" "$T/evidence.pcap"
+ln -s evidence.pcap "$T/symlink.pcap"
+ln "$T/evidence.pcap" "$T/hardlink.pcap"
+mkdir "$T/sub"
+SUM=$(sha256sum <"$T/evidence.pcap")
+untouched() { [ "$(sha256sum <"$T/evidence.pcap")" = "$SUM" ]; }
+
+for out in "$T/evidence.pcap" "$T/symlink.pcap" "$T/hardlink.pcap" "$T/sub/../evidence.pcap"; do
+    "$SMBSCOPE" -r "$T/evidence.pcap" -o "$out" >"$T/o" 2>"$T/e"
+    rc=$?
+    check "-o $(basename "$out") naming the input is a usage error (2)" [ "$rc" = 2 ]
+    check "  says it refuses to overwrite the input" grep -q "refusing to overwrite the input" "$T/e"
+    check "  the input is untouched" untouched
+done
+"$SMBSCOPE" -r "$T/symlink.pcap" -o "$T/evidence.pcap" >"$T/o" 2>"$T/e"
+check "input through a symlink, -o the file itself (2)" [ "$?" = 2 ]
+check "  the input is untouched" untouched
+"$SMBSCOPE" -r - -o "$T/evidence.pcap" <"$T/evidence.pcap" >"$T/o" 2>"$T/e"
+check "-r - reading the file -o names (2)" [ "$?" = 2 ]
+check "  the input is untouched" untouched
+"$SMBSCOPE" -r "$T/evidence.pcap" -o "$T/out.txt" >"$T/o" 2>"$T/e"
+check "an ordinary -o still works (0)" [ "$?" = 0 ]
+check "  and writes the transcript" grep -q "STATS" "$T/out.txt"
+check "  the input is untouched" untouched
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
