@@ -62,7 +62,8 @@ static json_t *fieldset_json(const struct fieldset *fs)
     return o;
 }
 
-static void json_write(struct sink *s, const struct event *e)
+/* the record as the JSON sink writes it (one object, keys in order) */
+static json_t *event_json(const struct event *e)
 {
     json_t *o = json_object();
     char ts[40];
@@ -84,8 +85,20 @@ static void json_write(struct sink *s, const struct event *e)
         json_t *v = field_json(f);
         json_object_set_new(o, f->name, v ? v : json_null());
     }
+    return o;
+}
+
+char *json_event_line(const struct event *e)
+{
+    json_t *o = event_json(e);
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
+    return line;
+}
+
+static void json_write(struct sink *s, const struct event *e)
+{
+    char *line = json_event_line(e);
     if (!line) {
         s->write_error = true;
         return;
