@@ -238,16 +238,16 @@ static void write_new(struct extract_stream *s, uint64_t off, const uint8_t *p, 
     x->counts.bytes += n;
 }
 
-static void note_conflict(struct extract_stream *s, bool is_write, uint64_t off, uint64_t end, uint64_t a,
+static void note_conflict(struct extract_stream *s, bool is_write, const uint64_t chunk[2], uint64_t a,
                           uint64_t b, uint64_t da, uint64_t db)
 {
     struct conflict *last = s->n_conflicts ? &s->conflicts[s->n_conflicts - 1] : NULL;
-    /* the next piece of the same READ/WRITE: one conflict, not one per piece */
-    if (last && last->is_write == is_write && last->second[1] == off) {
-        last->second[1] = end;
+    /* another piece of the same READ/WRITE: one conflict, not one per piece */
+    if (last && last->is_write == is_write && last->second[0] == chunk[0] && last->second[1] == chunk[1]) {
         last->first[0] = min64(last->first[0], a);
         last->first[1] = max64(last->first[1], b);
-        last->differ[1] = db;
+        last->differ[0] = min64(last->differ[0], da);
+        last->differ[1] = max64(last->differ[1], db);
         return;
     }
     if (s->n_conflicts == EXTRACT_CONFLICTS_MAX) {
@@ -257,7 +257,7 @@ static void note_conflict(struct extract_stream *s, bool is_write, uint64_t off,
     struct conflict *c = &s->conflicts[s->n_conflicts++];
     c->is_write = is_write;
     c->first[0] = a, c->first[1] = b;
-    c->second[0] = off, c->second[1] = end;
+    c->second[0] = chunk[0], c->second[1] = chunk[1];
     c->differ[0] = da, c->differ[1] = db;
 }
 
@@ -307,7 +307,8 @@ static size_t first_after(const struct ranges *r, uint64_t pos)
     return lo;
 }
 
-void extract_data(struct extract_stream *s, bool is_write, uint64_t off, const uint8_t *p, size_t n)
+void extract_data(struct extract_stream *s, bool is_write, uint64_t chunk_off, uint64_t chunk_len, uint64_t off,
+                  const uint8_t *p, size_t n)
 {
     if (!s || s->finished || n == 0 || !p)
         return;
@@ -347,8 +348,12 @@ void extract_data(struct extract_stream *s, bool is_write, uint64_t off, const u
             pos = b;
         }
     }
-    if (conflict)
-        note_conflict(s, is_write, off, off + n, first_a, first_b, da, db);
+    if (conflict) {
+        uint64_t chunk[2] = {chunk_off, chunk_off + chunk_len};
+        if (chunk_len == 0 || off < chunk_off || off + n > chunk[1])
+            chunk[0] = off, chunk[1] = off + n; /* not a piece of it: the piece itself */
+        note_conflict(s, is_write, chunk, first_a, first_b, da, db);
+    }
 }
 
 /* ---- finishing ----------------------------------------------------------- */

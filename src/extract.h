@@ -25,9 +25,10 @@
  *   the first copy of a byte wins, as it does for the hash (files.h). A later
  *   copy of bytes already on disk is compared with them (read back); a
  *   difference is an overlap conflict (kept: the first copy), recorded for
- *   the sidecar: `second` the later copy's range (contiguous pieces of one
- *   conflict merged), `first` the part of it the first copy covered,
- *   `differ` first to last differing byte + 1. At most EXTRACT_CONFLICTS_MAX
+ *   the sidecar: `second` the range of the later READ/WRITE (one entry per
+ *   READ/WRITE, however many pieces it came in), `first` the part of it the
+ *   first copy covered (from the first to the last overlapping piece that
+ *   differed), `differ` first to last differing byte + 1. At most EXTRACT_CONFLICTS_MAX
  *   are listed; the rest are counted.
  *
  * - Caps (limits.h): no byte at an offset >= extract_max_file is written
@@ -107,8 +108,11 @@ void extractor_close(struct extractor *x);
 
 /* one file instance; NULL when out of memory (the file is then not extracted) */
 struct extract_stream *extract_stream_new(struct extractor *x);
-/* content seen at file offset off (read or written, any order, any pieces) */
-void extract_data(struct extract_stream *s, bool is_write, uint64_t off, const uint8_t *p, size_t n);
+/* content seen at file offset off (read or written, any order, any pieces);
+ * [chunk_off, chunk_off + chunk_len) is the READ or WRITE it is a piece of
+ * (named in overlap conflicts; chunk_len 0: the piece is its own) */
+void extract_data(struct extract_stream *s, bool is_write, uint64_t chunk_off, uint64_t chunk_len, uint64_t off,
+                  const uint8_t *p, size_t n);
 
 /* what the file tracker concluded (files.h) */
 struct extract_file_info {

@@ -369,7 +369,7 @@ void file_data(struct file_track *f, enum file_io io, uint64_t off, const uint8_
     uint64_t end = off + n;
     if (!in_chunk(f, io, off, n))
         chunk_begin(f, io, off, n);
-    extract_data(f->ex, io == FILE_WRITE, off, p, n);
+    extract_data(f->ex, io == FILE_WRITE, f->ch.off, f->ch.active ? f->ch.len : 0, off, p, n);
 
     if (io == FILE_READ) {
         f->bytes_read += n;
