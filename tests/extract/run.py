@@ -5,7 +5,7 @@
   sha256/<xx>/<sha256>, whose bytes hash (hashlib) to it, and whose .json holds
   the record's own line; every SHA-256 the client saw (*.facts: read.sha256,
   write.sha256) is there; every other extracted file is a partial with a
-  sidecar; nothing else is under DIR, nothing is left in DIR/.tmp; the output
+  sidecar; the output is schema-valid; nothing else is under DIR, nothing is left in DIR/.tmp; the output
   equals the output without --extract once `extracted` and stats.extract are
   taken out (extraction never changes the analysis).
 * bigread-445 with one TCP segment dropped inside the 3 MiB read: big.bin is a
@@ -31,7 +31,9 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "rewrite"))
+sys.path.insert(0, str(ROOT / "tests" / "tools"))
 import pcaprw as rw  # noqa: E402
+import summary  # noqa: E402
 
 failures = []
 
@@ -86,6 +88,7 @@ def check_sample(binary, pcap, tmp):
     if rc != 0 or rc0 != 0:
         return [f"exit status {rc} / {rc0}: {err.strip()[:300]}"]
     lines = out.splitlines()
+    p += summary.parse_ndjson(out, pcap.name)[0][:5]     # schema-valid with the new fields
     if [strip_extract(x) for x in lines] != [json.loads(x) for x in out0.splitlines()]:
         p.append("the records differ from a run without --extract (beyond `extracted`)")
     expected = set()
@@ -146,6 +149,7 @@ def check_drop(binary, tmp):
     rc, out, err = run(binary, dropped, xdir)
     if rc != 0:
         return [f"exit status {rc}: {err.strip()[:300]}"]
+    p += summary.parse_ndjson(out, dropped.name)[0][:5]
     recs = [json.loads(x) for x in out.splitlines()]
     big = [r for r in recs if r["type"] == "file" and r.get("name") == f["open.name"]]
     if len(big) != 1:
