@@ -29,7 +29,9 @@ struct extract_stream {
     struct extract_stream *lru_prev, *lru_next;  /* streams with an open fd, most recent first */
     struct ranges disk;         /* bytes written to the temp file */
     uint64_t written;           /* sum of the bytes written (writes never overlap) */
-    const char *error;          /* first extract_error: "file_limit", "total_limit", "io_error" */
+    const char *error;          /* the first extract_error: "file_limit", "total_limit", "io_error" */
+    bool over_file, over_total; /* each cap that kept bytes out */
+    bool broken;                /* a write or read failed: this stream writes no more */
     int err_no;                 /* for io_error */
     struct conflict conflicts[EXTRACT_CONFLICTS_MAX];
     size_t n_conflicts;
@@ -154,8 +156,16 @@ static void fd_close(struct extract_stream *s)
 
 static void set_error(struct extract_stream *s, const char *why, int err_no)
 {
-    if (!s->error) {
+    if (!s->error)
         s->error = why;
+    if (strcmp(why, "file_limit") == 0) {
+        s->over_file = true;
+    } else if (strcmp(why, "total_limit") == 0) {
+        s->over_total = true;
+    } else if (!s->broken) {
+        /* a failed write may have left some bytes it does not record: the
+         * file is not trusted with more */
+        s->broken = true;
         s->err_no = err_no;
     }
 }
@@ -312,8 +322,8 @@ void extract_data(struct extract_stream *s, bool is_write, uint64_t chunk_off, u
 {
     if (!s || s->finished || n == 0 || !p)
         return;
-    if (s->error && strcmp(s->error, "io_error") == 0)
-        return; /* the temp file is no longer trustworthy */
+    if (s->broken)
+        return;
     uint64_t cap = s->x->lim->extract_max_file;
     uint64_t end = off + min64(n, UINT64_MAX - off);
     if (end > cap) {
@@ -343,8 +353,8 @@ void extract_data(struct extract_stream *s, bool is_write, uint64_t chunk_off, u
         } else {
             uint64_t b = i < s->disk.n ? min64(end, s->disk.v[i][0]) : end;
             write_new(s, pos, p + (pos - off), (size_t)(b - pos));
-            if (s->error && strcmp(s->error, "file_limit") != 0)
-                break; /* out of budget or broken: nothing more to write */
+            if (s->over_total || s->broken)
+                break; /* nothing more can be written */
             pos = b;
         }
     }
@@ -578,24 +588,22 @@ static bool place_partial(struct extract_stream *s, const struct extract_file_in
     return true;
 }
 
-static void anomaly(struct extract_stream *s, const struct event *e, const char *rel)
+/* one anomaly per cause that kept this file's bytes out */
+static void anomalies(struct extract_stream *s, const struct event *e, const char *rel)
 {
-    const char *err = s->error;
-    const char *name = strcmp(err, "file_limit") == 0    ? "extract_file_limit"
-                       : strcmp(err, "total_limit") == 0 ? "extract_total_limit"
-                                                         : "extract_io_error";
     const struct limits *lim = s->x->lim;
-    if (strcmp(err, "file_limit") == 0)
-        emit_anomaly(s->x->em, e->ts_us, e->conn, name,
+    const char *where = rel ? rel : "nothing";
+    if (s->over_file)
+        emit_anomaly(s->x->em, e->ts_us, e->conn, "extract_file_limit",
                      "bytes at offsets from %" PRIu64 " (--extract-max-file) not extracted; extracted: %s",
-                     lim->extract_max_file, rel ? rel : "nothing");
-    else if (strcmp(err, "total_limit") == 0)
-        emit_anomaly(s->x->em, e->ts_us, e->conn, name,
+                     lim->extract_max_file, where);
+    if (s->over_total)
+        emit_anomaly(s->x->em, e->ts_us, e->conn, "extract_total_limit",
                      "extraction budget of %" PRIu64 " bytes (--extract-max-total) spent; extracted: %s",
-                     lim->extract_max_total, rel ? rel : "nothing");
-    else
-        emit_anomaly(s->x->em, e->ts_us, e->conn, name, "%s; extracted: %s", strerror(s->err_no),
-                     rel ? rel : "nothing");
+                     lim->extract_max_total, where);
+    if (s->broken)
+        emit_anomaly(s->x->em, e->ts_us, e->conn, "extract_io_error", "%s; extracted: %s", strerror(s->err_no),
+                     where);
 }
 
 void extract_finish(struct extract_stream *s, const struct extract_file_info *fi, struct event *e,
@@ -618,7 +626,7 @@ void extract_finish(struct extract_stream *s, const struct extract_file_info *fi
     if (s->error) {
         ev_str(e, "extract_error", s->error);
         s->x->counts.errors++;
-        anomaly(s, e, placed ? rel : NULL);
+        anomalies(s, e, placed ? rel : NULL);
     }
     drop_tmp(s);
 }

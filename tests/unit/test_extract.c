@@ -8,9 +8,11 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -562,6 +564,46 @@ START_TEST(total_cap)
 }
 END_TEST
 
+/* a write error (here EFBIG from RLIMIT_FSIZE, as ENOSPC would be): the
+ * record says so, the analysis is unchanged, the next file is extracted */
+START_TEST(write_error)
+{
+    struct world w;
+    world_init(&w, limits_default());
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = {.rlim_cur = 4096, .rlim_max = RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0); /* Check runs each test in its own process */
+    uint8_t *b = make_buf(10000, 14);
+    struct file_track *f = file_new(&w.pool);
+    file_set_size(f, 10000);
+    file_data(f, FILE_READ, 0, b, 10000);
+    struct event e;
+    struct file_result r;
+    finish(&w, f, 9, 1, &e, &r);
+    ck_assert(r.has_sha256);
+    ck_assert_str_eq(ev_s(&e, "extract_error"), "io_error");
+    ck_assert_uint_eq(w.n_anomalies, 1);
+    ck_assert_str_eq(w.anomalies[0], "extract_io_error");
+    ck_assert_uint_eq(count_files(&w, "sha256"), 0);
+    ck_assert_uint_eq(count_files(&w, ".tmp"), 0);
+    struct file_track *g = file_new(&w.pool);
+    file_set_size(g, 100);
+    file_data(g, FILE_READ, 0, b, 100);
+    struct event e2;
+    struct file_result r2;
+    finish(&w, g, 10, 2, &e2, &r2);
+    assert_complete(&w, &e2, b, 100);
+    ev_free(&e);
+    ev_free(&e2);
+    file_result_free(&r);
+    file_result_free(&r2);
+    file_free(f);
+    file_free(g);
+    free(b);
+    world_free(&w);
+}
+END_TEST
+
 START_TEST(zero_byte_file)
 {
     struct world w;
@@ -787,6 +829,7 @@ static Suite *suite(void)
     tcase_add_test(t, agreeing_overlap_is_no_conflict);
     tcase_add_test(t, file_cap);
     tcase_add_test(t, total_cap);
+    tcase_add_test(t, write_error);
     tcase_add_test(t, zero_byte_file);
     tcase_add_test(t, nothing_seen_nothing_written);
     tcase_add_test(t, same_content_twice);
