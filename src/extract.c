@@ -437,12 +437,14 @@ static bool place_complete(struct extract_stream *s, const char *sha, struct eve
     char dir[16];
     snprintf(dir, sizeof dir, "sha256/%.2s", sha);
     snprintf(rel, cap, "%s/%s", dir, sha);
-    if (!fd_get(s) || !fsync_ok(s->fd) || !mkdir_ok(x->dirfd, dir)) {
+    /* the content is already there (linked only once synced): no sync needed */
+    struct stat st;
+    bool dedup = fstatat(x->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (!dedup && (!fd_get(s) || !fsync_ok(s->fd) || !mkdir_ok(x->dirfd, dir))) {
         set_error(s, "io_error", errno);
         return false;
     }
-    bool dedup = false;
-    if (linkat(x->dirfd, s->tmp, x->dirfd, rel, 0) != 0) {
+    if (!dedup && linkat(x->dirfd, s->tmp, x->dirfd, rel, 0) != 0) {
         if (errno != EEXIST) {
             set_error(s, "io_error", errno);
             return false;

@@ -42,8 +42,8 @@
  * - Finish (extract_finish, once, with the `file` record being built):
  *   . the record has a sha256 and every byte of [0, size) was written (the
  *     count of written bytes equals the size: writes never overlap) ->
- *     the temp file is fsync'd and linked under sha256/<xx>/<sha256> unless
- *     that name exists (then it is simply dropped: same content), and the
+ *     the temp file is fsync'd and linked under sha256/<xx>/<sha256>, unless
+ *     that name exists (then it is dropped unsynced: same content), and the
  *     record line is appended to <sha256>.json with one write() (O_APPEND, so
  *     lines of concurrent writers never interleave). A 0-byte complete file
  *     is content too: sha256/e3/e3b0c442...b855 (empty) gets its line.
