@@ -349,6 +349,8 @@ void extract_data(struct extract_stream *s, bool is_write, uint64_t chunk_off, u
                 db = b1;
                 conflict = true;
             }
+            if (s->broken)
+                break; /* could not read it back */
             pos = b;
         } else {
             uint64_t b = i < s->disk.n ? min64(end, s->disk.v[i][0]) : end;
