@@ -241,6 +241,8 @@ static void open_record(struct smb1_conn *c, struct smb1_open *o)
     ev_bool(&e, "partial", o->name == NULL);
     if (!r.has_sha256)
         ev_str(&e, "no_hash_reason", r.no_hash_reason ? r.no_hash_reason : "unknown");
+    /* --extract: the content goes out with the finished record (adds `extracted`) */
+    file_extract(o->ft, &r, &e, o->serial);
     emit(c->em, &e);
     ev_free(&e);
     file_result_free(&r);

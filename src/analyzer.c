@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "extract.h"
 #include "files.h"
 #include "flow.h"
 #include "registry.h"
@@ -105,6 +106,14 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
     return an;
 }
 
+bool analyzer_extract(struct analyzer *an, const char *dir, char *err, size_t errlen)
+{
+    if (an->files.ex)
+        return true;
+    an->files.ex = extractor_open(dir, &an->cfg.lim, &an->em, err, errlen);
+    return an->files.ex != NULL;
+}
+
 void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t *frame, size_t caplen,
                     size_t wirelen)
 {
@@ -148,6 +157,16 @@ static void write_stats(struct analyzer *an)
     ev_uint(&e, "reasm_memory_peak", fs->reasm_mem_peak);
     ev_uint(&e, "file_hold_peak", an->files.held_peak);
     ev_uint(&e, "file_verify_peak", an->files.kept_peak);
+    if (an->files.ex) {
+        /* only with --extract: output without it stays as it was */
+        const struct extract_counts *xc = extractor_counts(an->files.ex);
+        struct fieldset *x = fs_obj(&e, NULL, "extract");
+        fs_uint(&e, x, "complete", xc->complete);
+        fs_uint(&e, x, "dedup", xc->dedup);
+        fs_uint(&e, x, "partial", xc->partial);
+        fs_uint(&e, x, "bytes", xc->bytes);
+        fs_uint(&e, x, "errors", xc->errors);
+    }
     if (an->have_capture_stats) {
         struct fieldset *c = fs_obj(&e, NULL, "capture");
         fs_uint(&e, c, "received", an->cap_received);
@@ -194,6 +213,8 @@ void analyzer_free(struct analyzer *an)
         flow_table_free(an->flows);
     if (an->dec)
         decode_free(an->dec);
+    /* after the flows: their files' streams belong to it */
+    extractor_close(an->files.ex);
     for (size_t i = 0; i < an->n_anomalies; i++)
         free(an->anomalies[i].name);
     free(an->anomalies);

@@ -21,6 +21,10 @@ struct analyzer_config {
 struct analyzer;
 
 struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *sink);
+/* --extract DIR: write every file's content under dir (extract.h); the
+ * analyzer owns the extractor. Call before the first frame. False with a
+ * message in err when dir cannot be used. */
+bool analyzer_extract(struct analyzer *an, const char *dir, char *err, size_t errlen);
 /* one captured frame of link type dlt */
 void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t *frame, size_t caplen,
                     size_t wirelen);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
+#include "extract.h"
 #include "fchunks.h"
 #include "fhold.h"
 #include "ranges.h"
@@ -32,6 +34,7 @@ struct file_track {
     uint64_t bytes_read, bytes_written, bytes_missing;
     struct ranges rd, wr, seen;
     bool finished;
+    struct extract_stream *ex; /* --extract, or NULL */
 
     /* hashing; everything below is dropped once `hashing` is false */
     bool hashing;
@@ -66,6 +69,7 @@ struct file_track *file_new(struct file_pool *pool)
     ranges_init(&f->wr, FILE_RANGES_MAX);
     ranges_init(&f->seen, FILE_RANGES_MAX);
     f->head_max = pool->lim->file_verify_bytes;
+    f->ex = extract_stream_new(pool->ex);
     f->md = EVP_MD_CTX_new();
     if (f->md && EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) == 1) {
         f->hashing = true;
@@ -365,6 +369,7 @@ void file_data(struct file_track *f, enum file_io io, uint64_t off, const uint8_
     uint64_t end = off + n;
     if (!in_chunk(f, io, off, n))
         chunk_begin(f, io, off, n);
+    extract_data(f->ex, io == FILE_WRITE, f->ch.off, f->ch.active ? f->ch.len : 0, off, p, n);
 
     if (io == FILE_READ) {
         f->bytes_read += n;
@@ -488,10 +493,29 @@ void file_result_free(struct file_result *r)
     r->n_read_ranges = r->n_write_ranges = 0;
 }
 
+void file_extract(struct file_track *f, const struct file_result *r, struct event *e, uint64_t instance)
+{
+    if (!f || !f->pool->ex)
+        return;
+    if (!f->ex) {
+        ev_null(e, "extracted");
+        ev_str(e, "extract_error", "no_memory");
+        return;
+    }
+    struct extract_file_info fi = {
+        .size_known = f->size_known || f->wrote,
+        .size = max64(f->size_known ? f->size : 0, f->write_end),
+        .sha256 = r->has_sha256 ? r->sha256 : NULL,
+        .no_hash_reason = r->has_sha256 ? NULL : r->no_hash_reason,
+    };
+    extract_finish(f->ex, &fi, e, instance);
+}
+
 void file_free(struct file_track *f)
 {
     if (!f)
         return;
+    extract_stream_free(f->ex);
     give_up(f, "freed");
     ranges_free(&f->rd);
     ranges_free(&f->wr);

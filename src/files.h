@@ -66,9 +66,14 @@ enum file_io { FILE_READ, FILE_WRITE };
 /* most disjoint ranges kept per list (read, write, seen) */
 #define FILE_RANGES_MAX 4096
 
+struct extractor;
+struct extract_stream;
+struct event;
+
 /* shared across all files of a run (the global hold and verify budgets) */
 struct file_pool {
     const struct limits *lim;
+    struct extractor *ex;  /* --extract: every file's content is also written out (extract.h); or NULL */
     size_t held;          /* bytes held for out-of-order hashing, all files */
     size_t held_peak;
     size_t kept;          /* file content kept to verify overlaps, all files */
@@ -109,6 +114,11 @@ void file_missing(struct file_track *f, enum file_io io, uint64_t off, uint64_t 
  * with reason "finished"); free it with file_result_free */
 void file_finish(struct file_track *f, struct file_result *out);
 void file_result_free(struct file_result *r);
+/* --extract, after file_finish: place the file's content (extract.h) and add
+ * `extracted` (and `extract_error`) to e, its `file` record, before it is
+ * emitted; instance is unique in e's connection. Does nothing (adds nothing)
+ * when the pool has no extractor. */
+void file_extract(struct file_track *f, const struct file_result *r, struct event *e, uint64_t instance);
 void file_free(struct file_track *f);
 
 #endif

@@ -35,6 +35,9 @@ struct limits {
     size_t file_hold_total;        /* --max-file-hold-total: the same, all files */
     size_t file_verify_bytes;      /* --max-file-verify: file content kept to check overlapping reads/writes agree */
     size_t file_verify_total;      /* --max-file-verify-total: the same, all files */
+    uint64_t extract_max_file;     /* --extract-max-file: bytes at offsets from here on are not extracted */
+    uint64_t extract_max_total;    /* --extract-max-total: bytes written by --extract in the whole run */
+    size_t extract_max_fds;        /* --extract-max-fds: files being extracted held open at once */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
 };
 
@@ -59,6 +62,13 @@ static inline struct limits limits_default(void)
         .file_hold_total = 256u << 20,
         .file_verify_bytes = 1u << 20,
         .file_verify_total = 64u << 20,
+        /* SMB1 files above 1 GiB are rare (disk images, backups) and not
+         * what a responder extracts first; 16 GiB keeps a default run from
+         * filling a disk; both can be raised */
+        .extract_max_file = (uint64_t)1 << 30,
+        .extract_max_total = (uint64_t)16 << 30,
+        /* well under the usual 1024 descriptors per process */
+        .extract_max_fds = 256,
         .tcp_overlap = OVERLAP_FIRST,
     };
     return l;

@@ -47,6 +47,9 @@ static void usage(FILE *f)
           "output:\n"
           "  --format text|json transcript for people (default) or NDJSON, schema 1\n"
           "  -o FILE            write to FILE instead of standard output\n"
+          "  --extract DIR      write every file seen under DIR: DIR/sha256/XX/SHA256 when\n"
+          "                     complete (+ .json, one line per instance), else a sparse\n"
+          "                     DIR/partial/TOKEN-N with a .json naming the missing ranges\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
           "  --max-flows N            TCP flows tracked at once            (100000)\n"
           "  --idle-timeout SEC       idle established flow is closed      (600)\n"
@@ -66,6 +69,9 @@ static void usage(FILE *f)
           "  --max-file-hold-total BYTES  the same, all files             (268435456)\n"
           "  --max-file-verify BYTES  file content kept to check overlaps  (1048576)\n"
           "  --max-file-verify-total BYTES  the same, all files           (67108864)\n"
+          "  --extract-max-file BYTES  bytes at offsets from BYTES not extracted (1073741824)\n"
+          "  --extract-max-total BYTES bytes --extract writes in the run     (17179869184)\n"
+          "  --extract-max-fds N      files being extracted held open      (256)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -82,7 +88,7 @@ enum opt_id {
     OPT_FORMAT = 256, OPT_VERSION, OPT_PORT,
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
-    OPT_VERIFY_TOTAL, OPT_OVERLAP,
+    OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
 };
 
 static const struct option long_opts[] = {
@@ -109,6 +115,10 @@ static const struct option long_opts[] = {
     {"max-file-verify", required_argument, NULL, OPT_VERIFY},
     {"max-file-verify-total", required_argument, NULL, OPT_VERIFY_TOTAL},
     {"tcp-overlap", required_argument, NULL, OPT_OVERLAP},
+    {"extract", required_argument, NULL, OPT_EXTRACT},
+    {"extract-max-file", required_argument, NULL, OPT_EXTRACT_FILE},
+    {"extract-max-total", required_argument, NULL, OPT_EXTRACT_TOTAL},
+    {"extract-max-fds", required_argument, NULL, OPT_EXTRACT_FDS},
     {NULL, 0, NULL, 0},
 };
 
@@ -128,7 +138,7 @@ static bool parse_num(const char *opt, const char *s, uint64_t min, uint64_t max
 }
 
 struct run_opts {
-    const char *read_path, *iface, *filter, *out_path;
+    const char *read_path, *iface, *filter, *out_path, *extract_dir;
     bool json;
 };
 
@@ -163,6 +173,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         case 'i': o->iface = optarg; break;
         case 'f': o->filter = optarg; break;
         case 'o': o->out_path = optarg; break;
+        case OPT_EXTRACT: o->extract_dir = optarg; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "json") == 0)
                 o->json = true;
@@ -216,6 +227,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_HOLD_TOTAL, file_hold_total, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_VERIFY, file_verify_bytes, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_VERIFY_TOTAL, file_verify_total, 0, (uint64_t)1 << 40, size_t)
+        LIMIT(OPT_EXTRACT_FILE, extract_max_file, 0, (uint64_t)1 << 62, uint64_t)
+        LIMIT(OPT_EXTRACT_TOTAL, extract_max_total, 0, (uint64_t)1 << 62, uint64_t)
+        LIMIT(OPT_EXTRACT_FDS, extract_max_fds, 1, 65536, size_t)
 #undef LIMIT
         default:
             usage(stderr);
@@ -278,6 +292,16 @@ int main(int argc, char **argv)
     struct analyzer *an = sink ? analyzer_new(&cfg, sink) : NULL;
     if (!an) {
         fprintf(stderr, "smbscope: out of memory\n");
+        return EXIT_INPUT;
+    }
+
+    if (o.extract_dir && !analyzer_extract(an, o.extract_dir, err, sizeof err)) {
+        fprintf(stderr, "smbscope: %s\n", err);
+        analyzer_free(an);
+        sink->ops->close(sink);
+        if (out != stdout)
+            fclose(out);
+        capture_close(cap);
         return EXIT_INPUT;
     }
 

@@ -89,29 +89,42 @@ static size_t needs_escape(const unsigned char *p, unsigned *cp)
     return 0;
 }
 
-static bool put_line(FILE *f, const char *line)
+/* the line with those sequences escaped (malloc'd; NULL when out of memory) */
+static char *escape_line(char *line)
 {
-    const unsigned char *p = (const unsigned char *)line, *run = p;
-    bool ok = true;
-    for (; *p; p++) {
+    size_t extra = 0;
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
         unsigned cp;
         size_t n = needs_escape(p, &cp);
-        if (!n)
-            continue;
-        if (p > run && fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run))
-            ok = false;
-        /* upper case hex, as jansson writes its own escapes */
-        if (fprintf(f, "\\u%04X", cp) < 0)
-            ok = false;
-        p += n - 1;
-        run = p + 1;
+        if (n) {
+            extra += 6 - n;
+            p += n - 1;
+        }
     }
-    if (p > run && fwrite(run, 1, (size_t)(p - run), f) != (size_t)(p - run))
-        ok = false;
-    return fputc('\n', f) != EOF && ok;
+    if (!extra)
+        return line;
+    size_t len = strlen(line);
+    char *out = malloc(len + extra + 1), *w = out;
+    if (out) {
+        for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+            unsigned cp;
+            size_t n = needs_escape(p, &cp);
+            if (!n) {
+                *w++ = (char)*p;
+                continue;
+            }
+            /* upper case hex, as jansson writes its own escapes */
+            w += snprintf(w, 7, "\\u%04X", cp);
+            p += n - 1;
+        }
+        *w = 0;
+    }
+    free(line);
+    return out;
 }
 
-static void json_write(struct sink *s, const struct event *e)
+/* the record as the JSON sink writes it (one object, keys in order) */
+static json_t *event_json(const struct event *e)
 {
     json_t *o = json_object();
     char ts[40];
@@ -133,13 +146,25 @@ static void json_write(struct sink *s, const struct event *e)
         json_t *v = field_json(f);
         json_object_set_new(o, f->name, v ? v : json_null());
     }
+    return o;
+}
+
+char *json_event_line(const struct event *e)
+{
+    json_t *o = event_json(e);
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
+    return line ? escape_line(line) : NULL;
+}
+
+static void json_write(struct sink *s, const struct event *e)
+{
+    char *line = json_event_line(e);
     if (!line) {
         s->write_error = true;
         return;
     }
-    if (!put_line(s->out, line))
+    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF)
         s->write_error = true;
     free(line);
     if (s->flush_each && fflush(s->out) == EOF)

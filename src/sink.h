@@ -25,6 +25,11 @@ struct sink {
 struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);
 
+/* one record exactly as the JSON sink writes it, without the newline
+ * (malloc'd, free() it; NULL when out of memory): extraction's sidecar lines
+ * are the record lines */
+char *json_event_line(const struct event *e);
+
 /* RFC 3339 UTC with microseconds: "2026-11-20T10:00:00.100000Z" (buf >= 32) */
 void format_ts(uint64_t ts_us, char *buf, size_t cap);
 
