@@ -25,12 +25,26 @@ static void keep_name(struct smb1_link *l, const char *name)
     l->p->req.decoded = true;
 }
 
-/* the response half every open command shares: track the new FID */
-static void opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size)
+#define FILE_DIRECTORY_FILE 0x00000001 /* CreateOptions: the target must be a directory */
+#define FILE_TYPE_NOT_SAID 0xffff      /* FileTypeUnknown; also used when a response carries no type */
+
+/* the response half every open command shares: track the new FID, of the
+ * kind the response (file_type, directory) and the request's create options
+ * say, over what the tree said (smb1_open_add) */
+static void opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size, uint16_t file_type,
+                   bool directory)
 {
-    const char *name = l->p && l->p->req.decoded ? l->p->req.u.open.name : NULL;
+    bool req = l->p && l->p->req.decoded;
+    const char *name = req ? l->p->req.u.open.name : NULL;
     struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, name, smb1_op_ts(l));
-    if (o && size_known) {
+    if (!o)
+        return;
+    /* an open asking for FILE_DIRECTORY_FILE succeeds only on a directory */
+    if (req && (l->p->req.u.open.create_options & FILE_DIRECTORY_FILE))
+        directory = true;
+    smb1_open_kind_from_type(l->c, o, file_type, directory);
+    /* a pipe's or a directory's end-of-file is not a content size */
+    if (size_known && o->ft) {
         o->size_known = true;
         o->size = size;
         file_set_size(o->ft, size);
@@ -104,7 +118,9 @@ void smb1_open_andx_rsp(struct smb1_link *l)
     uint16_t fid = rd_u16le(&w);
     rd_skip(&w, 2 + 4); /* FileAttrs, LastWriteTime */
     uint32_t size = rd_u32le(&w);
-    rd_skip(&w, 2 + 2 + 2); /* AccessRights, ResourceType, NMPipeStatus */
+    rd_skip(&w, 2); /* AccessRights */
+    uint16_t type = rd_u16le(&w); /* ResourceType */
+    rd_skip(&w, 2); /* NMPipeStatus */
     uint16_t results = rd_u16le(&w);
     if (!rd_ok(&w))
         return;
@@ -112,8 +128,11 @@ void smb1_open_andx_rsp(struct smb1_link *l)
     ev_uint(l->ev, "fid", fid);
     ev_uint(l->ev, "size", size);
     ev_str(l->ev, "action", action[results & 3]);
+    /* ResourceType is zero when the request did not ask for the additional
+     * information ([MS-CIFS] 2.2.4.41.2), so 0 ("disk") proves nothing: only a
+     * pipe or printer type overrides what the tree said */
     if (smb1_rsp_ok(l))
-        opened(l, fid, true, size);
+        opened(l, fid, true, size, type ? type : FILE_TYPE_NOT_SAID, false);
 }
 
 /* ---- NT_CREATE_ANDX ----------------------------------------------------- */
@@ -186,6 +205,7 @@ void smb1_nt_create_req(struct smb1_link *l)
     ev_uint(l->ev, "access_mask", access);
     ev_str(l->ev, "disposition", smb1_nt_disposition_name(disposition));
     ev_uint(l->ev, "create_options", options);
+    l->p->req.u.open.create_options = options;
     keep_name(l, name);
 }
 
@@ -203,7 +223,8 @@ void smb1_nt_create_rsp(struct smb1_link *l)
     uint32_t action = rd_u32le(&w);
     rd_skip(&w, 4 * 8 + 4 + 8); /* four times, ExtFileAttributes, AllocationSize */
     uint64_t eof = rd_u64le(&w);
-    rd_skip(&w, 2 + 2); /* ResourceType, NMPipeStatus */
+    uint16_t type = rd_u16le(&w); /* ResourceType (FileType) */
+    rd_skip(&w, 2); /* NMPipeStatus */
     uint8_t directory = rd_u8(&w);
     if (!rd_ok(&w))
         return;
@@ -212,7 +233,7 @@ void smb1_nt_create_rsp(struct smb1_link *l)
     ev_str(l->ev, "create_action", smb1_nt_create_action_name(action));
     ev_bool(l->ev, "is_directory", directory != 0);
     if (smb1_rsp_ok(l))
-        opened(l, fid, !directory, eof);
+        opened(l, fid, !directory, eof, type, directory != 0);
 }
 
 /* ---- core OPEN, CREATE, CREATE_NEW -------------------------------------- */
@@ -252,7 +273,7 @@ void smb1_open_core_rsp(struct smb1_link *l)
     ev_uint(l->ev, "fid", fid);
     ev_uint(l->ev, "size", size);
     if (smb1_rsp_ok(l))
-        opened(l, fid, true, size);
+        opened(l, fid, true, size, FILE_TYPE_NOT_SAID, false);
 }
 
 void smb1_create_core_req(struct smb1_link *l)
@@ -275,5 +296,5 @@ void smb1_create_core_rsp(struct smb1_link *l)
     ev_uint(l->ev, "fid", fid);
     /* CREATE makes a new file or truncates an existing one: it is empty now */
     if (smb1_rsp_ok(l))
-        opened(l, fid, true, 0);
+        opened(l, fid, true, 0, FILE_TYPE_NOT_SAID, false);
 }
