@@ -124,6 +124,12 @@ struct smb1_tree {
     struct smb1_tree *next;
 };
 
+/* what an open FID is ([MS-CIFS] 2.2.4.64.2 FileType, 2.2.4.55.2 Service):
+ * decided first from the tree (an IPC tree holds pipes, a printer tree print
+ * files), then from the open itself (FILE_DIRECTORY_FILE, the response's
+ * Directory byte and FileType) and from a \PIPE\ transaction on the FID */
+enum smb1_open_kind { SMB1_OPEN_FILE, SMB1_OPEN_DIRECTORY, SMB1_OPEN_PIPE, SMB1_OPEN_PRINTER };
+
 struct smb1_open {
     uint16_t fid;
     uint16_t uid, tid;
@@ -131,7 +137,12 @@ struct smb1_open {
     char *share;                          /* the tree's path, copied at open time */
     bool size_known;
     uint64_t size;
-    struct file_track *ft;
+    enum smb1_open_kind kind;
+    /* pipes only: payload bytes client->server (WRITE_ANDX, WRITE, the data of
+     * TRANSACT_NMPIPE and WRITE_NMPIPE) and server->client (READ_ANDX, READ,
+     * TRANSACT_NMPIPE and READ_NMPIPE responses), as the messages declare them */
+    uint64_t pipe_in, pipe_out;
+    struct file_track *ft;                /* NULL for pipes and directories: they have no content to hash */
     uint64_t serial;                      /* unique in the connection: FIDs are reused */
     uint64_t ts_us;
     struct smb1_open *next;
@@ -145,10 +156,20 @@ struct smb1_req_info {
     union {
         struct { uint16_t fid; uint64_t offset; uint32_t max_count; } read;
         struct { uint16_t fid; uint64_t offset; } write;
-        struct { char *name; uint16_t flags; } open; /* OPEN_ANDX / NT_CREATE_ANDX: requested name (owned), OPEN_ANDX Flags */
+        struct {                                     /* OPEN_ANDX / NT_CREATE_ANDX */
+            char *name;                              /* requested name (owned) */
+            uint16_t flags;                          /* OPEN_ANDX Flags */
+            uint32_t create_options;                 /* NT_CREATE_ANDX CreateOptions */
+        } open;
         struct { char *path; } tree;                 /* TREE_CONNECT_ANDX: UNC path (owned) */
         struct { uint16_t fid; } close;
-        struct { uint16_t subcmd; char *name; } trans; /* TRANS2 / TRANS: sub-command, name if any (owned) */
+        struct {                                     /* TRANS2 / TRANS / NT_TRANS */
+            uint16_t subcmd;
+            char *name;                              /* name if any (owned) */
+            bool pipe_io;                            /* TRANS: a pipe read/write on fid */
+            uint16_t fid;
+            uint64_t data_in;                        /* request data not yet counted: fid not known as a pipe */
+        } trans;
     } u;
     bool owns_str;                                   /* free the string member this union holds */
     bool decoded;                                    /* the request filled the member u the response reads */
@@ -220,6 +241,18 @@ void smb1_tree_drop(struct smb1_conn *c, uint16_t tid);
 struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid, uint16_t tid,
                                 const char *name, uint64_t ts_us);
 struct smb1_open *smb1_open_get(struct smb1_conn *c, uint16_t fid);
+/* "file", "directory", "pipe", "printer" */
+const char *smb1_open_kind_name(enum smb1_open_kind k);
+/* the open is known to be of kind k (later evidence wins). Becoming a pipe or a
+ * directory drops the content tracker (a pipe's bytes already counted by it
+ * move to pipe_in / pipe_out); becoming a file or printer gives it one */
+void smb1_open_set_kind(struct smb1_conn *c, struct smb1_open *o, enum smb1_open_kind k);
+/* from a response's FileType ([MS-CIFS] 2.2.4.64.2: 0 disk, 1 byte-mode pipe,
+ * 2 message-mode pipe, 3 printer) and Directory byte; other values say nothing */
+void smb1_open_kind_from_type(struct smb1_conn *c, struct smb1_open *o, uint16_t file_type, bool directory);
+/* count n payload bytes on FID when it is an open pipe (to_server: bytes_in);
+ * false when the FID is not a known pipe */
+bool smb1_pipe_count(struct smb1_conn *c, uint16_t fid, bool to_server, uint64_t n);
 /* emit the `file` record for this open and forget it */
 void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us);
 /* emit the `session` record (LOGOFF or connection end) and forget it */

@@ -45,7 +45,7 @@ const struct smb1_cmd smb1_cmds[256] = {
     NAMED(0x22, "SET_INFORMATION2"),
     NAMED(0x23, "QUERY_INFORMATION2"),
     [SMB1_COM_LOCKING_ANDX] = {.name = "LOCKING_ANDX", .req = smb1_locking_andx_req, .flags = SMB1_ANDX},
-    [SMB1_COM_TRANSACTION] = {.name = "TRANSACTION", .req = smb1_trans_req},
+    [SMB1_COM_TRANSACTION] = {.name = "TRANSACTION", .req = smb1_trans_req, .rsp = smb1_trans_rsp},
     [SMB1_COM_TRANSACTION_SECONDARY] = {.name = "TRANSACTION_SECONDARY", .req = smb1_trans_secondary_req},
     NAMED(0x27, "IOCTL"),
     NAMED(0x28, "IOCTL_SECONDARY"),

@@ -74,6 +74,7 @@ void smb1_query_info_rsp(struct smb1_link *l);
 
 /* transactions (smb1_trans.c) */
 void smb1_trans_req(struct smb1_link *l);
+void smb1_trans_rsp(struct smb1_link *l);
 void smb1_trans2_req(struct smb1_link *l);
 void smb1_trans2_rsp(struct smb1_link *l);
 void smb1_nt_trans_req(struct smb1_link *l);

@@ -28,19 +28,33 @@ static void keep_name(struct smb1_link *l, const char *name)
     l->p->req.decoded = true;
 }
 
+#define FILE_DIRECTORY_FILE 0x00000001 /* CreateOptions: the target must be a directory */
+#define FILE_TYPE_NOT_SAID 0xffff      /* FileTypeUnknown; also used when a response carries no type */
+
 /* the response half every open command shares: track the new FID, or take
  * the open the core made for it early (data chained after this open was
- * streamed into it before this handler ran) */
-static struct smb1_open *opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size)
+ * streamed into it before this handler ran); of the kind the response
+ * (file_type, directory) and the request's create options say, over what the
+ * tree said (smb1_open_add) */
+static struct smb1_open *opened(struct smb1_link *l, uint16_t fid, bool size_known, uint64_t size,
+                                uint16_t file_type, bool directory)
 {
     struct smb1_conn *c = l->c;
+    bool req = l->p && l->p->req.decoded;
     struct smb1_open *o = smb1_open_get(c, fid);
     if (!o || !c->early_open || o->serial != c->early_open) {
-        const char *name = l->p && l->p->req.decoded ? l->p->req.u.open.name : NULL;
+        const char *name = req ? l->p->req.u.open.name : NULL;
         o = smb1_open_add(c, fid, l->h->uid, l->h->tid, name, smb1_op_ts(l));
     }
     c->early_open = 0;
-    if (o && size_known) {
+    if (!o)
+        return NULL;
+    /* an open asking for FILE_DIRECTORY_FILE succeeds only on a directory */
+    if (req && (l->p->req.u.open.create_options & FILE_DIRECTORY_FILE))
+        directory = true;
+    smb1_open_kind_from_type(c, o, file_type, directory);
+    /* a pipe's or a directory's end-of-file is not a content size */
+    if (size_known && o->ft) {
         o->size_known = true;
         o->size = size;
         file_set_size(o->ft, size);
@@ -113,6 +127,7 @@ struct open_rsp {
     uint64_t size;
     uint32_t action;           /* OPEN_ANDX OpenResults, NT_CREATE_ANDX CreateAction */
     bool directory;
+    uint16_t file_type;        /* ResourceType; FILE_TYPE_NOT_SAID when it proves nothing */
 };
 
 static bool open_andx_rsp_words(const struct smb1_link *l, struct open_rsp *r)
@@ -143,6 +158,10 @@ static bool open_andx_rsp_words(const struct smb1_link *l, struct open_rsp *r)
     r->size = size;
     r->action = results;
     r->directory = false;
+    /* ResourceType is zero when the request did not ask for the additional
+     * information ([MS-CIFS] 2.2.4.41.2), so 0 ("disk") proves nothing: only a
+     * pipe or printer type overrides what the tree said */
+    r->file_type = rtype ? rtype : FILE_TYPE_NOT_SAID;
     return true;
 }
 
@@ -161,7 +180,7 @@ void smb1_open_andx_rsp(struct smb1_link *l)
         ev_null(l->ev, "size");
     ev_str(l->ev, "action", action[r.action & 3]);
     if (smb1_rsp_ok(l))
-        opened(l, r.fid, r.size_known, r.size);
+        opened(l, r.fid, r.size_known, r.size, r.file_type, r.directory);
 }
 
 /* ---- NT_CREATE_ANDX ----------------------------------------------------- */
@@ -234,6 +253,7 @@ void smb1_nt_create_req(struct smb1_link *l)
     ev_uint(l->ev, "access_mask", access);
     ev_str(l->ev, "disposition", smb1_nt_disposition_name(disposition));
     ev_uint(l->ev, "create_options", options);
+    l->p->req.u.open.create_options = options;
     keep_name(l, name);
 }
 
@@ -249,7 +269,8 @@ static bool nt_create_rsp_words(const struct smb1_link *l, struct open_rsp *r)
     r->action = rd_u32le(&w);
     rd_skip(&w, 4 * 8 + 4 + 8); /* four times, ExtFileAttributes, AllocationSize */
     r->size = rd_u64le(&w);
-    rd_skip(&w, 2 + 2); /* ResourceType, NMPipeStatus */
+    r->file_type = rd_u16le(&w); /* ResourceType (FileType) */
+    rd_skip(&w, 2);              /* NMPipeStatus */
     r->directory = rd_u8(&w) != 0;
     r->size_known = !r->directory;
     return rd_ok(&w);
@@ -267,7 +288,7 @@ void smb1_nt_create_rsp(struct smb1_link *l)
     ev_str(l->ev, "create_action", smb1_nt_create_action_name(r.action));
     ev_bool(l->ev, "is_directory", r.directory);
     if (smb1_rsp_ok(l))
-        opened(l, r.fid, r.size_known, r.size);
+        opened(l, r.fid, r.size_known, r.size, r.file_type, r.directory);
 }
 
 /* ---- FID 0xFFFF after an open in the same message ------------------------ */
@@ -297,7 +318,7 @@ struct smb1_open *smb1_open_early(struct smb1_link *l)
     struct open_rsp r;
     if (!open_rsp_words(l, &r))
         return NULL;
-    struct smb1_open *o = opened(l, r.fid, r.size_known, r.size);
+    struct smb1_open *o = opened(l, r.fid, r.size_known, r.size, r.file_type, r.directory);
     if (o)
         l->c->early_open = o->serial;
     return o;
@@ -340,7 +361,7 @@ void smb1_open_core_rsp(struct smb1_link *l)
     ev_uint(l->ev, "fid", fid);
     ev_uint(l->ev, "size", size);
     if (smb1_rsp_ok(l))
-        opened(l, fid, true, size);
+        opened(l, fid, true, size, FILE_TYPE_NOT_SAID, false);
 }
 
 void smb1_create_core_req(struct smb1_link *l)
@@ -363,5 +384,5 @@ void smb1_create_core_rsp(struct smb1_link *l)
     ev_uint(l->ev, "fid", fid);
     /* CREATE makes a new file or truncates an existing one: it is empty now */
     if (smb1_rsp_ok(l))
-        opened(l, fid, true, 0);
+        opened(l, fid, true, 0, FILE_TYPE_NOT_SAID, false);
 }

@@ -7,9 +7,6 @@
  * (READ_ANDX MaxCountHigh, DataLengthHigh), 2.2.4.3 (WRITE_ANDX
  * DataLengthHigh, CountHigh), 3.2.4.4 (MaxCountHigh is for files, a timeout
  * for pipes; the server's READ_ANDX processing ignores MaxCountHigh 0xFFFF). */
-#include <string.h>
-#include <strings.h>
-
 #include "smb1.h"
 #include "smb1_handlers.h"
 
@@ -21,20 +18,11 @@
 #define MAX_COUNT_HIGH_IGNORE 0xffff
 
 /* pipes use the Timeout_or_MaxCountHigh field as a timeout, files as the
- * high half of the count: tell them apart by the share the FID lives on */
+ * high half of the count: tell them apart by what the open is */
 static bool fid_is_pipe(struct smb1_conn *c, uint16_t fid)
 {
     struct smb1_open *o = smb1_open_get(c, fid);
-    if (!o)
-        return false;
-    struct smb1_tree *t = smb1_tree_get(c, o->tid, false);
-    if (t && t->service)
-        return strcmp(t->service, "IPC") == 0;
-    if (o->share) {
-        size_t n = strlen(o->share);
-        return n >= 4 && strcasecmp(o->share + n - 4, "IPC$") == 0;
-    }
-    return false;
+    return o && o->kind == SMB1_OPEN_PIPE;
 }
 
 /* ---- READ_ANDX ----------------------------------------------------------- */
@@ -108,6 +96,9 @@ void smb1_read_andx_rsp(struct smb1_link *l)
     ev_uint(l->ev, "length", r.length);
     ev_uint(l->ev, "data_offset", r.data_offset);
     ev_uint(l->ev, "remaining", r.available);
+    /* a pipe's data is not streamed to a file: count it here */
+    if (l->p && l->p->req.decoded)
+        smb1_pipe_count(l->c, l->p->req.u.read.fid, false, r.length);
 }
 
 bool smb1_read_andx_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
@@ -163,6 +154,7 @@ void smb1_write_andx_req(struct smb1_link *l)
     ev_uint(l->ev, "offset", q.offset);
     ev_uint(l->ev, "length", q.length);
     ev_uint(l->ev, "write_mode", q.write_mode);
+    smb1_pipe_count(l->c, q.fid, true, q.length);
     l->p->req.u.write.fid = q.fid;
     l->p->req.u.write.offset = q.offset;
     l->p->req.decoded = true;
@@ -252,8 +244,11 @@ void smb1_read_core_rsp(struct smb1_link *l)
         return;
     struct rd w = l->words;
     uint16_t count = rd_u16le(&w);
-    if (rd_ok(&w))
-        ev_uint(l->ev, "count", count);
+    if (!rd_ok(&w))
+        return;
+    ev_uint(l->ev, "count", count);
+    if (l->p && l->p->req.decoded)
+        smb1_pipe_count(l->c, l->p->req.u.read.fid, false, count);
 }
 
 bool smb1_read_core_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
@@ -278,6 +273,7 @@ void smb1_write_core_req(struct smb1_link *l)
     uint32_t offset;
     if (!core_rw_req_words(l, &fid, &count, &offset))
         return;
+    smb1_pipe_count(l->c, fid, true, count);
     l->p->req.u.write.fid = fid;
     l->p->req.u.write.offset = offset;
     l->p->req.decoded = true;

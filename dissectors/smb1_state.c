@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smb1.h"
 #include "smb1_handlers.h"
@@ -166,6 +167,90 @@ void smb1_tree_drop(struct smb1_conn *c, uint16_t tid)
 
 /* ---- opens ------------------------------------------------------------- */
 
+/* ---- open kinds (file, directory, pipe, printer) ---- */
+
+const char *smb1_open_kind_name(enum smb1_open_kind k)
+{
+    switch (k) {
+    case SMB1_OPEN_DIRECTORY: return "directory";
+    case SMB1_OPEN_PIPE: return "pipe";
+    case SMB1_OPEN_PRINTER: return "printer";
+    default: return "file";
+    }
+}
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* what an open on this tree is before the open says more: the service the
+ * TREE_CONNECT response named ([MS-CIFS] 2.2.4.55.2: "IPC" named pipes,
+ * "LPT1:" printer), else a share path ending in IPC$ */
+static enum smb1_open_kind tree_kind(const struct smb1_tree *t, const char *share)
+{
+    if (t && t->service) {
+        if (strcmp(t->service, "IPC") == 0)
+            return SMB1_OPEN_PIPE;
+        if (strcmp(t->service, "LPT1:") == 0)
+            return SMB1_OPEN_PRINTER;
+        return SMB1_OPEN_FILE;
+    }
+    return share && ends_with_ci(share, "\\IPC$") ? SMB1_OPEN_PIPE : SMB1_OPEN_FILE;
+}
+
+void smb1_open_set_kind(struct smb1_conn *c, struct smb1_open *o, enum smb1_open_kind k)
+{
+    if (o->kind == k)
+        return;
+    o->kind = k;
+    if (k == SMB1_OPEN_FILE || k == SMB1_OPEN_PRINTER) {
+        /* content from here on (an open's response says so before any data) */
+        if (!o->ft)
+            o->ft = file_new(c->files);
+        return;
+    }
+    if (!o->ft)
+        return;
+    if (k == SMB1_OPEN_PIPE) {
+        /* bytes seen before the FID was known to be a pipe still count */
+        struct file_result r;
+        file_finish(o->ft, &r);
+        o->pipe_in += r.bytes_written;
+        o->pipe_out += r.bytes_read;
+        file_result_free(&r);
+    }
+    file_free(o->ft);
+    o->ft = NULL;
+    o->size_known = false;
+}
+
+void smb1_open_kind_from_type(struct smb1_conn *c, struct smb1_open *o, uint16_t file_type, bool directory)
+{
+    enum { TYPE_DISK = 0, TYPE_BYTE_PIPE = 1, TYPE_MESSAGE_PIPE = 2, TYPE_PRINTER = 3 };
+    if (file_type == TYPE_BYTE_PIPE || file_type == TYPE_MESSAGE_PIPE)
+        smb1_open_set_kind(c, o, SMB1_OPEN_PIPE);
+    else if (file_type == TYPE_PRINTER)
+        smb1_open_set_kind(c, o, SMB1_OPEN_PRINTER);
+    else if (directory)
+        smb1_open_set_kind(c, o, SMB1_OPEN_DIRECTORY);
+    else if (file_type == TYPE_DISK)
+        smb1_open_set_kind(c, o, SMB1_OPEN_FILE);
+}
+
+bool smb1_pipe_count(struct smb1_conn *c, uint16_t fid, bool to_server, uint64_t n)
+{
+    struct smb1_open *o = smb1_open_get(c, fid);
+    if (!o || o->kind != SMB1_OPEN_PIPE)
+        return false;
+    uint64_t *ctr = to_server ? &o->pipe_in : &o->pipe_out;
+    *ctr = n > UINT64_MAX - *ctr ? UINT64_MAX : *ctr + n;
+    return true;
+}
+
+/* ---- the open table ---- */
+
 struct smb1_open *smb1_open_get(struct smb1_conn *c, uint16_t fid)
 {
     for (struct smb1_open *o = c->opens; o; o = o->next)
@@ -196,7 +281,10 @@ struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid,
     o->name = xstrdup(name);
     struct smb1_tree *t = smb1_tree_get(c, tid, false);
     o->share = xstrdup(t ? t->path : NULL);
-    o->ft = file_new(c->files);
+    o->kind = tree_kind(t, o->share);
+    /* only files (and print files) have content worth hashing */
+    if (o->kind == SMB1_OPEN_FILE || o->kind == SMB1_OPEN_PRINTER)
+        o->ft = file_new(c->files);
     o->ts_us = ts_us;
     struct smb1_open **tail = &c->opens;
     while (*tail)
@@ -214,32 +302,51 @@ struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid,
     return o;
 }
 
+/* the content fields of a file or print file: counts, ranges and the hash */
+static void content_fields(struct event *e, const struct file_result *r)
+{
+    ev_uint(e, "bytes_read", r->bytes_read);
+    ev_uint(e, "bytes_written", r->bytes_written);
+    fs_ranges(e, NULL, "read_ranges", (const uint64_t(*)[2])r->read_ranges, r->n_read_ranges);
+    fs_ranges(e, NULL, "write_ranges", (const uint64_t(*)[2])r->write_ranges, r->n_write_ranges);
+    ev_str(e, "sha256", r->has_sha256 ? r->sha256 : NULL);
+    ev_bool(e, "complete", r->complete);
+}
+
 static void open_record(struct smb1_conn *c, struct smb1_open *o)
 {
     struct file_result r;
     memset(&r, 0, sizeof r);
-    file_finish(o->ft, &r);
+    bool content = o->kind == SMB1_OPEN_FILE || o->kind == SMB1_OPEN_PRINTER;
+    if (content)
+        file_finish(o->ft, &r);
 
     struct event e;
     ev_init(&e, EV_FILE, o->ts_us, c->conn);
     ev_str(&e, "name", o->name);
     ev_str(&e, "share", o->share);
+    ev_str(&e, "kind", smb1_open_kind_name(o->kind));
     ev_uint(&e, "fid", o->fid);
     ev_uint(&e, "uid", o->uid);
     ev_uint(&e, "tid", o->tid);
+    /* who: the account of the open's session, so no join is needed */
+    const struct smb1_session *s = smb1_session_get(c, o->uid, false, 0);
+    ev_str(&e, "user", s ? s->user : NULL);
+    ev_str(&e, "domain", s ? s->domain : NULL);
     if (o->size_known)
         ev_uint(&e, "size", o->size);
     else
         ev_null(&e, "size");
-    ev_uint(&e, "bytes_read", r.bytes_read);
-    ev_uint(&e, "bytes_written", r.bytes_written);
-    fs_ranges(&e, NULL, "read_ranges", (const uint64_t(*)[2])r.read_ranges, r.n_read_ranges);
-    fs_ranges(&e, NULL, "write_ranges", (const uint64_t(*)[2])r.write_ranges, r.n_write_ranges);
-    ev_str(&e, "sha256", r.has_sha256 ? r.sha256 : NULL);
-    ev_bool(&e, "complete", r.complete);
+    if (content) {
+        content_fields(&e, &r);
+    } else if (o->kind == SMB1_OPEN_PIPE) {
+        /* a pipe is a conversation, not content: no ranges, no hash */
+        ev_uint(&e, "bytes_in", o->pipe_in);
+        ev_uint(&e, "bytes_out", o->pipe_out);
+    }
     /* never saw the open: the data is real but the name is unknown */
     ev_bool(&e, "partial", o->name == NULL);
-    if (!r.has_sha256)
+    if (content && !r.has_sha256)
         ev_str(&e, "no_hash_reason", r.no_hash_reason ? r.no_hash_reason : "unknown");
     /* --extract: the content goes out with the finished record (adds `extracted`) */
     file_extract(o->ft, &r, &e, o->serial);

@@ -61,6 +61,61 @@ static const char *pipe_subcmd_name(uint16_t subcmd)
     }
 }
 
+/* ---- pipe payload (the `file` record's bytes_in / bytes_out) ----------- */
+
+enum {
+    PIPE_RAW_READ = 0x0011, PIPE_TRANSACT = 0x0026, PIPE_RAW_WRITE = 0x0031, PIPE_READ = 0x0036,
+    PIPE_WRITE = 0x0037, PIPE_WAIT = 0x0053, PIPE_CALL = 0x0054,
+};
+
+/* sub-commands whose request data is written into the pipe, and whose
+ * response data was read from it ([MS-CIFS] 2.2.5); PEEK is left out: what it
+ * shows is read again later */
+static bool pipe_writes(uint16_t subcmd)
+{
+    return subcmd == PIPE_TRANSACT || subcmd == PIPE_WRITE || subcmd == PIPE_RAW_WRITE;
+}
+
+static bool pipe_reads(uint16_t subcmd)
+{
+    return subcmd == PIPE_TRANSACT || subcmd == PIPE_READ || subcmd == PIPE_RAW_READ;
+}
+
+/* a pipe transaction on fid carrying data_count bytes of request data. When
+ * the FID is not known as a pipe yet (the open was not seen as one) the bytes
+ * wait in the pending request: only a successful response proves it is one,
+ * and a file must not lose its hash to a bogus \PIPE\ request */
+static void pipe_request(struct smb1_link *l, uint16_t subcmd, uint16_t fid, uint16_t data_count)
+{
+    if (!pipe_writes(subcmd) && !pipe_reads(subcmd))
+        return;
+    l->p->req.u.trans.fid = fid;
+    l->p->req.u.trans.pipe_io = true;
+    if (pipe_writes(subcmd) && !smb1_pipe_count(l->c, fid, true, data_count))
+        l->p->req.u.trans.data_in = data_count;
+}
+
+void smb1_trans_rsp(struct smb1_link *l)
+{
+    struct smb1_pending *p = l->p;
+    if (!p || !p->req.decoded || !p->req.u.trans.pipe_io || l->wct < 10)
+        return;
+    struct rd w = l->words;
+    rd_skip(&w, 2 + 2 + 2 + 2 + 2 + 2); /* totals, Reserved1, parameter count, offset, displacement */
+    uint16_t data_count = rd_u16le(&w);
+    if (!rd_ok(&w))
+        return;
+    uint16_t fid = p->req.u.trans.fid;
+    struct smb1_open *o = smb1_open_get(l->c, fid);
+    if (o && o->kind != SMB1_OPEN_PIPE && smb1_rsp_ok(l))
+        smb1_open_set_kind(l->c, o, SMB1_OPEN_PIPE); /* the server ran a pipe operation on it */
+    /* request data held back until the FID proved to be a pipe */
+    if (smb1_pipe_count(l->c, fid, true, p->req.u.trans.data_in))
+        p->req.u.trans.data_in = 0;
+    if (pipe_reads(p->req.u.trans.subcmd))
+        smb1_pipe_count(l->c, fid, false, data_count);
+}
+
 static void keep_name(struct smb1_link *l, const char *name)
 {
     l->p->req.u.trans.name = strdup(name);
@@ -126,8 +181,10 @@ void smb1_trans_req(struct smb1_link *l)
         ev_str(l->ev, "subcommand_name", pipe_subcmd_name(subcmd));
         /* the pipe sub-commands but WAIT/CALL address an open pipe by FID in setup word 1 */
         uint16_t fid = rd_u16le(&t.setup);
-        if (rd_ok(&t.setup) && subcmd != 0x0053 && subcmd != 0x0054)
+        if (rd_ok(&t.setup) && subcmd != PIPE_WAIT && subcmd != PIPE_CALL) {
             smb1_ev_fid(l, fid);
+            pipe_request(l, subcmd, fid, t.data_count);
+        }
     } else if (prefix_ci(name, "\\MAILSLOT\\") && subcmd == 0x0001) {
         ev_str(l->ev, "subcommand_name", "MAILSLOT_WRITE");
     }
@@ -266,6 +323,8 @@ void smb1_trans2_rsp(struct smb1_link *l)
         uint16_t fid = rd_u16le(&p);
         rd_skip(&p, 2 + 4);
         uint32_t size = rd_u32le(&p);
+        rd_skip(&p, 2); /* AccessMode */
+        uint16_t type = rd_u16le(&p); /* ResourceType */
         if (!rd_ok(&p))
             return;
         ev_uint(l->ev, "fid", fid);
@@ -274,7 +333,10 @@ void smb1_trans2_rsp(struct smb1_link *l)
             return;
         struct smb1_open *o =
             smb1_open_add(l->c, fid, l->h->uid, l->h->tid, l->p->req.u.trans.name, smb1_op_ts(l));
-        if (o) {
+        /* like OPEN_ANDX, a zero type may only mean "not asked for" */
+        if (o && type)
+            smb1_open_kind_from_type(l->c, o, type, false);
+        if (o && o->ft) {
             o->size_known = true;
             o->size = size;
             file_set_size(o->ft, size);
@@ -392,7 +454,8 @@ void smb1_nt_trans_rsp(struct smb1_link *l)
     uint32_t action = rd_u32le(&p);
     rd_skip(&p, 4 + 4 * 8 + 4 + 8); /* EAErrorOffset, times, ExtFileAttributes, AllocationSize */
     uint64_t eof = rd_u64le(&p);
-    rd_skip(&p, 2 + 2); /* FileType, DeviceState */
+    uint16_t type = rd_u16le(&p); /* FileType */
+    rd_skip(&p, 2); /* DeviceState */
     uint8_t directory = rd_u8(&p);
     if (!rd_ok(&p))
         return;
@@ -403,7 +466,9 @@ void smb1_nt_trans_rsp(struct smb1_link *l)
     if (!smb1_rsp_ok(l))
         return;
     struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, l->p->req.u.trans.name, smb1_op_ts(l));
-    if (o && !directory) {
+    if (o)
+        smb1_open_kind_from_type(l->c, o, type, directory != 0);
+    if (o && o->ft) {
         o->size_known = true;
         o->size = eof;
         file_set_size(o->ft, eof);
@@ -420,11 +485,12 @@ static void secondary_fields(struct smb1_link *l, uint32_t pc, uint32_t pd, uint
     ev_uint(l->ev, "data_displacement", dd);
 }
 
-/* TRANSACTION_SECONDARY (8 words) and TRANSACTION2_SECONDARY (9: + FID) */
-static void trans_secondary(struct smb1_link *l, unsigned words)
+/* TRANSACTION_SECONDARY (8 words) and TRANSACTION2_SECONDARY (9: + FID);
+ * the message's data count, 0 when the words are not there */
+static uint16_t trans_secondary(struct smb1_link *l, unsigned words)
 {
     if (!smb1_need_words(l, words))
-        return;
+        return 0;
     struct rd w = l->words;
     rd_skip(&w, 2 + 2); /* totals */
     uint16_t pc = rd_u16le(&w);
@@ -433,13 +499,21 @@ static void trans_secondary(struct smb1_link *l, unsigned words)
     uint16_t dc = rd_u16le(&w);
     rd_u16le(&w); /* DataOffset */
     uint16_t dd = rd_u16le(&w);
-    if (rd_ok(&w))
-        secondary_fields(l, pc, pd, dc, dd);
+    if (!rd_ok(&w))
+        return 0;
+    secondary_fields(l, pc, pd, dc, dd);
+    return dc;
 }
 
 void smb1_trans_secondary_req(struct smb1_link *l)
 {
-    trans_secondary(l, 8);
+    uint16_t dc = trans_secondary(l, 8);
+    /* more request data of a pipe transaction still waiting for its answer */
+    struct smb1_pending *prim = smb1_pending_answer(l->c, l->h->pid, l->h->mid, SMB1_COM_TRANSACTION, 0);
+    if (!dc || !prim || !prim->req.decoded || !prim->req.u.trans.pipe_io || !pipe_writes(prim->req.u.trans.subcmd))
+        return;
+    if (!smb1_pipe_count(l->c, prim->req.u.trans.fid, true, dc))
+        prim->req.u.trans.data_in += dc;
 }
 
 void smb1_trans2_secondary_req(struct smb1_link *l)

@@ -309,6 +309,218 @@ def netbios_negative(args):
     return 1
 
 
+# ---------------------------------------------------------------- chain-445
+
+# OPEN_ANDX Flags ([MS-CIFS] 2.2.4.41.1): REQ_ATTRIB asks for the file's
+# attributes, size and type in the response
+REQ_ATTRIB = 0x0001
+CHAIN_READ_SIZE = 4096
+
+
+def parse_chain_response(raw):
+    """(open_words, read_words, read_data) of an OPEN_ANDX response with a
+    READ_ANDX response chained after it, parsed from the raw SMB message."""
+    import struct
+    wct = raw[32]
+    ow = raw[33:33 + 2 * wct]
+    next_cmd, _, next_off = struct.unpack_from("<BBH", ow, 0)
+    if next_cmd != smb.SMB.SMB_COM_READ_ANDX:
+        raise SystemExit("no READ_ANDX chained in the response (AndXCommand 0x%02x)" % next_cmd)
+    (fid, _attrs, _mtime, size, _access, ftype, _ipc, action) = struct.unpack_from("<HHLLHHHH", ow, 4)
+    rw = raw[next_off + 1:next_off + 1 + 2 * raw[next_off]]
+    (_avail, _mode, _res, dlen, doff, dhigh) = struct.unpack_from("<HHHHHH", rw, 4)
+    dlen |= dhigh << 16
+    return (fid, size, ftype, action), raw[doff:doff + dlen]
+
+
+@scenario("chain-445")
+def chain(args):
+    """OPEN_ANDX with READ_ANDX chained in the same message. The READ's FID
+    is 0xFFFF: "the FID the open in this chain returned" ([MS-CIFS] 2.2.4.2 /
+    3.3.5.2; Samba's chain_fsp)."""
+    f = L.Facts()
+    header(f, args, "chain-445.pcap",
+           "negotiate, session setup (non-extended NTLMv1), tree connect, "
+           "OPEN_ANDX with READ_ANDX chained in one message (READ FID 0xFFFF), "
+           "CLOSE, TREE_DISCONNECT, LOGOFF_ANDX")
+    conn = L.connect(f, args, 445)
+    if not login_ntlmv1(conn, f, args):
+        return 1
+    tid = L.tree_connect(conn, f, args, args.share)
+    if tid is None:
+        return 1
+    name = "\\" + args.small_file
+    pkt = smb.NewSMBPacket()
+    pkt["Tid"] = tid
+    op = smb.SMBCommand(smb.SMB.SMB_COM_OPEN_ANDX)
+    op["Parameters"] = smb.SMBOpenAndX_Parameters()
+    op["Parameters"]["Flags"] = REQ_ATTRIB
+    op["Parameters"]["DesiredAccess"] = smb.SMB_SHARE_DENY_NONE | smb.SMB_ACCESS_READ
+    op["Parameters"]["OpenMode"] = smb.SMB_O_OPEN
+    op["Parameters"]["SearchAttributes"] = smb.ATTR_READONLY | smb.ATTR_HIDDEN | smb.ATTR_ARCHIVE
+    op["Data"] = smb.SMBOpenAndX_Data(flags=conn.get_flags()[1])
+    op["Data"]["FileName"] = name
+    pkt.addCommand(op)
+    rd = smb.SMBCommand(smb.SMB.SMB_COM_READ_ANDX)
+    rd["Parameters"] = smb.SMBReadAndX_Parameters()
+    rd["Parameters"]["Fid"] = 0xFFFF          # the FID the chained open returns
+    rd["Parameters"]["Offset"] = 0
+    rd["Parameters"]["MaxCount"] = CHAIN_READ_SIZE
+    pkt.addCommand(rd)                        # sets the open's AndXCommand/AndXOffset
+    f("chain.commands", "OPEN_ANDX,READ_ANDX")
+    f("chain.read_fid", "0xFFFF")
+    f("open.command", "OPEN_ANDX")
+    f("open.name", name)
+    conn.sendSMB(pkt)
+    resp = conn.recvSMB()
+    text, raw_status = L.packet_status(resp)
+    f("open.status", text)
+    if raw_status != 0:
+        return 1
+    (fid, size, ftype, _action), data = parse_chain_response(resp.getData())
+    f("open.fid", fid)
+    f("open.file_size", size)
+    f("open.file_type", ftype)
+    f("read.command", "READ_ANDX")
+    f("read.request_size", CHAIN_READ_SIZE)
+    f("read.requests", 1)
+    f("read.status", text)
+    f("read.bytes", len(data))
+    f("read.sha256", hashlib.sha256(data).hexdigest())
+    L.close_fid(conn, f, tid, fid)
+    L.tree_disconnect(conn, f, tid)
+    L.logoff(conn, f)
+    L.hangup(conn)
+    return 0 if len(data) == size else 1
+
+
+# ---------------------------------------------------------------- pipe-445
+
+PIPE_NAME = "\\srvsvc"
+
+
+def nt_create_pipe(conn, tid, name):
+    """NT_CREATE_ANDX of a named pipe; returns (status text, fid, FileType)."""
+    pkt = smb.NewSMBPacket()
+    pkt["Tid"] = tid
+    nc = smb.SMBCommand(smb.SMB.SMB_COM_NT_CREATE_ANDX)
+    nc["Parameters"] = smb.SMBNtCreateAndX_Parameters()
+    nc["Data"] = smb.SMBNtCreateAndX_Data(flags=conn.get_flags()[1])
+    nc["Parameters"]["FileNameLength"] = len(name)
+    nc["Parameters"]["CreateFlags"] = 0x16            # oplock, batch oplock, extended response (as impacket)
+    nc["Parameters"]["AccessMask"] = 0x0002019f     # read/write data, attributes, EA, control
+    nc["Parameters"]["ShareAccess"] = smb.FILE_SHARE_READ | smb.FILE_SHARE_WRITE
+    nc["Parameters"]["Disposition"] = smb.FILE_OPEN
+    nc["Parameters"]["CreateOptions"] = 0x40          # FILE_NON_DIRECTORY_FILE
+    nc["Data"]["FileName"] = name
+    pkt.addCommand(nc)
+    conn.sendSMB(pkt)
+    resp = conn.recvSMB()
+    text, raw = L.packet_status(resp)
+    if raw != 0:
+        return text, None, None
+    p = smb.SMBNtCreateAndXResponse_Parameters(smb.SMBCommand(resp["Data"][0])["Parameters"])
+    return text, p["Fid"], p["FileType"]
+
+
+def pipe_transport(conn, tid, fid, host, stats):
+    """A DCE/RPC transport on an open pipe FID of an SMB1 connection: PDUs go
+    out by WRITE_ANDX and come back by READ_ANDX, or, in "transact" mode, go
+    out and come back in one TRANSACT_NMPIPE. Counts the payload bytes."""
+    from impacket.dcerpc.v5 import transport
+
+    class PipeTransport(transport.DCERPCTransport):
+        mode = "rw"
+
+        def __init__(self):
+            transport.DCERPCTransport.__init__(self, host, 445)
+            self._answer = None
+
+        def connect(self):
+            return 1
+
+        def disconnect(self):
+            return 1
+
+        def send(self, data, forceWriteAndx=0, forceRecv=0):
+            stats["bytes_written"] += len(data)
+            if self.mode == "transact":
+                self._answer = conn.TransactNamedPipe(tid, fid, data)
+            else:
+                conn.write_andx(tid, fid, data)
+
+        def recv(self, forceRecv=0, count=0):
+            if self._answer is not None:
+                data, self._answer = self._answer, None
+            else:
+                data = conn.read_andx(tid, fid, max_size=4280)
+            stats["bytes_read"] += len(data)
+            return data
+
+    return PipeTransport()
+
+
+@scenario("pipe-445")
+def pipe(args):
+    """A srvsvc named-pipe session over IPC$: NT_CREATE_ANDX \\srvsvc, the
+    DCE/RPC bind written with WRITE_ANDX and its bind_ack read with READ_ANDX,
+    then NetrShareEnum (level 1) in one TRANSACT_NMPIPE, CLOSE."""
+    from impacket.dcerpc.v5 import srvs
+    f = L.Facts()
+    header(f, args, "pipe-445.pcap",
+           "negotiate, session setup (non-extended NTLMv1), tree connect to "
+           "IPC$, NT_CREATE_ANDX \\srvsvc, DCE/RPC bind (WRITE_ANDX + READ_ANDX), "
+           "NetrShareEnum level 1 (TRANSACT_NMPIPE), CLOSE, TREE_DISCONNECT, "
+           "LOGOFF_ANDX")
+    conn = L.connect(f, args, 445)
+    if not login_ntlmv1(conn, f, args):
+        return 1
+    tid = L.tree_connect(conn, f, args, "IPC$")
+    if tid is None:
+        return 1
+    # count the SMB requests the pipe conversation makes, by command
+    sent = {}
+    orig_send = conn.sendSMB
+
+    def counting_send(pkt):
+        sent[pkt["Command"]] = sent.get(pkt["Command"], 0) + 1
+        return orig_send(pkt)
+
+    f("pipe.command", "NT_CREATE_ANDX")
+    f("pipe.name", PIPE_NAME)
+    text, fid, ftype = nt_create_pipe(conn, tid, PIPE_NAME)
+    f("pipe.status", text)
+    if fid is None:
+        return 1
+    f("pipe.fid", fid)
+    f("pipe.file_type", ftype)
+    stats = {"bytes_written": 0, "bytes_read": 0}
+    conn.sendSMB = counting_send
+    t = pipe_transport(conn, tid, fid, args.host, stats)
+    from impacket.dcerpc.v5 import rpcrt
+    dce = rpcrt.DCERPC_v5(t)
+    dce.bind(srvs.MSRPC_UUID_SRVS)
+    f("rpc.interface", "srvsvc 4b324fc8-1670-01d3-1278-5a47bf6ee188 v3.0")
+    f("rpc.bind", "bind_ack (bind by WRITE_ANDX, answer by READ_ANDX)")
+    t.mode = "transact"
+    resp = srvs.hNetrShareEnum(dce, 1)
+    conn.sendSMB = orig_send
+    shares = [e["shi1_netname"][:-1] for e in resp["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]]
+    f("rpc.call", "NetrShareEnum (opnum 15) level 1 by TRANSACT_NMPIPE")
+    f("rpc.status", "0x%08x" % resp["ErrorCode"])
+    f("rpc.shares", ",".join(shares))
+    f("pipe.write_andx_requests", sent.get(smb.SMB.SMB_COM_WRITE_ANDX, 0))
+    f("pipe.read_andx_requests", sent.get(smb.SMB.SMB_COM_READ_ANDX, 0))
+    f("pipe.transaction_requests", sent.get(smb.SMB.SMB_COM_TRANSACTION, 0))
+    f("pipe.bytes_written", stats["bytes_written"])
+    f("pipe.bytes_read", stats["bytes_read"])
+    L.close_fid(conn, f, tid, fid)
+    L.tree_disconnect(conn, f, tid)
+    L.logoff(conn, f)
+    L.hangup(conn)
+    return 0 if "PUBLIC" in [x.upper() for x in shares] else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("scenario", choices=sorted(SCENARIOS))

@@ -97,6 +97,11 @@ def check_sample(binary, pcap, tmp):
         if r["type"] != "file":
             continue
         x = r.get("extracted", "absent")
+        if r.get("kind") in ("pipe", "directory"):
+            # a conversation or a listing, not content: never extracted
+            if x != "absent" or "extract_error" in r:
+                p.append(f"{r['name']}: a {r['kind']} has extraction fields")
+            continue
         if r.get("sha256"):
             h = r["sha256"]
             want = f"sha256/{h[:2]}/{h}"

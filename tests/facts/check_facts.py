@@ -228,6 +228,10 @@ def check(binary, pcap, facts_path):
                 c.eq(f"{label}: open tid", tid, op and op.get("tid"))
             if share is not None:
                 c.eq(f"{label}: file.share", share, fr.get("share"))
+            # who opened it (README: every file record names its session's account)
+            if "session_setup.user" in f:
+                c.opt(f"{label}: file.user", fr, ["user"], f["session_setup.user"])
+                c.opt(f"{label}: file.domain", fr, ["domain"], f["session_setup.domain"])
         if sess is not None:
             c.true(f"{label}: session.files has {name}", name in (sess.get("files") or []),
                    repr(sess.get("files")))
@@ -265,6 +269,25 @@ def check(binary, pcap, facts_path):
         fr = file_checks("put", f["put.name"], f["put.status"], share=f.get("tree_connect.2.path"))
         if "write.bytes" in f:
             data_checks("write", fr, "WRITE_ANDX", int(f["write.bytes"]), f["write.sha256"])
+    if "pipe.name" in f:
+        # a named pipe: an open that is not a file (no hash), with its payload counted
+        fr = file_checks("pipe", f["pipe.name"], f["pipe.status"], f.get("pipe.command"),
+                         int(f["pipe.fid"]) if "pipe.fid" in f else None, None, share)
+        if fr is not None:
+            c.opt("pipe: file.kind", fr, ["kind"], "pipe")
+            c.opt("pipe.bytes_written (file.bytes_in)", fr, ["bytes_in"], int(f["pipe.bytes_written"]))
+            c.opt("pipe.bytes_read (file.bytes_out)", fr, ["bytes_out"], int(f["pipe.bytes_read"]))
+            if "kind" in fr:
+                c.eq("pipe: no content fields on a pipe", [],
+                     [k for k in ("sha256", "complete", "no_hash_reason", "read_ranges", "write_ranges") if k in fr])
+            for key, command in (("pipe.write_andx_requests", "WRITE_ANDX"), ("pipe.read_andx_requests", "READ_ANDX"),
+                                 ("pipe.transaction_requests", "TRANSACTION")):
+                if key in f:
+                    recs = [r for r in run.smb(command) if r.get("fid") == fr.get("fid")]
+                    c.eq(f"{key} ({command} records on the pipe)", int(f[key]), len(recs))
+                    c.eq(f"{key}: each names the pipe", [f["pipe.name"]] * len(recs), [r.get("file") for r in recs])
+        if "rpc.shares" in f:
+            c.skip("rpc.shares", "DCE/RPC is not decoded yet")
     if "ls.pattern" in f:
         t2 = [r for r in run.smb("TRANSACTION2") if r.get("subcommand_name") == "FIND_FIRST2"]
         if t2:

@@ -764,7 +764,7 @@ START_TEST(chained_read_on_fid_ffff_feeds_the_open)
             const char *f = strstr(r->log, "{file");
             ck_assert_msg(f && !strstr(f + 1, "{file"), "%s", r->log);
             ck_assert_msg(!strstr(r->log, "fid=65535"), "%s", r->log);
-            snprintf(field, sizeof field, "name=\\f.bin share=null fid=16384 uid=100 tid=1 size=100 bytes_read=100");
+            snprintf(field, sizeof field, "name=\\f.bin share=null kind=file fid=16384 uid=100 tid=1 user=null domain=null size=100 bytes_read=100");
             ck_assert_msg(strstr(f, field), "nt %d piece %zu: %s", nt, pieces[i], r->log);
             snprintf(field, sizeof field, "read_ranges=[0,100) write_ranges= sha256=%s complete=1", want);
             ck_assert_msg(strstr(f, field), "nt %d piece %zu: %s", nt, pieces[i], r->log);

@@ -36,8 +36,8 @@ START_TEST(open_close_file_record)
     ck_assert_uint_eq(t.c.n_opens, 0);
     ck_assert_ptr_null(smb1_open_get(&t.c, 0x4001));
     ck_assert_uint_eq(t.n_out, 1);
-    ck_assert_str_eq(t.out[0], "file ts=1234 name=\"\\plan.txt\" share=\"\\\\FS1\\projects\" fid=16385 uid=2048 "
-                               "tid=5 size=10 bytes_read=10 bytes_written=2 read_ranges=[0-10] "
+    ck_assert_str_eq(t.out[0], "file ts=1234 name=\"\\plan.txt\" share=\"\\\\FS1\\projects\" kind=\"file\" "
+                               "fid=16385 uid=2048 tid=5 user=null domain=null size=10 bytes_read=10 bytes_written=2 read_ranges=[0-10] "
                                "write_ranges=[4-6] sha256=null complete=false partial=false "
                                "no_hash_reason=\"overlap_conflict\""); /* the write changed bytes 4-6 */
     /* closing an unknown FID does nothing */

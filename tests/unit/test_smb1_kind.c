@@ -1,0 +1,677 @@
+/* Unit tests for what an open is and whose it is: the `file` record's `kind`
+ * (file, directory, pipe, printer) from the tree's service and share, the
+ * create options and the open's response; a pipe's bytes_in / bytes_out
+ * across TRANSACT_NMPIPE, TRANSACTION_SECONDARY, READ_ANDX and WRITE_ANDX
+ * (through the core: never streamed to a file, never an overlap conflict);
+ * and `user` / `domain` on every file record.
+ * Spec: [MS-CIFS] 2.2.4.55.2 (Service "IPC", "LPT1:"), 2.2.4.64.2 (FileType,
+ * Directory), 2.2.4.41.2 (OPEN_ANDX ResourceType), 2.2.5.6 (TRANSACT_NMPIPE),
+ * [MS-FSA] 2.1.5.1 (FILE_DIRECTORY_FILE opens only a directory).
+ * Real fixtures: zeek/raw_ntlm_in_smb.pcap frames 28-29 (NT_CREATE_ANDX of
+ * \srvsvc, 42-word response, FileType 2) and 31 (TRANSACT_NMPIPE bind). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smb1_core.h"
+#include "smb1_harness.h"
+
+/* raw_ntlm_in_smb.pcap frame 28: a named pipe on IPC$ */
+static const uint8_t NTC_REQ_PIPE[] = {
+    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x08, 0x01, 0xc8,
+    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
+    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,    /* TID 0x0800, PID 1, UID 0x0800, MID 4 */
+    0x18, 0xff, 0x00, 0x00, 0x00,                      /* WordCount 24, AndX */
+    0x00,                                              /* Reserved */
+    0x10, 0x00,                                        /* NameLength 16 (with the terminator) */
+    0x10, 0x00, 0x00, 0x00,                            /* Flags: extended response */
+    0x00, 0x00, 0x00, 0x00,                            /* RootDirectoryFID */
+    0x00, 0x00, 0x00, 0xc0,                            /* DesiredAccess: GENERIC_READ|GENERIC_WRITE */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize */
+    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
+    0x03, 0x00, 0x00, 0x00,                            /* ShareAccess */
+    0x01, 0x00, 0x00, 0x00,                            /* CreateDisposition: FILE_OPEN */
+    0x00, 0x00, 0x00, 0x00,                            /* CreateOptions */
+    0x02, 0x00, 0x00, 0x00,                            /* ImpersonationLevel */
+    0x00,                                              /* SecurityFlags */
+    0x11, 0x00,                                        /* ByteCount 17 */
+    0x00,                                              /* Pad */
+    '\\', 0, 's', 0, 'r', 0, 'v', 0, 's', 0, 'v', 0, 'c', 0, 0, 0, /* FileName "\srvsvc" */
+};
+
+/* raw_ntlm_in_smb.pcap frame 29: [MS-SMB] extended response (WordCount 42,
+ * 50 words of fields follow) */
+static const uint8_t NTC_RSP_PIPE[] = {
+    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x88, 0x01, 0xc8,
+    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
+    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,
+    0x2a,                                              /* WordCount 42 */
+    0xff, 0x00, 0x87, 0x00,                            /* AndX */
+    0x00,                                              /* OplockLevel */
+    0x00, 0x40,                                        /* FID 0x4000 */
+    0x01, 0x00, 0x00, 0x00,                            /* CreateAction: opened */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* CreateTime, LastAccessTime */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* LastWriteTime, LastChangeTime */
+    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
+    0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize 4096 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* EndOfFile 0 */
+    0x02, 0x00,                                        /* ResourceType: message-mode pipe */
+    0xff, 0x05,                                        /* NMPipeStatus */
+    0x00,                                              /* Directory */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* VolumeGUID */
+    0, 0, 0, 0, 0, 0, 0, 0,                            /* FileId */
+    0x9b, 0x01, 0x12, 0x00,                            /* MaximalAccessRights */
+    0x9b, 0x01, 0x12, 0x00,                            /* GuestMaximalAccessRights */
+    0x00, 0x00,                                        /* ByteCount */
+};
+
+/* raw_ntlm_in_smb.pcap frame 31: a DCE/RPC bind through TRANSACT_NMPIPE */
+static const uint8_t TRANS_PIPE_REQ[] = {
+    0xff, 'S', 'M', 'B', 0x25, 0x00, 0x00, 0x00, 0x00, /* TRANSACTION */
+    0x08, 0x01, 0xc8,
+    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
+    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x05, 0x00,    /* TID 0x0800, PID 1, UID 0x0800, MID 5 */
+    0x10,                                              /* WordCount 16 (14 + 2 setup words) */
+    0x00, 0x00,                                        /* TotalParameterCount */
+    0x48, 0x00,                                        /* TotalDataCount 72 */
+    0x00, 0x00,                                        /* MaxParameterCount */
+    0x00, 0x10,                                        /* MaxDataCount 4096 */
+    0x00, 0x00,                                        /* MaxSetupCount, Reserved1 */
+    0x00, 0x00,                                        /* Flags */
+    0x00, 0x00, 0x00, 0x00,                            /* Timeout */
+    0x00, 0x00,                                        /* Reserved2 */
+    0x00, 0x00,                                        /* ParameterCount */
+    0x54, 0x00,                                        /* ParameterOffset 84 */
+    0x48, 0x00,                                        /* DataCount 72 */
+    0x54, 0x00,                                        /* DataOffset 84 */
+    0x02, 0x00,                                        /* SetupCount 2, Reserved3 */
+    0x26, 0x00,                                        /* Setup[0]: TRANS_TRANSACT_NMPIPE */
+    0x00, 0x40,                                        /* Setup[1]: FID 0x4000 */
+    0x59, 0x00,                                        /* ByteCount 89 */
+    0x00,                                              /* Pad: Name to an even offset */
+    '\\', 0, 'P', 0, 'I', 0, 'P', 0, 'E', 0, '\\', 0, 0, 0, /* Name "\PIPE\" */
+    0x00, 0x00,                                        /* Pad2 */
+    0x05, 0x00, 0x0b, 0x03, 0x10, 0x00, 0x00, 0x00, 0x48, 0x00, 0x00, 0x00, /* Data: DCE/RPC bind */
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0xc8, 0x4f, 0x32, 0x4b,
+    0x70, 0x16, 0xd3, 0x01, 0x12, 0x78, 0x5a, 0x47, 0xbf, 0x6e, 0xe1, 0x88,
+    0x03, 0x00, 0x00, 0x00, 0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
+    0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 0x02, 0x00, 0x00, 0x00,
+};
+
+/* ---- builders for variants (layouts: [MS-CIFS] sections named inline) ---- */
+
+#define TID 7
+#define PID 9
+#define UID 3
+
+static void tree(struct smb1_conn *c, uint16_t tid, const char *path, const char *service)
+{
+    struct smb1_tree *tr = smb1_tree_get(c, tid, true);
+    tr->path = path ? strdup(path) : NULL;
+    tr->service = service ? strdup(service) : NULL;
+}
+
+/* NT_CREATE_ANDX request, OEM name ([MS-CIFS] 2.2.4.64.1) */
+static void ntc_req(struct mb *m, uint16_t mid, const char *name, uint32_t options)
+{
+    mb_hdr(m, 0xa2, 0, 0x18, 0x4001, TID, PID, UID, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);       /* AndX: none */
+    mb_u8(m, 0);           /* Reserved */
+    mb_u16(m, 0);          /* NameLength 0: read to the NUL */
+    mb_u32(m, 0);          /* Flags */
+    mb_u32(m, 0);          /* RootDirectoryFID */
+    mb_u32(m, 0x00120089); /* DesiredAccess: generic read */
+    mb_u64(m, 0);          /* AllocationSize */
+    mb_u32(m, 0);          /* ExtFileAttributes */
+    mb_u32(m, 7);          /* ShareAccess */
+    mb_u32(m, 1);          /* CreateDisposition: open */
+    mb_u32(m, options);    /* CreateOptions */
+    mb_u32(m, 2);          /* ImpersonationLevel */
+    mb_u8(m, 0);           /* SecurityFlags */
+    mb_bytes(m);
+    mb_astr(m, name);
+    mb_end(m);
+}
+
+/* NT_CREATE_ANDX response, 34 words ([MS-CIFS] 2.2.4.64.2) */
+static void ntc_rsp(struct mb *m, uint16_t mid, uint16_t fid, uint64_t eof, uint16_t type, uint8_t dir)
+{
+    mb_hdr(m, 0xa2, 0, 0x98, 0x4001, TID, PID, UID, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);   /* AndX: none */
+    mb_u8(m, 0);       /* OplockLevel */
+    mb_u16(m, fid);    /* FID */
+    mb_u32(m, 1);      /* CreateAction: opened */
+    mb_zero(m, 32);    /* four times */
+    mb_u32(m, dir ? 0x10 : 0x80); /* ExtFileAttributes */
+    mb_u64(m, 0);      /* AllocationSize */
+    mb_u64(m, eof);    /* EndOfFile */
+    mb_u16(m, type);   /* ResourceType (FileType) */
+    mb_u16(m, 0);      /* NMPipeStatus */
+    mb_u8(m, dir);     /* Directory */
+    mb_bytes(m);
+    mb_end(m);
+}
+
+/* OPEN_ANDX request ([MS-CIFS] 2.2.4.41.1), Flags REQ_ATTRIB (0x0001) */
+static void ox_req(struct mb *m, uint16_t mid, const char *name)
+{
+    mb_hdr(m, 0x2d, 0, 0x08, 0x4001, TID, PID, UID, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);   /* AndX: none */
+    mb_u16(m, 0x0001); /* Flags: REQ_ATTRIB */
+    mb_u16(m, 0x0042); /* AccessMode: read/write, deny none */
+    mb_u16(m, 0x0016); /* SearchAttrs */
+    mb_u16(m, 0);      /* FileAttrs */
+    mb_u32(m, 0);      /* CreationTime */
+    mb_u16(m, 0x0001); /* OpenMode: open if exists */
+    mb_u32(m, 0);      /* AllocationSize */
+    mb_u32(m, 0);      /* Timeout */
+    mb_zero(m, 4);     /* Reserved */
+    mb_bytes(m);
+    mb_astr(m, name);
+    mb_end(m);
+}
+
+/* OPEN_ANDX response ([MS-CIFS] 2.2.4.41.2) */
+static void ox_rsp(struct mb *m, uint16_t mid, uint16_t fid, uint32_t size, uint16_t type)
+{
+    mb_hdr(m, 0x2d, 0, 0x88, 0x4001, TID, PID, UID, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);   /* AndX: none */
+    mb_u16(m, fid);    /* FID */
+    mb_u16(m, 0);      /* FileAttrs */
+    mb_u32(m, 0);      /* LastWriteTime */
+    mb_u32(m, size);   /* FileDataSize */
+    mb_u16(m, 3);      /* AccessRights: read/write */
+    mb_u16(m, type);   /* ResourceType */
+    mb_u16(m, 0);      /* NMPipeStatus */
+    mb_u16(m, 1);      /* OpenResults: opened */
+    mb_zero(m, 6);     /* Reserved */
+    mb_bytes(m);
+    mb_end(m);
+}
+
+/* request then response of one open, on t's connection */
+static void open_exchange(struct th *t, const struct mb *q, const struct mb *r)
+{
+    struct smb1_pending p;
+    tx_init(t, &p);
+    th_exchange(t, &p, q->b, q->n, r->b, r->n);
+    tx_free(&p);
+}
+
+/* ---- kind from the tree and the open -------------------------------------- */
+
+START_TEST(ipc_tree_and_nt_create_pipe_response)
+{
+    struct th t;
+    th_init(&t);
+    tree(&t.c, 0x0800, "\\\\192.168.56.101\\IPC$", "IPC");
+    struct smb1_pending p;
+    tx_init(&t, &p);
+    th_exchange(&t, &p, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE);
+    tx_free(&p);
+    struct smb1_open *o = smb1_open_get(&t.c, 0x4000);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->kind, SMB1_OPEN_PIPE);
+    ck_assert_ptr_null(o->ft);     /* nothing to hash */
+    ck_assert(!o->size_known);     /* a pipe's EndOfFile is not a size */
+    smb1_open_close(&t.c, 0x4000, TS_RSP);
+    ck_assert_str_eq(th_find(&t, "file "),
+                     "file ts=1000000 name=\"\\srvsvc\" share=\"\\\\192.168.56.101\\IPC$\" kind=\"pipe\" fid=16384 "
+                     "uid=2048 tid=2048 user=null domain=null size=null bytes_in=0 bytes_out=0 partial=false");
+    th_end(&t);
+}
+END_TEST
+
+static void ipc_tree(struct th *t) { tree(&t->c, 0x0800, "\\\\S\\IPC$", "IPC"); }
+
+START_TEST(pipe_response_alone_and_ipc_share_path_alone)
+{
+    /* no tree seen: the response's FileType (message-mode pipe) decides */
+    struct th t;
+    th_init(&t);
+    struct smb1_pending p;
+    tx_init(&t, &p);
+    th_exchange(&t, &p, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE);
+    tx_free(&p);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x4000)->kind, SMB1_OPEN_PIPE);
+    th_end(&t);
+
+    /* a tree whose response was not seen (no service): its path ends in IPC$ */
+    th_init(&t);
+    tree(&t.c, 5, "\\\\SRV\\ipc$", NULL);
+    ck_assert_int_eq(smb1_open_add(&t.c, 1, UID, 5, "\\winreg", 1)->kind, SMB1_OPEN_PIPE);
+    tree(&t.c, 6, "\\\\SRV\\C$", NULL);
+    ck_assert_int_eq(smb1_open_add(&t.c, 2, UID, 6, "\\x", 1)->kind, SMB1_OPEN_FILE);
+    /* the service, when known, wins over the path */
+    tree(&t.c, 8, "\\\\SRV\\IPC$", "A:");
+    ck_assert_int_eq(smb1_open_add(&t.c, 3, UID, 8, "\\y", 1)->kind, SMB1_OPEN_FILE);
+    th_end(&t);
+
+    /* every cut of the real exchange is safe on an IPC tree */
+    th_cuts(ipc_tree, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE);
+}
+END_TEST
+
+START_TEST(printer_by_service_and_by_file_type)
+{
+    struct th t;
+    th_init(&t);
+    tree(&t.c, TID, "\\\\SRV\\LaserJet", "LPT1:");
+    struct mb q, r;
+    ntc_req(&q, 1, "\\job", 0x40);
+    ntc_rsp(&r, 1, 0x10, 0, 0xffff, 0); /* FileTypeUnknown: the tree's word stands */
+    open_exchange(&t, &q, &r);
+    struct smb1_open *o = smb1_open_get(&t.c, 0x10);
+    ck_assert_int_eq(o->kind, SMB1_OPEN_PRINTER);
+    ck_assert_ptr_nonnull(o->ft); /* a print job is content: it keeps its hash */
+    smb1_open_close(&t.c, 0x10, TS_RSP);
+    ck_assert(th_line_has(&t, "file ", " kind=\"printer\" "));
+    ck_assert(th_line_has(&t, "file ", " sha256=\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""));
+    th_end(&t);
+
+    /* a disk-service tree, but the response says printer (FileType 3) */
+    th_init(&t);
+    tree(&t.c, TID, "\\\\SRV\\share", "A:");
+    ntc_req(&q, 1, "\\p", 0x40);
+    ntc_rsp(&r, 1, 0x11, 0, 3, 0);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x11)->kind, SMB1_OPEN_PRINTER);
+    th_end(&t);
+}
+END_TEST
+
+START_TEST(directory_by_create_options_and_by_directory_byte)
+{
+    struct th t;
+    th_init(&t);
+    tree(&t.c, TID, "\\\\SRV\\share", "A:");
+    struct mb q, r;
+    /* FILE_DIRECTORY_FILE asked: a successful open is a directory even if
+     * the response's Directory byte says 0 */
+    ntc_req(&q, 1, "\\docs", 0x01);
+    ntc_rsp(&r, 1, 0x20, 0, 0, 0);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x20)->kind, SMB1_OPEN_DIRECTORY);
+    ck_assert_ptr_null(smb1_open_get(&t.c, 0x20)->ft);
+    /* no create option, the Directory byte says so */
+    ntc_req(&q, 2, "\\pics", 0x40);
+    ntc_rsp(&r, 2, 0x21, 0, 0, 1);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x21)->kind, SMB1_OPEN_DIRECTORY);
+    /* neither: a file with its size */
+    ntc_req(&q, 3, "\\a.txt", 0x40);
+    ntc_rsp(&r, 3, 0x22, 12, 0, 0);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x22)->kind, SMB1_OPEN_FILE);
+    smb1_open_close(&t.c, 0x20, TS_RSP);
+    /* a directory has no content fields at all */
+    ck_assert_str_eq(th_find(&t, "file "), "file ts=1000000 name=\"\\docs\" share=\"\\\\SRV\\share\" kind=\"directory\" "
+                                           "fid=32 uid=3 tid=7 user=null domain=null size=null partial=false");
+    smb1_open_close(&t.c, 0x22, TS_RSP);
+    ck_assert(th_line_has(&t, "file ", " kind=\"file\" fid=34 uid=3 tid=7 user=null domain=null size=12 bytes_read=0 "));
+    th_end(&t);
+    ntc_req(&q, 1, "\\docs", 0x01);
+    ntc_rsp(&r, 1, 0x20, 0, 0, 0);
+    th_cuts(NULL, q.b, q.n, r.b, r.n);
+}
+END_TEST
+
+START_TEST(open_andx_file_type)
+{
+    struct th t;
+    th_init(&t);
+    tree(&t.c, TID, "\\\\SRV\\share", "A:");
+    struct mb q, r;
+    /* ResourceType 1 (byte-mode pipe) overrides a disk tree */
+    ox_req(&q, 1, "\\pipe\\x");
+    ox_rsp(&r, 1, 0x30, 0, 1);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x30)->kind, SMB1_OPEN_PIPE);
+    ck_assert(!smb1_open_get(&t.c, 0x30)->size_known);
+    /* ResourceType 3: printer */
+    ox_req(&q, 2, "\\lp");
+    ox_rsp(&r, 2, 0x31, 0, 3);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x31)->kind, SMB1_OPEN_PRINTER);
+    /* ResourceType 0 on a disk tree: a file */
+    ox_req(&q, 3, "\\f");
+    ox_rsp(&r, 3, 0x32, 9, 0);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x32)->kind, SMB1_OPEN_FILE);
+    ck_assert(smb1_open_get(&t.c, 0x32)->size_known);
+    th_end(&t);
+
+    /* ResourceType 0 is also what a server sends when it was not asked for
+     * the additional fields: it does not turn an IPC tree's open into a file */
+    th_init(&t);
+    tree(&t.c, TID, "\\\\SRV\\IPC$", "IPC");
+    ox_req(&q, 1, "\\srvsvc");
+    ox_rsp(&r, 1, 0x33, 0, 0);
+    open_exchange(&t, &q, &r);
+    ck_assert_int_eq(smb1_open_get(&t.c, 0x33)->kind, SMB1_OPEN_PIPE);
+    th_end(&t);
+    th_cuts(NULL, q.b, q.n, r.b, r.n);
+}
+END_TEST
+
+START_TEST(kind_names)
+{
+    ck_assert_str_eq(smb1_open_kind_name(SMB1_OPEN_FILE), "file");
+    ck_assert_str_eq(smb1_open_kind_name(SMB1_OPEN_DIRECTORY), "directory");
+    ck_assert_str_eq(smb1_open_kind_name(SMB1_OPEN_PIPE), "pipe");
+    ck_assert_str_eq(smb1_open_kind_name(SMB1_OPEN_PRINTER), "printer");
+}
+END_TEST
+
+/* ---- pipe bytes, through the core ----------------------------------------- */
+
+/* the core on the harness's emitter and limits */
+static void core_init(struct th *t, struct smb1_core *k)
+{
+    smb1_core_init(k, &t->ref, &t->em, &t->lim, &t->pool, false);
+}
+
+static void feed(struct smb1_core *k, enum dir d, const uint8_t *b, size_t n, uint64_t ts)
+{
+    smb1_msg_begin(k, d, n, ts);
+    smb1_msg_data(k, d, b, n, ts);
+    smb1_msg_end(k, d, true, ts);
+}
+
+static void feed_mb(struct smb1_core *k, enum dir d, const struct mb *m, uint64_t ts)
+{
+    feed(k, d, m->b, m->n, ts);
+}
+
+/* TRANSACTION response carrying n data bytes ([MS-CIFS] 2.2.4.33.2) */
+static void trans_rsp(struct mb *m, uint16_t tid, uint16_t uid, uint16_t mid, uint16_t n, uint32_t status)
+{
+    mb_hdr(m, 0x25, status, 0x88, 0x4001, tid, 1, uid, mid);
+    mb_words(m);
+    mb_u16(m, 0);      /* TotalParameterCount */
+    mb_u16(m, n);      /* TotalDataCount */
+    mb_u16(m, 0);      /* Reserved1 */
+    mb_u16(m, 0);      /* ParameterCount */
+    mb_u16(m, 56);     /* ParameterOffset */
+    mb_u16(m, 0);      /* ParameterDisplacement */
+    mb_u16(m, n);      /* DataCount */
+    mb_u16(m, 56);     /* DataOffset: header 32 + 1 + 20 words + 2 + pad */
+    mb_u16(m, 0);      /* DataDisplacement */
+    mb_u8(m, 0);       /* SetupCount */
+    mb_u8(m, 0);       /* Reserved2 */
+    mb_bytes(m);
+    mb_u8(m, 0);       /* Pad */
+    for (uint16_t i = 0; i < n; i++)
+        mb_u8(m, (uint8_t)i);
+    mb_end(m);
+}
+
+/* READ_ANDX request, 12 words ([MS-CIFS] 2.2.4.42.1) */
+static void readx_req(struct mb *m, uint16_t mid, uint16_t fid, uint32_t off, uint16_t count)
+{
+    mb_hdr(m, 0x2e, 0, 0x08, 0x4001, 0x0800, 1, 0x0800, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);   /* AndX: none */
+    mb_u16(m, fid);    /* FID */
+    mb_u32(m, off);    /* Offset */
+    mb_u16(m, count);  /* MaxCountOfBytesToReturn */
+    mb_u16(m, count);  /* MinCountOfBytesToReturn */
+    mb_u32(m, 0xffffffff); /* Timeout (a pipe read) */
+    mb_u16(m, 0);      /* Remaining */
+    mb_u32(m, 0);      /* OffsetHigh */
+    mb_bytes(m);
+    mb_end(m);
+}
+
+/* READ_ANDX response with n bytes, all equal to `fill` ([MS-CIFS] 2.2.4.42.2) */
+static void readx_rsp(struct mb *m, uint16_t mid, uint16_t n, uint8_t fill)
+{
+    mb_hdr(m, 0x2e, 0, 0x88, 0x4001, 0x0800, 1, 0x0800, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);   /* AndX: none */
+    mb_u16(m, 0);      /* Available */
+    mb_u16(m, 0);      /* DataCompactionMode */
+    mb_u16(m, 0);      /* Reserved1 */
+    mb_u16(m, n);      /* DataLength */
+    mb_u16(m, 60);     /* DataOffset: 32 + 1 + 24 + 2 + pad */
+    mb_u16(m, 0);      /* DataLengthHigh */
+    mb_zero(m, 8);     /* Reserved2 */
+    mb_bytes(m);
+    mb_u8(m, 0);       /* Pad */
+    for (uint16_t i = 0; i < n; i++)
+        mb_u8(m, fill);
+    mb_end(m);
+}
+
+/* WRITE_ANDX request with n bytes at offset 0 ([MS-CIFS] 2.2.4.43.1) */
+static void writex_req(struct mb *m, uint16_t mid, uint16_t fid, uint16_t n)
+{
+    mb_hdr(m, 0x2f, 0, 0x08, 0x4001, 0x0800, 1, 0x0800, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);   /* AndX: none */
+    mb_u16(m, fid);    /* FID */
+    mb_u32(m, 0);      /* Offset */
+    mb_u32(m, 0);      /* Timeout */
+    mb_u16(m, 0x0008); /* WriteMode: message start */
+    mb_u16(m, n);      /* Remaining */
+    mb_u16(m, 0);      /* DataLengthHigh */
+    mb_u16(m, n);      /* DataLength */
+    mb_u16(m, 64);     /* DataOffset: 32 + 1 + 28 + 2 + pad */
+    mb_u32(m, 0);      /* OffsetHigh */
+    mb_bytes(m);
+    mb_u8(m, 0);       /* Pad */
+    for (uint16_t i = 0; i < n; i++)
+        mb_u8(m, (uint8_t)(i ^ 0x5a));
+    mb_end(m);
+}
+
+static void writex_rsp(struct mb *m, uint16_t mid, uint16_t n)
+{
+    mb_hdr(m, 0x2f, 0, 0x88, 0x4001, 0x0800, 1, 0x0800, mid);
+    mb_words(m);
+    mb_u32(m, 0xff);   /* AndX: none */
+    mb_u16(m, n);      /* Count */
+    mb_u16(m, 0);      /* Available */
+    mb_u16(m, 0);      /* CountHigh */
+    mb_u16(m, 0);      /* Reserved */
+    mb_bytes(m);
+    mb_end(m);
+}
+
+/* TRANSACTION_SECONDARY with n more data bytes ([MS-CIFS] 2.2.4.34.1) */
+static void trans_secondary(struct mb *m, uint16_t mid, uint16_t displacement, uint16_t n)
+{
+    mb_hdr(m, 0x26, 0, 0x08, 0x4001, 0x0800, 1, 0x0800, mid);
+    mb_words(m);
+    mb_u16(m, 0);            /* TotalParameterCount */
+    mb_u16(m, displacement + n); /* TotalDataCount */
+    mb_u16(m, 0);            /* ParameterCount */
+    mb_u16(m, 0);            /* ParameterOffset */
+    mb_u16(m, 0);            /* ParameterDisplacement */
+    mb_u16(m, n);            /* DataCount */
+    mb_u16(m, 52);           /* DataOffset: 32 + 1 + 16 + 2 + pad */
+    mb_u16(m, displacement); /* DataDisplacement */
+    mb_bytes(m);
+    mb_u8(m, 0);             /* Pad */
+    mb_zero(m, n);
+    mb_end(m);
+}
+
+/* an IPC tree, the session of alice@CORP, and \srvsvc opened as FID 0x4000 */
+static void pipe_session(struct th *t, struct smb1_core *k)
+{
+    core_init(t, k);
+    tree(&k->c, 0x0800, "\\\\SRV\\IPC$", "IPC");
+    struct smb1_session *s = smb1_session_get(&k->c, 0x0800, true, 1);
+    s->user = strdup("alice");
+    s->domain = strdup("CORP");
+    feed(k, DIR_C2S, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, 10);
+    feed(k, DIR_S2C, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE, 20);
+}
+
+START_TEST(pipe_bytes_across_transact_read_and_write)
+{
+    struct th t;
+    th_init(&t);
+    struct smb1_core k;
+    pipe_session(&t, &k);
+    struct mb q, r;
+    /* the bind through TRANSACT_NMPIPE: 72 bytes in, 68 out */
+    feed(&k, DIR_C2S, TRANS_PIPE_REQ, sizeof TRANS_PIPE_REQ, 30);
+    trans_rsp(&r, 0x0800, 0x0800, 5, 68, 0);
+    feed_mb(&k, DIR_S2C, &r, 40);
+    /* a request written with WRITE_ANDX (100 in), its answer read twice at
+     * offset 0 with different bytes (300 + 200 out): an RPC conversation */
+    writex_req(&q, 6, 0x4000, 100);
+    feed_mb(&k, DIR_C2S, &q, 50);
+    writex_rsp(&r, 6, 100);
+    feed_mb(&k, DIR_S2C, &r, 60);
+    readx_req(&q, 7, 0x4000, 0, 1024);
+    feed_mb(&k, DIR_C2S, &q, 70);
+    readx_rsp(&r, 7, 300, 'A');
+    feed_mb(&k, DIR_S2C, &r, 80);
+    readx_req(&q, 8, 0x4000, 0, 1024);
+    feed_mb(&k, DIR_C2S, &q, 90);
+    readx_rsp(&r, 8, 200, 'B');
+    feed_mb(&k, DIR_S2C, &r, 100);
+    /* a second TRANSACT_NMPIPE whose data continues in a secondary: 72 + 28 in */
+    uint8_t again[sizeof TRANS_PIPE_REQ];
+    memcpy(again, TRANS_PIPE_REQ, sizeof again);
+    again[30] = 9;         /* MID 9 */
+    again[35] = 100;       /* TotalDataCount 100: 28 bytes follow in a secondary */
+    feed(&k, DIR_C2S, again, sizeof again, 110);
+    trans_rsp(&r, 0x0800, 0x0800, 9, 0, 0); /* interim: go on */
+    r.b[32] = 0;           /* WordCount 0 */
+    r.n = 35;
+    r.b[33] = r.b[34] = 0; /* ByteCount 0 */
+    feed_mb(&k, DIR_S2C, &r, 115);
+    trans_secondary(&q, 9, 72, 28);
+    feed_mb(&k, DIR_C2S, &q, 120);
+    trans_rsp(&r, 0x0800, 0x0800, 9, 16, 0);
+    feed_mb(&k, DIR_S2C, &r, 130);
+
+    /* the READ/WRITE records name the pipe */
+    ck_assert(th_line_has(&t, "smb ", " command=\"READ_ANDX\" "));
+    ck_assert(th_line_has(&t, "smb ", " fid=16384 file=\"\\srvsvc\" offset=0 max_count=1024 "));
+    smb1_core_end(&k, 999);
+    smb1_core_free(&k);
+    ck_assert_str_eq(th_find(&t, "file "),
+                     "file ts=10 name=\"\\srvsvc\" share=\"\\\\SRV\\IPC$\" kind=\"pipe\" fid=16384 uid=2048 tid=2048 "
+                     "user=\"alice\" domain=\"CORP\" size=null bytes_in=272 bytes_out=584 partial=false");
+    /* re-reads at offset 0 are a conversation, not a conflict */
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 0);
+    ck_assert_uint_eq(t.pool.kept_peak, 0);
+    ck_assert_uint_eq(t.pool.held_peak, 0);
+    th_end(&t);
+}
+END_TEST
+
+/* open \srvsvc with no tree seen and the response not seen: the FID's kind is
+ * only learnt from a \PIPE\ transaction the server answers */
+START_TEST(a_pipe_transaction_proves_a_pipe_only_when_answered)
+{
+    for (int ok = 0; ok < 2; ok++) {
+        struct th t;
+        th_init(&t);
+        struct smb1_core k;
+        core_init(&t, &k);
+        smb1_open_add(&k.c, 0x4000, 0x0800, 0x0800, "\\srvsvc", 5);
+        ck_assert_int_eq(smb1_open_get(&k.c, 0x4000)->kind, SMB1_OPEN_FILE);
+        struct mb r;
+        feed(&k, DIR_C2S, TRANS_PIPE_REQ, sizeof TRANS_PIPE_REQ, 30);
+        /* an error (STATUS_INVALID_HANDLE) must not cost a file its hash,
+         * even one that (oddly) comes with the words of a success */
+        trans_rsp(&r, 0x0800, 0x0800, 5, ok ? 68 : 0, ok ? 0 : 0xc0000008);
+        feed_mb(&k, DIR_S2C, &r, 40);
+        struct smb1_open *o = smb1_open_get(&k.c, 0x4000);
+        ck_assert_int_eq(o->kind, ok ? SMB1_OPEN_PIPE : SMB1_OPEN_FILE);
+        ck_assert(ok ? o->ft == NULL : o->ft != NULL);
+        smb1_core_end(&k, 999);
+        smb1_core_free(&k);
+        if (ok)
+            ck_assert(th_line_has(&t, "file ", " kind=\"pipe\" fid=16384 uid=2048 tid=2048 user=null domain=null "
+                                               "size=null bytes_in=72 bytes_out=68 partial=false"));
+        else
+            ck_assert(th_line_has(&t, "file ", " kind=\"file\" "));
+        th_end(&t);
+    }
+}
+END_TEST
+
+/* data a file tracker already counted moves to the pipe's counters */
+START_TEST(becoming_a_pipe_keeps_the_bytes_seen)
+{
+    struct th t;
+    th_init(&t);
+    struct smb1_open *o = smb1_open_add(&t.c, 1, UID, TID, "\\x", 1);
+    file_data(o->ft, FILE_WRITE, 0, (const uint8_t *)"abcd", 4);
+    file_data(o->ft, FILE_READ, 0, (const uint8_t *)"wxyz!", 5);
+    smb1_open_set_kind(&t.c, o, SMB1_OPEN_PIPE);
+    ck_assert_ptr_null(o->ft);
+    ck_assert_uint_eq(o->pipe_in, 4);
+    ck_assert_uint_eq(o->pipe_out, 5);
+    ck_assert(!smb1_pipe_count(&t.c, 2, true, 1)); /* unknown FID */
+    ck_assert(smb1_pipe_count(&t.c, 1, true, UINT64_MAX)); /* saturates, never wraps */
+    ck_assert_uint_eq(o->pipe_in, UINT64_MAX);
+    th_end(&t);
+}
+END_TEST
+
+/* ---- who touched it -------------------------------------------------------- */
+
+START_TEST(file_records_carry_user_and_domain)
+{
+    struct th t;
+    th_init(&t);
+    struct smb1_session *s = smb1_session_get(&t.c, 0x64, true, 1);
+    s->user = strdup("bob");
+    s->domain = strdup("WORKGROUP");
+    smb1_open_add(&t.c, 1, 0x64, TID, "\\known", 2);
+    smb1_open_add(&t.c, 2, 0x65, TID, "\\unknown", 3); /* its session is a partial one: no account */
+    smb1_open_close(&t.c, 1, 4);
+    smb1_open_close(&t.c, 2, 5);
+    ck_assert(th_line_has(&t, "file ", "name=\"\\known\" share=null kind=\"file\" fid=1 uid=100 tid=7 user=\"bob\" "
+                                       "domain=\"WORKGROUP\" "));
+    ck_assert(th_line_has(&t, "file ", "name=\"\\unknown\" share=null kind=\"file\" fid=2 uid=101 tid=7 user=null "
+                                       "domain=null "));
+    /* a file still open at LOGOFF is written before its session goes */
+    smb1_open_add(&t.c, 3, 0x64, TID, "\\late", 6);
+    smb1_open_close_uid(&t.c, 0x64, 7);
+    smb1_session_end(&t.c, 0x64, 7);
+    ck_assert(th_line_has(&t, "file ", "name=\"\\late\" share=null kind=\"file\" fid=3 uid=100 tid=7 user=\"bob\" "));
+    th_end(&t);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("smb1_kind");
+    TCase *tc = tcase_create("kind");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, ipc_tree_and_nt_create_pipe_response);
+    tcase_add_test(tc, pipe_response_alone_and_ipc_share_path_alone);
+    tcase_add_test(tc, printer_by_service_and_by_file_type);
+    tcase_add_test(tc, directory_by_create_options_and_by_directory_byte);
+    tcase_add_test(tc, open_andx_file_type);
+    tcase_add_test(tc, kind_names);
+    tcase_add_test(tc, pipe_bytes_across_transact_read_and_write);
+    tcase_add_test(tc, a_pipe_transaction_proves_a_pipe_only_when_answered);
+    tcase_add_test(tc, becoming_a_pipe_keeps_the_bytes_seen);
+    tcase_add_test(tc, file_records_carry_user_and_domain);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
