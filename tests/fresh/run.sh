@@ -3,15 +3,20 @@
 # every scenario with samples/make_samples.sh (real smbd and clients in a private
 # network namespace, new ports, challenges, UIDs, TIDs, FIDs) into a temp dir,
 # then runs check_facts.py on each new capture against its new facts, and
-# the rewrite suite over the new captures. Exit 77
-# (skip) only when not root; a failing regeneration fails the test. Bounded by
+# the rewrite suite over the new captures. When not root: exit 77 (skip), or
+# a failure under CI=true; a failing regeneration fails the test. Bounded by
 # FRESH_TIMEOUT seconds (default 900) for the regeneration.
 set -u
 SMBSCOPE=$(realpath "${1:?usage: run.sh SMBSCOPE}")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=${PYTHON:-python3}
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: not root"; exit 77; }
+# a prerequisite missing: a failure under CI (CI=true), a skip (77) elsewhere
+missing() {
+    if [ "${CI:-}" = true ]; then echo "FAIL: $1 (CI=true: a missing prerequisite is a failure, not a skip)"; exit 1; fi
+    echo "SKIP: $1 (outside CI this is a skip; under CI=true it fails)"; exit 77
+}
+[ "$(id -u)" = 0 ] || missing "not root"
 
 T=$(mktemp -d /tmp/smbscope-fresh.XXXXXX)
 trap 'rm -rf "$T"' EXIT

@@ -1,6 +1,7 @@
 /* replay_main: run a fuzz target over files given on the command line (or
  * every file in the directories given), without libFuzzer: regression corpora
- * run as ordinary tests under the sanitizers. */
+ * run as ordinary tests under the sanitizers. No input at all, or a directory
+ * without a file, is a failure: a corpus that went missing must not pass. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,8 +67,15 @@ int main(int argc, char **argv)
             names[nn] = malloc(len);
             snprintf(names[nn++], len, "%s/%s", argv[i], e->d_name);
         }
-        if (d)
-            closedir(d);
+        if (!d) {
+            perror(argv[i]);
+            return 1;
+        }
+        closedir(d);
+        if (nn == 0) {
+            fprintf(stderr, "%s: no input files in this directory\n", argv[i]);
+            bad = 1;
+        }
         if (nn)
             qsort(names, nn, sizeof *names, cmp);
         for (size_t k = 0; k < nn; k++) {
@@ -78,5 +86,9 @@ int main(int argc, char **argv)
         free(names);
     }
     printf("%d inputs replayed\n", files);
+    if (files == 0) {
+        fprintf(stderr, "no inputs: give files or directories holding them\n");
+        return 1;
+    }
     return bad;
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """compare.py SMBSCOPE PCAP LIVE.json: the NDJSON smbscope wrote while PCAP was
 replayed onto an interface must hold the same nbss/smb/file/session records
-(without timestamps, latencies, connection ids and ports) and the same SMB1
-command counts as `smbscope -r PCAP`, and its stats record must carry a
+(without timestamps, latencies and connection ids, but with each record's
+client and server endpoints: tcpreplay sends the same addresses and ports), the
+same connections (endpoints and midstream of each conn record) and the same
+SMB1 command counts as `smbscope -r PCAP`, and its stats record must carry a
 `capture` object."""
+import json
 import pathlib
 import sys
 
@@ -26,6 +29,13 @@ def main():
     if not a:
         problems.append("offline run reported no nbss/smb/file/session record")
     problems += summary.diff(a, b, "offline", "live")
+    # the connections themselves: same endpoints, same orientation, same midstream
+    # (state and counters differ: the live run ends on SIGINT, and the kernel may
+    # re-segment nothing but the capture may still drop)
+    ends = lambda recs: sorted((json.dumps(r.get("conn"), sort_keys=True), r.get("midstream"))  # noqa: E731
+                               for r in summary.normalize(recs, ("conn",)))
+    if ends(offline.records) != ends(live):
+        problems.append(f"connections: offline {ends(offline.records)}, live {ends(live)}")
     stats = [r for r in live if r.get("type") == "stats"]
     st = stats[-1] if stats else {}
     if st.get("smb1_commands") != offline.stats().get("smb1_commands"):

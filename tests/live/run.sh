@@ -3,16 +3,21 @@
 # samples/replay_live.sh replays the capture onto a veth in a private network
 # namespace while `SMBSCOPE -i v1 --format json -o OUT` listens there; after the
 # replay it gets SIGINT. Then: exit status 0, and OUT holds the same records as
-# the offline run (tests/live/compare.py). Exit 77 (skip) if not root or if
-# network namespaces are unavailable.
+# the offline run (tests/live/compare.py). If not root or if network
+# namespaces are unavailable: exit 77 (skip), or a failure under CI=true.
 set -u
 SMBSCOPE=$(realpath "${1:?usage: run.sh SMBSCOPE}")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=${PYTHON:-python3}
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: not root"; exit 77; }
+# a prerequisite missing: a failure under CI (CI=true), a skip (77) elsewhere
+missing() {
+    if [ "${CI:-}" = true ]; then echo "FAIL: $1 (CI=true: a missing prerequisite is a failure, not a skip)"; exit 1; fi
+    echo "SKIP: $1 (outside CI this is a skip; under CI=true it fails)"; exit 77
+}
+[ "$(id -u)" = 0 ] || missing "not root"
 PROBE=smbscope-probe-$$
-if ! ip netns add "$PROBE" 2>/dev/null; then echo "SKIP: no network namespaces"; exit 77; fi
+if ! ip netns add "$PROBE" 2>/dev/null; then missing "network namespaces unavailable (ip netns add failed)"; fi
 ip netns del "$PROBE"
 
 T=$(mktemp -d /tmp/smbscope-live.XXXXXX)

@@ -1,19 +1,45 @@
 #!/usr/bin/env python3
-"""tshark_compare.py SMBSCOPE PCAP...: cross-check smbscope against tshark on
-field values (not reassembly): per-command message counts, the status of every
-response by command, UNC paths of tree connects, names of files opened, and
-the accounts (user, domain, host) that logged on. Prints ok/FAIL per capture,
-'N passed, N failed'; exit 1 on any difference. Skips (77) without tshark."""
+"""Cross-check smbscope against tshark on field values (not reassembly):
+per-command message counts, the statuses of responses by command, UNC paths of
+tree connects, names of files opened, the FIDs the opens returned, and the
+accounts (user, domain) that logged on.
+
+  tshark_compare.py SMBSCOPE PCAP...
+      every difference fails (the bundled samples: smbscope and tshark agree)
+  tshark_compare.py SMBSCOPE --public SHARED [--allow FILE]
+      every capture of SHARED/pcaps/public/INDEX.md; a difference fails unless
+      the allow-list (default tests/interop/tshark_allow.tsv) names it exactly,
+      and an allow-list entry that matches no difference fails too (stale).
+
+Allow-list: tab-separated `capture field item tshark smbscope why`, one
+hand-checked difference per line, as this script prints them. Prints ok/FAIL
+per capture, 'N passed, N failed'; exit 1 on any failure. Without tshark (or,
+with --public, without SHARED): exit 77 (skip), but exit 1 under CI=true."""
 import collections
 import json
+import pathlib
 import shutil
 import subprocess
 import sys
 
+import ci_env
+
 FIELDS = ["smb.cmd", "smb.flags.response", "smb.nt_status", "smb.error_class", "smb.error_code", "smb.flags2.nt_error",
-          "smb.path", "smb.file", "smb.account", "smb.primary_domain", "ntlmssp.auth.username",
+          "smb.path", "smb.file", "smb.fid", "smb.account", "smb.primary_domain", "ntlmssp.auth.username",
           "ntlmssp.auth.domain", "ntlmssp.auth.hostname"]
 OPENS = {0x2D, 0xA2}
+NAMES = ["commands", "statuses", "paths", "files", "fids", "accounts"]
+DEFAULT_ALLOW = pathlib.Path(__file__).resolve().parents[1] / "interop" / "tshark_allow.tsv"
+
+
+def empty_facts():
+    return {"commands": collections.Counter(), "statuses": set(), "paths": set(), "files": set(),
+            "fids": set(), "accounts": set()}
+
+
+def tshark_null(v):
+    """tshark shows an empty NTLMSSP string as NULL"""
+    return "" if v == "NULL" else v
 
 
 def tshark_facts(pcap):
@@ -21,8 +47,7 @@ def tshark_facts(pcap):
                           "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
                           *sum((["-e", f] for f in FIELDS), [])],
                          capture_output=True, text=True, check=True).stdout
-    counts, statuses = collections.Counter(), collections.Counter()
-    paths, files, accounts = set(), set(), set()
+    f = empty_facts()
     for line in out.splitlines():
         raw = dict(zip(FIELDS, line.split("\t")))
         # one value per field: the first occurrence, but for smb.path the last (tshark
@@ -31,7 +56,7 @@ def tshark_facts(pcap):
         cmds = [int(c, 16) for c in raw["smb.cmd"].split(",") if c and c != "0xff"]
         rsp = v["smb.flags.response"] in ("1", "True")
         for c in cmds:
-            counts[c] += 1
+            f["commands"][c] += 1
         if not cmds:
             continue
         if rsp:
@@ -39,61 +64,138 @@ def tshark_facts(pcap):
                 code = int(v["smb.error_class"], 16) | int(v["smb.error_code"] or "0", 16) << 16
             else:
                 code = int(v["smb.nt_status"] or "0", 16)
-            statuses[(cmds[0], code)] += 1
+            f["statuses"].add((cmds[0], code))
+            if cmds[0] in OPENS and code == 0 and v["smb.fid"]:
+                f["fids"].add(int(v["smb.fid"], 16))
         else:
             if cmds[0] == 0x75 and v["smb.path"]:
-                paths.add(v["smb.path"].upper())
+                f["paths"].add(v["smb.path"].upper())
             if cmds[0] in OPENS and v["smb.file"]:
-                files.add(v["smb.file"])
+                f["files"].add(v["smb.file"])
             user = v["ntlmssp.auth.username"] or (v["smb.account"] if cmds[0] == 0x73 else "")
             if user and user != "NULL":  # tshark's word for an anonymous NTLMSSP logon
-                dom = v["ntlmssp.auth.domain"] or v["smb.primary_domain"]
-                accounts.add((user, dom))
-    return counts, statuses, paths, files, accounts
+                dom = tshark_null(v["ntlmssp.auth.domain"]) or v["smb.primary_domain"]
+                f["accounts"].add((user, dom))
+    return f
 
 
 def smbscope_facts(binary, pcap):
-    out = subprocess.run([binary, "-r", pcap, "--format", "json"], capture_output=True, text=True, check=True).stdout
-    recs = [json.loads(line) for line in out.splitlines()]
-    stats = recs[-1]
-    counts = collections.Counter({int(k, 16): n for k, n in stats["smb1_commands"].items()})
-    statuses, paths, files, accounts = collections.Counter(), set(), set(), set()
+    p = subprocess.run([binary, "-r", pcap, "--format", "json"], capture_output=True, text=True)
+    recs = [json.loads(line) for line in p.stdout.splitlines()]
+    f = empty_facts()
+    stats = recs[-1] if recs and recs[-1].get("type") == "stats" else {}
+    f["commands"] = collections.Counter({int(k, 16): n for k, n in stats.get("smb1_commands", {}).items()})
     for r in recs:
         if r["type"] != "smb":
             continue
-        # every answered command; compared as a set with tshark's per-frame statuses below
         if r["status_code"] is not None:
-            statuses[(r["code"], r["status_code"])] += 1
+            f["statuses"].add((r["code"], r["status_code"]))
         if r["command"] == "TREE_CONNECT_ANDX" and r.get("path"):
-            paths.add(r["path"].upper())
+            f["paths"].add(r["path"].upper())
         if r["code"] in OPENS and r.get("file"):
-            files.add(r["file"])
+            f["files"].add(r["file"])
+        if r["code"] in OPENS and r["status_code"] == 0 and isinstance(r.get("fid"), int):
+            f["fids"].add(r["fid"])
         if r["command"] == "SESSION_SETUP_ANDX" and r.get("user"):
-            accounts.add((r["user"], r.get("domain") or ""))
-    return counts, statuses, paths, files, accounts
+            f["accounts"].add((r["user"], r.get("domain") or ""))
+    return f, p.returncode
+
+
+def item_text(name, x):
+    if name == "statuses":
+        return f"0x{x[0]:02x} 0x{x[1]:08x}"
+    if name == "fids":
+        return f"0x{x:04x}"
+    if name == "accounts":
+        return f"{x[1]}\\{x[0]}"
+    return str(x)
+
+
+def differences(want, got):
+    """(field, item, tshark, smbscope) for every difference"""
+    out = []
+    cw, cg = want["commands"], got["commands"]
+    for c in sorted(set(cw) | set(cg)):
+        if cw.get(c, 0) != cg.get(c, 0):
+            out.append(("commands", f"0x{c:02x}", str(cw.get(c, 0)), str(cg.get(c, 0))))
+    for name in NAMES[1:]:
+        w, g = want[name], got[name]
+        if name == "statuses":
+            # AndX responses: tshark gives one status per frame, smbscope one per command
+            g = {k for k in g if any(k[0] == c for c, _ in w)}
+        for x in sorted(w - g):
+            out.append((name, item_text(name, x), "yes", "-"))
+        for x in sorted(g - w):
+            out.append((name, item_text(name, x), "-", "yes"))
+    return out
+
+
+def load_allow(path):
+    """capture -> set of (field, item, tshark, smbscope)"""
+    allow = collections.defaultdict(set)
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 6 or not cells[5].strip():
+            raise SystemExit(f"{path}:{n}: want 6 tab-separated cells (capture field item tshark smbscope why)")
+        allow[cells[0]].add(tuple(cells[1:5]))
+    return allow
+
+
+def public_captures(shared):
+    public = pathlib.Path(shared) / "pcaps" / "public"
+    index = public / "INDEX.md"
+    if not index.exists():
+        return None, []
+    rows = []
+    for line in index.read_text().splitlines():
+        if line.startswith("| ") and not line.startswith(("| path", "|---")):
+            rows.append(line.strip("| ").split(" |")[0].strip())
+    return public, rows
 
 
 def main():
+    args = sys.argv[1:]
+    if not args:
+        print(__doc__)
+        return 2
+    binary, rest = args[0], args[1:]
+    allow, names = {}, None
+    if rest[:1] == ["--public"]:
+        if len(rest) < 2:
+            print(__doc__)
+            return 2
+        public, rows = public_captures(rest[1])
+        if public is None:
+            return ci_env.missing(f"{rest[1]}/pcaps/public/INDEX.md not present (the public captures)")
+        allow_path = pathlib.Path(rest[3]) if rest[2:3] == ["--allow"] and len(rest) > 3 else DEFAULT_ALLOW
+        allow = load_allow(allow_path)
+        pcaps = [str(public / r) for r in rows]
+        names = rows
+        for cap in sorted(set(allow) - set(rows)):
+            print(f"FAIL: {allow_path.name} names {cap}, which INDEX.md does not list (stale)")
+            return 1
+    else:
+        pcaps = rest
     if not shutil.which("tshark"):
-        print("SKIP: no tshark")
-        return 77
-    binary, pcaps = sys.argv[1], sys.argv[2:]
+        return ci_env.missing("tshark not installed (Debian package tshark)")
     passed = failed = 0
-    names = ["command counts", "response statuses", "tree paths", "files opened", "accounts"]
-    for pcap in pcaps:
-        want, got = tshark_facts(pcap), smbscope_facts(binary, pcap)
-        problems = []
-        for name, w, g in zip(names, want, got):
-            if name == "response statuses":
-                # AndX responses: tshark gives one status per frame, smbscope one per command
-                g = collections.Counter({k: n for k, n in g.items() if any(k[0] == c for c, _ in w)})
-                w_set, g_set = set(w), set(g)
-                if w_set != g_set:
-                    problems.append(f"{name}: tshark {sorted(w_set - g_set)} smbscope {sorted(g_set - w_set)}")
-            elif w != g:
-                problems.append(f"{name}: tshark {sorted(w.items()) if isinstance(w, dict) else sorted(w)} "
-                                f"smbscope {sorted(g.items()) if isinstance(g, dict) else sorted(g)}")
-        print(("ok: " if not problems else "FAIL: ") + pcap)
+    for i, pcap in enumerate(pcaps):
+        name = names[i] if names else pcap
+        want = tshark_facts(pcap)
+        got, rc = smbscope_facts(binary, pcap)
+        problems, allowed = [], allow.get(name, set())
+        if rc not in (0, 1):
+            problems.append(f"smbscope exit status {rc}")
+        diffs = differences(want, got)
+        for d in diffs:
+            if d not in allowed:
+                problems.append("differs: " + "\t".join(d) + "   (field item tshark smbscope)")
+        for d in sorted(allowed - set(diffs)):
+            problems.append("allow-list entry matches no difference (stale): " + "\t".join(d))
+        note = f" ({len(diffs)} allowed differences)" if diffs and not problems else ""
+        print(("ok: " if not problems else "FAIL: ") + name + note)
         for p in problems:
             print("    " + p)
         passed += not problems
