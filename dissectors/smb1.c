@@ -85,14 +85,14 @@ static void pending_add(struct smb1_conn *c, struct smb1_pending *p, uint64_t ts
  * with its (PID, MID, command) for the first link, then the links of that
  * same chain (*chain: 0 until the first link matched) */
 static struct smb1_pending *rsp_match(const struct smb1_conn *c, const struct smb1_hdr *h, uint8_t cmd,
-                                      unsigned depth, uint64_t *chain)
+                                      unsigned depth, uint64_t *chain, bool interim)
 {
     if (depth == 0) {
-        struct smb1_pending *p = smb1_pending_answer(c, h->pid, h->mid, cmd, 0);
+        struct smb1_pending *p = smb1_pending_answer(c, h->pid, h->mid, cmd, 0, interim);
         *chain = p ? p->chain : 0;
         return p;
     }
-    return *chain ? smb1_pending_answer(c, h->pid, h->mid, cmd, *chain) : NULL;
+    return *chain ? smb1_pending_answer(c, h->pid, h->mid, cmd, *chain, false) : NULL;
 }
 
 static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_hdr *h, uint8_t cmd,
@@ -285,7 +285,7 @@ static void asm_decide(struct smb1_core *k, struct smb1_asm *a)
         }
         struct smb1_link l = {.c = c, .h = &h, .depth = depth, .ts_us = a->ts_begin};
         smb1_link_at(&l, &mv, cmd, o);
-        l.p = h.is_rsp ? rsp_match(c, &h, cmd, depth, &chain) : NULL;
+        l.p = h.is_rsp ? rsp_match(c, &h, cmd, depth, &chain, false) : NULL;
         smb1_streamer st = h.is_rsp ? smb1_cmds[cmd].rsp_stream : smb1_cmds[cmd].req_stream;
         if (st) {
             asm_stream(k, a, &mv, &l, st, &co);
@@ -499,10 +499,12 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
             p->chain = chain;
             p->depth = depth;
         } else {
-            p = rsp_match(c, &h, cmd, depth, &chain);
-            if (p && is_interim(&h, &l, whole)) {
+            bool go_ahead = is_interim(&h, &l, whole);
+            p = rsp_match(c, &h, cmd, depth, &chain, go_ahead);
+            if (p && go_ahead) {
                 /* the server's go-ahead for the secondary requests: the final
                  * response completes the record */
+                p->interim = true;
                 ev_bool(&p->ev, "interim_response", true);
                 interim = true;
                 break;

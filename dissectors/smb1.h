@@ -181,6 +181,7 @@ struct smb1_pending {
     uint8_t cmd;
     uint64_t chain;                    /* the request message it came in (links of one AndX chain share it; 0: none seen) */
     unsigned depth;                    /* its place in that chain (0: the head) */
+    bool interim;                      /* a transaction the server already sent its interim response for */
     uint16_t uid, tid;                 /* from the request header */
     uint64_t ts_us;                    /* request time */
     bool have_request;                 /* false: response without a seen request (partial); true says
@@ -223,9 +224,11 @@ struct smb1_conn {
 #define SMB1_PENDING_BUCKETS 256
 /* the request a response link answers: the oldest pending with this (PID,
  * MID, command) that heads its chain (chain == 0), or that is a link of
- * request chain `chain`; NULL when none */
+ * request chain `chain`; NULL when none. An interim response (at most one per
+ * transaction) answers the oldest such request that has not had one yet,
+ * when there is one: pipelined transactions on one MID each get their own. */
 struct smb1_pending *smb1_pending_answer(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd,
-                                         uint64_t chain);
+                                         uint64_t chain, bool interim);
 /* the oldest pending with this (PID, MID), any command (chain == 0), or the
  * oldest link of request chain `chain`; NULL when none */
 struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint64_t chain);

@@ -18,15 +18,18 @@ static size_t bucket_of(uint32_t pid, uint16_t mid)
  * a client that pipelines several requests on one MID (some exploits do) gets
  * each of them answered in turn. */
 struct smb1_pending *smb1_pending_answer(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint8_t cmd,
-                                         uint64_t chain)
+                                         uint64_t chain, bool interim)
 {
     if (!c->pbuckets)
         return NULL;
-    struct smb1_pending *oldest = NULL;
+    struct smb1_pending *oldest = NULL, *oldest_fresh = NULL;
     for (struct smb1_pending *p = c->pbuckets[bucket_of(pid, mid)]; p; p = p->hnext)
-        if (p->pid == pid && p->mid == mid && p->cmd == cmd && (chain ? p->chain == chain : p->depth == 0))
+        if (p->pid == pid && p->mid == mid && p->cmd == cmd && (chain ? p->chain == chain : p->depth == 0)) {
             oldest = p;
-    return oldest;
+            if (!p->interim)
+                oldest_fresh = p;
+        }
+    return interim && oldest_fresh ? oldest_fresh : oldest;
 }
 
 struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint64_t chain)

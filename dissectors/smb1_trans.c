@@ -509,7 +509,7 @@ void smb1_trans_secondary_req(struct smb1_link *l)
 {
     uint16_t dc = trans_secondary(l, 8);
     /* more request data of a pipe transaction still waiting for its answer */
-    struct smb1_pending *prim = smb1_pending_answer(l->c, l->h->pid, l->h->mid, SMB1_COM_TRANSACTION, 0);
+    struct smb1_pending *prim = smb1_pending_answer(l->c, l->h->pid, l->h->mid, SMB1_COM_TRANSACTION, 0, false);
     if (!dc || !prim || !prim->req.decoded || !prim->req.u.trans.pipe_io || !pipe_writes(prim->req.u.trans.subcmd))
         return;
     if (!smb1_pipe_count(l->c, prim->req.u.trans.fid, true, dc))

@@ -594,6 +594,50 @@ START_TEST(an_interim_transaction_response_is_not_the_answer)
 }
 END_TEST
 
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* two transactions pipelined on one MID (exploit traffic does this): each
+ * interim response goes to a request that has not had one, so both records
+ * say interim_response and both finals are paired in order */
+START_TEST(pipelined_transactions_each_get_their_interim_response)
+{
+    struct rig *r = rig_new();
+    trans2_req(r, 9, 0x0008, 10);    /* SET_FILE_INFORMATION, data to follow */
+    trans2_req(r, 9, 0x0008, 11);    /* the same MID again, before any answer */
+    struct msg m;
+    for (int i = 0; i < 2; i++) {
+        hdr(&m, SMB1_COM_TRANSACTION2, true, 0, 1, 100, 9);
+        words(&m, 0);                /* interim: success, no words, no bytes */
+        bytes(&m);
+        end_bytes(&m);
+        send(r, DIR_S2C, &m, 0, (uint64_t)(20 + i));
+    }
+    ck_assert_int_eq(r->records - (int)count_of(r->log, "{anomaly"), 0);
+    ck_assert_uint_eq(r->k.c.n_pending, 2);
+    for (int i = 0; i < 2; i++) {
+        hdr(&m, SMB1_COM_TRANSACTION2, true, 0, 1, 100, 9);
+        words(&m, 10);               /* the final responses */
+        zero(&m, 20);
+        bytes(&m);
+        end_bytes(&m);
+        send(r, DIR_S2C, &m, 0, (uint64_t)(30 + i));
+    }
+    rig_end(r);
+    ck_assert_int_eq((int)count_of(r->log, "{smb command=TRANSACTION2 code=50 status=STATUS_SUCCESS"), 2);
+    ck_assert_int_eq((int)count_of(r->log, "interim_response=1"), 2);
+    /* each final 20 us after its own request */
+    ck_assert_int_eq((int)count_of(r->log, "latency_us=20 "), 2);
+    ck_assert_msg(!strstr(r->log, "partial=1") && !strstr(r->log, "executed=0"), "%s", r->log);
+    free(r);
+}
+END_TEST
+
 START_TEST(andx_offset_inside_the_previous_words_is_refused)
 {
     struct rig *r = rig_new();
@@ -1020,6 +1064,7 @@ int main(void)
     tcase_add_test(tc, name_lists_dedup_and_cap);
     tcase_add_test(tc, a_file_ending_mid_stream_stops_its_data);
     tcase_add_test(tc, an_interim_transaction_response_is_not_the_answer);
+    tcase_add_test(tc, pipelined_transactions_each_get_their_interim_response);
     tcase_add_test(tc, andx_offset_inside_the_previous_words_is_refused);
     tcase_add_test(tc, pending_table_evicts_the_oldest_and_matches_the_rest);
     tcase_add_test(tc, chained_read_on_fid_ffff_feeds_the_open);
