@@ -51,10 +51,10 @@ MUTANTS = [
          orig="l == FLIST_EST ? t->lim.idle_timeout_s : t->lim.halfopen_timeout_s;",
          repl="l == FLIST_EST ? t->lim.halfopen_timeout_s : t->lim.idle_timeout_s;",
          why="--idle-timeout and --halfopen-timeout apply to each other's flows"),
-    dict(name="flow_syn_retransmit_is_new", kind="statement", file="src/flow.c",
+    dict(name="flow_new_syn_after_close_ignored", kind="operator", file="src/flow.c",
          orig="        return !(f->isn_known[side] && p->seq == f->isn[side]);",
-         repl="        return true;",
-         why="a retransmitted SYN of a closed flow starts a new connection"),
+         repl="        return !(f->isn_known[side] || p->seq == f->isn[side]);",
+         why="a SYN with a new ISN on the ports of a closed flow is taken for a retransmission: port reuse missed"),
     dict(name="reasm_overlap_last_ignored", kind="statement", file="src/reasm.c",
          orig="                if (r->overlap == OVERLAP_LAST)\n"
               "                    memcpy(n->data + (os - ns), p + (os - s), (size_t)(oe - os));",

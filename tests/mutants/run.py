@@ -149,15 +149,17 @@ def run_tests(build, names, jobs, mult):
     failed, counts = {}, {}
     if not logfile.exists():
         return {"meson-test": "ERROR"}, counts
+    seen = set()
     for line in logfile.read_text().splitlines():
         if not line.strip():
             continue
         r = json.loads(line)
+        name = r["name"].split(" / ")[-1]  # "project:suite / name"
+        seen.add(name)
         counts[r["result"]] = counts.get(r["result"], 0) + 1
         if r["result"] in FAILED_RESULTS:
-            failed[r["name"]] = r["result"]
-    missing = set(names) - {json.loads(l)["name"] for l in logfile.read_text().splitlines() if l.strip()}
-    for name in missing:
+            failed[name] = r["result"]
+    for name in set(names) - seen:
         failed[name] = "ERROR"  # asked for but never reported
     return failed, counts
 

@@ -96,6 +96,16 @@ static const uint8_t eth_snap_ip4[] = {
     IP4_TCP,
 };
 
+/* 802.1H bridge tunnel encapsulation: SNAP OUI 00-00-F8 also means "an
+ * ethertype follows" (IEEE 802.1H; bridges translating from Token Ring/FDDI) */
+static const uint8_t eth_snap_8021h_ip4[] = {
+    ETH(0x00, 0x34),                     /* 802.3 length 52: LLC follows */
+    0xaa, 0xaa, 0x03,                    /* LLC: DSAP SNAP, SSAP SNAP, UI */
+    0x00, 0x00, 0xf8,                    /* SNAP OUI 00-00-F8 (802.1H) */
+    0x08, 0x00,                          /* IPv4 */
+    IP4_TCP,
+};
+
 static const uint8_t sll_ip4[] = {
     0x00, 0x00,                          /* packet type: to us */
     0x00, 0x01,                          /* ARPHRD_ETHER */
@@ -386,6 +396,7 @@ static const struct fixture fixtures[] = {
     FX(eth_qinq_ip4, LT_EN10MB, DEC_TCP, 62, 66, 4),
     FX(eth_9100_ip6, LT_EN10MB, DEC_TCP, 82, 86, 6),
     FX(eth_snap_ip4, LT_EN10MB, DEC_TCP, 62, 66, 4),
+    FX(eth_snap_8021h_ip4, LT_EN10MB, DEC_TCP, 62, 66, 4),
     FX(sll_ip4, LT_LINUX_SLL, DEC_TCP, 56, 60, 4),
     FX(sll2_ip6, LT_LINUX_SLL2, DEC_TCP, 80, 84, 6),
     FX(raw_ip4, LT_RAW12, DEC_TCP, 40, 44, 4),
