@@ -96,6 +96,16 @@ static const uint8_t eth_snap_ip4[] = {
     IP4_TCP,
 };
 
+/* 802.1H bridge tunnel encapsulation: SNAP OUI 00-00-F8 also means "an
+ * ethertype follows" (IEEE 802.1H; bridges translating from Token Ring/FDDI) */
+static const uint8_t eth_snap_8021h_ip4[] = {
+    ETH(0x00, 0x34),                     /* 802.3 length 52: LLC follows */
+    0xaa, 0xaa, 0x03,                    /* LLC: DSAP SNAP, SSAP SNAP, UI */
+    0x00, 0x00, 0xf8,                    /* SNAP OUI 00-00-F8 (802.1H) */
+    0x08, 0x00,                          /* IPv4 */
+    IP4_TCP,
+};
+
 static const uint8_t sll_ip4[] = {
     0x00, 0x00,                          /* packet type: to us */
     0x00, 0x01,                          /* ARPHRD_ETHER */
@@ -386,6 +396,7 @@ static const struct fixture fixtures[] = {
     FX(eth_qinq_ip4, LT_EN10MB, DEC_TCP, 62, 66, 4),
     FX(eth_9100_ip6, LT_EN10MB, DEC_TCP, 82, 86, 6),
     FX(eth_snap_ip4, LT_EN10MB, DEC_TCP, 62, 66, 4),
+    FX(eth_snap_8021h_ip4, LT_EN10MB, DEC_TCP, 62, 66, 4),
     FX(sll_ip4, LT_LINUX_SLL, DEC_TCP, 56, 60, 4),
     FX(sll2_ip6, LT_LINUX_SLL2, DEC_TCP, 80, 84, 6),
     FX(raw_ip4, LT_RAW12, DEC_TCP, 40, 44, 4),
@@ -732,6 +743,26 @@ START_TEST(frag_reversed)
 }
 END_TEST
 
+/* a datagram whose length is not a multiple of 8 (62 bytes: 8 blocks, the
+ * last one 6 bytes long) is complete only when every block is there, even
+ * when its ragged last piece came first: here the block at 48..55 comes last */
+START_TEST(frag_ragged_length_needs_every_block)
+{
+    uint8_t dg[64];
+    datagram(dg);
+    struct decode_ctx *d = decode_new(NULL);
+    struct pkt p;
+    ck_assert_int_eq(send_frag(d, 1, 7, 56, false, dg + 56, 6, &p), DEC_FRAG_HELD);  /* 56..61, last */
+    ck_assert_int_eq(send_frag(d, 2, 7, 0, true, dg, 16, &p), DEC_FRAG_HELD);        /* 0..15 */
+    ck_assert_int_eq(send_frag(d, 3, 7, 16, true, dg + 16, 32, &p), DEC_FRAG_HELD);  /* 16..47: 7 of 8 blocks */
+    ck_assert_int_eq(send_frag(d, 4, 7, 48, true, dg + 48, 8, &p), DEC_TCP);         /* 48..55 */
+    ck_assert_uint_eq(p.len, 42);
+    ck_assert_uint_eq(p.caplen, 42);
+    ck_assert_mem_eq(p.payload, dg + 20, 42);
+    decode_free(d);
+}
+END_TEST
+
 START_TEST(frag_duplicated)
 {
     uint8_t dg[64];
@@ -1025,6 +1056,7 @@ int main(void)
     TCase *tf = tcase_create("fragments");
     tcase_add_test(tf, frag_in_order);
     tcase_add_test(tf, frag_reversed);
+    tcase_add_test(tf, frag_ragged_length_needs_every_block);
     tcase_add_test(tf, frag_duplicated);
     tcase_add_test(tf, frag_overlap_first_wins);
     tcase_add_test(tf, frag_timeout);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhold.h"
 #include "files.h"
 
 #define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -879,6 +880,28 @@ START_TEST(no_verify_room_still_hashes)
 }
 END_TEST
 
+/* fhold_covers: held bytes [10,20) and [20,30) cover any range inside 10..30,
+ * including one starting exactly where a held segment starts (a lost re-read
+ * of data still held must not cost the hash); a byte before 10 or at 30 is not */
+START_TEST(hold_covers_ranges_starting_at_a_segment)
+{
+    struct fhold h = {0};
+    uint8_t b[10];
+    memset(b, 'x', sizeof b);
+    ck_assert(fhold_add(&h, 10, b, 10));
+    ck_assert(fhold_add(&h, 20, b, 10)); /* appended to the first segment */
+    ck_assert(fhold_add(&h, 40, b, 10));
+    ck_assert(fhold_covers(&h, 10, 20));
+    ck_assert(fhold_covers(&h, 10, 30));
+    ck_assert(fhold_covers(&h, 12, 30));
+    ck_assert(fhold_covers(&h, 40, 50));
+    ck_assert(!fhold_covers(&h, 9, 20));
+    ck_assert(!fhold_covers(&h, 10, 31));
+    ck_assert(!fhold_covers(&h, 25, 45));
+    fhold_clear(&h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("files");
@@ -897,6 +920,7 @@ int main(void)
     tcase_add_test(tc, hold_limit_gives_up_the_hash_only);
     tcase_add_test(tc, written_file);
     tcase_add_test(tc, zero_length_files);
+    tcase_add_test(tc, hold_covers_ranges_starting_at_a_segment);
     tcase_add_test(tc, range_lists_are_capped);
     tcase_add_test(tc, long_sequential_stream_holds_nothing);
     tcase_add_test(tc, verify_total_is_shared_by_all_files);

@@ -344,6 +344,24 @@ START_TEST(resync_wants_word_and_byte_counts_that_fit)
 }
 END_TEST
 
+/* hunting takes a candidate as soon as its look-ahead (NBSS header + SMB1
+ * header through WordCount, NBSS_RESYNC_LOOKAHEAD bytes) is buffered: the
+ * message begins with the segment that completed its header, not a later one */
+START_TEST(resync_as_soon_as_the_lookahead_is_in)
+{
+    make_smb_msg(0x72);
+    struct fixture f;
+    setup(&f, true, false);
+    nbss_gap(&f.nb, DIR_C2S, 10, 1);
+    feed(&f, DIR_C2S, smb_msg, NBSS_RESYNC_LOOKAHEAD);        /* 37 of 39 bytes */
+    ck_assert_uint_eq(NBSS_RESYNC_LOOKAHEAD, 37);
+    ck_assert_str_eq(f.rec.log, "[nbss_resync:0]Bc35,ff534d4272"
+                                "00000000000000000000000000000000000000000000000000000000");  /* 28 zero bytes */
+    feed(&f, DIR_C2S, smb_msg + NBSS_RESYNC_LOOKAHEAD, sizeof smb_msg - NBSS_RESYNC_LOOKAHEAD);
+    ck_assert_str_eq(f.rec.log, "[nbss_resync:0]Bc35,ff534d4272000000000000000000000000000000000000000000000000000000000000,E0;");
+}
+END_TEST
+
 START_TEST(close_ends_a_body_cut_short)
 {
     make_smb_msg(0x2e);
@@ -388,6 +406,7 @@ int main(void)
     tcase_add_test(tc, bad_headers_and_oversized_messages_resync);
     tcase_add_test(tc, resync_wants_word_and_byte_counts_that_fit);
     tcase_add_test(tc, close_ends_a_body_cut_short);
+    tcase_add_test(tc, resync_as_soon_as_the_lookahead_is_in);
     tcase_add_test(tc, probe_detects_nbss_and_orientation);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -455,6 +455,34 @@ START_TEST(unmatched_responses_and_unanswered_requests)
 }
 END_TEST
 
+/* --max-andx N follows N commands of a chain, not N-1: OPEN_ANDX + READ_ANDX
+ * is whole under a limit of 2 and cut after the OPEN (with an anomaly) under 1 */
+START_TEST(andx_depth_limit_counts_commands)
+{
+    for (unsigned limit = 1; limit <= 2; limit++) {
+        struct rig *r = rig_new();
+        r->lim.andx_depth = limit;
+        struct msg q;
+        size_t at;
+        hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 7);
+        open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\f.bin");
+        set_andx(&q, at, q.n);
+        read_andx_req_link(&q, 0xffff, 0, 100);
+        send(r, DIR_C2S, &q, 0, 10);
+        rig_end(r);
+        ck_assert_msg(strstr(r->log, "{smb command=OPEN_ANDX"), "limit %u: %s", limit, r->log);
+        if (limit == 2) {
+            ck_assert_msg(strstr(r->log, "{smb command=READ_ANDX"), "%s", r->log);
+            ck_assert_msg(!strstr(r->log, "andx_too_deep"), "%s", r->log);
+        } else {
+            ck_assert_msg(!strstr(r->log, "{smb command=READ_ANDX"), "%s", r->log);
+            ck_assert_msg(strstr(r->log, "{anomaly name=andx_too_deep"), "%s", r->log);
+        }
+        free(r);
+    }
+}
+END_TEST
+
 START_TEST(andx_offsets_must_advance)
 {
     struct rig *r = rig_new();
@@ -1059,6 +1087,7 @@ int main(void)
     tcase_add_test(tc, an_error_stops_the_chain_and_unreached_links_say_so);
     tcase_add_test(tc, unmatched_responses_and_unanswered_requests);
     tcase_add_test(tc, andx_offsets_must_advance);
+    tcase_add_test(tc, andx_depth_limit_counts_commands);
     tcase_add_test(tc, every_truncation_of_a_read_response_is_safe);
     tcase_add_test(tc, limits_cap_the_kept_part);
     tcase_add_test(tc, name_lists_dedup_and_cap);

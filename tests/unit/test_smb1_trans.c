@@ -433,6 +433,34 @@ START_TEST(transaction_named_pipe)
 }
 END_TEST
 
+/* WAIT_NMPIPE and CALL_NMPIPE name the pipe, not an open FID: their setup
+ * word 1 is a priority ([MS-CIFS] 2.2.5.10, 2.2.5.11) and must not be reported
+ * as a FID even when it happens to equal one that is open (0x4000 here) */
+START_TEST(transaction_wait_and_call_nmpipe_have_no_fid)
+{
+    static const struct { uint8_t sub; const char *name; } cases[] = {
+        {0x53, "WAIT_NMPIPE"}, {0x54, "CALL_NMPIPE"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct th t;
+        th_init(&t);
+        pipe_open(&t);
+        struct smb1_pending p;
+        tx_init(&t, &p);
+        uint8_t q[sizeof TRANS_PIPE_REQ];
+        memcpy(q, TRANS_PIPE_REQ, sizeof q);
+        q[33 + 28] = cases[i].sub; /* Setup[0]; Setup[1] stays 0x4000 */
+        th_req(&t, &p, q, sizeof q, sizeof q);
+        ck_assert_uint_eq(f_uint(&p, "subcommand"), cases[i].sub);
+        ck_assert_str_eq(f_str(&p, "subcommand_name"), cases[i].name);
+        ck_assert_msg(f_absent(&p, "fid"), "%s reported a fid", cases[i].name);
+        ck_assert(f_absent(&p, "file"));
+        tx_free(&p);
+        th_end(&t);
+    }
+}
+END_TEST
+
 START_TEST(transaction_lanman_and_mailslot)
 {
     struct th t;
@@ -727,6 +755,7 @@ int main(void)
     tcase_add_test(tc, trans2_find_first_set_path_open2);
     tcase_add_test(tc, trans2_parameters_out_of_message);
     tcase_add_test(tc, transaction_named_pipe);
+    tcase_add_test(tc, transaction_wait_and_call_nmpipe_have_no_fid);
     tcase_add_test(tc, transaction_lanman_and_mailslot);
     tcase_add_test(tc, nt_transact_notify_and_rename);
     tcase_add_test(tc, nt_transact_create);
