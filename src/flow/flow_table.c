@@ -145,11 +145,11 @@ bool ft_full(const struct flow_table *t)
  * reset and in their grace, then half-open, then established */
 struct flow *ft_victim(const struct flow_table *t)
 {
-    static const enum flow_list order[] = {FLIST_CLOSED, FLIST_RESET, FLIST_HALFOPEN, FLIST_EST};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-        if (t->lhead[order[i]])
-            return t->lhead[order[i]];
-    return NULL;
+    if (t->lhead[FLIST_CLOSED])
+        return t->lhead[FLIST_CLOSED];
+    if (t->lhead[FLIST_RESET])
+        return t->lhead[FLIST_RESET];
+    return t->lhead[FLIST_HALFOPEN] ? t->lhead[FLIST_HALFOPEN] : t->lhead[FLIST_EST];
 }
 
 struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us)
