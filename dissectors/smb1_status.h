@@ -3,13 +3,16 @@
  * Spec: [MS-ERREF] 2.3.1 (NTSTATUS values), [MS-CIFS] 2.2.2.4 (SMB error
  * classes and codes), [MS-SMB] 2.2.2.4 (SMB-specific NT status values).
  *
- * The header-level helpers (smb1_status_name, smb1_status_is_error) are
- * declared in smb1.h; this header holds the table lookups they are built on. */
+ * The header-level helpers (smb1_status_name, smb1_status_is_error) and the
+ * table lookups they are built on. */
 #ifndef SMBSCOPE_SMB1_STATUS_H
 #define SMBSCOPE_SMB1_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct smb1_hdr;
 
 /* DOS error classes ([MS-CIFS] 2.2.2.4) */
 #define SMB1_ERRCLS_SUCCESS 0x00
@@ -39,5 +42,9 @@ struct dos_error_entry {
 };
 const struct nt_status_entry *nt_status_table(size_t *n);
 const struct dos_error_entry *dos_error_table(size_t *n);
+
+/* "STATUS_SUCCESS", "STATUS_LOGON_FAILURE", "ERRSRV/ERRbadpw", ... (static or the conn's scratch) */
+const char *smb1_status_name(const struct smb1_hdr *h, char *scratch, size_t cap);
+bool smb1_status_is_error(const struct smb1_hdr *h);
 
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run.py SMBSCOPE: end-to-end checks of --extract DIR (see src/extract.h).
+"""run.py SMBSCOPE: end-to-end checks of --extract DIR (see src/files/extract.h).
 
 * every samples/*.pcap: every `file` record with a sha256 names
   sha256/<xx>/<sha256>, whose bytes hash (hashlib) to it, and whose .json holds

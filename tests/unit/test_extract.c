@@ -1,6 +1,6 @@
 /* Unit tests for --extract: files written as they stream, content-addressed
  * when complete, sparse with an exact sidecar otherwise, caps, crash safety.
- * Spec: the contract block in src/extract.h. Driven through the file tracker
+ * Spec: the contract block in src/files/extract.h. Driven through the file tracker
  * (files.h), as the SMB1 dissector drives it. */
 #include <check.h>
 #include <dirent.h>

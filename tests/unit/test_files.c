@@ -1,5 +1,5 @@
 /* Unit tests for the file tracker: coverage, streaming SHA-256, overlap
- * checks and memory bounds. Spec: the semantics block in src/files.h. */
+ * checks and memory bounds. Spec: the semantics block in src/files/files.h. */
 #include <check.h>
 #include <openssl/evp.h>
 #include <stdio.h>

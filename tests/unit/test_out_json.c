@@ -1,4 +1,4 @@
-/* Unit tests for the JSON sink (src/out_json.c): exact bytes for every field
+/* Unit tests for the JSON sink (src/output/out_json.c): exact bytes for every field
  * kind and the envelope (schema, type, ts, conn; none on stats; the
  * envelope's keys win over a field of the same name), and hostile strings:
  * every control is escaped so a record is always exactly one line, and every

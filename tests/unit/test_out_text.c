@@ -1,4 +1,4 @@
-/* Unit tests for the text sink (src/out_text.c): exact bytes for every field
+/* Unit tests for the text sink (src/output/out_text.c): exact bytes for every field
  * kind, the line layout (connection header once, relative times, the END
  * line's rule, SMB and ANOMALY lines, STATS), and hostile strings: nothing
  * that can drive a terminal (C0, DEL, C1) leaves the sink unescaped. */

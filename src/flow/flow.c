@@ -108,7 +108,7 @@ static void free_streams(struct flow *f)
     f->h->probe = NULL;
 }
 
-void flow_free_heavy(struct flow_table *t, struct flow *f)
+static void flow_free_heavy(struct flow_table *t, struct flow *f)
 {
     (void)t;
     free_streams(f);
@@ -286,7 +286,10 @@ static bool fully_closed(const struct flow *f)
     return f->fin[0] && f->fin[1] && (!s || (reasm_done(&s->half[0].r) && reasm_done(&s->half[1].r)));
 }
 
-void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now)
+/* end a live flow: flush, close the app, write the conn record, free the
+ * reassembly; the caller then lingers or destroys it. A flow in its RST grace
+ * always ends as END_RESET, at its last packet (last_us), whatever ends it. */
+static void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now)
 {
     if (f->state == FL_CLOSED)
         return;
@@ -330,13 +333,16 @@ static void linger(struct flow_table *t, struct flow *f)
     ft_touch(t, f, FLIST_CLOSED);
 }
 
-void flow_end_reset(struct flow_table *t, struct flow *f)
+/* end a flow whose RST grace is over and keep it for late packets */
+static void flow_end_reset(struct flow_table *t, struct flow *f)
 {
     flow_end(t, f, END_RESET, f->last_us);
     linger(t, f);
 }
 
-void flow_ack_grace(struct flow_table *t, struct reasm *r, uint64_t now)
+/* r's ACK grace (reasm.h rule (a)) ended before now: declare its holes, then
+ * drop a probe that gave up or close a flow that is done, as a packet would */
+static void flow_ack_grace(struct flow_table *t, struct reasm *r, uint64_t now)
 {
     /* every reasm in the pool is the r of a struct half */
     struct half *h = (struct half *)(void *)((char *)r - offsetof(struct half, r));
@@ -351,7 +357,9 @@ void flow_ack_grace(struct flow_table *t, struct reasm *r, uint64_t now)
     }
 }
 
-void flow_end_input(struct flow_table *t, struct flow *f, uint64_t now)
+/* end of input for a live flow: its ACK graces end now; closed if both sides
+ * had closed and nothing else held it open, else end_of_input */
+static void flow_end_input(struct flow_table *t, struct flow *f, uint64_t now)
 {
     enum flow_end why = END_EOI;
     struct flow_streams *s = f->h ? f->h->s : NULL;
@@ -365,6 +373,77 @@ void flow_end_input(struct flow_table *t, struct flow *f, uint64_t now)
             why = END_CLOSED;
     }
     flow_end(t, f, why, now);
+}
+
+/* ---- expiry, eviction, teardown: flow_table.c says which flow is due,
+ * ending it is done here ---- */
+
+static void destroy(struct flow_table *t, struct flow *f)
+{
+    flow_free_heavy(t, f);
+    ft_destroy(t, f);
+}
+
+/* everything due before now, earliest first */
+static void expire(struct flow_table *t, uint64_t now)
+{
+    for (;;) {
+        struct flow *v = NULL;
+        struct reasm *g = NULL;
+        switch (ft_next_due(t, now, &v, &g)) {
+        case FT_DUE_NONE:
+            return;
+        case FT_DUE_GRACE:
+            flow_ack_grace(t, g, now);
+            break;
+        case FT_DUE_RESET:
+            flow_end_reset(t, v);   /* moves it to the closed list */
+            break;
+        case FT_DUE_FLOW:
+            if (flow_live(v)) {
+                t->stats.flows_timed_out++;
+                flow_end(t, v, v->fin[0] && v->fin[1] ? END_CLOSED : END_TIMEOUT, now);
+            }
+            destroy(t, v);
+            break;
+        }
+    }
+}
+
+/* make room for one more flow (ft_victim says which goes); false if none can go */
+static bool evict_one(struct flow_table *t, uint64_t now)
+{
+    struct flow *v = ft_victim(t);
+    if (!v)
+        return false;
+    if (v->list == FLIST_CLOSED) {
+        destroy(t, v);   /* already ended and recorded: not an eviction */
+        return true;
+    }
+    if (v->list == FLIST_RESET) {
+        flow_end(t, v, END_RESET, now);   /* the grace is cut short; it ends as reset, which it is */
+        destroy(t, v);
+        return true;
+    }
+    t->stats.flows_evicted++;
+    if (!t->full_reported || now - t->last_full_report >= FLOW_FULL_REPORT_US) {
+        t->full_reported = true;
+        t->last_full_report = now;
+        /* told on the evicted connection itself, just before its records end */
+        emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "flow_table_full",
+                     "%zu flows tracked (max_flows): evicting the idlest; %" PRIu64 " evicted so far",
+                     t->count, t->stats.flows_evicted);
+    }
+    flow_end(t, v, END_EVICTED, now);
+    destroy(t, v);
+    return true;
+}
+
+static struct flow *create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us)
+{
+    while (ft_full(t) && evict_one(t, t->clock))
+        ;
+    return ft_create(t, k, src_ep, ts_us);
 }
 
 /* ---- decisions on a packet ---- */
@@ -623,7 +702,7 @@ void flow_table_packet(struct flow_table *t, const struct pkt *p)
     if (p->ts_us > t->clock)
         t->clock = p->ts_us;
     reasm_pool_clock(&t->pool, t->clock);
-    ft_expire(t, t->clock);
+    expire(t, t->clock);
 
     struct flow_key k;
     int src_ep;
@@ -658,13 +737,13 @@ void flow_table_packet(struct flow_table *t, const struct pkt *p)
             port_reuse_anomaly(t, f, NULL, p->ts_us);
         old = *f;
         old.h = NULL;
-        ft_destroy(t, f);
+        destroy(t, f);
         f = NULL;
     }
     if (!f) {
         if ((p->tcp_flags & TCPF_RST) && !reused)
             return;   /* a lone RST starts nothing worth tracking */
-        f = ft_create(t, &k, src_ep, p->ts_us);
+        f = create(t, &k, src_ep, p->ts_us);
         if (!f)
             return;
         side = 0;
@@ -676,4 +755,27 @@ void flow_table_packet(struct flow_table *t, const struct pkt *p)
     f->pkts[side]++;
     tcp_segment(t, f, side, p);
     t->stats.reasm_mem_peak = t->pool.held_peak;
+}
+
+void flow_table_close_all(struct flow_table *t, uint64_t now_us)
+{
+    if (now_us > t->clock)
+        t->clock = now_us;
+    expire(t, t->clock);
+    while (t->ahead) {
+        struct flow *f = t->ahead;
+        if (flow_live(f))
+            flow_end_input(t, f, t->clock);
+        destroy(t, f);
+    }
+    t->stats.reasm_mem_peak = t->pool.held_peak;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+    if (!t)
+        return;
+    /* a caller that skipped close_all still gets every app state closed */
+    flow_table_close_all(t, t->clock);
+    ft_free(t);
 }

@@ -1,5 +1,6 @@
 /* flow_internal: the flow table's data structures, shared by flow_table.c
- * (hash, timeout lists, lifetime) and flow.c (per-packet TCP handling).
+ * (hash, timeout lists) and flow.c (per-packet TCP handling, ending flows).
+ * flow.c calls into flow_table.c, never the other way round.
  *
  * Memory per flow is kept small in layers: every flow has a `struct flow`
  * (key, timers, ISNs); flows that are analyzed or probed get a `flow_heavy`
@@ -106,27 +107,30 @@ struct flow_table {
 
 /* flow_table.c */
 struct flow *ft_lookup(struct flow_table *t, const struct flow_key *k);
+/* a new flow in the half-open list; the caller made room first (ft_full) */
 struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us);
+/* unlink and free f; the caller freed its heavy part (f->h) first */
 void ft_destroy(struct flow_table *t, struct flow *f);
 /* put f at the tail of list l (it was just active) */
 void ft_touch(struct flow_table *t, struct flow *f, enum flow_list l);
-void ft_expire(struct flow_table *t, uint64_t now);
 bool ft_port_listed(const struct flow_table *t, uint16_t port);
+/* max_flows reached: a flow must go before another is created */
+bool ft_full(const struct flow_table *t);
+/* the flow to make room with: the idlest closed one, else the idlest in its
+ * RST grace, else half-open, else established; NULL if the table is empty */
+struct flow *ft_victim(const struct flow_table *t);
 
-/* flow.c */
-/* end a live flow: flush, close the app, write the conn record, free the
- * reassembly; the caller then lingers or destroys it. A flow in its RST grace
- * always ends as END_RESET, at its last packet (last_us), whatever ends it. */
-void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now);
-/* end a flow whose RST grace is over and keep it for late packets */
-void flow_end_reset(struct flow_table *t, struct flow *f);
-/* r's ACK grace (reasm.h rule (a)) ended before now: declare its holes, then
- * drop a probe that gave up or close a flow that is done, as a packet would */
-void flow_ack_grace(struct flow_table *t, struct reasm *r, uint64_t now);
-/* end of input for a live flow: its ACK graces end now; closed if both sides
- * had closed and nothing else held it open, else end_of_input */
-void flow_end_input(struct flow_table *t, struct flow *f, uint64_t now);
-void flow_free_heavy(struct flow_table *t, struct flow *f);
+/* what is due at now, the earliest deadline first (the caller handles it and
+ * asks again until FT_DUE_NONE) */
+enum ft_due {
+    FT_DUE_NONE,
+    FT_DUE_GRACE,   /* *rp: a direction whose ACK grace (reasm.h rule (a)) is over */
+    FT_DUE_RESET,   /* *fp: a flow whose RST grace is over */
+    FT_DUE_FLOW,    /* *fp: a flow idle past its list's timeout (live, or closed and lingering) */
+};
+enum ft_due ft_next_due(const struct flow_table *t, uint64_t now, struct flow **fp, struct reasm **rp);
+/* free the table itself (every flow already destroyed) */
+void ft_free(struct flow_table *t);
 
 static inline bool flow_live(const struct flow *f) { return f->state != FL_CLOSED; }
 

@@ -1,5 +1,7 @@
-/* flow_table: the hash of flows, their timeout lists, creation, eviction,
- * expiry and teardown. Packet handling is in flow.c.
+/* flow_table: the hash of flows and their timeout lists: lookup, creation,
+ * the choice of the flow to evict and of what is due to expire, teardown.
+ * It never ends a flow itself: flow.c asks it what is due (ft_next_due,
+ * ft_victim) and ends those flows, so this file knows nothing of flow.c.
  *
  * Timeouts are cheap: each class of flow (half-open, established, closed and
  * lingering) has its own list ordered by last activity, and flows in their
@@ -8,7 +10,6 @@
  * grace the same way (reasm_pool_grace), so a packet checks five heads, never
  * the table. The clock is the highest packet timestamp seen, so a timestamp
  * going backwards in a messy capture cannot reorder the lists. */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,7 +120,6 @@ void ft_destroy(struct flow_table *t, struct flow *f)
         f->anext->aprev = f->aprev;
     else
         t->atail = f->aprev;
-    flow_free_heavy(t, f);
     free(f);
     t->count--;
 }
@@ -135,43 +135,25 @@ static uint64_t deadline_us(const struct flow_table *t, const struct flow *f, en
     return f->last_us + (uint64_t)s * 1000000u;
 }
 
-/* room for one more flow: the idlest goes, closed ones first, then those
- * reset and in their grace (the grace is cut short; they end as reset, which
- * they are), then half-open */
-static void evict_one(struct flow_table *t, uint64_t now)
+bool ft_full(const struct flow_table *t)
 {
-    struct flow *v = t->lhead[FLIST_CLOSED];
-    if (v) {
-        ft_destroy(t, v);   /* already ended and recorded: not an eviction */
-        return;
-    }
-    v = t->lhead[FLIST_RESET];
-    if (v) {
-        flow_end(t, v, END_RESET, now);
-        ft_destroy(t, v);
-        return;
-    }
-    v = t->lhead[FLIST_HALFOPEN] ? t->lhead[FLIST_HALFOPEN] : t->lhead[FLIST_EST];
-    if (!v)
-        return;
-    t->stats.flows_evicted++;
-    if (!t->full_reported || now - t->last_full_report >= FLOW_FULL_REPORT_US) {
-        t->full_reported = true;
-        t->last_full_report = now;
-        /* told on the evicted connection itself, just before its records end */
-        emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "flow_table_full",
-                     "%zu flows tracked (max_flows): evicting the idlest; %" PRIu64 " evicted so far",
-                     t->count, t->stats.flows_evicted);
-    }
-    flow_end(t, v, END_EVICTED, now);
-    ft_destroy(t, v);
+    size_t max = t->lim.max_flows ? t->lim.max_flows : 1;
+    return t->count >= max && t->count;
+}
+
+/* room for one more flow: the idlest goes, closed ones first, then those
+ * reset and in their grace, then half-open, then established */
+struct flow *ft_victim(const struct flow_table *t)
+{
+    if (t->lhead[FLIST_CLOSED])
+        return t->lhead[FLIST_CLOSED];
+    if (t->lhead[FLIST_RESET])
+        return t->lhead[FLIST_RESET];
+    return t->lhead[FLIST_HALFOPEN] ? t->lhead[FLIST_HALFOPEN] : t->lhead[FLIST_EST];
 }
 
 struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us)
 {
-    size_t max = t->lim.max_flows ? t->lim.max_flows : 1;
-    while (t->count >= max && t->count)
-        evict_one(t, t->clock);
     struct flow *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
@@ -196,40 +178,31 @@ struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_e
     return f;
 }
 
-void ft_expire(struct flow_table *t, uint64_t now)
+enum ft_due ft_next_due(const struct flow_table *t, uint64_t now, struct flow **fp, struct reasm **rp)
 {
-    for (;;) {
-        struct flow *v = NULL;
-        uint64_t best = 0;
-        for (int l = 0; l < FLIST_N; l++) {
-            struct flow *h = t->lhead[l];
-            if (!h)
-                continue;
-            uint64_t d = deadline_us(t, h, (enum flow_list)l);
-            if (!v || d < best) {
-                v = h;
-                best = d;
-            }
-        }
-        /* ACK graces of the reassembly (reasm.h rule (a)), in the same order */
-        uint64_t gd = 0;
-        struct reasm *g = reasm_pool_grace(&t->pool, &gd);
-        if (g && gd < now && (!v || gd <= best)) {
-            flow_ack_grace(t, g, now);
+    struct flow *v = NULL;
+    uint64_t best = 0;
+    for (int l = 0; l < FLIST_N; l++) {
+        struct flow *h = t->lhead[l];
+        if (!h)
             continue;
+        uint64_t d = deadline_us(t, h, (enum flow_list)l);
+        if (!v || d < best) {
+            v = h;
+            best = d;
         }
-        if (!v || best >= now)
-            return;
-        if (v->list == FLIST_RESET) {
-            flow_end_reset(t, v);   /* moves it to the closed list */
-            continue;
-        }
-        if (flow_live(v)) {
-            t->stats.flows_timed_out++;
-            flow_end(t, v, v->fin[0] && v->fin[1] ? END_CLOSED : END_TIMEOUT, now);
-        }
-        ft_destroy(t, v);
     }
+    /* ACK graces of the reassembly (reasm.h rule (a)), in the same order */
+    uint64_t gd = 0;
+    struct reasm *g = reasm_pool_grace(&t->pool, &gd);
+    if (g && gd < now && (!v || gd <= best)) {
+        *rp = g;
+        return FT_DUE_GRACE;
+    }
+    if (!v || best >= now)
+        return FT_DUE_NONE;
+    *fp = v;
+    return v->list == FLIST_RESET ? FT_DUE_RESET : FT_DUE_FLOW;
 }
 
 /* ---- public API ---- */
@@ -267,26 +240,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
     return t;
 }
 
-void flow_table_close_all(struct flow_table *t, uint64_t now_us)
+void ft_free(struct flow_table *t)
 {
-    if (now_us > t->clock)
-        t->clock = now_us;
-    ft_expire(t, t->clock);
-    while (t->ahead) {
-        struct flow *f = t->ahead;
-        if (flow_live(f))
-            flow_end_input(t, f, t->clock);
-        ft_destroy(t, f);
-    }
-    t->stats.reasm_mem_peak = t->pool.held_peak;
-}
-
-void flow_table_free(struct flow_table *t)
-{
-    if (!t)
-        return;
-    /* a caller that skipped close_all still gets every app state closed */
-    flow_table_close_all(t, t->clock);
     free(t->buckets);
     free(t->ports);
     free(t);

@@ -1,355 +1,17 @@
 /* reasm: per-direction TCP reassembly into an exact byte stream (see reasm.h
  * for the delivery and gap rules). */
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "reasm.h"
+#include "reasm_internal.h"
 
 /* how many of the oldest holders are looked at to pick the biggest one when
  * the pool is over budget: bounded work, yet frees a lot per flush */
 #define REASM_VICTIM_SCAN 8
 
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-
-static void anomaly(struct reasm *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void anomaly(struct reasm *r, const char *name, const char *fmt, ...)
-{
-    if (!r->sink->anomaly)
-        return;
-    char detail[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    r->sink->anomaly(r->u, r->ts, name, detail);
-}
-
-/* ---- pool lists: intrusive, so membership changes are O(1) ---- */
-
-static void holders_link(struct reasm *r)
-{
-    struct reasm_pool *p = r->pool;
-    r->hprev = p->holders_tail;
-    r->hnext = NULL;
-    if (p->holders_tail)
-        p->holders_tail->hnext = r;
-    else
-        p->holders = r;
-    p->holders_tail = r;
-    r->in_holders = true;
-}
-
-static void holders_unlink(struct reasm *r)
-{
-    struct reasm_pool *p = r->pool;
-    if (r->hprev)
-        r->hprev->hnext = r->hnext;
-    else
-        p->holders = r->hnext;
-    if (r->hnext)
-        r->hnext->hprev = r->hprev;
-    else
-        p->holders_tail = r->hprev;
-    r->hprev = r->hnext = NULL;
-    r->in_holders = false;
-}
-
-static void hists_unlink(struct reasm *r)
-{
-    struct reasm_pool *p = r->pool;
-    if (r->qprev)
-        r->qprev->qnext = r->qnext;
-    else
-        p->hists = r->qnext;
-    if (r->qnext)
-        r->qnext->qprev = r->qprev;
-    else
-        p->hists_tail = r->qprev;
-    r->qprev = r->qnext = NULL;
-    r->in_hists = false;
-}
-
-/* most recently used goes last */
-static void hists_touch(struct reasm *r)
-{
-    struct reasm_pool *p = r->pool;
-    if (r->in_hists) {
-        if (p->hists_tail == r)
-            return;
-        hists_unlink(r);
-    }
-    r->qprev = p->hists_tail;
-    r->qnext = NULL;
-    if (p->hists_tail)
-        p->hists_tail->qnext = r;
-    else
-        p->hists = r;
-    p->hists_tail = r;
-    r->in_hists = true;
-}
-
-/* directions in a grace, by grace_ts: appended with a grace_ts no lower than
- * the tail's, so the head is always the first to end */
-static void graces_link(struct reasm *r)
-{
-    struct reasm_pool *p = r->pool;
-    r->gprev = p->graces_tail;
-    r->gnext = NULL;
-    if (p->graces_tail)
-        p->graces_tail->gnext = r;
-    else
-        p->graces = r;
-    p->graces_tail = r;
-    r->in_grace = true;
-}
-
-static void graces_unlink(struct reasm *r)
-{
-    struct reasm_pool *p = r->pool;
-    if (r->gprev)
-        r->gprev->gnext = r->gnext;
-    else
-        p->graces = r->gnext;
-    if (r->gnext)
-        r->gnext->gprev = r->gprev;
-    else
-        p->graces_tail = r->gprev;
-    r->gprev = r->gnext = NULL;
-    r->in_grace = false;
-}
-
-void reasm_pool_init(struct reasm_pool *p, size_t limit)
-{
-    memset(p, 0, sizeof *p);
-    p->limit = limit;
-    p->rng = 0x9e3779b9u;
-}
-
-void reasm_pool_clock(struct reasm_pool *p, uint64_t now_us)
-{
-    if (now_us > p->clock)
-        p->clock = now_us;
-}
-
-struct reasm *reasm_pool_grace(const struct reasm_pool *p, uint64_t *deadline_us)
-{
-    struct reasm *r = p->graces;
-    if (r)
-        *deadline_us = r->grace_ts + REASM_ACK_GRACE_US;
-    return r;
-}
-
-/* ---- segment nodes and their accounting ---- */
-
-static struct rnode *node_new(struct reasm *r, uint64_t start, size_t len, const uint8_t *data, bool missing)
-{
-    size_t payload = missing ? 0 : len;
-    struct rnode *n = malloc(sizeof *n + payload);
-    if (!n)
-        return NULL;
-    n->l = n->r = NULL;
-    n->start = start;
-    n->len = len;
-    n->missing = missing;
-    struct reasm_pool *p = r->pool;
-    p->rng ^= p->rng << 13;   /* xorshift32: priorities only shape the tree, never the output */
-    p->rng ^= p->rng >> 17;
-    p->rng ^= p->rng << 5;
-    n->prio = p->rng;
-    if (payload)
-        memcpy(n->data, data, payload);
-    size_t m = rnode_mem(n);
-    r->mem += m;
-    r->held += payload;
-    p->used += m;
-    p->held += m;
-    if (p->held > p->held_peak)
-        p->held_peak = p->held;
-    if (!r->in_holders)
-        holders_link(r);
-    return n;
-}
-
-static void node_unaccount(struct reasm *r, const struct rnode *n)
-{
-    size_t m = rnode_mem(n);
-    r->mem -= m;
-    r->held -= n->missing ? 0 : n->len;
-    r->pool->used -= m;
-    r->pool->held -= m;
-    if (r->mem == 0 && r->in_holders)
-        holders_unlink(r);
-}
-
-static void node_free(struct reasm *r, struct rnode *n)
-{
-    node_unaccount(r, n);
-    free(n);
-}
-
 /* a missing node shrinks in place; its accounted size does not depend on len */
 static void node_shrink_missing(struct rnode *n, size_t len) { n->len = len; }
-
-/* ---- history of delivered bytes ---- */
-
-static void hist_drop(struct reasm *r)
-{
-    if (!r->hist)
-        return;
-    r->pool->used -= r->hist_cap;
-    free(r->hist);
-    r->hist = NULL;
-    r->hist_cap = r->hist_len = 0;
-    if (r->in_hists)
-        hists_unlink(r);
-}
-
-static void hist_grow(struct reasm *r, size_t want)
-{
-    size_t cap = r->hist_cap ? r->hist_cap : REASM_HIST_MIN;
-    while (cap < want && cap < REASM_HIST_MAX)
-        cap *= 2;
-    if (cap <= r->hist_cap)
-        return;
-    size_t delta = cap - r->hist_cap;
-    /* history is a nicety: it never pushes the pool over budget */
-    if (r->pool->used + delta > r->pool->limit)
-        return;
-    uint8_t *h = malloc(cap);
-    if (!h)
-        return;
-    size_t omask = r->hist_cap - 1, nmask = cap - 1;
-    for (uint64_t o = r->next - r->hist_len; o < r->next; o++)
-        h[o & nmask] = r->hist[o & omask];
-    free(r->hist);
-    r->hist = h;
-    r->pool->used += delta;
-    r->hist_cap = cap;
-}
-
-/* called before next advances past p[0..n) */
-static void hist_append(struct reasm *r, const uint8_t *p, size_t n)
-{
-    size_t want = r->hist_len + n;
-    if (want > REASM_HIST_MAX || want < n)
-        want = REASM_HIST_MAX;
-    if (want > r->hist_cap)
-        hist_grow(r, want);
-    if (!r->hist_cap)
-        return;
-    size_t cap = r->hist_cap, mask = cap - 1;
-    uint64_t off = r->next;
-    size_t keep = n;
-    if (keep > cap) {
-        off += keep - cap;
-        p += keep - cap;
-        keep = cap;
-    }
-    size_t at = (size_t)(off & mask);
-    size_t first = keep < cap - at ? keep : cap - at;
-    memcpy(r->hist + at, p, first);
-    memcpy(r->hist, p + first, keep - first);
-    r->hist_len = r->hist_len + n > cap ? cap : r->hist_len + n;
-    hists_touch(r);
-}
-
-/* ---- comparing a new copy with the kept one ---- */
-
-/* one kind of kept copy: bytes already delivered, or bytes held out of order */
-struct cmp_part {
-    uint64_t diff;       /* bytes that disagreed */
-    bool conflict;
-    uint64_t ks, ke;     /* first kept range that disagreed */
-};
-
-struct cmp_acc {
-    uint64_t same;
-    struct cmp_part old, held;
-    bool conflict;       /* either kind */
-    uint64_t ks, ke;     /* first kept range of either kind that disagreed */
-};
-
-static void cmp_note(struct cmp_acc *a, struct cmp_part *part, uint64_t ks, uint64_t ke, size_t n, size_t d)
-{
-    part->diff += d;
-    a->same += n - d;
-    if (!d)
-        return;
-    if (!part->conflict) {
-        part->conflict = true;
-        part->ks = ks;
-        part->ke = ke;
-    }
-    if (!a->conflict) {
-        a->conflict = true;
-        a->ks = ks;
-        a->ke = ke;
-    }
-}
-
-/* new bytes [off, off + n) overlap held ones */
-static void cmp_bytes(struct cmp_acc *a, uint64_t off, const uint8_t *kept, const uint8_t *seen, size_t n)
-{
-    size_t d = 0;
-    for (size_t i = 0; i < n; i++)
-        d += kept[i] != seen[i];
-    cmp_note(a, &a->held, off, off + n, n, d);
-}
-
-/* new bytes [s, e) lie below next: compare what the history still has; older
- * bytes cannot be checked and count as retransmitted */
-static void cmp_old(struct reasm *r, struct cmp_acc *a, uint64_t s, uint64_t e, const uint8_t *p)
-{
-    uint64_t hs = r->next - r->hist_len;
-    if (s < hs) {
-        uint64_t u = min_u64(e, hs) - s;
-        a->same += u;
-        p += u;
-        s += u;
-    }
-    if (s >= e)
-        return;
-    size_t mask = r->hist_cap - 1, d = 0;
-    for (uint64_t o = s; o < e; o++)
-        d += r->hist[o & mask] != p[o - s];
-    cmp_note(a, &a->old, s, e, (size_t)(e - s), d);
-}
-
-/* one anomaly per conflicting segment [s, e). Under OVERLAP_LAST it says
- * which kept copy was replaced (held) and which could not be (delivered). */
-static void cmp_report(struct reasm *r, const struct cmp_acc *a, uint64_t s, uint64_t e)
-{
-    const struct cmp_part *o = &a->old, *h = &a->held;
-    r->st->retrans_bytes += a->same;
-    r->st->overlap_bytes += o->diff + h->diff;
-    if (!a->conflict)
-        return;
-    if (r->overlap == OVERLAP_FIRST)
-        anomaly(r, "tcp_overlap_conflict",
-                "segment [%" PRIu64 ",%" PRIu64 ") differs from the first copy [%" PRIu64 ",%" PRIu64
-                ") in %" PRIu64 " bytes; first copy kept",
-                s, e, a->ks, a->ke, o->diff + h->diff);
-    else if (!h->conflict)
-        anomaly(r, "tcp_overlap_conflict",
-                "segment [%" PRIu64 ",%" PRIu64 ") differs from the delivered copy [%" PRIu64 ",%" PRIu64
-                ") in %" PRIu64 " bytes; delivered copy kept",
-                s, e, o->ks, o->ke, o->diff);
-    else if (!o->conflict)
-        anomaly(r, "tcp_overlap_conflict",
-                "segment [%" PRIu64 ",%" PRIu64 ") differs from the held copy [%" PRIu64 ",%" PRIu64
-                ") in %" PRIu64 " bytes; last copy kept",
-                s, e, h->ks, h->ke, h->diff);
-    else
-        anomaly(r, "tcp_overlap_conflict",
-                "segment [%" PRIu64 ",%" PRIu64 ") differs from the held copy [%" PRIu64 ",%" PRIu64
-                ") in %" PRIu64 " bytes, last copy kept, and from the delivered copy [%" PRIu64 ",%" PRIu64
-                ") in %" PRIu64 " bytes, delivered copy kept",
-                s, e, h->ks, h->ke, h->diff, o->ks, o->ke, o->diff);
-}
 
 /* ---- delivery ---- */
 
@@ -378,7 +40,7 @@ static void deliver(struct reasm *r, const uint8_t *p, size_t n)
     if (!n)
         return;
     flush_gap(r);
-    hist_append(r, p, n);
+    reasm_hist_append(r, p, n);
     r->next += n;
     r->st->delivered += n;
     r->sink->data(r->u, p, n, r->ts);
@@ -397,7 +59,7 @@ static void drain(struct reasm *r)
             else
                 deliver(r, m->data + skip, (size_t)(m->len - skip));
         }
-        node_free(r, m);
+        reasm_node_free(r, m);
     }
 }
 
@@ -433,13 +95,13 @@ static void cover_update(struct reasm *r)
 static void grace_update(struct reasm *r)
 {
     if (r->in_grace && (r->next >= r->grace_mark || !r->root))
-        graces_unlink(r);
+        reasm_graces_unlink(r);
     if (r->in_grace || r->closed || r->cover <= r->next || !r->root)
         return;
     struct reasm *tail = r->pool->graces_tail;
     r->grace_ts = tail ? max_u64(r->cover_ts, tail->grace_ts) : r->cover_ts;
     r->grace_mark = r->cover;
-    graces_link(r);
+    reasm_graces_link(r);
 }
 
 static bool grace_over(const struct reasm *r)
@@ -465,7 +127,7 @@ static void grace_end(struct reasm *r, uint64_t mark)
 {
     declare_below(r, mark);
     if (r->in_grace)
-        graces_unlink(r);
+        reasm_graces_unlink(r);
     grace_update(r);
 }
 
@@ -492,7 +154,7 @@ static void pool_enforce(struct reasm_pool *p, uint64_t ts)
 {
     while (p->used > p->limit) {
         if (p->hists) {
-            hist_drop(p->hists);
+            reasm_hist_drop(p->hists);
             continue;
         }
         struct reasm *v = NULL;
@@ -503,7 +165,7 @@ static void pool_enforce(struct reasm_pool *p, uint64_t ts)
         if (!v)
             return;
         v->ts = ts;
-        anomaly(v, "reasm_memory_limit",
+        reasm_anomaly(v, "reasm_memory_limit",
                 "reassembly memory %zu bytes over the %zu byte budget: declaring holes to release %zu bytes",
                 p->used, p->limit, v->mem);
         p->reclaims++;
@@ -540,7 +202,7 @@ static void insert_range(struct reasm *r, uint64_t s, uint64_t e, const uint8_t 
 
     struct rnode *out = NULL, **tail = &out;
 #define OUT(node) do { struct rnode *o_ = (node); if (o_) { o_->r = NULL; *tail = o_; tail = &o_->r; } } while (0)
-#define PIECE(a, b, miss) OUT(node_new(r, (a), (size_t)((b) - (a)), (miss) ? NULL : p + ((a) - s), (miss)))
+#define PIECE(a, b, miss) OUT(reasm_node_new(r, (a), (size_t)((b) - (a)), (miss) ? NULL : p + ((a) - s), (miss)))
     uint64_t c = s;
     while (list) {
         struct rnode *n = list;
@@ -557,14 +219,14 @@ static void insert_range(struct reasm *r, uint64_t s, uint64_t e, const uint8_t 
                 node_shrink_missing(n, (size_t)(os - ns));
                 OUT(n);
             } else {
-                node_free(r, n);
+                reasm_node_free(r, n);
             }
             PIECE(os, oe, false);
             if (oe < ne)
-                OUT(node_new(r, oe, (size_t)(ne - oe), NULL, true));
+                OUT(reasm_node_new(r, oe, (size_t)(ne - oe), NULL, true));
         } else {
             if (!n->missing && !missing && os < oe) {
-                cmp_bytes(acc, os, n->data + (os - ns), p + (os - s), (size_t)(oe - os));
+                reasm_cmp_bytes(acc, os, n->data + (os - ns), p + (os - s), (size_t)(oe - os));
                 if (r->overlap == OVERLAP_LAST)
                     memcpy(n->data + (os - ns), p + (os - s), (size_t)(oe - os));
             }
@@ -588,7 +250,7 @@ static void accept(struct reasm *r, uint64_t s, uint64_t e, const uint8_t *p, bo
     if (s < r->next) {
         uint64_t b = min_u64(e, r->next);
         if (!missing)
-            cmp_old(r, acc, s, b, p);
+            reasm_cmp_old(r, acc, s, b, p);
         if (!missing)
             p += b - s;
         s = b;
@@ -626,12 +288,12 @@ void reasm_free(struct reasm *r)
 {
     struct rnode *m;
     while ((m = rt_pop_min(&r->root)))
-        node_free(r, m);
-    hist_drop(r);
+        reasm_node_free(r, m);
+    reasm_hist_drop(r);
     if (r->in_holders)
-        holders_unlink(r);
+        reasm_holders_unlink(r);
     if (r->in_grace)
-        graces_unlink(r);
+        reasm_graces_unlink(r);
 }
 
 static int64_t offset_of(const struct reasm *r, uint32_t seq)
@@ -668,7 +330,7 @@ static void segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t capl
     if (r->closed) {
         if (!r->warned_closed) {
             r->warned_closed = true;
-            anomaly(r, "tcp_data_after_fin", "%zu bytes at offset %" PRId64 " after the stream ended at %" PRIu64,
+            reasm_anomaly(r, "tcp_data_after_fin", "%zu bytes at offset %" PRId64 " after the stream ended at %" PRIu64,
                     len, so, r->next);
         }
         return;
@@ -685,7 +347,7 @@ static void segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t capl
     if (s > seen && s - seen > REASM_MAX_AHEAD) {
         if (!r->warned_ahead) {
             r->warned_ahead = true;
-            anomaly(r, "tcp_seq_out_of_window",
+            reasm_anomaly(r, "tcp_seq_out_of_window",
                     "%zu bytes at offset %" PRIu64 ", more than %llu past the stream position %" PRIu64 "; ignored",
                     len, s, (unsigned long long)REASM_MAX_AHEAD, seen);
         }
@@ -694,7 +356,7 @@ static void segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t capl
     if (r->fin && e > r->fin_at) {
         if (!r->warned_after_fin) {
             r->warned_after_fin = true;
-            anomaly(r, "tcp_data_after_fin", "bytes [%" PRIu64 ",%" PRIu64 ") after the FIN at %" PRIu64 "; ignored",
+            reasm_anomaly(r, "tcp_data_after_fin", "bytes [%" PRIu64 ",%" PRIu64 ") after the FIN at %" PRIu64 "; ignored",
                     max_u64(s, r->fin_at), e, r->fin_at);
         }
         e = r->fin_at;
@@ -709,7 +371,7 @@ static void segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t capl
     if (s < de)
         accept(r, s, de, p + skip, false, &acc);
     accept(r, max_u64(s, de), e, NULL, true, &acc);
-    cmp_report(r, &acc, s, de > s ? de : s);
+    reasm_cmp_report(r, &acc, s, de > s ? de : s);
     resolve(r);
     cover_update(r);
     grace_update(r);
@@ -785,7 +447,7 @@ void reasm_expire(struct reasm *r, uint64_t now_us, bool all)
     reasm_pool_clock(r->pool, now_us);
     if (r->closed) {
         if (r->in_grace)
-            graces_unlink(r);   /* never the case (flush ends it): a stuck head would stop the timeouts */
+            reasm_graces_unlink(r);   /* never the case (flush ends it): a stuck head would stop the timeouts */
         return;
     }
     if (all)
@@ -813,7 +475,7 @@ void reasm_flush(struct reasm *r, bool at_end, uint64_t ts_us)
     }
     flush_gap(r);
     if (at_end)
-        hist_drop(r);
+        reasm_hist_drop(r);
 }
 
 bool reasm_done(const struct reasm *r)

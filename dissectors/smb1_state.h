@@ -1,0 +1,168 @@
+/* smb1_state: the per-connection SMB1 state types (sessions, trees, opens,
+ * pending requests, the connection) and the functions of smb1_state.c that
+ * keep sessions, trees and opens and write their records.
+ * Spec: [MS-CIFS] 3.3.1 (the server's session, tree connect and open tables). */
+#ifndef SMBSCOPE_SMB1_STATE_H
+#define SMBSCOPE_SMB1_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "files.h"
+#include "limits.h"
+
+/* names a session touched: kept in first-seen order, deduplicated, at most
+ * STRLIST_MAX (the check is linear, so the cap also bounds its cost) */
+#define STRLIST_MAX 1024
+struct strlist {
+    char **v;
+    size_t n, cap;
+    size_t omitted;                       /* distinct names past STRLIST_MAX, not kept */
+};
+struct smb1_session {
+    uint16_t uid;
+    char *user, *domain, *host;           /* host = the client's workstation name, when known */
+    char *native_os, *native_lanman;      /* from the request (client) */
+    char *srv_native_os, *srv_native_lanman, *srv_domain; /* from the response (server) */
+    const char *auth;                     /* "anonymous", "plaintext", "lm", "ntlmv1", "ntlmv2", "ntlmssp", "kerberos", ... */
+    bool guest;
+    char *status;                         /* name of the SESSION_SETUP status */
+    struct strlist shares, files;
+    bool partial;                         /* first seen mid-session: no SESSION_SETUP seen */
+    uint64_t ts_us;                       /* when it began (or was first seen) */
+    struct smb1_session *next;
+};
+
+struct smb1_tree {
+    uint16_t tid;
+    uint16_t uid;
+    char *path;                           /* \\SERVER\share, NULL if never seen */
+    char *service;                        /* "A:", "IPC", ... from the response */
+    struct smb1_tree *next;
+};
+
+/* what an open FID is ([MS-CIFS] 2.2.4.64.2 FileType, 2.2.4.55.2 Service):
+ * decided first from the tree (an IPC tree holds pipes, a printer tree print
+ * files), then from the open itself (FILE_DIRECTORY_FILE, the response's
+ * Directory byte and FileType) and from a \PIPE\ transaction on the FID */
+enum smb1_open_kind { SMB1_OPEN_FILE, SMB1_OPEN_DIRECTORY, SMB1_OPEN_PIPE, SMB1_OPEN_PRINTER };
+
+struct smb1_open {
+    uint16_t fid;
+    uint16_t uid, tid;
+    char *name;                           /* path inside the share as the client wrote it; NULL if never seen */
+    char *share;                          /* the tree's path, copied at open time */
+    bool size_known;
+    uint64_t size;
+    enum smb1_open_kind kind;
+    /* pipes only: payload bytes client->server (WRITE_ANDX, WRITE, the data of
+     * TRANSACT_NMPIPE and WRITE_NMPIPE) and server->client (READ_ANDX, READ,
+     * TRANSACT_NMPIPE and READ_NMPIPE responses), as the messages declare them */
+    uint64_t pipe_in, pipe_out;
+    struct file_track *ft;                /* NULL for pipes and directories: they have no content to hash */
+    uint64_t serial;                      /* unique in the connection: FIDs are reused */
+    uint64_t ts_us;
+    struct smb1_open *next;
+};
+
+/* what a response needs from its request. `decoded` is set by the request
+ * handler once it has filled the union member its response reads; until then
+ * (request cut short, bad word count, no request seen) the union is zeroes,
+ * not data, and response handlers and stream functions must not use it. */
+struct smb1_req_info {
+    union {
+        struct { uint16_t fid; uint64_t offset; uint32_t max_count; } read;
+        struct { uint16_t fid; uint64_t offset; } write;
+        struct {                                     /* OPEN_ANDX / NT_CREATE_ANDX */
+            char *name;                              /* requested name (owned) */
+            uint16_t flags;                          /* OPEN_ANDX Flags */
+            uint32_t create_options;                 /* NT_CREATE_ANDX CreateOptions */
+        } open;
+        struct { char *path; } tree;                 /* TREE_CONNECT_ANDX: UNC path (owned) */
+        struct { uint16_t fid; } close;
+        struct {                                     /* TRANS2 / TRANS / NT_TRANS */
+            uint16_t subcmd;
+            char *name;                              /* name if any (owned) */
+            bool pipe_io;                            /* TRANS: a pipe read/write on fid */
+            uint16_t fid;
+            uint64_t data_in;                        /* request data not yet counted: fid not known as a pipe */
+        } trans;
+    } u;
+    bool owns_str;                                   /* free the string member this union holds */
+    bool decoded;                                    /* the request filled the member u the response reads */
+};
+
+struct smb1_pending {
+    uint32_t pid;
+    uint16_t mid;
+    uint8_t cmd;
+    uint64_t chain;                    /* the request message it came in (links of one AndX chain share it; 0: none seen) */
+    unsigned depth;                    /* its place in that chain (0: the head) */
+    bool interim;                      /* a transaction the server already sent its interim response for */
+    uint16_t uid, tid;                 /* from the request header */
+    uint64_t ts_us;                    /* request time */
+    bool have_request;                 /* false: response without a seen request (partial); true says
+                                        * only that the header was seen: see req.decoded */
+    struct event ev;                   /* the `smb` record being built */
+    struct smb1_req_info req;
+    struct smb1_pending *next, *prev;  /* all pendings, oldest first (smb1_pending.c) */
+    struct smb1_pending *hnext;        /* same hash bucket */
+};
+
+struct smb1_conn {
+    const struct conn_ref *conn;
+    const struct emitter *em;
+    const struct limits *lim;
+    struct file_pool *files;
+    bool midstream;
+    /* NEGOTIATE: the dialects the client offered last, and the one chosen */
+    struct strlist dialects;
+    char *dialect;
+    uint8_t challenge[8];
+    bool have_challenge;
+    struct smb1_session *sessions;
+    struct smb1_tree *trees;
+    struct smb1_open *opens;
+    size_t n_opens;
+    uint64_t open_serial;                 /* last serial given to an open */
+    uint64_t opens_ended;                 /* opens ended so far: a cached open pointer is valid while this is unchanged */
+    struct smb1_pending *pending, *pending_tail; /* oldest first */
+    struct smb1_pending **pbuckets;              /* by (PID, MID); SMB1_PENDING_BUCKETS, lazily */
+    size_t n_pending;
+    uint64_t req_msgs;                    /* request messages seen: numbers each AndX chain */
+    uint64_t early_open;                  /* serial of an open made before its response's handler ran
+                                           * (data chained after it was streamed); 0: none */
+    /* messages seen per command and direction, for stats (request, response) */
+    uint64_t cmd_count[256][2];
+};
+
+/* sessions / trees / opens (smb1_state.c). get(..., create) returns NULL only
+ * when create is false and it is absent, or a limit stops it (anomaly emitted). */
+struct smb1_session *smb1_session_get(struct smb1_conn *c, uint16_t uid, bool create, uint64_t ts_us);
+struct smb1_tree *smb1_tree_get(struct smb1_conn *c, uint16_t tid, bool create);
+void smb1_tree_drop(struct smb1_conn *c, uint16_t tid);
+struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid, uint16_t tid,
+                                const char *name, uint64_t ts_us);
+struct smb1_open *smb1_open_get(struct smb1_conn *c, uint16_t fid);
+/* "file", "directory", "pipe", "printer" */
+const char *smb1_open_kind_name(enum smb1_open_kind k);
+/* the open is known to be of kind k (later evidence wins). Becoming a pipe or a
+ * directory drops the content tracker (a pipe's bytes already counted by it
+ * move to pipe_in / pipe_out); becoming a file or printer gives it one */
+void smb1_open_set_kind(struct smb1_conn *c, struct smb1_open *o, enum smb1_open_kind k);
+/* from a response's FileType ([MS-CIFS] 2.2.4.64.2: 0 disk, 1 byte-mode pipe,
+ * 2 message-mode pipe, 3 printer) and Directory byte; other values say nothing */
+void smb1_open_kind_from_type(struct smb1_conn *c, struct smb1_open *o, uint16_t file_type, bool directory);
+/* count n payload bytes on FID when it is an open pipe (to_server: bytes_in);
+ * false when the FID is not a known pipe */
+bool smb1_pipe_count(struct smb1_conn *c, uint16_t fid, bool to_server, uint64_t n);
+/* emit the `file` record for this open and forget it */
+void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us);
+/* emit the `session` record (LOGOFF or connection end) and forget it */
+void smb1_session_end(struct smb1_conn *c, uint16_t uid, uint64_t ts_us);
+/* connection end: files, then sessions, in creation order */
+void smb1_state_end(struct smb1_conn *c, uint64_t ts_us);
+
+#endif

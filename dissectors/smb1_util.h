@@ -1,0 +1,46 @@
+/* smb1_util: header parsing, message windows, wire strings, anomalies and
+ * small helpers of smb1_util.c shared by every SMB1 command file.
+ * Spec: [MS-CIFS] 2.2.3.1 (header), 2.2.3.2-3 (blocks), 2.2.1.1 (strings). */
+#ifndef SMBSCOPE_SMB1_UTIL_H
+#define SMBSCOPE_SMB1_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rd.h"
+#include "smb1_cmds.h"
+#include "smb1_state.h"
+
+struct smb1_hdr;
+
+/* parse the 32-byte header (the reader must start at \xffSMB); false if it is not one */
+bool smb1_hdr_parse(struct rd *r, struct smb1_hdr *h);
+/* append a copy unless already present (keeps first-seen order) */
+void strlist_add(struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+
+
+/* a contiguous message (nothing elided) */
+struct smb1_msgview smb1_msgview_plain(const uint8_t *buf, size_t len);
+/* set l->wct/words/bcc/bytes/cmd/at for the link whose word count sits at abs_off
+ * (32 for the first command); false if its word block is not all there */
+bool smb1_link_at(struct smb1_link *l, const struct smb1_msgview *mv, uint8_t cmd, size_t abs_off);
+
+/* a window at an absolute message offset (ParameterOffset, DataOffset ...);
+ * in error when it is not (wholly) there */
+struct rd smb1_msg_window(const struct smb1_link *l, size_t abs_off, size_t len);
+
+/* read a NUL-terminated string (UTF-16LE when unicode, else OEM) into UTF-8,
+ * capped at lim->str_max; align: skip a pad byte to an even message offset
+ * first (unicode only). Returns a string owned by l->ev, never NULL (may be ""). */
+const char *smb1_str(struct smb1_link *l, struct rd *r, bool unicode, bool align);
+/* the same for a counted string of n bytes (no terminator needed) */
+const char *smb1_strn(struct smb1_link *l, struct rd *r, size_t n, bool unicode);
+void smb1_anomaly(struct smb1_link *l, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "COM_0x%02x" style name for commands without an entry */
+const char *smb1_cmd_name(uint8_t cmd, char *scratch, size_t cap);
+
+#endif
