@@ -5,7 +5,9 @@ Each mutant in tests/mutants/mutants.py replaces one exact piece of text (found 
 once in its file) with a plausible mistake. The harness copies the working tree once into
 a scratch directory, builds it (meson, -Dtests=true, no sanitizers), checks that the
 unmutated suite passes, then for each mutant: applies it, rebuilds, runs the fast suites
-and, only when they all pass, the slow ones; then restores the file. A mutant is killed
+and, only when they all pass, the slow ones, and last the fast suites again in an
+ASan+UBSan build (the second pass of ./run test: a use-after-free a normal build lets
+pass is caught there; --no-asan skips it); then restores the file. A mutant is killed
 when any test fails or times out, survives when every test passes.
 
     python3 tests/mutants/run.py                 # every mutant
@@ -14,7 +16,7 @@ when any test fails or times out, survives when every test passes.
     python3 tests/mutants/run.py --check         # the list is well-formed and not stale (no build)
 
 Output (stdout), one line per mutant, then the tally:
-    KILLED name by test1,test2        (a timeout is marked: test1(timeout))
+    KILLED name by test1,test2        (a timeout is marked: test1(timeout); "(asan)": in the sanitizer pass)
     BUILD name: did not compile       (counted as killed, but replace it with a better mutant)
     SURVIVED name (file: why)
     EQUIVALENT name: reason           (not counted in N: it cannot change behaviour)
@@ -138,14 +140,20 @@ def tiers(tests, full):
     return [t for t in (fast, slow) if t]
 
 
-def run_tests(build, names, jobs, mult):
+# the second pass of ./run test: the same suite under AddressSanitizer + UBSan
+ASAN_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
+            "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"}
+
+
+def run_tests(build, names, jobs, mult, env=None):
     """Run the named tests; return ({failed test: result}, {result: count})."""
     logbase = "mutants"
     logfile = build / "meson-logs" / (logbase + ".json")
     if logfile.exists():
         logfile.unlink()
-    run(["meson", "test", "-C", build, "--no-rebuild", "--num-processes", jobs, "--timeout-multiplier", mult,
-         "--logbase", logbase, *names])
+    subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--num-processes", str(jobs),
+                    "--timeout-multiplier", str(mult), "--logbase", logbase, *names],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     failed, counts = {}, {}
     if not logfile.exists():
         return {"meson-test": "ERROR"}, counts
@@ -180,6 +188,9 @@ def main():
     ap.add_argument("--timeout-multiplier", default="0.5",
                     help="scales each test's meson timeout (default 0.5: a mutant that loops is cut short)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy (its path is printed)")
+    ap.add_argument("--no-asan", action="store_true",
+                    help="do not try a survivor under ASan+UBSan (./run test's second pass, which catches "
+                         "memory errors a normal build lets pass)")
     a = ap.parse_args()
 
     problems = check_list(ROOT)
@@ -255,9 +266,19 @@ def main():
                     failed, _ = run_tests(build, tier, a.jobs, a.timeout_multiplier)
                     if failed:
                         break
+                asan = ""
+                if not failed and not a.no_asan:
+                    # survived the normal build: the suite's sanitizer pass is the last chance
+                    abuild = tree / "build-asan"
+                    if not (abuild / "build.ninja").exists():
+                        run(["meson", "setup", abuild, "-Dtests=true", "-Db_sanitize=address,undefined",
+                             "-Db_lundef=false"], cwd=tree)
+                    if run(["ninja", "-C", abuild, "-j", a.jobs]).returncode == 0:
+                        failed, _ = run_tests(abuild, suites[0], a.jobs, 3, ASAN_ENV)
+                        asan = " (asan)"
                 if failed:
                     killed += 1
-                    by = ",".join(f"{t}(timeout)" if res == "TIMEOUT" else t for t, res in sorted(failed.items()))
+                    by = ",".join(f"{t}(timeout)" if res == "TIMEOUT" else t for t, res in sorted(failed.items())) + asan
                     print(f"KILLED {m['name']} by {by}", flush=True)
                 else:
                     print(f"SURVIVED {m['name']} ({m['file']}: {m['why']})", flush=True)
