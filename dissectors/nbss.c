@@ -171,26 +171,26 @@ static void control_message(struct nbss *nb, enum dir d, uint64_t ts)
     char called[96], calling[96];
     switch (nd->cur.type) {
     case NBSS_REQUEST:
-        ev_str(&e, "msg", "session_request");
+        ev_str(&e, F(msg), "session_request");
         if (read_name(&r, called, sizeof called) && read_name(&r, calling, sizeof calling)) {
-            ev_str(&e, "called", called);
-            ev_str(&e, "calling", calling);
+            ev_str(&e, F(called), called);
+            ev_str(&e, F(calling), calling);
         } else {
-            ev_null(&e, "called");
-            ev_null(&e, "calling");
+            ev_null(&e, F(called));
+            ev_null(&e, F(calling));
             emit_anomaly(nb->em, ts, nb->conn, "nbss_bad_name", "session request names do not decode");
         }
         nb->req_ts = ts;
         nb->direct = false; /* a session request means RFC 1002 framing on any port */
         break;
     case NBSS_POSITIVE:
-        ev_str(&e, "msg", "positive_response");
+        ev_str(&e, F(msg), "positive_response");
         break;
     case NBSS_NEGATIVE: {
         uint8_t code = rd_u8(&r);
-        ev_str(&e, "msg", "negative_response");
-        ev_uint(&e, "error", code);
-        ev_str(&e, "error_name", negative_name(code));
+        ev_str(&e, F(msg), "negative_response");
+        ev_uint(&e, F(error), code);
+        ev_str(&e, F(error_name), negative_name(code));
         break;
     }
     case NBSS_RETARGET: {
@@ -199,17 +199,17 @@ static void control_message(struct nbss *nb, enum dir d, uint64_t ts)
         uint16_t port = rd_u16be(&r);
         char txt[20];
         snprintf(txt, sizeof txt, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-        ev_str(&e, "msg", "retarget");
-        ev_str(&e, "retarget_ip", txt);
-        ev_uint(&e, "retarget_port", port);
+        ev_str(&e, F(msg), "retarget");
+        ev_str(&e, F(retarget_ip), txt);
+        ev_uint(&e, F(retarget_port), port);
         break;
     }
     default:
-        ev_str(&e, "msg", "keepalive");
+        ev_str(&e, F(msg), "keepalive");
         break;
     }
     if ((nd->cur.type == NBSS_POSITIVE || nd->cur.type == NBSS_NEGATIVE) && nb->req_ts && ts >= nb->req_ts)
-        ev_uint(&e, "latency_us", ts - nb->req_ts);
+        ev_uint(&e, F(latency_us), ts - nb->req_ts);
     emit(nb->em, &e);
     ev_free(&e);
 }

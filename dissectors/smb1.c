@@ -109,24 +109,24 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
     p->ts_us = ts;
     ev_init(&p->ev, EV_SMB, ts, c->conn);
     char scratch[16];
-    ev_str(&p->ev, "command", smb1_cmd_name(cmd, scratch, sizeof scratch));
-    ev_uint(&p->ev, "code", cmd);
-    ev_null(&p->ev, "status");
-    ev_null(&p->ev, "status_code");
-    ev_uint(&p->ev, "uid", h->uid);
-    ev_uint(&p->ev, "tid", h->tid);
-    ev_uint(&p->ev, "pid", h->pid);
-    ev_uint(&p->ev, "mid", h->mid);
-    ev_null(&p->ev, "latency_us");
+    ev_str(&p->ev, F(command), smb1_cmd_name(cmd, scratch, sizeof scratch));
+    ev_uint(&p->ev, F(code), cmd);
+    ev_null(&p->ev, F(status));
+    ev_null(&p->ev, F(status_code));
+    ev_uint(&p->ev, F(uid), h->uid);
+    ev_uint(&p->ev, F(tid), h->tid);
+    ev_uint(&p->ev, F(pid), h->pid);
+    ev_uint(&p->ev, F(mid), h->mid);
+    ev_null(&p->ev, F(latency_us));
     if (h->flags2 & SMB1_FLAGS2_SIGNATURE)
-        ev_bool(&p->ev, "signed", true); /* the client signs: the session key is in use */
+        ev_bool(&p->ev, F(signed), true); /* the client signs: the session key is in use */
     /* the context a reader wants on every step: who, and on which share */
     const struct smb1_session *ss = smb1_session_get(c, h->uid, false, ts);
     if (ss && ss->user && *ss->user)
-        ev_str(&p->ev, "user", ss->user);
+        ev_str(&p->ev, F(user), ss->user);
     const struct smb1_tree *tr = smb1_tree_get(c, h->tid, false);
     if (tr && tr->path)
-        ev_str(&p->ev, "share", tr->path);
+        ev_str(&p->ev, F(share), tr->path);
     return p;
 }
 
@@ -411,12 +411,12 @@ static void set_response_fields(struct smb1_pending *p, const struct smb1_hdr *h
                                 uint64_t req_end)
 {
     char scratch[48];
-    ev_str(&p->ev, "status", smb1_status_name(h, scratch, sizeof scratch));
-    ev_uint(&p->ev, "status_code", h->status);
-    ev_uint(&p->ev, "uid", h->uid);
-    ev_uint(&p->ev, "tid", h->tid);
+    ev_str(&p->ev, F(status), smb1_status_name(h, scratch, sizeof scratch));
+    ev_uint(&p->ev, F(status_code), h->status);
+    ev_uint(&p->ev, F(uid), h->uid);
+    ev_uint(&p->ev, F(tid), h->tid);
     if (p->have_request && rsp_ts >= req_end)
-        ev_uint(&p->ev, "latency_us", rsp_ts - req_end);
+        ev_uint(&p->ev, F(latency_us), rsp_ts - req_end);
 }
 
 /* links of the request chain this response answered that it did not reach
@@ -427,7 +427,7 @@ static void flush_unreached(struct smb1_conn *c, const struct smb1_hdr *h, uint6
     struct smb1_pending *p;
     while (chain && (p = smb1_pending_find_mid(c, h->pid, h->mid, chain))) {
         smb1_pending_unlink(c, p);
-        ev_bool(&p->ev, "executed", false);
+        ev_bool(&p->ev, F(executed), false);
         emit_pending(c, p);
     }
 }
@@ -505,7 +505,7 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
                 /* the server's go-ahead for the secondary requests: the final
                  * response completes the record */
                 p->interim = true;
-                ev_bool(&p->ev, "interim_response", true);
+                ev_bool(&p->ev, F(interim_response), true);
                 interim = true;
                 break;
             }
@@ -513,7 +513,7 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
                 smb1_pending_unlink(c, p);
             } else {
                 p = pending_new(c, &h, cmd, a->ts_begin);
-                ev_bool(&p->ev, "partial", true);
+                ev_bool(&p->ev, F(partial), true);
             }
             set_response_fields(p, &h, a->ts_begin, p->ts_us);
         }

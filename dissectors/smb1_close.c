@@ -43,7 +43,7 @@ void smb1_flush_req(struct smb1_link *l)
 void smb1_tree_disconnect_req(struct smb1_link *l)
 {
     struct smb1_tree *t = smb1_tree_get(l->c, l->h->tid, false);
-    ev_str(l->ev, "path", t ? t->path : NULL);
+    ev_str(l->ev, F(path), t ? t->path : NULL);
 }
 
 void smb1_tree_disconnect_rsp(struct smb1_link *l)
@@ -72,7 +72,7 @@ void smb1_echo_req(struct smb1_link *l)
     struct rd w = l->words;
     uint16_t n = rd_u16le(&w);
     if (rd_ok(&w))
-        ev_uint(l->ev, "echo_count", n);
+        ev_uint(l->ev, F(echo_count), n);
 }
 
 void smb1_find_close2_req(struct smb1_link *l)
@@ -82,7 +82,7 @@ void smb1_find_close2_req(struct smb1_link *l)
     struct rd w = l->words;
     uint16_t sid = rd_u16le(&w);
     if (rd_ok(&w))
-        ev_uint(l->ev, "search_id", sid);
+        ev_uint(l->ev, F(search_id), sid);
 }
 
 void smb1_query_disk_rsp(struct smb1_link *l)
@@ -96,8 +96,8 @@ void smb1_query_disk_rsp(struct smb1_link *l)
     uint16_t free_units = rd_u16le(&w);
     if (!rd_ok(&w))
         return;
-    ev_uint(l->ev, "total_units", total);
-    ev_uint(l->ev, "blocks_per_unit", blocks_per_unit);
-    ev_uint(l->ev, "block_size", block_size);
-    ev_uint(l->ev, "free_units", free_units);
+    ev_uint(l->ev, F(total_units), total);
+    ev_uint(l->ev, F(blocks_per_unit), blocks_per_unit);
+    ev_uint(l->ev, F(block_size), block_size);
+    ev_uint(l->ev, F(free_units), free_units);
 }

@@ -96,7 +96,7 @@ void smb1_ev_fid(struct smb1_link *l, uint16_t fid);
 /* the request's parameter words are there (wct >= min); else an anomaly */
 bool smb1_need_words(struct smb1_link *l, unsigned min);
 /* a string field of the pending event (request side), or NULL */
-const char *smb1_ev_get_str(const struct event *e, const char *name);
+const char *smb1_ev_get_str(const struct event *e, const struct fld_t_str *name);
 /* emit a `session` record for s (linked or not) */
 void smb1_session_record(struct smb1_conn *c, const struct smb1_session *s, uint64_t ts_us);
 /* free a session's strings and lists and s itself */

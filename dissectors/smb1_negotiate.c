@@ -49,9 +49,9 @@ void smb1_negotiate_req(struct smb1_link *l)
             omitted++;
         }
     }
-    fs_strv(l->ev, NULL, "dialects", v, n);
+    fs_strv(l->ev, NULL, F(dialects), v, n);
     if (omitted) {
-        ev_uint(l->ev, "dialects_omitted", omitted);
+        ev_uint(l->ev, F(dialects_omitted), omitted);
         smb1_anomaly(l, "smb_dialects_truncated", "%zu dialects offered: first %d kept", n + omitted,
                      SMB1_MAX_DIALECTS);
     }
@@ -61,7 +61,7 @@ void smb1_negotiate_req(struct smb1_link *l)
         strlist_add(&l->c->dialects, v[i]);
 }
 
-static void hex_field(struct smb1_link *l, const char *name, const uint8_t *p, size_t n)
+static void hex_field(struct smb1_link *l, const struct fld_t_str *name, const uint8_t *p, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     char buf[2 * 255 + 1];
@@ -82,7 +82,7 @@ static void challenge_and_names(struct smb1_link *l, uint8_t security_mode, size
     if (!key)
         return;
     if (key_len)
-        hex_field(l, "challenge", key, key_len);
+        hex_field(l, F(challenge), key, key_len);
     /* the password check of SESSION_SETUP is challenge/response only when
      * the server asked for it and gave a challenge to answer */
     l->c->have_challenge = (security_mode & NEG_ENCRYPT_PASSWORDS) && key_len == 8;
@@ -92,10 +92,10 @@ static void challenge_and_names(struct smb1_link *l, uint8_t security_mode, size
         return;
     /* no alignment pad before DomainName: it follows the 8-byte challenge at an
      * odd offset, and Windows and Samba both send it unaligned */
-    ev_str(l->ev, "domain", smb1_str(l, &b, unicode, false));
+    ev_str(l->ev, F(domain), smb1_str(l, &b, unicode, false));
     /* ServerName ([MS-SMB] 2.2.4.5.2.2) is there only if bytes remain */
     if (rd_left(&b) > 0)
-        ev_str(l->ev, "server", smb1_str(l, &b, unicode, false));
+        ev_str(l->ev, F(server), smb1_str(l, &b, unicode, false));
 }
 
 /* [MS-CIFS] 2.2.4.52.2, WordCount 0x11 */
@@ -112,9 +112,9 @@ static void nt_lm_response(struct smb1_link *l, struct rd *w)
     uint8_t key_len = rd_u8(w);
     if (!rd_ok(w))
         return;
-    ev_uint(l->ev, "security_mode", security_mode);
-    ev_uint(l->ev, "capabilities", caps);
-    ev_uint(l->ev, "max_buffer", max_buffer);
+    ev_uint(l->ev, F(security_mode), security_mode);
+    ev_uint(l->ev, F(capabilities), caps);
+    ev_uint(l->ev, F(max_buffer), max_buffer);
     if (caps & CAP_EXTENDED_SECURITY) {
         /* ServerGUID and a GSS blob: the challenge travels in SESSION_SETUP */
         l->c->have_challenge = false;
@@ -134,8 +134,8 @@ static void lanman_response(struct smb1_link *l, struct rd *w)
     uint16_t key_len = rd_u16le(w);
     if (!rd_ok(w))
         return;
-    ev_uint(l->ev, "security_mode", security_mode);
-    ev_uint(l->ev, "max_buffer", max_buffer);
+    ev_uint(l->ev, F(security_mode), security_mode);
+    ev_uint(l->ev, F(max_buffer), max_buffer);
     challenge_and_names(l, (uint8_t)security_mode, key_len, false);
 }
 
@@ -148,8 +148,8 @@ void smb1_negotiate_rsp(struct smb1_link *l)
     if (!rd_ok(&w))
         return;
     /* the index points into this exchange's request list (duplicates included) */
-    const struct field *f = ev_get(l->ev, NULL, "dialects");
-    const struct field *om = ev_get(l->ev, NULL, "dialects_omitted");
+    const struct field *f = ev_find(l->ev, NULL, F(dialects));
+    const struct field *om = ev_find(l->ev, NULL, F(dialects_omitted));
     size_t offered = f && f->kind == F_STRV ? f->v.sv.n : 0;
     if (om && om->kind == F_UINT)
         offered += om->v.u; /* offered but not kept: a valid index, no name */
@@ -158,9 +158,9 @@ void smb1_negotiate_rsp(struct smb1_link *l)
         chosen = f->v.sv.v[idx];
     else if (idx != DIALECT_NONE && f && f->kind == F_STRV && idx >= offered)
         smb1_anomaly(l, "smb1_negotiate_index", "dialect index %u of %zu offered", idx, offered);
-    ev_str(l->ev, "dialect", chosen);
+    ev_str(l->ev, F(dialect), chosen);
     if (!chosen)
-        ev_uint(l->ev, "dialect_index", idx);
+        ev_uint(l->ev, F(dialect_index), idx);
     free(l->c->dialect);
     l->c->dialect = chosen ? strdup(chosen) : NULL;
     if (chosen && !l->c->dialect)

@@ -81,7 +81,7 @@ static void access_mode_field(struct smb1_link *l, uint16_t mode)
         st = sbuf;
     }
     int n = snprintf(buf, sizeof buf, "%s, %s", at, st);
-    fs_strn(l->ev, NULL, "access", buf, n > 0 ? (size_t)n : 0);
+    fs_strn(l->ev, NULL, F(access), buf, n > 0 ? (size_t)n : 0);
 }
 
 /* ---- OPEN_ANDX ----------------------------------------------------------- */
@@ -112,10 +112,10 @@ void smb1_open_andx_req(struct smb1_link *l)
         return;
     struct rd b = l->bytes;
     const char *name = smb1_str(l, &b, l->h->unicode, true);
-    ev_str(l->ev, "file", name);
+    ev_str(l->ev, F(file), name);
     access_mode_field(l, access);
-    ev_uint(l->ev, "open_function", open_mode);
-    ev_str(l->ev, "open_action", open_action_text(open_mode));
+    ev_uint(l->ev, F(open_function), open_mode);
+    ev_str(l->ev, F(open_action), open_action_text(open_mode));
     keep_name(l, name);
     l->p->req.u.open.flags = flags;
 }
@@ -173,12 +173,12 @@ void smb1_open_andx_rsp(struct smb1_link *l)
     if (!smb1_need_words(l, 15) || !open_andx_rsp_words(l, &r))
         return;
     static const char *const action[4] = {"unknown", "opened", "created", "truncated"};
-    ev_uint(l->ev, "fid", r.fid);
+    ev_uint(l->ev, F(fid), r.fid);
     if (r.size_known)
-        ev_uint(l->ev, "size", r.size);
+        ev_uint(l->ev, F(size), r.size);
     else
-        ev_null(l->ev, "size");
-    ev_str(l->ev, "action", action[r.action & 3]);
+        ev_null(l->ev, F(size));
+    ev_str(l->ev, F(action), action[r.action & 3]);
     if (smb1_rsp_ok(l))
         opened(l, r.fid, r.size_known, r.size, r.file_type, r.directory);
 }
@@ -249,10 +249,10 @@ void smb1_nt_create_req(struct smb1_link *l)
     struct smb1_open *dir = root_fid ? smb1_open_get(l->c, (uint16_t)root_fid) : NULL;
     if (dir && dir->name)
         name = join_relative(l, dir->name, name);
-    ev_str(l->ev, "file", name);
-    ev_uint(l->ev, "access_mask", access);
-    ev_str(l->ev, "disposition", smb1_nt_disposition_name(disposition));
-    ev_uint(l->ev, "create_options", options);
+    ev_str(l->ev, F(file), name);
+    ev_uint(l->ev, F(access_mask), access);
+    ev_str(l->ev, F(disposition), smb1_nt_disposition_name(disposition));
+    ev_uint(l->ev, F(create_options), options);
     l->p->req.u.open.create_options = options;
     keep_name(l, name);
 }
@@ -283,10 +283,10 @@ void smb1_nt_create_rsp(struct smb1_link *l)
     struct open_rsp r;
     if (!smb1_need_words(l, 34) || !nt_create_rsp_words(l, &r))
         return;
-    ev_uint(l->ev, "fid", r.fid);
-    ev_uint(l->ev, "size", r.size);
-    ev_str(l->ev, "create_action", smb1_nt_create_action_name(r.action));
-    ev_bool(l->ev, "is_directory", r.directory);
+    ev_uint(l->ev, F(fid), r.fid);
+    ev_uint(l->ev, F(size), r.size);
+    ev_str(l->ev, F(create_action), smb1_nt_create_action_name(r.action));
+    ev_bool(l->ev, F(is_directory), r.directory);
     if (smb1_rsp_ok(l))
         opened(l, r.fid, r.size_known, r.size, r.file_type, r.directory);
 }
@@ -342,7 +342,7 @@ void smb1_open_core_req(struct smb1_link *l)
     struct rd w = l->words;
     uint16_t access = rd_u16le(&w);
     const char *name = path_after_format(l);
-    ev_str(l->ev, "file", name);
+    ev_str(l->ev, F(file), name);
     if (rd_ok(&w))
         access_mode_field(l, access);
     keep_name(l, name);
@@ -358,8 +358,8 @@ void smb1_open_core_rsp(struct smb1_link *l)
     uint32_t size = rd_u32le(&w);
     if (!rd_ok(&w))
         return;
-    ev_uint(l->ev, "fid", fid);
-    ev_uint(l->ev, "size", size);
+    ev_uint(l->ev, F(fid), fid);
+    ev_uint(l->ev, F(size), size);
     if (smb1_rsp_ok(l))
         opened(l, fid, true, size, FILE_TYPE_NOT_SAID, false);
 }
@@ -369,7 +369,7 @@ void smb1_create_core_req(struct smb1_link *l)
     if (!smb1_need_words(l, 3))
         return;
     const char *name = path_after_format(l);
-    ev_str(l->ev, "file", name);
+    ev_str(l->ev, F(file), name);
     keep_name(l, name);
 }
 
@@ -381,7 +381,7 @@ void smb1_create_core_rsp(struct smb1_link *l)
     uint16_t fid = rd_u16le(&w);
     if (!rd_ok(&w))
         return;
-    ev_uint(l->ev, "fid", fid);
+    ev_uint(l->ev, F(fid), fid);
     /* CREATE makes a new file or truncates an existing one: it is empty now */
     if (smb1_rsp_ok(l))
         opened(l, fid, true, 0, FILE_TYPE_NOT_SAID, false);

@@ -25,14 +25,14 @@ static const char *path_arg(struct smb1_link *l, struct rd *b)
 void smb1_path_req(struct smb1_link *l)
 {
     struct rd b = l->bytes;
-    ev_str(l->ev, "file", path_arg(l, &b));
+    ev_str(l->ev, F(file), path_arg(l, &b));
 }
 
 static void two_paths(struct smb1_link *l)
 {
     struct rd b = l->bytes;
-    ev_str(l->ev, "from", path_arg(l, &b));
-    ev_str(l->ev, "to", path_arg(l, &b));
+    ev_str(l->ev, F(from), path_arg(l, &b));
+    ev_str(l->ev, F(to), path_arg(l, &b));
 }
 
 void smb1_rename_req(struct smb1_link *l)
@@ -54,5 +54,5 @@ void smb1_query_info_rsp(struct smb1_link *l)
     rd_skip(&w, 2 + 4); /* FileAttributes, LastWriteTime */
     uint32_t size = rd_u32le(&w);
     if (rd_ok(&w))
-        ev_uint(l->ev, "size", size);
+        ev_uint(l->ev, F(size), size);
 }

@@ -48,8 +48,8 @@ void smb1_read_andx_req(struct smb1_link *l)
     if (max_high != MAX_COUNT_HIGH_IGNORE && !fid_is_pipe(l->c, fid))
         max_count |= (uint32_t)max_high << 16;
     smb1_ev_fid(l, fid);
-    ev_uint(l->ev, "offset", offset);
-    ev_uint(l->ev, "max_count", max_count);
+    ev_uint(l->ev, F(offset), offset);
+    ev_uint(l->ev, F(max_count), max_count);
     l->p->req.u.read.fid = fid;
     l->p->req.u.read.offset = offset;
     l->p->req.u.read.max_count = max_count;
@@ -93,9 +93,9 @@ void smb1_read_andx_rsp(struct smb1_link *l)
         smb1_anomaly(l, "smb1_bad_word_count", "READ_ANDX response word count %u", l->wct);
         return;
     }
-    ev_uint(l->ev, "length", r.length);
-    ev_uint(l->ev, "data_offset", r.data_offset);
-    ev_uint(l->ev, "remaining", r.available);
+    ev_uint(l->ev, F(length), r.length);
+    ev_uint(l->ev, F(data_offset), r.data_offset);
+    ev_uint(l->ev, F(remaining), r.available);
     /* a pipe's data is not streamed to a file: count it here */
     if (l->p && l->p->req.decoded)
         smb1_pipe_count(l->c, l->p->req.u.read.fid, false, r.length);
@@ -151,9 +151,9 @@ void smb1_write_andx_req(struct smb1_link *l)
         return;
     }
     smb1_ev_fid(l, q.fid);
-    ev_uint(l->ev, "offset", q.offset);
-    ev_uint(l->ev, "length", q.length);
-    ev_uint(l->ev, "write_mode", q.write_mode);
+    ev_uint(l->ev, F(offset), q.offset);
+    ev_uint(l->ev, F(length), q.length);
+    ev_uint(l->ev, F(write_mode), q.write_mode);
     smb1_pipe_count(l->c, q.fid, true, q.length);
     l->p->req.u.write.fid = q.fid;
     l->p->req.u.write.offset = q.offset;
@@ -196,7 +196,7 @@ void smb1_write_andx_rsp(struct smb1_link *l)
     if (!rd_ok(&w))
         return;
     uint32_t total = count | (uint32_t)high << 16;
-    ev_uint(l->ev, "count", total);
+    ev_uint(l->ev, F(count), total);
     if (smb1_rsp_ok(l) && l->p && l->p->req.decoded)
         grew(l, l->p->req.u.write.fid, l->p->req.u.write.offset, total);
 }
@@ -221,8 +221,8 @@ static bool core_rw_req_words(struct smb1_link *l, uint16_t *fid, uint16_t *coun
     if (!rd_ok(&w))
         return false;
     smb1_ev_fid(l, *fid);
-    ev_uint(l->ev, "count", *count);
-    ev_uint(l->ev, "offset", *offset);
+    ev_uint(l->ev, F(count), *count);
+    ev_uint(l->ev, F(offset), *offset);
     return true;
 }
 
@@ -246,7 +246,7 @@ void smb1_read_core_rsp(struct smb1_link *l)
     uint16_t count = rd_u16le(&w);
     if (!rd_ok(&w))
         return;
-    ev_uint(l->ev, "count", count);
+    ev_uint(l->ev, F(count), count);
     if (l->p && l->p->req.decoded)
         smb1_pipe_count(l->c, l->p->req.u.read.fid, false, count);
 }
@@ -305,7 +305,7 @@ void smb1_write_core_rsp(struct smb1_link *l)
     uint16_t count = rd_u16le(&w);
     if (!rd_ok(&w))
         return;
-    ev_uint(l->ev, "count", count);
+    ev_uint(l->ev, F(count), count);
     if (smb1_rsp_ok(l) && l->p && l->p->req.decoded)
         grew(l, l->p->req.u.write.fid, l->p->req.u.write.offset, count);
 }
@@ -326,7 +326,7 @@ void smb1_locking_andx_req(struct smb1_link *l)
     if (!rd_ok(&w))
         return;
     smb1_ev_fid(l, fid);
-    ev_uint(l->ev, "lock_type", type);
-    ev_uint(l->ev, "unlocks", unlocks);
-    ev_uint(l->ev, "locks", locks);
+    ev_uint(l->ev, F(lock_type), type);
+    ev_uint(l->ev, F(unlocks), unlocks);
+    ev_uint(l->ev, F(locks), locks);
 }

@@ -70,10 +70,10 @@ static void security_blob_req(struct smb1_link *l, const struct rd *blob)
     } else if (blob_has(blob, OID_KRB5, sizeof OID_KRB5) || blob_has(blob, OID_MS_KRB5, sizeof OID_MS_KRB5)) {
         auth = "kerberos";
     }
-    ev_str(l->ev, "user", user);
-    ev_str(l->ev, "domain", domain);
-    ev_str(l->ev, "host", host);
-    ev_str(l->ev, "auth", auth);
+    ev_str(l->ev, F(user), user);
+    ev_str(l->ev, F(domain), domain);
+    ev_str(l->ev, F(host), host);
+    ev_str(l->ev, F(auth), auth);
 }
 
 /* non-extended security: the password lengths say what was sent. no_lm: the
@@ -114,12 +114,12 @@ static void account_fields(struct smb1_link *l, uint16_t oem_len, uint16_t uni_l
     const char *domain = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
     const char *os = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
     const char *lanman = rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL;
-    ev_str(l->ev, "user", user);
-    ev_str(l->ev, "domain", domain);
-    ev_null(l->ev, "host"); /* the workstation name is not in this message */
-    ev_str(l->ev, "native_os", os);
-    ev_str(l->ev, "native_lanman", lanman);
-    ev_str(l->ev, "auth", password_kind(l, oem_len, uni_len, no_lm, user));
+    ev_str(l->ev, F(user), user);
+    ev_str(l->ev, F(domain), domain);
+    ev_null(l->ev, F(host)); /* the workstation name is not in this message */
+    ev_str(l->ev, F(native_os), os);
+    ev_str(l->ev, F(native_lanman), lanman);
+    ev_str(l->ev, F(auth), password_kind(l, oem_len, uni_len, no_lm, user));
 }
 
 /* NT LM 0.12 without extended security: WordCount 13 */
@@ -157,8 +157,8 @@ static void ext_sec_req(struct smb1_link *l, struct rd *w)
     }
     security_blob_req(l, &blob);
     bool u = l->h->unicode;
-    ev_str(l->ev, "native_os", rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL);
-    ev_str(l->ev, "native_lanman", rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL);
+    ev_str(l->ev, F(native_os), rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL);
+    ev_str(l->ev, F(native_lanman), rd_ok(&b) && rd_left(&b) ? smb1_str(l, &b, u, true) : NULL);
 }
 
 void smb1_session_setup_req(struct smb1_link *l)
@@ -194,15 +194,15 @@ static void set_str(char **dst, const char *s)
 static void fill_session(struct smb1_link *l, struct smb1_session *s, bool guest)
 {
     const struct event *e = l->ev;
-    set_str(&s->user, smb1_ev_get_str(e, "user"));
-    set_str(&s->domain, smb1_ev_get_str(e, "domain"));
-    set_str(&s->host, smb1_ev_get_str(e, "host"));
-    set_str(&s->native_os, smb1_ev_get_str(e, "native_os"));
-    set_str(&s->native_lanman, smb1_ev_get_str(e, "native_lanman"));
-    set_str(&s->srv_native_os, smb1_ev_get_str(e, "server_native_os"));
-    set_str(&s->srv_native_lanman, smb1_ev_get_str(e, "server_native_lanman"));
-    set_str(&s->srv_domain, smb1_ev_get_str(e, "server_domain"));
-    s->auth = auth_static(smb1_ev_get_str(e, "auth"));
+    set_str(&s->user, smb1_ev_get_str(e, F(user)));
+    set_str(&s->domain, smb1_ev_get_str(e, F(domain)));
+    set_str(&s->host, smb1_ev_get_str(e, F(host)));
+    set_str(&s->native_os, smb1_ev_get_str(e, F(native_os)));
+    set_str(&s->native_lanman, smb1_ev_get_str(e, F(native_lanman)));
+    set_str(&s->srv_native_os, smb1_ev_get_str(e, F(server_native_os)));
+    set_str(&s->srv_native_lanman, smb1_ev_get_str(e, F(server_native_lanman)));
+    set_str(&s->srv_domain, smb1_ev_get_str(e, F(server_domain)));
+    s->auth = auth_static(smb1_ev_get_str(e, F(auth)));
     s->guest = guest;
     char scratch[64];
     set_str(&s->status, smb1_status_name(l->h, scratch, sizeof scratch));
@@ -220,7 +220,7 @@ void smb1_session_setup_rsp(struct smb1_link *l)
         uint16_t blob_len = l->wct == 4 ? rd_u16le(&w) : 0;
         if (rd_ok(&w)) {
             guest = (action & ACTION_GUEST) != 0;
-            ev_bool(l->ev, "guest", guest);
+            ev_bool(l->ev, F(guest), guest);
             struct rd b = l->bytes;
             struct rd blob = rd_sub(&b, blob_len);
             struct rd msg;
@@ -234,15 +234,15 @@ void smb1_session_setup_rsp(struct smb1_link *l)
                     hex[2 * i] = digits[m.challenge[i] >> 4];
                     hex[2 * i + 1] = digits[m.challenge[i] & 15];
                 }
-                fs_strn(l->ev, NULL, "challenge", hex, sizeof hex);
+                fs_strn(l->ev, NULL, F(challenge), hex, sizeof hex);
             }
             bool u = l->h->unicode;
             if (rd_ok(&b) && rd_left(&b))
-                ev_str(l->ev, "server_native_os", smb1_str(l, &b, u, true));
+                ev_str(l->ev, F(server_native_os), smb1_str(l, &b, u, true));
             if (rd_ok(&b) && rd_left(&b))
-                ev_str(l->ev, "server_native_lanman", smb1_str(l, &b, u, true));
+                ev_str(l->ev, F(server_native_lanman), smb1_str(l, &b, u, true));
             if (rd_ok(&b) && rd_left(&b))
-                ev_str(l->ev, "server_domain", smb1_str(l, &b, u, true));
+                ev_str(l->ev, F(server_domain), smb1_str(l, &b, u, true));
         }
     } else if (l->wct != 0) {
         smb1_anomaly(l, "smb1_bad_word_count", "SESSION_SETUP_ANDX response word count %u", l->wct);

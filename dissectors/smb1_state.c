@@ -87,23 +87,23 @@ void smb1_session_record(struct smb1_conn *c, const struct smb1_session *s, uint
     (void)ts_us; /* the record is stamped with when the session began */
     struct event e;
     ev_init(&e, EV_SESSION, s->ts_us, c->conn);
-    ev_uint(&e, "uid", s->uid);
-    ev_str(&e, "dialect", c->dialect);
-    ev_str(&e, "user", s->user);
-    ev_str(&e, "domain", s->domain);
-    ev_str(&e, "host", s->host);
-    ev_str(&e, "auth", s->auth);
-    ev_str(&e, "status", s->status);
-    fs_strv(&e, NULL, "shares", (const char *const *)s->shares.v, s->shares.n);
-    fs_strv(&e, NULL, "files", (const char *const *)s->files.v, s->files.n);
+    ev_uint(&e, F(uid), s->uid);
+    ev_str(&e, F(dialect), c->dialect);
+    ev_str(&e, F(user), s->user);
+    ev_str(&e, F(domain), s->domain);
+    ev_str(&e, F(host), s->host);
+    ev_str(&e, F(auth), s->auth);
+    ev_str(&e, F(status), s->status);
+    fs_strv(&e, NULL, F(shares), (const char *const *)s->shares.v, s->shares.n);
+    fs_strv(&e, NULL, F(files), (const char *const *)s->files.v, s->files.n);
     if (s->shares.omitted)
-        ev_uint(&e, "shares_omitted", s->shares.omitted);
+        ev_uint(&e, F(shares_omitted), s->shares.omitted);
     if (s->files.omitted)
-        ev_uint(&e, "files_omitted", s->files.omitted); /* more distinct files than the list keeps */
-    ev_bool(&e, "guest", s->guest);
-    ev_str(&e, "native_os", s->native_os);
-    ev_str(&e, "native_lanman", s->native_lanman);
-    ev_bool(&e, "partial", s->partial);
+        ev_uint(&e, F(files_omitted), s->files.omitted); /* more distinct files than the list keeps */
+    ev_bool(&e, F(guest), s->guest);
+    ev_str(&e, F(native_os), s->native_os);
+    ev_str(&e, F(native_lanman), s->native_lanman);
+    ev_bool(&e, F(partial), s->partial);
     emit(c->em, &e);
     ev_free(&e);
 }
@@ -305,12 +305,12 @@ struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid,
 /* the content fields of a file or print file: counts, ranges and the hash */
 static void content_fields(struct event *e, const struct file_result *r)
 {
-    ev_uint(e, "bytes_read", r->bytes_read);
-    ev_uint(e, "bytes_written", r->bytes_written);
-    fs_ranges(e, NULL, "read_ranges", (const uint64_t(*)[2])r->read_ranges, r->n_read_ranges);
-    fs_ranges(e, NULL, "write_ranges", (const uint64_t(*)[2])r->write_ranges, r->n_write_ranges);
-    ev_str(e, "sha256", r->has_sha256 ? r->sha256 : NULL);
-    ev_bool(e, "complete", r->complete);
+    ev_uint(e, F(bytes_read), r->bytes_read);
+    ev_uint(e, F(bytes_written), r->bytes_written);
+    fs_ranges(e, NULL, F(read_ranges), (const uint64_t(*)[2])r->read_ranges, r->n_read_ranges);
+    fs_ranges(e, NULL, F(write_ranges), (const uint64_t(*)[2])r->write_ranges, r->n_write_ranges);
+    ev_str(e, F(sha256), r->has_sha256 ? r->sha256 : NULL);
+    ev_bool(e, F(complete), r->complete);
 }
 
 static void open_record(struct smb1_conn *c, struct smb1_open *o)
@@ -323,31 +323,31 @@ static void open_record(struct smb1_conn *c, struct smb1_open *o)
 
     struct event e;
     ev_init(&e, EV_FILE, o->ts_us, c->conn);
-    ev_str(&e, "name", o->name);
-    ev_str(&e, "share", o->share);
-    ev_str(&e, "kind", smb1_open_kind_name(o->kind));
-    ev_uint(&e, "fid", o->fid);
-    ev_uint(&e, "uid", o->uid);
-    ev_uint(&e, "tid", o->tid);
+    ev_str(&e, F(name), o->name);
+    ev_str(&e, F(share), o->share);
+    ev_str(&e, F(kind), smb1_open_kind_name(o->kind));
+    ev_uint(&e, F(fid), o->fid);
+    ev_uint(&e, F(uid), o->uid);
+    ev_uint(&e, F(tid), o->tid);
     /* who: the account of the open's session, so no join is needed */
     const struct smb1_session *s = smb1_session_get(c, o->uid, false, 0);
-    ev_str(&e, "user", s ? s->user : NULL);
-    ev_str(&e, "domain", s ? s->domain : NULL);
+    ev_str(&e, F(user), s ? s->user : NULL);
+    ev_str(&e, F(domain), s ? s->domain : NULL);
     if (o->size_known)
-        ev_uint(&e, "size", o->size);
+        ev_uint(&e, F(size), o->size);
     else
-        ev_null(&e, "size");
+        ev_null(&e, F(size));
     if (content) {
         content_fields(&e, &r);
     } else if (o->kind == SMB1_OPEN_PIPE) {
         /* a pipe is a conversation, not content: no ranges, no hash */
-        ev_uint(&e, "bytes_in", o->pipe_in);
-        ev_uint(&e, "bytes_out", o->pipe_out);
+        ev_uint(&e, F(bytes_in), o->pipe_in);
+        ev_uint(&e, F(bytes_out), o->pipe_out);
     }
     /* never saw the open: the data is real but the name is unknown */
-    ev_bool(&e, "partial", o->name == NULL);
+    ev_bool(&e, F(partial), o->name == NULL);
     if (content && !r.has_sha256)
-        ev_str(&e, "no_hash_reason", r.no_hash_reason ? r.no_hash_reason : "unknown");
+        ev_str(&e, F(no_hash_reason), r.no_hash_reason ? r.no_hash_reason : "unknown");
     /* --extract: the content goes out with the finished record (adds `extracted`) */
     file_extract(o->ft, &r, &e, o->serial);
     emit(c->em, &e);
@@ -446,12 +446,12 @@ uint64_t smb1_op_ts(const struct smb1_link *l)
 
 void smb1_ev_fid(struct smb1_link *l, uint16_t fid)
 {
-    ev_uint(l->ev, "fid", fid);
+    ev_uint(l->ev, F(fid), fid);
     struct smb1_open *o = smb1_open_get(l->c, fid);
     const char *name = o ? o->name : NULL;
     if (fid == SMB1_FID_CHAINED && l->chain_open && l->chain_name)
         name = l->chain_name; /* the file an open earlier in this request asks for: no FID yet */
-    ev_str(l->ev, "file", name);
+    ev_str(l->ev, F(file), name);
 }
 
 bool smb1_need_words(struct smb1_link *l, unsigned min)
@@ -464,8 +464,8 @@ bool smb1_need_words(struct smb1_link *l, unsigned min)
     return false;
 }
 
-const char *smb1_ev_get_str(const struct event *e, const char *name)
+const char *smb1_ev_get_str(const struct event *e, const struct fld_t_str *name)
 {
-    const struct field *f = ev_get(e, NULL, name);
+    const struct field *f = ev_find(e, NULL, name);
     return f && f->kind == F_STR ? f->v.s : NULL;
 }

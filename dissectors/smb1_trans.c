@@ -168,17 +168,17 @@ void smb1_trans_req(struct smb1_link *l)
         return;
     struct rd b = l->bytes;
     const char *name = smb1_str(l, &b, l->h->unicode, true);
-    ev_str(l->ev, "name", name);
+    ev_str(l->ev, F(name), name);
     if (t.setup_count == 0)
         return; /* e.g. \PIPE\LANMAN (RAP): the operation is in the parameters */
     uint16_t subcmd = rd_u16le(&t.setup);
     if (!rd_ok(&t.setup))
         return;
-    ev_uint(l->ev, "subcommand", subcmd);
+    ev_uint(l->ev, F(subcommand), subcmd);
     l->p->req.u.trans.subcmd = subcmd;
     l->p->req.decoded = true;
     if (prefix_ci(name, "\\PIPE\\")) {
-        ev_str(l->ev, "subcommand_name", pipe_subcmd_name(subcmd));
+        ev_str(l->ev, F(subcommand_name), pipe_subcmd_name(subcmd));
         /* the pipe sub-commands but WAIT/CALL address an open pipe by FID in setup word 1 */
         uint16_t fid = rd_u16le(&t.setup);
         if (rd_ok(&t.setup) && subcmd != PIPE_WAIT && subcmd != PIPE_CALL) {
@@ -186,7 +186,7 @@ void smb1_trans_req(struct smb1_link *l)
             pipe_request(l, subcmd, fid, t.data_count);
         }
     } else if (prefix_ci(name, "\\MAILSLOT\\") && subcmd == 0x0001) {
-        ev_str(l->ev, "subcommand_name", "MAILSLOT_WRITE");
+        ev_str(l->ev, F(subcommand_name), "MAILSLOT_WRITE");
     }
 }
 
@@ -216,8 +216,8 @@ void smb1_trans2_req(struct smb1_link *l)
         smb1_anomaly(l, "smb1_trans_setup", "TRANSACTION2 without a sub-command");
         return;
     }
-    ev_uint(l->ev, "subcommand", subcmd);
-    ev_str(l->ev, "subcommand_name", smb1_trans2_name(subcmd));
+    ev_uint(l->ev, F(subcommand), subcmd);
+    ev_str(l->ev, F(subcommand_name), smb1_trans2_name(subcmd));
     l->p->req.u.trans.subcmd = subcmd;
     l->p->req.decoded = true; /* the name, when there is one, follows */
 
@@ -240,7 +240,7 @@ void smb1_trans2_req(struct smb1_link *l)
         rd_skip(&lv, 6);
         uint16_t level = rd_u16le(&lv);
         if (rd_ok(&lv))
-            ev_uint(l->ev, "info_level", level);
+            ev_uint(l->ev, F(info_level), level);
         name = param_name(l, &p, 2 + 2 + 2 + 2 + 4, u);
         break;
     }
@@ -249,8 +249,8 @@ void smb1_trans2_req(struct smb1_link *l)
         rd_skip(&lv, 2);
         uint16_t level = rd_u16le(&lv);
         if (rd_ok(&lv)) {
-            ev_uint(l->ev, "search_id", sid);
-            ev_uint(l->ev, "info_level", level);
+            ev_uint(l->ev, F(search_id), sid);
+            ev_uint(l->ev, F(info_level), level);
         }
         break;
     }
@@ -258,7 +258,7 @@ void smb1_trans2_req(struct smb1_link *l)
     case T2_SET_PATH: {
         uint16_t level = rd_u16le(&lv);
         if (rd_ok(&lv))
-            ev_uint(l->ev, "info_level", level);
+            ev_uint(l->ev, F(info_level), level);
         name = param_name(l, &p, 2 + 4, u); /* InformationLevel, Reserved */
         break;
     }
@@ -268,7 +268,7 @@ void smb1_trans2_req(struct smb1_link *l)
         uint16_t level = rd_u16le(&lv);
         if (rd_ok(&lv)) {
             smb1_ev_fid(l, fid);
-            ev_uint(l->ev, "info_level", level);
+            ev_uint(l->ev, F(info_level), level);
         }
         break;
     }
@@ -284,7 +284,7 @@ void smb1_trans2_req(struct smb1_link *l)
         break;
     }
     if (name)
-        ev_str(l->ev, "file", name);
+        ev_str(l->ev, F(file), name);
 }
 
 /* words shared by TRANSACTION and TRANSACTION2 responses ([MS-CIFS] 2.2.4.46.2) */
@@ -316,7 +316,7 @@ void smb1_trans2_rsp(struct smb1_link *l)
     if (subcmd == T2_FIND_FIRST2) {
         uint16_t sid = rd_u16le(&p);
         if (rd_ok(&p))
-            ev_uint(l->ev, "search_id", sid);
+            ev_uint(l->ev, F(search_id), sid);
     } else if (subcmd == T2_OPEN2) {
         /* FID, FileAttributes, CreationTime, FileDataSize, AccessMode,
          * ResourceType, NMPipeStatus, ActionTaken ([MS-CIFS] 2.2.6.1.2) */
@@ -327,8 +327,8 @@ void smb1_trans2_rsp(struct smb1_link *l)
         uint16_t type = rd_u16le(&p); /* ResourceType */
         if (!rd_ok(&p))
             return;
-        ev_uint(l->ev, "fid", fid);
-        ev_uint(l->ev, "size", size);
+        ev_uint(l->ev, F(fid), fid);
+        ev_uint(l->ev, F(size), size);
         if (!smb1_rsp_ok(l))
             return;
         struct smb1_open *o =
@@ -372,10 +372,10 @@ static void nt_create_params(struct smb1_link *l, struct rd *p)
     if (u)
         rd_align(p, 2);
     const char *name = name_len && name_len <= rd_left(p) ? smb1_strn(l, p, name_len, u) : smb1_str(l, p, u, false);
-    ev_str(l->ev, "file", name);
-    ev_uint(l->ev, "access_mask", access);
-    ev_str(l->ev, "disposition", smb1_nt_disposition_name(disposition));
-    ev_uint(l->ev, "create_options", options);
+    ev_str(l->ev, F(file), name);
+    ev_uint(l->ev, F(access_mask), access);
+    ev_str(l->ev, F(disposition), smb1_nt_disposition_name(disposition));
+    ev_uint(l->ev, F(create_options), options);
     keep_name(l, name);
 }
 
@@ -395,8 +395,8 @@ void smb1_nt_trans_req(struct smb1_link *l)
         smb1_anomaly(l, "smb1_trans_setup", "setup count %u does not fit word count %u", setup_count, l->wct);
         return;
     }
-    ev_uint(l->ev, "function", function);
-    ev_str(l->ev, "function_name", smb1_nt_trans_name(function));
+    ev_uint(l->ev, F(function), function);
+    ev_str(l->ev, F(function_name), smb1_nt_trans_name(function));
     l->p->req.u.trans.subcmd = function;
     l->p->req.decoded = true; /* the name, when there is one, follows */
 
@@ -406,7 +406,7 @@ void smb1_nt_trans_req(struct smb1_link *l)
         uint16_t fid = rd_u16le(&setup);
         if (rd_ok(&setup)) {
             if (function == NT_IOCTL)
-                ev_uint(l->ev, "ioctl_code", code);
+                ev_uint(l->ev, F(ioctl_code), code);
             smb1_ev_fid(l, fid);
         }
         return;
@@ -459,10 +459,10 @@ void smb1_nt_trans_rsp(struct smb1_link *l)
     uint8_t directory = rd_u8(&p);
     if (!rd_ok(&p))
         return;
-    ev_uint(l->ev, "fid", fid);
-    ev_uint(l->ev, "size", eof);
-    ev_str(l->ev, "create_action", smb1_nt_create_action_name(action));
-    ev_bool(l->ev, "is_directory", directory != 0);
+    ev_uint(l->ev, F(fid), fid);
+    ev_uint(l->ev, F(size), eof);
+    ev_str(l->ev, F(create_action), smb1_nt_create_action_name(action));
+    ev_bool(l->ev, F(is_directory), directory != 0);
     if (!smb1_rsp_ok(l))
         return;
     struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, l->p->req.u.trans.name, smb1_op_ts(l));
@@ -479,10 +479,10 @@ void smb1_nt_trans_rsp(struct smb1_link *l)
 
 static void secondary_fields(struct smb1_link *l, uint32_t pc, uint32_t pd, uint32_t dc, uint32_t dd)
 {
-    ev_uint(l->ev, "param_count", pc);
-    ev_uint(l->ev, "param_displacement", pd);
-    ev_uint(l->ev, "data_count", dc);
-    ev_uint(l->ev, "data_displacement", dd);
+    ev_uint(l->ev, F(param_count), pc);
+    ev_uint(l->ev, F(param_displacement), pd);
+    ev_uint(l->ev, F(data_count), dc);
+    ev_uint(l->ev, F(data_displacement), dd);
 }
 
 /* TRANSACTION_SECONDARY (8 words) and TRANSACTION2_SECONDARY (9: + FID);

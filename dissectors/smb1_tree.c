@@ -22,10 +22,10 @@ void smb1_tree_connect_req(struct smb1_link *l)
     if (!rd_ok(&w) || !rd_ok(&b))
         return;
     const char *path = smb1_str(l, &b, l->h->unicode, true);
-    ev_str(l->ev, "path", path);
+    ev_str(l->ev, F(path), path);
     /* the service type is always OEM ([MS-CIFS] 2.2.4.55.1) */
     if (rd_left(&b))
-        ev_str(l->ev, "service", smb1_str(l, &b, false, false));
+        ev_str(l->ev, F(service), smb1_str(l, &b, false, false));
     l->p->req.u.tree.path = strdup(path);
     if (!l->p->req.u.tree.path)
         abort();
@@ -40,10 +40,10 @@ void smb1_tree_connect_rsp(struct smb1_link *l)
         struct rd b = l->bytes;
         if (rd_left(&b)) {
             service = smb1_str(l, &b, false, false);
-            ev_str(l->ev, "share_type", service);
+            ev_str(l->ev, F(share_type), service);
         }
         if (rd_ok(&b) && rd_left(&b))
-            ev_str(l->ev, "native_fs", smb1_str(l, &b, l->h->unicode, true));
+            ev_str(l->ev, F(native_fs), smb1_str(l, &b, l->h->unicode, true));
     } else if (smb1_rsp_ok(l)) {
         smb1_need_words(l, 3);
     }

@@ -61,7 +61,7 @@ static void on_record(void *u, const struct event *e)
     struct analyzer *an = u;
     an->records[e->type]++;
     if (e->type == EV_ANOMALY) {
-        const struct field *f = ev_get(e, NULL, "name");
+        const struct field *f = ev_find(e, NULL, F(anomaly_name));
         if (f && f->kind == F_STR)
             count_anomaly(an, f->v.s);
         /* schema 1: every record but stats belongs to a connection; one that
@@ -142,45 +142,45 @@ static void write_stats(struct analyzer *an)
     ev_init(&e, EV_STATS, an->last_ts, NULL);
     const struct decode_stats *ds = decode_stats(an->dec);
     const struct flow_stats *fs = flow_table_stats(an->flows);
-    ev_uint(&e, "packets", ds->packets);
-    ev_uint(&e, "bytes", ds->bytes);
-    ev_uint(&e, "tcp_segments", ds->tcp);
-    ev_uint(&e, "non_tcp", ds->non_tcp);
-    ev_uint(&e, "bad_packets", ds->bad);
-    ev_uint(&e, "ip_fragments", ds->frags);
-    ev_uint(&e, "ip_datagrams_reassembled", ds->frag_datagrams);
-    ev_uint(&e, "ip_fragment_timeouts", ds->frag_timeouts);
-    ev_uint(&e, "flows", fs->flows);
-    ev_uint(&e, "flows_analyzed", fs->flows_analyzed);
-    ev_uint(&e, "flows_evicted", fs->flows_evicted);
-    ev_uint(&e, "flows_timed_out", fs->flows_timed_out);
-    ev_uint(&e, "reasm_memory_peak", fs->reasm_mem_peak);
-    ev_uint(&e, "file_hold_peak", an->files.held_peak);
-    ev_uint(&e, "file_verify_peak", an->files.kept_peak);
+    ev_uint(&e, F(packets), ds->packets);
+    ev_uint(&e, F(bytes), ds->bytes);
+    ev_uint(&e, F(tcp_segments), ds->tcp);
+    ev_uint(&e, F(non_tcp), ds->non_tcp);
+    ev_uint(&e, F(bad_packets), ds->bad);
+    ev_uint(&e, F(ip_fragments), ds->frags);
+    ev_uint(&e, F(ip_datagrams_reassembled), ds->frag_datagrams);
+    ev_uint(&e, F(ip_fragment_timeouts), ds->frag_timeouts);
+    ev_uint(&e, F(flows), fs->flows);
+    ev_uint(&e, F(flows_analyzed), fs->flows_analyzed);
+    ev_uint(&e, F(flows_evicted), fs->flows_evicted);
+    ev_uint(&e, F(flows_timed_out), fs->flows_timed_out);
+    ev_uint(&e, F(reasm_memory_peak), fs->reasm_mem_peak);
+    ev_uint(&e, F(file_hold_peak), an->files.held_peak);
+    ev_uint(&e, F(file_verify_peak), an->files.kept_peak);
     if (an->files.ex) {
         /* only with --extract: output without it stays as it was */
         const struct extract_counts *xc = extractor_counts(an->files.ex);
-        struct fieldset *x = fs_obj(&e, NULL, "extract");
-        fs_uint(&e, x, "complete", xc->complete);
-        fs_uint(&e, x, "dedup", xc->dedup);
-        fs_uint(&e, x, "partial", xc->partial);
-        fs_uint(&e, x, "bytes", xc->bytes);
-        fs_uint(&e, x, "errors", xc->errors);
+        struct fieldset *x = fs_obj(&e, NULL, F(extract));
+        fs_uint(&e, x, F(extract_complete), xc->complete);
+        fs_uint(&e, x, F(extract_dedup), xc->dedup);
+        fs_uint(&e, x, F(extract_partial), xc->partial);
+        fs_uint(&e, x, F(bytes), xc->bytes);
+        fs_uint(&e, x, F(extract_errors), xc->errors);
     }
     if (an->have_capture_stats) {
-        struct fieldset *c = fs_obj(&e, NULL, "capture");
-        fs_uint(&e, c, "received", an->cap_received);
-        fs_uint(&e, c, "dropped", an->cap_dropped);
+        struct fieldset *c = fs_obj(&e, NULL, F(capture));
+        fs_uint(&e, c, F(received), an->cap_received);
+        fs_uint(&e, c, F(dropped), an->cap_dropped);
     }
-    struct fieldset *r = fs_obj(&e, NULL, "records");
+    struct fieldset *r = fs_map(&e, NULL, F(records));
     for (int t = 0; t < EV_STATS; t++)
-        fs_uint(&e, r, ev_type_name((enum ev_type)t), an->records[t]);
+        fs_map_uint(&e, r, ev_type_name((enum ev_type)t), an->records[t]);
     /* anomaly names sorted: the record must not depend on discovery order */
     if (an->n_anomalies)
         qsort(an->anomalies, an->n_anomalies, sizeof *an->anomalies, cmp_anomaly);
-    struct fieldset *a = fs_obj(&e, NULL, "anomalies");
+    struct fieldset *a = fs_map(&e, NULL, F(anomalies));
     for (size_t i = 0; i < an->n_anomalies; i++)
-        fs_uint(&e, a, an->anomalies[i].name, an->anomalies[i].n);
+        fs_map_uint(&e, a, an->anomalies[i].name, an->anomalies[i].n);
     /* keys as "0x72": how analysts (and tshark's smb.cmd) name command codes */
     static const char hexkeys[256][5] = {
 #define K(n) "0x" #n
@@ -191,10 +191,10 @@ static void write_stats(struct analyzer *an)
 #undef ROW
 #undef K
     };
-    struct fieldset *cmds = fs_obj(&e, NULL, "smb1_commands");
+    struct fieldset *cmds = fs_map(&e, NULL, F(smb1_commands));
     for (int i = 0; i < 256; i++)
         if (an->app.cmd_count[i])
-            fs_uint(&e, cmds, hexkeys[i], an->app.cmd_count[i]);
+            fs_map_uint(&e, cmds, hexkeys[i], an->app.cmd_count[i]);
     on_record(an, &e);
     ev_free(&e);
 }

@@ -454,7 +454,7 @@ static bool place_complete(struct extract_stream *s, const char *sha, struct eve
         dedup = true; /* the name is the content's hash: what is there is the same */
     }
     drop_tmp(s);
-    ev_str(e, "extracted", rel);
+    ev_str(e, F(extracted), rel);
     char *line = json_event_line(e);
     char side[144];
     snprintf(side, sizeof side, "%s.json", rel);
@@ -552,9 +552,9 @@ static bool place_partial(struct extract_stream *s, const struct extract_file_in
         set_error(s, "io_error", errno);
         return false;
     }
-    ev_str(e, "extracted", rel);
+    ev_str(e, F(extracted), rel);
     if (s->error)
-        ev_str(e, "extract_error", s->error); /* the sidecar's record is the emitted one */
+        ev_str(e, F(extract_error), s->error); /* the sidecar's record is the emitted one */
     json_t *o = sidecar_json(s, fi, e);
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -626,9 +626,9 @@ void extract_finish(struct extract_stream *s, const struct extract_file_info *fi
         placed = place_partial(s, fi, e, instance, rel, sizeof rel);
     }
     if (!placed)
-        ev_null(e, "extracted");
+        ev_null(e, F(extracted));
     if (s->error) {
-        ev_str(e, "extract_error", s->error);
+        ev_str(e, F(extract_error), s->error);
         s->x->counts.errors++;
         anomalies(s, e, placed ? rel : NULL);
     }

@@ -498,8 +498,8 @@ void file_extract(struct file_track *f, const struct file_result *r, struct even
     if (!f || !f->pool->ex)
         return;
     if (!f->ex) {
-        ev_null(e, "extracted");
-        ev_str(e, "extract_error", "no_memory");
+        ev_null(e, F(extracted));
+        ev_str(e, F(extract_error), "no_memory");
         return;
     }
     struct extract_file_info fi = {

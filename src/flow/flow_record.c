@@ -1,17 +1,17 @@
 /* flow_record: builds the `conn` record through the event API. */
 #include "flow_record.h"
 
-static void add_half(struct event *e, const char *name, const struct half_stats *s)
+static void add_half(struct event *e, const struct fld_t_obj *name, const struct half_stats *s)
 {
     struct fieldset *o = fs_obj(e, NULL, name);
     if (!o)
         return;   /* out of memory: a NULL fieldset would mean the top level */
-    fs_uint(e, o, "packets", s->packets);
-    fs_uint(e, o, "bytes", s->bytes);
-    fs_uint(e, o, "gaps", s->gaps);
-    fs_uint(e, o, "gap_bytes", s->gap_bytes);
-    fs_uint(e, o, "retrans_bytes", s->retrans_bytes);
-    fs_uint(e, o, "overlap_bytes", s->overlap_bytes);
+    fs_uint(e, o, F(packets), s->packets);
+    fs_uint(e, o, F(bytes), s->bytes);
+    fs_uint(e, o, F(gaps), s->gaps);
+    fs_uint(e, o, F(gap_bytes), s->gap_bytes);
+    fs_uint(e, o, F(retrans_bytes), s->retrans_bytes);
+    fs_uint(e, o, F(overlap_bytes), s->overlap_bytes);
 }
 
 void flow_emit_conn(const struct emitter *em, const struct conn_ref *conn, const char *state,
@@ -22,11 +22,11 @@ void flow_emit_conn(const struct emitter *em, const struct conn_ref *conn, const
         return;
     struct event e;
     ev_init(&e, EV_CONN, conn->start_us, conn);
-    ev_str(&e, "state", state);
-    ev_bool(&e, "midstream", midstream);
-    ev_uint(&e, "duration_us", duration_us);
-    add_half(&e, "to_server", to_server);
-    add_half(&e, "to_client", to_client);
+    ev_str(&e, F(state), state);
+    ev_bool(&e, F(midstream), midstream);
+    ev_uint(&e, F(duration_us), duration_us);
+    add_half(&e, F(to_server), to_server);
+    add_half(&e, F(to_client), to_client);
     emit(em, &e);
     ev_free(&e);
 }

@@ -48,6 +48,7 @@ void ev_init(struct event *e, enum ev_type t, uint64_t ts_us, const struct conn_
     e->type = t;
     e->ts_us = ts_us;
     e->conn = conn;
+    e->top.scope = fld_record_scope((int)t);
 }
 
 void ev_free(struct event *e)
@@ -77,13 +78,72 @@ const char *ev_strdup(struct event *e, const char *s, size_t n)
     return d;
 }
 
-/* the slot for `name` in fs: the existing one (replace in place) or a new one */
-static struct field *slot(struct event *e, struct fieldset *fs, const char *name)
+#ifndef NDEBUG
+/* the contract is broken by the code, never by input: say where and stop */
+static void violation(const struct event *e, const struct fieldset *fs, const char *key, const char *why)
 {
-    if (!fs)
-        fs = &e->top;
+    const char *where = fs && fs->scope >= 0 && fs->scope < SC_COUNT ? fld_scopes[fs->scope].name : "map";
+    fprintf(stderr, "smbscope: field registry violation: %s record, %s.%s: %s (declare it in src/output/fields.def)\n",
+            ev_type_name(e->type), where, key, why);
+    abort();
+}
+#endif
+
+/* check that fs may carry d and return its member line (NULL for ad hoc) */
+static const struct fld_member *check_member(const struct event *e, const struct fieldset *fs,
+                                             const struct fdesc *d)
+{
+    const struct fld_member *m = fld_member(fs->scope, d);
+#ifndef NDEBUG
+    if (!m && !e->adhoc)
+        violation(e, fs, d->name, "not declared here");
+#else
+    (void)e;
+#endif
+    return m;
+}
+
+static void check_null(const struct event *e, const struct fieldset *fs, const struct fld_member *m)
+{
+#ifndef NDEBUG
+    if (m && !e->adhoc && !(m->flags & FM_N))
+        violation(e, fs, m->d->name, "null where the registry says never null");
+#else
+    (void)e, (void)fs, (void)m;
+#endif
+}
+
+static void check_str(const struct event *e, const struct fieldset *fs, const struct fdesc *d, const char *s)
+{
+#ifndef NDEBUG
+    const char *const *v = d->check ? d->check->values : NULL;
+    if (!v || e->adhoc)
+        return;
+    for (; *v; v++)
+        if (strcmp(*v, s) == 0)
+            return;
+    violation(e, fs, d->name, s);
+#else
+    (void)e, (void)fs, (void)d, (void)s;
+#endif
+}
+
+static void check_uint(const struct event *e, const struct fieldset *fs, const struct fdesc *d, uint64_t u)
+{
+#ifndef NDEBUG
+    if (!e->adhoc && d->check && d->check->umax && u > d->check->umax)
+        violation(e, fs, d->name, "above the declared maximum");
+#else
+    (void)e, (void)fs, (void)d, (void)u;
+#endif
+}
+
+/* the slot for key in fs: the existing one (replace in place) or a new one;
+ * d == NULL for a map's entries (looked up by name) */
+static struct field *slot(struct event *e, struct fieldset *fs, const struct fdesc *d, const char *key)
+{
     for (size_t i = 0; i < fs->n; i++)
-        if (strcmp(fs->f[i].name, name) == 0)
+        if (d ? fs->f[i].d == d : strcmp(fs->f[i].name, key) == 0)
             return &fs->f[i];
     if (fs->n == fs->cap) {
         size_t cap = fs->cap ? fs->cap * 2 : 16;
@@ -103,97 +163,171 @@ static struct field *slot(struct event *e, struct fieldset *fs, const char *name
     }
     struct field *f = &fs->f[fs->n++];
     memset(f, 0, sizeof *f);
-    f->name = name;
+    f->name = key;
+    f->d = d;
     return f;
 }
 
-void fs_null(struct event *e, struct fieldset *fs, const char *name) { slot(e, fs, name)->kind = F_NULL; }
-
-void fs_bool(struct event *e, struct fieldset *fs, const char *name, bool v)
+static struct fieldset *set_of(struct event *e, struct fieldset *fs)
 {
-    struct field *f = slot(e, fs, name);
+    if (fs)
+        return fs;
+    e->top.scope = fld_record_scope((int)e->type);
+    return &e->top;
+}
+
+/* the slot for descriptor d, checked against the registry */
+static struct field *dslot(struct event *e, struct fieldset **fs, const struct fdesc *d,
+                           const struct fld_member **m)
+{
+    *fs = set_of(e, *fs);
+    *m = check_member(e, *fs, d);
+    return slot(e, *fs, d, d->name);
+}
+
+void fs_null_d(struct event *e, struct fieldset *fs, const struct fdesc *d)
+{
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, d, &m);
+    check_null(e, fs, m);
+    f->kind = F_NULL;
+}
+
+void fs_bool(struct event *e, struct fieldset *fs, const struct fld_t_bool *fd, bool v)
+{
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, &fd->d, &m);
     f->kind = F_BOOL;
     f->v.b = v;
 }
 
-void fs_int(struct event *e, struct fieldset *fs, const char *name, int64_t v)
+void fs_int(struct event *e, struct fieldset *fs, const struct fld_t_int *fd, int64_t v)
 {
-    struct field *f = slot(e, fs, name);
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, &fd->d, &m);
     f->kind = F_INT;
     f->v.i = v;
 }
 
-void fs_uint(struct event *e, struct fieldset *fs, const char *name, uint64_t v)
+void fs_uint(struct event *e, struct fieldset *fs, const struct fld_t_uint *fd, uint64_t v)
 {
-    struct field *f = slot(e, fs, name);
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, &fd->d, &m);
+    check_uint(e, fs, &fd->d, v);
     f->kind = F_UINT;
     f->v.u = v;
 }
 
-void fs_strn(struct event *e, struct fieldset *fs, const char *name, const char *s, size_t n)
+void fs_strn(struct event *e, struct fieldset *fs, const struct fld_t_str *fd, const char *s, size_t n)
 {
-    struct field *f = slot(e, fs, name);
+    const struct fld_member *m;
     if (!s) {
+        struct field *f = dslot(e, &fs, &fd->d, &m);
+        check_null(e, fs, m);
         f->kind = F_NULL;
         return;
     }
+    const char *copy = ev_strdup(e, s, n); /* before the slot: allocating never moves a set, but stay simple */
+    struct field *f = dslot(e, &fs, &fd->d, &m);
+    check_str(e, fs, &fd->d, copy);
     f->kind = F_STR;
-    f->v.s = ev_strdup(e, s, n);
+    f->v.s = copy;
 }
 
-void fs_str(struct event *e, struct fieldset *fs, const char *name, const char *s)
+void fs_str(struct event *e, struct fieldset *fs, const struct fld_t_str *fd, const char *s)
 {
-    fs_strn(e, fs, name, s, s ? strlen(s) : 0);
+    fs_strn(e, fs, fd, s, s ? strlen(s) : 0);
 }
 
-void fs_strv(struct event *e, struct fieldset *fs, const char *name, const char *const *v, size_t n)
+void fs_strv(struct event *e, struct fieldset *fs, const struct fld_t_strv *fd, const char *const *v, size_t n)
 {
     const char **copy = ev_alloc(e, (n ? n : 1) * sizeof *copy);
     for (size_t i = 0; i < n; i++)
         copy[i] = ev_strdup(e, v[i], strlen(v[i]));
-    struct field *f = slot(e, fs, name);
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, &fd->d, &m);
     f->kind = F_STRV;
     f->v.sv.v = copy;
     f->v.sv.n = n;
 }
 
-void fs_ranges(struct event *e, struct fieldset *fs, const char *name, const uint64_t (*r)[2], size_t n)
+void fs_ranges(struct event *e, struct fieldset *fs, const struct fld_t_ranges *fd, const uint64_t (*r)[2],
+               size_t n)
 {
     uint64_t (*copy)[2] = ev_alloc(e, (n ? n : 1) * sizeof *copy);
     if (n)
         memcpy(copy, r, n * sizeof *copy);
-    struct field *f = slot(e, fs, name);
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, &fd->d, &m);
     f->kind = F_RANGES;
     f->v.rg.r = (const uint64_t(*)[2])copy;
     f->v.rg.n = n;
 }
 
-struct fieldset *fs_obj(struct event *e, struct fieldset *fs, const char *name)
+static struct fieldset *sub_set(struct event *e, struct fieldset *fs, const struct fdesc *d, int scope,
+                                const struct fdesc *map)
 {
-    struct field *f = slot(e, fs, name);
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, d, &m);
     if (f->kind == F_OBJ)
         return f->v.obj;
     struct fieldset *o = ev_alloc(e, sizeof *o);
     memset(o, 0, sizeof *o);
-    f = slot(e, fs, name); /* the set may have moved while allocating */
+    o->scope = scope;
+    o->map = map;
+    f = slot(e, fs, d, d->name); /* the set may have moved while allocating */
     f->kind = F_OBJ;
     f->v.obj = o;
     return o;
 }
 
+struct fieldset *fs_obj(struct event *e, struct fieldset *fs, const struct fld_t_obj *fd)
+{
+    return sub_set(e, fs, &fd->d, fd->d.child, NULL);
+}
+
+struct fieldset *fs_map(struct event *e, struct fieldset *fs, const struct fld_t_map *fd)
+{
+    return sub_set(e, fs, &fd->d, -1, &fd->d);
+}
+
+void fs_map_uint(struct event *e, struct fieldset *map, const char *key, uint64_t v)
+{
+#ifndef NDEBUG
+    if (!map->map && !e->adhoc)
+        violation(e, map, key, "not a map");
+    if (map->map)
+        check_str(e, map, map->map, key);
+#endif
+    struct field *f = slot(e, map, NULL, key);
+    if (f->name == key)
+        f->name = ev_strdup(e, key, strlen(key));
+    f->kind = F_UINT;
+    f->v.u = v;
+}
+
+/* the descriptor of an ad hoc field, as the typed adders want it */
+#define AS(type, d) ((const struct type *)(const void *)(d))
+
 static void clone_set(struct event *e, struct fieldset *dst, const struct fieldset *src)
 {
     for (size_t i = 0; i < src->n; i++) {
         const struct field *f = &src->f[i];
+        if (!f->d) {
+            fs_map_uint(e, dst, f->name, f->v.u);
+            continue;
+        }
         switch (f->kind) {
-        case F_NULL: fs_null(e, dst, f->name); break;
-        case F_BOOL: fs_bool(e, dst, f->name, f->v.b); break;
-        case F_INT: fs_int(e, dst, f->name, f->v.i); break;
-        case F_UINT: fs_uint(e, dst, f->name, f->v.u); break;
-        case F_STR: fs_str(e, dst, f->name, f->v.s); break;
-        case F_STRV: fs_strv(e, dst, f->name, f->v.sv.v, f->v.sv.n); break;
-        case F_RANGES: fs_ranges(e, dst, f->name, f->v.rg.r, f->v.rg.n); break;
-        case F_OBJ: clone_set(e, fs_obj(e, dst, f->name), f->v.obj); break;
+        case F_NULL: fs_null_d(e, dst, f->d); break;
+        case F_BOOL: fs_bool(e, dst, AS(fld_t_bool, f->d), f->v.b); break;
+        case F_INT: fs_int(e, dst, AS(fld_t_int, f->d), f->v.i); break;
+        case F_UINT: fs_uint(e, dst, AS(fld_t_uint, f->d), f->v.u); break;
+        case F_STR: fs_str(e, dst, AS(fld_t_str, f->d), f->v.s); break;
+        case F_STRV: fs_strv(e, dst, AS(fld_t_strv, f->d), f->v.sv.v, f->v.sv.n); break;
+        case F_RANGES: fs_ranges(e, dst, AS(fld_t_ranges, f->d), f->v.rg.r, f->v.rg.n); break;
+        case F_OBJ:
+            clone_set(e, sub_set(e, dst, f->d, f->v.obj->scope, f->v.obj->map), f->v.obj);
+            break;
         }
     }
 }
@@ -201,7 +335,18 @@ static void clone_set(struct event *e, struct fieldset *dst, const struct fields
 void ev_clone(struct event *dst, const struct event *src)
 {
     ev_init(dst, src->type, src->ts_us, src->conn);
-    clone_set(dst, &dst->top, &src->top);
+    dst->adhoc = src->adhoc;
+    clone_set(dst, set_of(dst, NULL), &src->top);
+}
+
+const struct field *ev_find_d(const struct event *e, const struct fieldset *fs, const struct fdesc *d)
+{
+    if (!fs)
+        fs = &e->top;
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->f[i].d == d)
+            return &fs->f[i];
+    return NULL;
 }
 
 const struct field *ev_get(const struct event *e, const struct fieldset *fs, const char *name)
@@ -214,8 +359,6 @@ const struct field *ev_get(const struct event *e, const struct fieldset *fs, con
     return NULL;
 }
 
-bool ev_has(const struct event *e, const char *name) { return ev_get(e, NULL, name) != NULL; }
-
 void emit_anomaly(const struct emitter *em, uint64_t ts_us, const struct conn_ref *conn,
                   const char *name, const char *fmt, ...)
 {
@@ -223,7 +366,7 @@ void emit_anomaly(const struct emitter *em, uint64_t ts_us, const struct conn_re
         return; /* callers without a sink (tests, probes) may pass none */
     struct event e;
     ev_init(&e, EV_ANOMALY, ts_us, conn);
-    ev_str(&e, "name", name);
+    ev_str(&e, F(anomaly_name), name);
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
@@ -231,7 +374,7 @@ void emit_anomaly(const struct emitter *em, uint64_t ts_us, const struct conn_re
     va_end(ap);
     if (n < 0)
         n = 0;
-    fs_strn(&e, NULL, "detail", buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    fs_strn(&e, NULL, F(detail), buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
     emit(em, &e);
     ev_free(&e);
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fields.h"
+
 enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS };
 const char *ev_type_name(enum ev_type t);
 
@@ -30,7 +32,8 @@ enum fkind { F_NULL, F_BOOL, F_INT, F_UINT, F_STR, F_STRV, F_RANGES, F_OBJ };
 struct fieldset;
 
 struct field {
-    const char *name;          /* static string */
+    const char *name;          /* the key: d->name, or a map's key (owned by the event) */
+    const struct fdesc *d;     /* the registry's descriptor; NULL for a map's entries */
     enum fkind kind;
     union {
         bool b;
@@ -46,6 +49,8 @@ struct field {
 struct fieldset {
     struct field *f;
     size_t n, cap;
+    int scope;                 /* the registry scope of its keys; -1 for a map */
+    const struct fdesc *map;   /* a map's descriptor (its key check), else NULL */
 };
 
 struct ev_chunk;
@@ -56,6 +61,7 @@ struct event {
     const struct conn_ref *conn;   /* NULL for stats */
     struct fieldset top;
     struct ev_chunk *arena;        /* everything the event owns */
+    bool adhoc;                    /* unit tests of the sinks only: fields outside the registry allowed */
 };
 
 void ev_init(struct event *e, enum ev_type t, uint64_t ts_us, const struct conn_ref *conn);
@@ -66,26 +72,41 @@ void ev_move(struct event *dst, struct event *src);
 /* deep copy of src into dst (dst must be free) */
 void ev_clone(struct event *dst, const struct event *src);
 
-/* adders on any fieldset of the event (fs == NULL means the top level) */
-void fs_null(struct event *e, struct fieldset *fs, const char *name);
-void fs_bool(struct event *e, struct fieldset *fs, const char *name, bool v);
-void fs_int(struct event *e, struct fieldset *fs, const char *name, int64_t v);
-void fs_uint(struct event *e, struct fieldset *fs, const char *name, uint64_t v);
-void fs_str(struct event *e, struct fieldset *fs, const char *name, const char *s);       /* NULL -> null */
-void fs_strn(struct event *e, struct fieldset *fs, const char *name, const char *s, size_t n);
-void fs_strv(struct event *e, struct fieldset *fs, const char *name, const char *const *v, size_t n);
-void fs_ranges(struct event *e, struct fieldset *fs, const char *name, const uint64_t (*r)[2], size_t n);
-struct fieldset *fs_obj(struct event *e, struct fieldset *fs, const char *name);
+/* adders on any fieldset of the event (fs == NULL means the top level). The
+ * field is a registry descriptor, F(cname), of the adder's type; a field the
+ * fieldset's record or object does not declare, a null where the registry
+ * says it is never null, or a value outside its closed set aborts with a
+ * message (unless NDEBUG): the output contract is checked as it is built. */
+void fs_null_d(struct event *e, struct fieldset *fs, const struct fdesc *d);
+#define fs_null(e, fs, f) fs_null_d((e), (fs), &(f)->d)
+void fs_bool(struct event *e, struct fieldset *fs, const struct fld_t_bool *f, bool v);
+void fs_int(struct event *e, struct fieldset *fs, const struct fld_t_int *f, int64_t v);
+void fs_uint(struct event *e, struct fieldset *fs, const struct fld_t_uint *f, uint64_t v);
+void fs_str(struct event *e, struct fieldset *fs, const struct fld_t_str *f, const char *s);       /* NULL -> null */
+void fs_strn(struct event *e, struct fieldset *fs, const struct fld_t_str *f, const char *s, size_t n);
+void fs_strv(struct event *e, struct fieldset *fs, const struct fld_t_strv *f, const char *const *v, size_t n);
+void fs_ranges(struct event *e, struct fieldset *fs, const struct fld_t_ranges *f, const uint64_t (*r)[2], size_t n);
+struct fieldset *fs_obj(struct event *e, struct fieldset *fs, const struct fld_t_obj *f);
+/* a map of unsigned integers with dynamic keys (copied): stats.anomalies... */
+struct fieldset *fs_map(struct event *e, struct fieldset *fs, const struct fld_t_map *f);
+void fs_map_uint(struct event *e, struct fieldset *map, const char *key, uint64_t v);
 
-static inline void ev_null(struct event *e, const char *n) { fs_null(e, NULL, n); }
-static inline void ev_bool(struct event *e, const char *n, bool v) { fs_bool(e, NULL, n, v); }
-static inline void ev_int(struct event *e, const char *n, int64_t v) { fs_int(e, NULL, n, v); }
-static inline void ev_uint(struct event *e, const char *n, uint64_t v) { fs_uint(e, NULL, n, v); }
-static inline void ev_str(struct event *e, const char *n, const char *s) { fs_str(e, NULL, n, s); }
+#define ev_null(e, f) fs_null((e), NULL, (f))
+static inline void ev_bool(struct event *e, const struct fld_t_bool *f, bool v) { fs_bool(e, NULL, f, v); }
+static inline void ev_int(struct event *e, const struct fld_t_int *f, int64_t v) { fs_int(e, NULL, f, v); }
+static inline void ev_uint(struct event *e, const struct fld_t_uint *f, uint64_t v) { fs_uint(e, NULL, f, v); }
+static inline void ev_str(struct event *e, const struct fld_t_str *f, const char *s) { fs_str(e, NULL, f, s); }
 
-/* look a field up (top level when fs == NULL); NULL when absent */
+/* sink unit tests only: let this event carry ad hoc descriptors (made-up
+ * names exercising every value kind); never used by the analyzer */
+static inline void ev_allow_adhoc(struct event *e) { e->adhoc = true; }
+
+/* look a field up by descriptor (top level when fs == NULL); NULL when absent */
+const struct field *ev_find_d(const struct event *e, const struct fieldset *fs, const struct fdesc *d);
+#define ev_find(e, fs, f) ev_find_d((e), (fs), &(f)->d)
+#define ev_has(e, f) (ev_find((e), NULL, (f)) != NULL)
+/* look a key up by name (maps, tests); NULL when absent */
 const struct field *ev_get(const struct event *e, const struct fieldset *fs, const char *name);
-bool ev_has(const struct event *e, const char *name);
 /* copy a string into the event's arena */
 const char *ev_strdup(struct event *e, const char *s, size_t n);
 

@@ -1,12 +1,11 @@
-/* out_json: one JSON object per line (NDJSON), schema 1 (smbscope.schema.json). */
+/* out_json: one JSON object per line (NDJSON), schema FIELDS_SCHEMA_VERSION (smbscope.schema.json,
+ * generated from src/output/fields.def). */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sink.h"
-
-#define JSON_SCHEMA_VERSION 1
 
 void format_ts(uint64_t ts_us, char *buf, size_t cap)
 {
@@ -129,7 +128,7 @@ static json_t *event_json(const struct event *e)
     json_t *o = json_object();
     char ts[40];
     format_ts(e->ts_us, ts, sizeof ts);
-    json_object_set_new(o, "schema", json_integer(JSON_SCHEMA_VERSION));
+    json_object_set_new(o, "schema", json_integer(FIELDS_SCHEMA_VERSION));
     json_object_set_new(o, "type", json_string(ev_type_name(e->type)));
     json_object_set_new(o, "ts", json_string(ts));
     if (e->conn) {

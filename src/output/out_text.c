@@ -43,17 +43,7 @@ static void put_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static bool hex_field(const char *name)
-{
-    static const char *const hex[] = {"fid", "status_code", "capabilities", "access_mask", "create_options",
-                                      "flags", "flags2", "security_mode", "share_access", "file_attributes"};
-    for (size_t i = 0; i < sizeof hex / sizeof hex[0]; i++)
-        if (strcmp(name, hex[i]) == 0)
-            return true;
-    return false;
-}
-
-static void put_fieldset(FILE *f, const struct fieldset *fs, const char *const *skip);
+static void put_fieldset(FILE *f, const struct fieldset *fs, bool skip_head);
 
 static void put_value(FILE *f, const struct field *fl)
 {
@@ -68,7 +58,7 @@ static void put_value(FILE *f, const struct field *fl)
         fprintf(f, "%" PRId64, fl->v.i);
         break;
     case F_UINT:
-        if (hex_field(fl->name))
+        if (fl->d && fl->d->display == FD_HEX)
             fprintf(f, "0x%" PRIx64, fl->v.u);
         else
             fprintf(f, "%" PRIu64, fl->v.u);
@@ -93,26 +83,26 @@ static void put_value(FILE *f, const struct field *fl)
         break;
     case F_OBJ:
         fputc('{', f);
-        put_fieldset(f, fl->v.obj, NULL);
+        put_fieldset(f, fl->v.obj, false);
         fputc('}', f);
         break;
     }
 }
 
-static bool skipped(const char *name, const char *const *skip)
+/* fields the registry marks H are printed in the line's head (smb command,
+ * status, latency; anomaly name, detail), so the key=value list skips them */
+static bool in_head(const struct fieldset *fs, const struct field *fl)
 {
-    for (; skip && *skip; skip++)
-        if (strcmp(name, *skip) == 0)
-            return true;
-    return false;
+    const struct fld_member *m = fld_member(fs->scope, fl->d);
+    return m && (m->flags & FM_H);
 }
 
-static void put_fieldset(FILE *f, const struct fieldset *fs, const char *const *skip)
+static void put_fieldset(FILE *f, const struct fieldset *fs, bool skip_head)
 {
     bool first = true;
     for (size_t i = 0; i < fs->n; i++) {
         const struct field *fl = &fs->f[i];
-        if (skipped(fl->name, skip))
+        if (skip_head && in_head(fs, fl))
             continue;
         if (!first)
             fputc(' ', f);
@@ -122,9 +112,17 @@ static void put_fieldset(FILE *f, const struct fieldset *fs, const char *const *
     }
 }
 
-static const char *str_field(const struct event *e, const char *name)
+static size_t listed(const struct fieldset *fs)
 {
-    const struct field *f = ev_get(e, NULL, name);
+    size_t n = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        n += !in_head(fs, &fs->f[i]);
+    return n;
+}
+
+static const char *str_field(const struct event *e, const struct fld_t_str *d)
+{
+    const struct field *f = ev_find(e, NULL, d);
     return f && f->kind == F_STR ? f->v.s : NULL;
 }
 
@@ -161,7 +159,7 @@ static void text_write(struct sink *s, const struct event *e)
         conn_header(t, e->conn);
         uint64_t rel = e->ts_us >= e->conn->start_us ? e->ts_us - e->conn->start_us : 0;
         /* the END line stands where the connection ended, not where it began */
-        const struct field *dur = e->type == EV_CONN ? ev_get(e, NULL, "duration_us") : NULL;
+        const struct field *dur = e->type == EV_CONN ? ev_find(e, NULL, F(duration_us)) : NULL;
         if (dur && dur->kind == F_UINT)
             rel += dur->v.u;
         fprintf(f, "%s +%" PRIu64 ".%06" PRIu64 " ", e->conn->id, rel / 1000000u, rel % 1000000u);
@@ -170,32 +168,30 @@ static void text_write(struct sink *s, const struct event *e)
         format_ts(e->ts_us, ts, sizeof ts);
         fprintf(f, "-- %s ", ts);
     }
-    static const char *const smb_skip[] = {"command", "code", "status", "status_code", "pid", "latency_us", NULL};
-    static const char *const anomaly_skip[] = {"name", "detail", NULL};
     switch (e->type) {
     case EV_SMB: {
-        const char *cmd = str_field(e, "command");
-        const char *st = str_field(e, "status");
-        const struct field *lat = ev_get(e, NULL, "latency_us");
+        const char *cmd = str_field(e, F(command));
+        const char *st = str_field(e, F(status));
+        const struct field *lat = ev_find(e, NULL, F(latency_us));
         fprintf(f, "%s ", cmd ? cmd : "?");
         fputs(st ? st : "(no response)", f);
         if (lat && lat->kind == F_UINT)
             fprintf(f, " %" PRIu64 ".%03" PRIu64 "ms", lat->v.u / 1000u, lat->v.u % 1000u);
         fputc(' ', f);
-        put_fieldset(f, &e->top, smb_skip);
+        put_fieldset(f, &e->top, true);
         break;
     }
     case EV_ANOMALY: {
-        const char *name = str_field(e, "name"), *detail = str_field(e, "detail");
+        const char *name = str_field(e, F(anomaly_name)), *detail = str_field(e, F(detail));
         fputs("ANOMALY ", f);
         put_str(f, name ? name : "?");
         if (detail) {
             fputc(' ', f);
             put_str(f, detail);
         }
-        if (e->top.n > 2) {
+        if (listed(&e->top)) {
             fputc(' ', f);
-            put_fieldset(f, &e->top, anomaly_skip);
+            put_fieldset(f, &e->top, true);
         }
         break;
     }
@@ -203,7 +199,7 @@ static void text_write(struct sink *s, const struct event *e)
         static const char *const tags[] = {[EV_CONN] = "END", [EV_NBSS] = "NBSS", [EV_FILE] = "FILE",
                                            [EV_SESSION] = "SESSION", [EV_STATS] = "STATS"};
         fprintf(f, "%s ", tags[e->type]);
-        put_fieldset(f, &e->top, NULL);
+        put_fieldset(f, &e->top, false);
         break;
     }
     }

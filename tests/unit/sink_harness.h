@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adhoc_fields.h"
 #include "sink.h"
 
 /* 2023-11-14T22:13:20.000000Z */
@@ -80,7 +81,9 @@ static inline char *ms_one_str(sink_ctor ctor, const struct conn_ref *c, const c
     ms_open(&m, ctor);
     struct event e;
     ev_init(&e, EV_SESSION, c ? c->start_us : T0, c);
-    ev_str(&e, name, s);
+    ev_allow_adhoc(&e);
+    struct fld_t_str d = {{name, name, FT_STR, FD_PLAIN, NULL, -1, -1}};
+    ev_str(&e, &d, s);
     ms_write(&m, &e);
     ev_free(&e);
     ms_close(&m);
@@ -95,7 +98,8 @@ static inline void check_write_error(sink_ctor ctor, bool flush_each)
     struct sink *s = ctor(f, flush_each);
     struct event e;
     ev_init(&e, EV_STATS, T0, NULL);
-    ev_uint(&e, "packets", 1);
+    ev_allow_adhoc(&e);
+    ev_uint(&e, F(packets), 1);
     s->ops->write(s, &e);
     if (flush_each)
         ck_assert(s->write_error); /* flushed at once: known before close */

@@ -4,25 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adhoc_fields.h"
 #include "event.h"
 
 START_TEST(fields_keep_order_and_replace_in_place)
 {
+    const struct fld_t_uint *a = A_UINT("a");
+    const struct fld_t_str *b = A_STR("b");
+    const struct fld_t_bool *c = A_BOOL("c");
     struct event e;
     ev_init(&e, EV_SMB, 42, NULL);
-    ev_uint(&e, "a", 1);
-    ev_str(&e, "b", "two");
-    ev_bool(&e, "c", true);
-    ev_int(&e, "a", -5);   /* replaces a, stays first */
+    ev_allow_adhoc(&e);
+    ev_uint(&e, a, 1);
+    ev_str(&e, b, "two");
+    ev_bool(&e, c, true);
+    ev_uint(&e, a, 5);   /* replaces a, stays first */
     ck_assert_uint_eq(e.top.n, 3);
     ck_assert_str_eq(e.top.f[0].name, "a");
-    ck_assert_int_eq(e.top.f[0].kind, F_INT);
-    ck_assert_int_eq(e.top.f[0].v.i, -5);
+    ck_assert_int_eq(e.top.f[0].kind, F_UINT);
+    ck_assert_uint_eq(e.top.f[0].v.u, 5);
     ck_assert_str_eq(e.top.f[1].v.s, "two");
-    ck_assert(ev_has(&e, "c"));
-    ck_assert(!ev_has(&e, "d"));
-    ev_str(&e, "b", NULL);
+    ck_assert(ev_has(&e, c));
+    ck_assert(!ev_has(&e, A_BOOL("d")));
+    ev_str(&e, b, NULL);
     ck_assert_int_eq(ev_get(&e, NULL, "b")->kind, F_NULL);
+    ck_assert_uint_eq(e.top.n, 3);
     ck_assert_str_eq(ev_type_name(e.type), "smb");
     ev_free(&e);
 }
@@ -32,12 +38,16 @@ START_TEST(strings_are_copied_and_many_fields_grow)
 {
     static const char *names[] = {"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9",
                                   "f10", "f11", "f12", "f13", "f14", "f15", "f16", "f17", "f18", "f19"};
+    struct fld_t_str d[20];
+    for (size_t i = 0; i < 20; i++)
+        d[i].d = (struct fdesc){names[i], names[i], FT_STR, FD_PLAIN, NULL, -1, -1};
     struct event e;
     ev_init(&e, EV_FILE, 1, NULL);
+    ev_allow_adhoc(&e);
     char buf[16];
     for (size_t i = 0; i < 20; i++) {
         snprintf(buf, sizeof buf, "v%zu", i);
-        ev_str(&e, names[i], buf);
+        ev_str(&e, &d[i], buf);
     }
     memset(buf, 'x', sizeof buf);
     ck_assert_uint_eq(e.top.n, 20);
@@ -50,30 +60,30 @@ START_TEST(strings_are_copied_and_many_fields_grow)
     size_t big = 5000;
     char *s = malloc(big);
     memset(s, 'q', big);
-    fs_strn(&e, NULL, "big", s, big);
+    fs_strn(&e, NULL, A_STR("big"), s, big);
     free(s);
     const struct field *f = ev_get(&e, NULL, "big");
     ck_assert_uint_eq(strlen(f->v.s), big);
     /* strn keeps embedded bytes up to n */
-    fs_strn(&e, NULL, "part", "hello", 3);
+    fs_strn(&e, NULL, A_STR("part"), "hello", 3);
     ck_assert_str_eq(ev_get(&e, NULL, "part")->v.s, "hel");
     ev_free(&e);
 }
 END_TEST
-
 START_TEST(objects_vectors_ranges)
 {
     struct event e;
     ev_init(&e, EV_CONN, 7, NULL);
-    struct fieldset *o = fs_obj(&e, NULL, "to_server");
-    fs_uint(&e, o, "bytes", 100);
-    fs_uint(&e, o, "gaps", 2);
+    ev_allow_adhoc(&e);
+    struct fieldset *o = fs_obj(&e, NULL, F(to_server));
+    fs_uint(&e, o, F(bytes), 100);
+    fs_uint(&e, o, F(gaps), 2);
     const char *v[] = {"x", "yy"};
-    fs_strv(&e, NULL, "names", v, 2);
+    fs_strv(&e, NULL, A_STRV("names"), v, 2);
     uint64_t r[2][2] = {{0, 10}, {20, 30}};
-    fs_ranges(&e, NULL, "ranges", (const uint64_t (*)[2])r, 2);
+    fs_ranges(&e, NULL, A_RANGES("ranges"), (const uint64_t (*)[2])r, 2);
     r[0][0] = 99;
-    const struct field *of = ev_get(&e, NULL, "to_server");
+    const struct field *of = ev_find(&e, NULL, F(to_server));
     ck_assert_int_eq(of->kind, F_OBJ);
     ck_assert_uint_eq(ev_get(&e, of->v.obj, "bytes")->v.u, 100);
     ck_assert_uint_eq(ev_get(&e, of->v.obj, "gaps")->v.u, 2);
@@ -91,12 +101,14 @@ START_TEST(move_leaves_source_empty_and_reusable)
 {
     struct event a, b;
     ev_init(&a, EV_NBSS, 5, NULL);
-    ev_str(&a, "k", "v");
+    ev_allow_adhoc(&a);
+    ev_str(&a, A_STR("k"), "v");
     ev_move(&b, &a);
     ck_assert_uint_eq(a.top.n, 0);
     ck_assert_ptr_null(a.arena);
     ck_assert_str_eq(ev_get(&b, NULL, "k")->v.s, "v");
-    ev_str(&a, "k2", "again");
+    ev_allow_adhoc(&a); /* the move cleared it with the rest */
+    ev_str(&a, A_STR("k2"), "again");
     ck_assert_str_eq(ev_get(&a, NULL, "k2")->v.s, "again");
     ev_free(&a);
     ev_free(&b);

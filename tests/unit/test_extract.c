@@ -115,12 +115,12 @@ static void finish(struct world *w, struct file_track *f, uint64_t fid, uint64_t
 {
     file_finish(f, r);
     ev_init(e, EV_FILE, 1795337646720317ull, &w->conn);
-    ev_str(e, "name", "\\evil\\..\\..\\etc\\passwd");
-    ev_uint(e, "fid", fid);
-    ev_str(e, "sha256", r->has_sha256 ? r->sha256 : NULL);
-    ev_bool(e, "complete", r->complete);
+    ev_str(e, F(name), "\\evil\\..\\..\\etc\\passwd");
+    ev_uint(e, F(fid), fid);
+    ev_str(e, F(sha256), r->has_sha256 ? r->sha256 : NULL);
+    ev_bool(e, F(complete), r->complete);
     if (!r->has_sha256)
-        ev_str(e, "no_hash_reason", r->no_hash_reason);
+        ev_str(e, F(no_hash_reason), r->no_hash_reason);
     file_extract(f, r, e, instance);
 }
 
@@ -207,7 +207,7 @@ static void assert_complete(const struct world *w, const struct event *e, const 
     sha256_hex(want, n, h);
     snprintf(rel, sizeof rel, "sha256/%.2s/%s", h, h);
     ck_assert_str_eq(ev_s(e, "extracted"), rel);
-    ck_assert(!ev_has(e, "extract_error"));
+    ck_assert(!ev_has(e, F(extract_error)));
     size_t got_n;
     uint8_t *got = slurp(w, rel, &got_n);
     ck_assert_msg(got != NULL, "%s missing", rel);
@@ -318,7 +318,7 @@ START_TEST(gap)
     char rel[128];
     partial_name(&w, 3, rel, sizeof rel);
     ck_assert_str_eq(ev_s(&e, "extracted"), rel);
-    ck_assert(!ev_has(&e, "extract_error"));
+    ck_assert(!ev_has(&e, F(extract_error)));
     size_t got_n;
     uint8_t *got = slurp(&w, rel, &got_n);
     ck_assert_ptr_nonnull(got);
@@ -637,8 +637,8 @@ START_TEST(nothing_seen_nothing_written)
     finish(&w, g, 10, 2, &e2, &r2);
     ck_assert_ptr_null(ev_s(&e, "extracted"));
     ck_assert_ptr_null(ev_s(&e2, "extracted"));
-    ck_assert(!ev_has(&e, "extract_error"));
-    ck_assert(!ev_has(&e2, "extract_error"));
+    ck_assert(!ev_has(&e, F(extract_error)));
+    ck_assert(!ev_has(&e2, F(extract_error)));
     ck_assert_uint_eq(count_files(&w, ""), 0);
     ev_free(&e);
     ev_free(&e2);
@@ -798,8 +798,8 @@ START_TEST(no_extractor_adds_nothing)
     struct event e;
     ev_init(&e, EV_FILE, 0, NULL);
     file_extract(f, &r, &e, 1);
-    ck_assert(!ev_has(&e, "extracted"));
-    ck_assert(!ev_has(&e, "extract_error"));
+    ck_assert(!ev_has(&e, F(extracted)));
+    ck_assert(!ev_has(&e, F(extract_error)));
     ev_free(&e);
     file_result_free(&r);
     file_free(f);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adhoc_fields.h"
 #include "event.h"
 #include "sink.h"
 #include "sink_harness.h"
@@ -18,7 +19,7 @@
               "\"server\":{\"ip\":\"10.0.0.2\",\"port\":445}}"
 #define CONN2 "\"conn\":{\"id\":\"C2\",\"community_id\":\"1:v6=\",\"client\":{\"ip\":\"fe80::1\",\"port\":50000}," \
               "\"server\":{\"ip\":\"fe80::2\",\"port\":139}}"
-#define SESSION_C1 "{\"schema\":1,\"type\":\"session\",\"ts\":\"2023-11-14T22:13:20.000000Z\"," CONN1 ","
+#define SESSION_C1 "{\"schema\":2,\"type\":\"session\",\"ts\":\"2023-11-14T22:13:20.000000Z\"," CONN1 ","
 
 /* one line per record, and no byte in it that ends a line for any reader or
  * drives a terminal: C0, DEL, C1 (C2 80..C2 9F), U+2028, U+2029 */
@@ -45,40 +46,41 @@ START_TEST(every_field_kind)
     ms_open(&m, sink_json_new);
     struct event e;
     ev_init(&e, EV_FILE, T0 + 1500000, &c);
-    ev_null(&e, "n");
-    ev_bool(&e, "t", true);
-    ev_bool(&e, "f", false);
-    ev_int(&e, "i", -5);
-    ev_int(&e, "imin", INT64_MIN);
-    ev_int(&e, "imax", INT64_MAX);
-    ev_uint(&e, "u0", 0);
+    ev_allow_adhoc(&e);
+    ev_null(&e, A_STR("n"));
+    ev_bool(&e, A_BOOL("t"), true);
+    ev_bool(&e, A_BOOL("f"), false);
+    ev_int(&e, A_INT("i"), -5);
+    ev_int(&e, A_INT("imin"), INT64_MIN);
+    ev_int(&e, A_INT("imax"), INT64_MAX);
+    ev_uint(&e, A_UINT("u0"), 0);
     /* unsigned values past int64 saturate: JSON readers take signed 64-bit at best */
-    ev_uint(&e, "below", (uint64_t)INT64_MAX);
-    ev_uint(&e, "at", (uint64_t)INT64_MAX + 1);
-    ev_uint(&e, "max", UINT64_MAX);
-    ev_uint(&e, "fid", 0x972a);                 /* hex only in text */
-    ev_uint(&e, "status_code", 0xc0000022);
-    ev_str(&e, "str", "a b");
-    ev_str(&e, "empty", "");
-    ev_str(&e, "unc", "\\\\srv\\share/x");
-    ev_str(&e, "q", "say \"hi\"");
-    ev_str(&e, "nul", NULL);
-    fs_strv(&e, NULL, "sv", NULL, 0);
+    ev_uint(&e, A_UINT("below"), (uint64_t)INT64_MAX);
+    ev_uint(&e, A_UINT("at"), (uint64_t)INT64_MAX + 1);
+    ev_uint(&e, A_UINT("max"), UINT64_MAX);
+    ev_uint(&e, F(fid), 0x972a);                 /* hex only in text */
+    ev_uint(&e, F(status_code), 0xc0000022);
+    ev_str(&e, A_STR("str"), "a b");
+    ev_str(&e, A_STR("empty"), "");
+    ev_str(&e, A_STR("unc"), "\\\\srv\\share/x");
+    ev_str(&e, A_STR("q"), "say \"hi\"");
+    ev_str(&e, A_STR("nul"), NULL);
+    fs_strv(&e, NULL, A_STRV("sv"), NULL, 0);
     const char *v[] = {"x", "y z", ""};
-    fs_strv(&e, NULL, "sv2", v, 3);
-    fs_ranges(&e, NULL, "rg", NULL, 0);
+    fs_strv(&e, NULL, A_STRV("sv2"), v, 3);
+    fs_ranges(&e, NULL, A_RANGES("rg"), NULL, 0);
     const uint64_t r[3][2] = {{0, 76}, {100, (uint64_t)INT64_MAX + 1}, {UINT64_MAX - 1, UINT64_MAX}};
-    fs_ranges(&e, NULL, "rg2", r, 3);
-    struct fieldset *o = fs_obj(&e, NULL, "o");
-    fs_uint(&e, o, "a", 1);
-    struct fieldset *in = fs_obj(&e, o, "inner");
-    fs_str(&e, in, "s", "p q");
-    fs_null(&e, in, "z");
-    fs_obj(&e, NULL, "eo");
+    fs_ranges(&e, NULL, A_RANGES("rg2"), r, 3);
+    struct fieldset *o = fs_obj(&e, NULL, A_OBJ("o"));
+    fs_uint(&e, o, A_UINT("a"), 1);
+    struct fieldset *in = fs_obj(&e, o, A_OBJ("inner"));
+    fs_str(&e, in, A_STR("s"), "p q");
+    fs_null(&e, in, A_STR("z"));
+    fs_obj(&e, NULL, A_OBJ("eo"));
     ms_write(&m, &e);
     ev_free(&e);
     const char *out = ms_close(&m);
-    ck_assert_str_eq(out, "{\"schema\":1,\"type\":\"file\",\"ts\":\"2023-11-14T22:13:21.500000Z\"," CONN1
+    ck_assert_str_eq(out, "{\"schema\":2,\"type\":\"file\",\"ts\":\"2023-11-14T22:13:21.500000Z\"," CONN1
                           ",\"n\":null,\"t\":true,\"f\":false,\"i\":-5,\"imin\":-9223372036854775808,"
                           "\"imax\":9223372036854775807,\"u0\":0,\"below\":9223372036854775807,"
                           "\"at\":9223372036854775807,\"max\":9223372036854775807,\"fid\":38698,"
@@ -100,41 +102,44 @@ START_TEST(envelope)
     static const enum ev_type types[] = {EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         ev_init(&e, types[i], T0 + 2000000 + i, &c2);
-        ev_uint(&e, "duration_us", 5);
+        ev_allow_adhoc(&e);
+        ev_uint(&e, F(duration_us), 5);
         ms_write(&m, &e);
         ev_free(&e);
     }
     /* fields named like the envelope's keys lose to it: keys never repeat */
     ev_init(&e, EV_SMB, T0 + 7, &c1);
-    ev_uint(&e, "schema", 99);
-    ev_str(&e, "type", "bogus");
-    ev_str(&e, "command", "ECHO");
-    ev_str(&e, "ts", "yesterday");
-    ev_str(&e, "conn", "C9");
+    ev_allow_adhoc(&e);
+    ev_uint(&e, F(schema), 99);
+    ev_str(&e, F(type), "bogus");
+    ev_str(&e, F(command), "ECHO");
+    ev_str(&e, F(ts), "yesterday");
+    ev_str(&e, A_STR("conn"), "C9");
     ms_write(&m, &e);
     ev_free(&e);
     /* stats: no conn */
     ev_init(&e, EV_STATS, T0 + 5000000, NULL);
-    ev_uint(&e, "packets", 24);
-    ev_str(&e, "type", "bogus");
+    ev_allow_adhoc(&e);
+    ev_uint(&e, F(packets), 24);
+    ev_str(&e, F(type), "bogus");
     ms_write(&m, &e);
     ev_free(&e);
     const char *out = ms_close(&m);
-    ck_assert_str_eq(out, "{\"schema\":1,\"type\":\"conn\",\"ts\":\"2023-11-14T22:13:22.000000Z\"," CONN2
+    ck_assert_str_eq(out, "{\"schema\":2,\"type\":\"conn\",\"ts\":\"2023-11-14T22:13:22.000000Z\"," CONN2
                           ",\"duration_us\":5}\n"
-                          "{\"schema\":1,\"type\":\"nbss\",\"ts\":\"2023-11-14T22:13:22.000001Z\"," CONN2
+                          "{\"schema\":2,\"type\":\"nbss\",\"ts\":\"2023-11-14T22:13:22.000001Z\"," CONN2
                           ",\"duration_us\":5}\n"
-                          "{\"schema\":1,\"type\":\"smb\",\"ts\":\"2023-11-14T22:13:22.000002Z\"," CONN2
+                          "{\"schema\":2,\"type\":\"smb\",\"ts\":\"2023-11-14T22:13:22.000002Z\"," CONN2
                           ",\"duration_us\":5}\n"
-                          "{\"schema\":1,\"type\":\"file\",\"ts\":\"2023-11-14T22:13:22.000003Z\"," CONN2
+                          "{\"schema\":2,\"type\":\"file\",\"ts\":\"2023-11-14T22:13:22.000003Z\"," CONN2
                           ",\"duration_us\":5}\n"
-                          "{\"schema\":1,\"type\":\"session\",\"ts\":\"2023-11-14T22:13:22.000004Z\"," CONN2
+                          "{\"schema\":2,\"type\":\"session\",\"ts\":\"2023-11-14T22:13:22.000004Z\"," CONN2
                           ",\"duration_us\":5}\n"
-                          "{\"schema\":1,\"type\":\"anomaly\",\"ts\":\"2023-11-14T22:13:22.000005Z\"," CONN2
+                          "{\"schema\":2,\"type\":\"anomaly\",\"ts\":\"2023-11-14T22:13:22.000005Z\"," CONN2
                           ",\"duration_us\":5}\n"
-                          "{\"schema\":1,\"type\":\"smb\",\"ts\":\"2023-11-14T22:13:20.000007Z\"," CONN1
+                          "{\"schema\":2,\"type\":\"smb\",\"ts\":\"2023-11-14T22:13:20.000007Z\"," CONN1
                           ",\"command\":\"ECHO\"}\n"
-                          "{\"schema\":1,\"type\":\"stats\",\"ts\":\"2023-11-14T22:13:25.000000Z\",\"packets\":24}\n");
+                          "{\"schema\":2,\"type\":\"stats\",\"ts\":\"2023-11-14T22:13:25.000000Z\",\"packets\":24}\n");
     assert_one_line_each(out, 8);
     ms_free(&m);
 }
@@ -226,21 +231,23 @@ START_TEST(hostile_strings_everywhere)
     ms_open(&m, sink_json_new);
     struct event e;
     ev_init(&e, EV_SESSION, T0, &c);
+    ev_allow_adhoc(&e);
     const char *v[] = {"\x1b[2J", "\xc2\x9b" "31m", "a\nb"};
-    fs_strv(&e, NULL, "shares", v, 3);
-    struct fieldset *o = fs_obj(&e, NULL, "o");
-    fs_str(&e, o, "s", "\r\n\xc2\x85\xe2\x80\xa8");
+    fs_strv(&e, NULL, F(shares), v, 3);
+    struct fieldset *o = fs_obj(&e, NULL, A_OBJ("o"));
+    fs_str(&e, o, A_STR("s"), "\r\n\xc2\x85\xe2\x80\xa8");
     ms_write(&m, &e);
     ev_free(&e);
     ev_init(&e, EV_ANOMALY, T0, &c);
-    ev_str(&e, "name", "x");
-    ev_str(&e, "detail", "line\nbreak");
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(anomaly_name), "x");
+    ev_str(&e, F(detail), "line\nbreak");
     ms_write(&m, &e);
     ev_free(&e);
     const char *out = ms_close(&m);
     ck_assert_str_eq(out, SESSION_C1 "\"shares\":[\"\\u001B[2J\",\"\\u009B31m\",\"a\\nb\"],"
                                      "\"o\":{\"s\":\"\\r\\n\\u0085\\u2028\"}}\n"
-                                     "{\"schema\":1,\"type\":\"anomaly\",\"ts\":\"2023-11-14T22:13:20.000000Z\"," CONN1
+                                     "{\"schema\":2,\"type\":\"anomaly\",\"ts\":\"2023-11-14T22:13:20.000000Z\"," CONN1
                                      ",\"name\":\"x\",\"detail\":\"line\\nbreak\"}\n");
     assert_one_line_each(out, 2);
     ms_free(&m);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adhoc_fields.h"
 #include "event.h"
 #include "sink.h"
 #include "sink_harness.h"
@@ -33,47 +34,48 @@ START_TEST(every_field_kind)
     ms_open(&m, sink_text_new);
     struct event e;
     ev_init(&e, EV_FILE, T0 + 1500000, &c);
-    ev_null(&e, "n");
-    ev_bool(&e, "t", true);
-    ev_bool(&e, "f", false);
-    ev_int(&e, "i", -5);
-    ev_int(&e, "imin", INT64_MIN);
-    ev_int(&e, "imax", INT64_MAX);
-    ev_uint(&e, "u0", 0);
-    ev_uint(&e, "below", (uint64_t)INT64_MAX);
-    ev_uint(&e, "at", (uint64_t)INT64_MAX + 1);
-    ev_uint(&e, "max", UINT64_MAX);
+    ev_allow_adhoc(&e);
+    ev_null(&e, A_STR("n"));
+    ev_bool(&e, A_BOOL("t"), true);
+    ev_bool(&e, A_BOOL("f"), false);
+    ev_int(&e, A_INT("i"), -5);
+    ev_int(&e, A_INT("imin"), INT64_MIN);
+    ev_int(&e, A_INT("imax"), INT64_MAX);
+    ev_uint(&e, A_UINT("u0"), 0);
+    ev_uint(&e, A_UINT("below"), (uint64_t)INT64_MAX);
+    ev_uint(&e, A_UINT("at"), (uint64_t)INT64_MAX + 1);
+    ev_uint(&e, A_UINT("max"), UINT64_MAX);
     /* the names shown in hex, whatever their value */
-    ev_uint(&e, "fid", 0x972a);
-    ev_uint(&e, "status_code", 0xc0000022);
-    ev_uint(&e, "capabilities", UINT64_MAX);
-    ev_uint(&e, "access_mask", 0x12019f);
-    ev_uint(&e, "create_options", 0x40);
-    ev_uint(&e, "flags", 0);
-    ev_uint(&e, "flags2", (uint64_t)INT64_MAX + 1);
-    ev_uint(&e, "security_mode", 3);
-    ev_uint(&e, "share_access", 7);
-    ev_uint(&e, "file_attributes", 0x20);
+    ev_uint(&e, F(fid), 0x972a);
+    ev_uint(&e, F(status_code), 0xc0000022);
+    ev_uint(&e, F(capabilities), UINT64_MAX);
+    ev_uint(&e, F(access_mask), 0x12019f);
+    ev_uint(&e, F(create_options), 0x40);
+    ev_uint(&e, A_HEX("flags"), 0);
+    ev_uint(&e, A_HEX("flags2"), (uint64_t)INT64_MAX + 1);
+    ev_uint(&e, F(security_mode), 3);
+    ev_uint(&e, A_HEX("share_access"), 7);
+    ev_uint(&e, A_HEX("file_attributes"), 0x20);
     /* a hex name as a signed int stays decimal: the rule is for F_UINT */
-    ev_int(&e, "mid", -1);
-    ev_str(&e, "bare", "a_b.c:d\\e/f$<g>@h-i+j0Z");
-    ev_str(&e, "quoted", "a b");
-    ev_str(&e, "empty", "");
-    ev_str(&e, "nul", NULL);
+    ev_int(&e, A_INT_HEX("mid"), -1);
+    ev_str(&e, A_STR("bare"), "a_b.c:d\\e/f$<g>@h-i+j0Z");
+    ev_str(&e, A_STR("quoted"), "a b");
+    ev_str(&e, A_STR("empty"), "");
+    ev_str(&e, A_STR("nul"), NULL);
     const char *none[1] = {NULL};
-    fs_strv(&e, NULL, "sv", none, 0);
+    fs_strv(&e, NULL, A_STRV("sv"), none, 0);
     const char *v[] = {"x", "y z", ""};
-    fs_strv(&e, NULL, "sv2", v, 3);
-    fs_ranges(&e, NULL, "rg", NULL, 0);
+    fs_strv(&e, NULL, A_STRV("sv2"), v, 3);
+    fs_ranges(&e, NULL, A_RANGES("rg"), NULL, 0);
     const uint64_t r[2][2] = {{0, 76}, {100, UINT64_MAX}};
-    fs_ranges(&e, NULL, "rg2", r, 2);
-    struct fieldset *o = fs_obj(&e, NULL, "o");
-    fs_uint(&e, o, "a", 1);
-    fs_uint(&e, o, "fid", 1);
-    struct fieldset *in = fs_obj(&e, o, "inner");
-    fs_str(&e, in, "s", "p q");
-    fs_null(&e, in, "z");
-    fs_obj(&e, NULL, "eo");
+    fs_ranges(&e, NULL, A_RANGES("rg2"), r, 2);
+    struct fieldset *o = fs_obj(&e, NULL, A_OBJ("o"));
+    fs_uint(&e, o, A_UINT("a"), 1);
+    fs_uint(&e, o, F(fid), 1);
+    struct fieldset *in = fs_obj(&e, o, A_OBJ("inner"));
+    fs_str(&e, in, A_STR("s"), "p q");
+    fs_null(&e, in, A_STR("z"));
+    fs_obj(&e, NULL, A_OBJ("eo"));
     ms_write(&m, &e);
     ev_free(&e);
     const char *out = ms_close(&m);
@@ -99,85 +101,97 @@ START_TEST(line_layout)
 
     /* an answered SMB command: COMMAND STATUS LATENCY, then fields but the ones already shown */
     ev_init(&e, EV_SMB, T0 + 12536, &c1);
-    ev_str(&e, "command", "NEGOTIATE");
-    ev_uint(&e, "code", 0x72);
-    ev_str(&e, "status", "STATUS_SUCCESS");
-    ev_uint(&e, "status_code", 0);
-    ev_uint(&e, "uid", 0);
-    ev_uint(&e, "pid", 99);
-    ev_uint(&e, "mid", 1);
-    ev_uint(&e, "latency_us", 18343);
-    ev_str(&e, "dialect", "NT LM 0.12");
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(command), "NEGOTIATE");
+    ev_uint(&e, F(code), 0x72);
+    ev_str(&e, F(status), "STATUS_SUCCESS");
+    ev_uint(&e, F(status_code), 0);
+    ev_uint(&e, F(uid), 0);
+    ev_uint(&e, F(pid), 99);
+    ev_uint(&e, F(mid), 1);
+    ev_uint(&e, F(latency_us), 18343);
+    ev_str(&e, F(dialect), "NT LM 0.12");
     ms_write(&m, &e);
     ev_free(&e);
 
     /* unanswered: status and latency null */
     ev_init(&e, EV_SMB, T0 + 20000, &c1);
-    ev_str(&e, "command", "CLOSE");
-    ev_null(&e, "status");
-    ev_null(&e, "latency_us");
-    ev_uint(&e, "fid", 1);
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(command), "CLOSE");
+    ev_null(&e, F(status));
+    ev_null(&e, F(latency_us));
+    ev_uint(&e, F(fid), 1);
     ms_write(&m, &e);
     ev_free(&e);
 
     /* a latency under a millisecond keeps its three decimals */
     ev_init(&e, EV_SMB, T0 + 30000, &c1);
-    ev_str(&e, "command", "ECHO");
-    ev_str(&e, "status", "ERRDOS/ERRbadfid");
-    ev_uint(&e, "latency_us", 62);
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(command), "ECHO");
+    ev_str(&e, F(status), "ERRDOS/ERRbadfid");
+    ev_uint(&e, F(latency_us), 62);
     ms_write(&m, &e);
     ev_free(&e);
 
     /* another connection: its own header, IPv6 in brackets */
     ev_init(&e, EV_NBSS, T0 + 2500000, &c2);
-    ev_str(&e, "msg", "session_request");
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(msg), "session_request");
     ms_write(&m, &e);
     ev_free(&e);
 
     /* back on C1: no second header; a record stamped before the start says +0 */
     ev_init(&e, EV_SESSION, T0 - 5, &c1);
-    ev_uint(&e, "uid", 7);
+    ev_allow_adhoc(&e);
+    ev_uint(&e, F(uid), 7);
     ms_write(&m, &e);
     ev_free(&e);
 
     /* anomalies: name, quoted detail, then any other field */
     ev_init(&e, EV_ANOMALY, T0 + 40000, &c1);
-    ev_str(&e, "name", "tcp_overlap_conflict");
-    ev_str(&e, "detail", "range [3,9) of x");
-    ev_str(&e, "kept", "first");
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(anomaly_name), "tcp_overlap_conflict");
+    ev_str(&e, F(detail), "range [3,9) of x");
+    ev_str(&e, A_STR("kept"), "first");
     ms_write(&m, &e);
     ev_free(&e);
     ev_init(&e, EV_ANOMALY, T0 + 40001, &c1);
-    ev_str(&e, "name", "nbss_resync");
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(anomaly_name), "nbss_resync");
     ms_write(&m, &e);
     ev_free(&e);
 
     /* END lines stand where the connection ended: the record's time plus duration_us */
     ev_init(&e, EV_CONN, T0, &c1);
-    ev_str(&e, "state", "closed");
-    ev_uint(&e, "duration_us", 66969);
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(state), "closed");
+    ev_uint(&e, F(duration_us), 66969);
     ms_write(&m, &e);
     ev_free(&e);
     ev_init(&e, EV_CONN, T0 + 2000000 + 1000000, &c2);
-    ev_str(&e, "state", "reset");
-    ev_uint(&e, "duration_us", 2000001);
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(state), "reset");
+    ev_uint(&e, F(duration_us), 2000001);
     ms_write(&m, &e);
     ev_free(&e);
     /* only a conn record's unsigned duration_us moves its line */
     ev_init(&e, EV_CONN, T0 + 5, &c1);
-    ev_int(&e, "duration_us", 1000000);
+    ev_allow_adhoc(&e);
+    ev_int(&e, A_INT("duration_us"), 1000000);
     ms_write(&m, &e);
     ev_free(&e);
     ev_init(&e, EV_FILE, T0 + 5, &c1);
-    ev_uint(&e, "duration_us", 1000000);
+    ev_allow_adhoc(&e);
+    ev_uint(&e, F(duration_us), 1000000);
     ms_write(&m, &e);
     ev_free(&e);
 
     /* stats: no connection, absolute time */
     ev_init(&e, EV_STATS, T0 + 5000000, NULL);
-    ev_uint(&e, "packets", 24);
-    struct fieldset *rec = fs_obj(&e, NULL, "records");
-    fs_uint(&e, rec, "conn", 1);
+    ev_allow_adhoc(&e);
+    ev_uint(&e, F(packets), 24);
+    struct fieldset *rec = fs_map(&e, NULL, F(records));
+    fs_map_uint(&e, rec, "conn", 1);
     ms_write(&m, &e);
     ev_free(&e);
 
@@ -210,6 +224,7 @@ START_TEST(many_connections_one_header_each)
         snprintf(c.id, sizeof c.id, "C%llu", (unsigned long long)nums[i]);
         struct event e;
         ev_init(&e, EV_NBSS, T0, &c);
+        ev_allow_adhoc(&e);
         ms_write(&m, &e);
         ev_free(&e);
     }
@@ -310,21 +325,24 @@ START_TEST(hostile_strings_everywhere)
     ms_open(&m, sink_text_new);
     struct event e;
     ev_init(&e, EV_SESSION, T0, &c);
+    ev_allow_adhoc(&e);
     const char *v[] = {"\x1b[2J", "\xc2\x9b" "31m", "ok"};
-    fs_strv(&e, NULL, "shares", v, 3);
-    struct fieldset *o = fs_obj(&e, NULL, "o");
-    fs_str(&e, o, "s", "\r\n");
+    fs_strv(&e, NULL, F(shares), v, 3);
+    struct fieldset *o = fs_obj(&e, NULL, A_OBJ("o"));
+    fs_str(&e, o, A_STR("s"), "\r\n");
     ms_write(&m, &e);
     ev_free(&e);
     ev_init(&e, EV_ANOMALY, T0, &c);
-    ev_str(&e, "name", "\x1b[2J");
-    ev_str(&e, "detail", "line\nbreak \xc2\x85 next");
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(anomaly_name), "\x1b[2J");
+    ev_str(&e, F(detail), "line\nbreak \xc2\x85 next");
     ms_write(&m, &e);
     ev_free(&e);
     ev_init(&e, EV_SMB, T0, &c);
-    ev_str(&e, "command", "TRANSACTION");
-    ev_str(&e, "status", "STATUS_SUCCESS");
-    ev_str(&e, "name", "\\PIPE\\\x1b[2J");
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(command), "TRANSACTION");
+    ev_str(&e, F(status), "STATUS_SUCCESS");
+    ev_str(&e, F(name), "\\PIPE\\\x1b[2J");
     ms_write(&m, &e);
     ev_free(&e);
     const char *out = ms_close(&m);

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The field registry's products are what is committed, and the closed schema bites.
+
+usage: registry_check.py SMBSCOPE_SCHEMA_TOOL
+1. smbscope.schema.json, smbscope-index-template.json and docs/fields.md equal what
+   smbscope-schema generates from src/output/fields.def (regenerate: build/smbscope-schema --write .);
+2. every declared (record, key) is in the schema, the template and the fields reference;
+3. the schema accepts real lines and rejects an unknown key, out-of-set values, a content
+   field on a pipe, a missing required key, the wrong schema number; it accepts COM_0x3a.
+"""
+import copy
+import json
+import pathlib
+import subprocess
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import schema_check  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PRODUCTS = {"--schema": "smbscope.schema.json", "--template": "smbscope-index-template.json",
+            "--markdown": "docs/fields.md"}
+
+
+def run(tool, arg):
+    return subprocess.run([tool, arg], check=True, capture_output=True, text=True).stdout
+
+
+def main(tool):
+    problems = []
+    for arg, name in PRODUCTS.items():
+        if run(tool, arg) != (ROOT / name).read_text():
+            problems.append(f"{name} differs from `smbscope-schema {arg}`: regenerate with "
+                            f"build/smbscope-schema --write . and review the diff")
+    schema = json.loads((ROOT / PRODUCTS["--schema"]).read_text())
+    template = json.loads((ROOT / PRODUCTS["--template"]).read_text())
+    md = (ROOT / PRODUCTS["--markdown"]).read_text()
+    defs = schema["$defs"]
+    members = [line.split() for line in run(tool, "--list").splitlines()]
+    for scope, key in members:
+        target = defs.get(scope) if scope != "envelope" else defs["smb"]
+        if target is None or key not in target["properties"]:
+            problems.append(f"{scope}.{key}: not in the schema")
+        if f"`{scope}`" not in md or f"| `{key}` |" not in md:
+            problems.append(f"{scope}.{key}: not in docs/fields.md")
+        if scope in ("envelope",) or scope in defs and "conn" in defs[scope]["properties"] or scope == "stats":
+            if key not in template["template"]["mappings"]["properties"]:
+                problems.append(f"{scope}.{key}: not in the index template")
+    for d in defs.values():
+        if d.get("type") == "object" and d.get("additionalProperties") is not False and "propertyNames" not in d:
+            problems.append(f"a schema object is open: {d.get('description')}")
+
+    v = schema_check.load_validator()
+    golden = [json.loads(l) for g in ("pipe-445", "seed-445")
+              for l in (ROOT / "tests/golden" / f"{g}.json").read_text().splitlines()]
+    by_type = {}
+    for rec in golden:
+        if rec["type"] == "file" and rec["kind"] != "pipe":
+            by_type.setdefault("file_content", rec)
+        by_type.setdefault(rec["type"] if rec["type"] != "file" or rec["kind"] != "pipe" else "pipe", rec)
+    for t, rec in by_type.items():
+        errs = list(v.iter_errors(rec))
+        if errs:
+            problems.append(f"a real {t} line fails: {errs[0].message}")
+
+    def must_fail(why, rec):
+        if v.is_valid(rec):
+            problems.append(f"the schema accepts {why}")
+
+    def must_pass(why, rec):
+        errs = list(v.iter_errors(rec))
+        if errs:
+            problems.append(f"the schema rejects {why}: {errs[0].message}")
+
+    smb = copy.deepcopy(by_type["smb"])
+    must_fail("an unknown key", dict(smb, bogus=1))
+    must_fail("an unknown key in conn", dict(smb, conn=dict(smb["conn"], extra="x")))
+    must_fail("schema 1", dict(smb, schema=1))
+    must_fail("a missing required key", {k: x for k, x in smb.items() if k != "mid"})
+    must_fail("a lowercase command", dict(smb, command="negotiate"))
+    must_fail("COM_0x3A (upper-case hex)", dict(smb, command="COM_0x3A"))
+    must_pass("COM_0x3a", dict(smb, command="COM_0x3a", code=0x3a))
+    must_fail("a code above 255", dict(smb, code=256))
+    conn = by_type["conn"]
+    must_fail("conn.state out of its set", dict(conn, state="exploded"))
+    must_pass("conn.state reused", dict(conn, state="reused"))
+    must_fail("an unknown key in to_server", dict(conn, to_server=dict(conn["to_server"], extra=1)))
+    pipe = by_type["pipe"]
+    must_fail("a pipe with sha256", dict(pipe, sha256=None))
+    must_fail("a pipe without bytes_in", {k: x for k, x in pipe.items() if k != "bytes_in"})
+    must_fail("file.kind out of its set", dict(pipe, kind="socket"))
+    if "file_content" not in by_type:
+        problems.append("no file record of kind file in the goldens")
+    else:
+        f = by_type["file_content"]
+        must_fail("a file with bytes_in", dict(f, bytes_in=1))
+        must_fail("a file without sha256", {k: x for k, x in f.items() if k != "sha256"})
+        must_fail("no_hash_reason out of its set", dict(f, no_hash_reason="tired"))
+        must_pass("no_hash_reason capture_gap", dict(f, no_hash_reason="capture_gap"))
+    stats = by_type["stats"]
+    must_fail("a smb1_commands key in upper case", dict(stats, smb1_commands={"0x7A": 1}))
+    must_fail("an unknown records key", dict(stats, records=dict(stats["records"], bogus=1)))
+    must_fail("a stats record with conn", dict(stats, conn=smb["conn"]))
+    must_fail("an unsigned above 2^63-1", dict(stats, packets=2**63))
+    for p in problems:
+        print("FAIL:", p)
+    print(f"registry: {len(members)} declared keys, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
