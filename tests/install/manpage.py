@@ -152,9 +152,9 @@ def main():
         if m and f"({m.group(1)})" not in documented[opt]["text"]:
             fails.append(f"{opt}: --help gives the default ({m.group(1)}), the man page does not")
     problems = render_warnings(manpage)
-    if problems is None:
-        sys.exit(ci_env.missing("groff or man (Debian: groff-base, man-db) to render the man page"))
-    fails += problems
+    if problems is None and not fails:
+        return ci_env.missing("groff or man (Debian: groff-base, man-db) to render the man page")
+    fails += problems or []
     for f in fails:
         print("FAIL:", f)
     if fails:
