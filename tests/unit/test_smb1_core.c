@@ -1008,6 +1008,38 @@ START_TEST(an_error_stops_only_its_own_chain)
 }
 END_TEST
 
+/* the links an error never reached come out in the order they were sent */
+START_TEST(unreached_links_are_reported_in_chain_order)
+{
+    struct rig *r = rig_new();
+    struct msg q, s;
+    size_t at;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 9);
+    open_andx_req_link(&q, SMB1_COM_READ_ANDX, &at, "\\nope");
+    set_andx(&q, at, q.n);
+    size_t rd_at = q.n;
+    read_andx_req_link(&q, 0xffff, 0, 100);
+    q.b[rd_at + 1] = SMB1_COM_CLOSE;     /* READ_ANDX's AndXCommand: a CLOSE follows */
+    set_andx(&q, rd_at + 3, q.n);
+    words(&q, 3);
+    put16(&q, 0xffff);                /* FID: the open's */
+    put32(&q, 0);                     /* LastTimeModified */
+    bytes(&q);
+    end_bytes(&q);
+    send(r, DIR_C2S, &q, 0, 10);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0xc0000034, 1, 100, 9);
+    empty_words(&s);
+    send(r, DIR_S2C, &s, 0, 20);
+    const char *rd = strstr(r->log, "{smb command=READ_ANDX");
+    const char *cl = strstr(r->log, "{smb command=CLOSE");
+    ck_assert_msg(rd && cl && rd < cl, "%s", r->log);
+    ck_assert_int_eq((int)count_of(r->log, "executed=0"), 2);
+    ck_assert_uint_eq(r->k.c.n_pending, 0);
+    rig_end(r);
+    free(r);
+}
+END_TEST
+
 /* the one AndX walker: every rule, on a link built the way both callers build it */
 START_TEST(andx_walker_rules)
 {
@@ -1100,6 +1132,7 @@ int main(void)
     tcase_add_test(tc, chained_read_on_fid_ffff_every_truncation);
     tcase_add_test(tc, pipelined_requests_on_one_mid_each_get_their_response);
     tcase_add_test(tc, an_error_stops_only_its_own_chain);
+    tcase_add_test(tc, unreached_links_are_reported_in_chain_order);
     tcase_add_test(tc, andx_walker_rules);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
