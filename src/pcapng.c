@@ -278,16 +278,19 @@ int pcapng_file_next(struct pcapng_file *pf, struct pcapng_pkt *out)
         if (got == 0 && !ferror(pf->f))
             return 0;
         /* an SHB's byte order is in its first 12 bytes */
-        if (got == 8 && hdr[0] == 0x0A && hdr[1] == 0x0D && hdr[2] == 0x0D && hdr[3] == 0x0A)
+        size_t need = got == 8 && hdr[0] == 0x0A && hdr[1] == 0x0D && hdr[2] == 0x0D && hdr[3] == 0x0A ? 12 : 8;
+        if (need == 12)
             got += fread(hdr + 8, 1, 4, pf->f);
         if (ferror(pf->f))
             return file_fail(pf, "read error");
-        uint32_t blen;
-        if (pcapng_block_len(&pf->ng, hdr, got, &blen) == PCAPNG_BAD) {
-            char why[PCAPNG_ERR_MAX + 32];
-            snprintf(why, sizeof why, "%s%s", got < 8 ? "truncated: " : "", pf->ng.err);
+        if (got < need) {
+            char why[64];
+            snprintf(why, sizeof why, "truncated block header (%zu of %zu bytes)", got, need);
             return file_fail(pf, why);
         }
+        uint32_t blen;
+        if (pcapng_block_len(&pf->ng, hdr, got, &blen) == PCAPNG_BAD)
+            return file_fail(pf, pf->ng.err);
         if (blen > pf->bufcap) {
             uint8_t *n = realloc(pf->buf, blen);
             if (!n)
