@@ -4,7 +4,8 @@
  * Each input is a source: a zread stream (plain or decompressed) read by
  * libpcap (classic pcap) or by pcapng.c (pcapng, whose interfaces may each
  * have their own link type). The merge is k-way on each source's next packet
- * time, ties broken by input order, so the result is deterministic and one
+ * time, ties broken by which input started first, then by input order, so
+ * the result is deterministic and one
  * flow (with its SMB state) continues across files rotated by tcpdump -C/-G.
  * A regular file is opened to learn its first packet time, closed, and opened
  * again only when the merge reaches that time, so a directory of a thousand
@@ -466,6 +467,18 @@ int inputs_start(struct inputs *in, const char *filter)
     return usable ? 0 : 1;
 }
 
+/* Merge order: packet time; on a tie, the input that started earlier (the
+ * older of two rotated files, whose last packet shares a microsecond with
+ * the next file's first), then the order given. Deterministic either way. */
+static bool before(const struct src *a, const struct src *b)
+{
+    if (a->head.ts_us != b->head.ts_us)
+        return a->head.ts_us < b->head.ts_us;
+    if (a->first_ts != b->first_ts)
+        return a->first_ts < b->first_ts;
+    return a->index < b->index;
+}
+
 static void finish(struct inputs *in, struct src *s)
 {
     close_src(s);
@@ -505,11 +518,9 @@ enum capture_status inputs_next(struct inputs *in, struct capture_frame *f)
     }
     for (;;) {
         struct src *m = NULL;
-        for (size_t i = 0; i < in->nactive; i++) {
-            struct src *s = in->active[i];
-            if (!m || s->head.ts_us < m->head.ts_us || (s->head.ts_us == m->head.ts_us && s->index < m->index))
-                m = s;
-        }
+        for (size_t i = 0; i < in->nactive; i++)
+            if (!m || before(in->active[i], m))
+                m = in->active[i];
         if (in->next_pending < in->npending) {
             struct src *p = in->pending[in->next_pending];
             if (!m || p->first_ts <= m->head.ts_us) {

@@ -32,8 +32,9 @@ bool inputs_has_file(const struct inputs *in, dev_t dev, ino_t ino);
  * Returns 0 when at least one input can be read, 1 when none can (all
  * missing, unreadable, not captures), 2 for a filter that does not compile. */
 int inputs_start(struct inputs *in, const char *filter);
-/* the next packet of the merged capture: oldest first, ties in the order
- * the inputs were given (a directory's files in first-packet order). Only
+/* the next packet of the merged capture: oldest first; on a tie, the input
+ * whose first packet is older, then the order given (a directory's files in
+ * name order). Only
  * CAPTURE_FRAME or CAPTURE_END: an input that fails says so on msgs and
  * ends there, the others go on. */
 enum capture_status inputs_next(struct inputs *in, struct capture_frame *f);
