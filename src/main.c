@@ -12,6 +12,7 @@
 #include "analyzer.h"
 #include "capture.h"
 #include "decode.h"
+#include "inputs.h"
 #include "sink.h"
 
 #define DEFAULT_LIVE_FILTER "tcp port 139 or tcp port 445"
@@ -40,7 +41,9 @@ static void usage(FILE *f)
           "TREE_CONNECT, OPEN/CREATE, READ/WRITE, CLOSE, ...) from captured traffic.\n"
           "\n"
           "input:\n"
-          "  -r FILE            read a pcap or pcapng file (\"-\" reads standard input)\n"
+          "  -r FILE|DIR        read a pcap or pcapng file, plain or gzip/zstd/xz (\"-\" reads\n"
+          "                     standard input); repeatable, and a directory reads its captures:\n"
+          "                     all read as one capture, merged by packet time\n"
           "  -i IFACE           capture live on IFACE (default filter: " DEFAULT_LIVE_FILTER ")\n"
           "  -f EXPR            BPF filter expression (replaces the live default)\n"
           "  --port N           also analyze TCP port N as NetBIOS/SMB without probing (repeatable)\n"
@@ -72,6 +75,7 @@ static void usage(FILE *f)
           "  --extract-max-file BYTES  bytes at offsets from BYTES not extracted (1073741824)\n"
           "  --extract-max-total BYTES bytes --extract writes in the run     (17179869184)\n"
           "  --extract-max-fds N      files being extracted held open      (256)\n"
+          "  --max-open-inputs N      inputs open at once for the time merge (32)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -89,6 +93,7 @@ enum opt_id {
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
+    OPT_MAX_OPEN_INPUTS, /* many inputs */
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +124,7 @@ static const struct option long_opts[] = {
     {"extract-max-file", required_argument, NULL, OPT_EXTRACT_FILE},
     {"extract-max-total", required_argument, NULL, OPT_EXTRACT_TOTAL},
     {"extract-max-fds", required_argument, NULL, OPT_EXTRACT_FDS},
+    {"max-open-inputs", required_argument, NULL, OPT_MAX_OPEN_INPUTS},
     {NULL, 0, NULL, 0},
 };
 
@@ -138,22 +144,22 @@ static bool parse_num(const char *opt, const char *s, uint64_t min, uint64_t max
 }
 
 struct run_opts {
-    const char *read_path, *iface, *filter, *out_path, *extract_dir;
+    const char *iface, *filter, *out_path, *extract_dir;
     bool json;
+    const char **reads;   /* every -r, in order (many inputs: inputs.h) */
+    size_t nreads;
+    uint64_t max_open_inputs;
 };
 
 /* -o must never name an input: opening it for writing would truncate the
  * evidence before a byte of it was read. The same file is the same device and
  * inode, whatever path (symlink, hard link, ./x) leads to it; `-r -` reads
- * standard input, which may be that file too (`< evidence.pcap`). A missing
- * output cannot collide. */
-static bool output_is_input(const char *out_path, const char *in_path)
+ * standard input, which may be that file too (`< evidence.pcap`), and a
+ * directory's files are inputs too. A missing output cannot collide. */
+static bool output_is_input(const char *out_path, const struct inputs *in)
 {
-    struct stat so, si;
-    if (!out_path || !in_path || stat(out_path, &so) != 0)
-        return false;
-    int rc = strcmp(in_path, "-") == 0 ? fstat(STDIN_FILENO, &si) : stat(in_path, &si);
-    return rc == 0 && S_ISREG(si.st_mode) && so.st_dev == si.st_dev && so.st_ino == si.st_ino;
+    struct stat so;
+    return out_path && stat(out_path, &so) == 0 && inputs_has_file(in, so.st_dev, so.st_ino);
 }
 
 /* returns -1 to go on, or an exit code */
@@ -169,7 +175,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         switch (c) {
         case 'h': usage(stdout); return EXIT_OK;
         case OPT_VERSION: puts("smbscope " SMBSCOPE_VERSION); return EXIT_OK;
-        case 'r': o->read_path = optarg; break;
+        case 'r': o->reads[o->nreads++] = optarg; break;
+        case OPT_MAX_OPEN_INPUTS:
+            if (!parse_num("--max-open-inputs", optarg, 1, 65536, &o->max_open_inputs))
+                return EXIT_USAGE;
+            break;
         case 'i': o->iface = optarg; break;
         case 'f': o->filter = optarg; break;
         case 'o': o->out_path = optarg; break;
@@ -240,13 +250,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         fprintf(stderr, "smbscope: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
-    if (!o->read_path == !o->iface) {
+    if (!o->nreads == !o->iface) {
         fprintf(stderr, "smbscope: give exactly one of -r FILE or -i IFACE (see -h)\n");
-        return EXIT_USAGE;
-    }
-    if (output_is_input(o->out_path, o->read_path)) {
-        fprintf(stderr, "smbscope: -o %s is the input file %s: refusing to overwrite the input\n", o->out_path,
-                o->read_path);
         return EXIT_USAGE;
     }
     return -1;
@@ -254,29 +259,48 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
 
 int main(int argc, char **argv)
 {
-    struct run_opts o = {0};
+    const char *reads[argc > 0 ? argc : 1];
+    struct run_opts o = {.reads = reads, .max_open_inputs = INPUTS_MAX_OPEN_DEFAULT};
     struct analyzer_config cfg = {.lim = limits_default()};
     int rc = parse_args(argc, argv, &o, &cfg);
     if (rc >= 0)
         return rc;
 
     char err[512] = "";
-    struct capture *cap = o.read_path ? capture_open_offline(o.read_path, err, sizeof err)
-                                      : capture_open_live(o.iface, err, sizeof err);
-    if (!cap) {
+    struct capture *cap = NULL;
+    /* many inputs (files, directories, compressed) read as one capture: inputs.h */
+    struct inputs *ins = o.nreads ? inputs_new((size_t)o.max_open_inputs, stderr) : NULL;
+    if (o.nreads) {
+        for (size_t i = 0; ins && i < o.nreads; i++)
+            if (!inputs_add(ins, o.reads[i]))
+                rc = EXIT_USAGE;
+        if (ins && rc < 0 && output_is_input(o.out_path, ins)) {
+            fprintf(stderr, "smbscope: -o %s is an input file: refusing to overwrite the input\n", o.out_path);
+            rc = EXIT_USAGE;
+        }
+        if (ins && rc < 0 && (rc = inputs_start(ins, o.filter)) == 0)
+            rc = -1;
+        if (!ins || rc >= 0) {
+            if (!ins)
+                fprintf(stderr, "smbscope: out of memory\n");
+            inputs_free(ins);
+            return !ins ? EXIT_INPUT : rc == 2 ? EXIT_USAGE : rc;
+        }
+    } else if (!(cap = capture_open_live(o.iface, err, sizeof err))) {
         fprintf(stderr, "smbscope: %s\n", err);
         return EXIT_INPUT;
     }
     const char *filter = o.filter ? o.filter : (o.iface ? DEFAULT_LIVE_FILTER : NULL);
-    if (filter && !capture_set_filter(cap, filter)) {
+    if (cap && filter && !capture_set_filter(cap, filter)) {
         fprintf(stderr, "smbscope: filter '%s': %s\n", filter, capture_error(cap));
         capture_close(cap);
         return EXIT_USAGE;
     }
-    if (!decode_linktype_supported(capture_linktype(cap))) {
+    if (cap && !decode_linktype_supported(capture_linktype(cap))) {
         fprintf(stderr, "smbscope: unsupported link type %d (supported: Ethernet, Linux cooked SLL/SLL2, "
                 "raw IP, BSD loopback)\n", capture_linktype(cap));
         capture_close(cap);
+        inputs_free(ins);
         return EXIT_INPUT;
     }
 
@@ -284,6 +308,7 @@ int main(int argc, char **argv)
     if (o.out_path && !(out = fopen(o.out_path, "w"))) {
         fprintf(stderr, "smbscope: -o %s: %s\n", o.out_path, strerror(errno));
         capture_close(cap);
+        inputs_free(ins);
         return EXIT_INPUT;
     }
     /* live records must reach a pipe or file as they happen */
@@ -302,6 +327,7 @@ int main(int argc, char **argv)
         if (out != stdout)
             fclose(out);
         capture_close(cap);
+        inputs_free(ins);
         return EXIT_INPUT;
     }
 
@@ -317,7 +343,7 @@ int main(int argc, char **argv)
 
     struct capture_frame fr;
     int st;
-    while (!stop_requested && (st = capture_next(cap, &fr)) != CAPTURE_END) {
+    while (!stop_requested && (st = ins ? inputs_next(ins, &fr) : capture_next(cap, &fr)) != CAPTURE_END) {
         if (st == CAPTURE_ERROR) {
             fprintf(stderr, "smbscope: %s\n", capture_error(cap));
             rc = EXIT_INPUT;
@@ -331,6 +357,8 @@ int main(int argc, char **argv)
         if (capture_stats(cap, &cs))
             analyzer_capture_stats(an, cs.received, cs.dropped);
     }
+    if (ins && inputs_failed(ins))
+        rc = EXIT_INPUT;
     live_capture = NULL;
     analyzer_finish(an);
     analyzer_free(an);
@@ -338,6 +366,7 @@ int main(int argc, char **argv)
     if (out != stdout && fclose(out) != 0)
         werr = true;
     capture_close(cap);
+    inputs_free(ins);
     if (werr) {
         fprintf(stderr, "smbscope: writing the output failed\n");
         return EXIT_INPUT;

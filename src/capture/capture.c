@@ -65,6 +65,28 @@ struct capture *capture_open_offline(const char *path, char *err, size_t errlen)
     return c;
 }
 
+struct capture *capture_open_stream(FILE *f, const char *name, char *err, size_t errlen)
+{
+    struct capture *c = capture_alloc(name);
+    if (!c) {
+        snprintf(err, errlen, "cannot open %s: out of memory", name);
+        fclose(f);
+        return NULL;
+    }
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    /* libpcap closes f with the handle, or here when it refuses it */
+    c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+    if (!c->p) {
+        snprintf(err, errlen, "cannot read capture file %s: %s", name, ebuf);
+        fclose(f);
+        free(c);
+        return NULL;
+    }
+    c->dlt = pcap_datalink(c->p);
+    c->next_off = PCAP_FILE_HDR;
+    return c;
+}
+
 struct capture *capture_open_live(const char *ifname, char *err, size_t errlen)
 {
     struct capture *c = capture_alloc(ifname);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* room for any message this module writes */
 #define CAPTURE_ERR_MAX 512
@@ -36,6 +37,9 @@ struct capture_stats {
 
 /* path "-" reads standard input; NULL on failure with a message in err */
 struct capture *capture_open_offline(const char *path, char *err, size_t errlen);
+/* a file already open as a stream (a decompressor: zread.h), shown as name
+ * in messages; f belongs to the capture from here on, even on failure */
+struct capture *capture_open_stream(FILE *f, const char *name, char *err, size_t errlen);
 /* promiscuous, immediate mode, 262144-byte snap length and a short read
  * timeout so a caller polling a stop flag wakes up; NULL on failure */
 struct capture *capture_open_live(const char *ifname, char *err, size_t errlen);

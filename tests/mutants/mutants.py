@@ -21,6 +21,23 @@ MUTANTS = [
          orig="    c->next_off += PCAP_REC_HDR + h->caplen;",
          repl="    c->next_off += h->caplen;",
          why="the byte offset named in a read error forgets the 16-byte record headers"),
+    # ---- many inputs (inputs.c, zread.c, pcapng.c) ---------------------------------
+    dict(name="inputs_merge_ignores_time", kind="statement", file="src/capture/inputs.c",
+         orig="    if (a->head.ts_us != b->head.ts_us)\n        return a->head.ts_us < b->head.ts_us;\n",
+         repl="",
+         why="inputs are read one after the other by first packet time, not merged packet by packet"),
+    dict(name="zread_gzip_cut_is_eof", kind="statement", file="src/capture/zread.c",
+         orig="            return z->at_end ? 0 : fail(z, \"truncated\", NULL);",
+         repl="            return 0;",
+         why="a gzip stream cut at a record boundary (or without its trailer) passes for a complete capture"),
+    dict(name="pcapng_trailer_unchecked", kind="boundary", file="src/capture/pcapng.c",
+         orig="    if (!rd_ok(&r) || trail != blen)",
+         repl="    if (!rd_ok(&r))",
+         why="a block whose trailing length disagrees (a damaged or mis-framed file) is believed"),
+    dict(name="pcapng_iface_off_by_one", kind="boundary", file="src/capture/pcapng.c",
+         orig="    if (id >= ng->nifs)",
+         repl="    if (id > ng->nifs)",
+         why="a packet on the interface one past the last declared reads beyond the table"),
     dict(name="decode_mf_is_df", kind="constant", file="src/capture/decode.c",
          orig="    bool more = frag & 0x2000;",
          repl="    bool more = frag & 0x4000;",
@@ -251,8 +268,8 @@ MUTANTS = [
 
     # ---- CLI (main.c) ----------------------------------------------------------------
     dict(name="main_stdout_with_o", kind="statement", file="src/main.c",
-         orig="    capture_close(cap);\n    if (werr) {",
-         repl="    capture_close(cap);\n    if (out != stdout)\n        printf(\"smbscope: wrote %s\\n\", o.out_path);\n"
+         orig="    inputs_free(ins);\n    if (werr) {",
+         repl="    inputs_free(ins);\n    if (out != stdout)\n        printf(\"smbscope: wrote %s\\n\", o.out_path);\n"
               "    if (werr) {",
          why="with -o an extra line is also printed on stdout"),
     dict(name="main_exit_ok_on_read_error", kind="statement", file="src/main.c",
