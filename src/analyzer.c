@@ -111,6 +111,8 @@ bool analyzer_extract(struct analyzer *an, const char *dir, char *err, size_t er
     if (an->files.ex)
         return true;
     an->files.ex = extractor_open(dir, &an->cfg.lim, &an->em, err, errlen);
+    if (an->files.ex)
+        extractor_set_sensor(an->files.ex, an->cfg.sensor);
     return an->files.ex != NULL;
 }
 

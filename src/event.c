@@ -130,6 +130,13 @@ void fs_uint(struct event *e, struct fieldset *fs, const char *name, uint64_t v)
     f->v.u = v;
 }
 
+void fs_ts(struct event *e, struct fieldset *fs, const char *name, uint64_t ts_us)
+{
+    struct field *f = slot(e, fs, name);
+    f->kind = F_TS;
+    f->v.u = ts_us;
+}
+
 void fs_strn(struct event *e, struct fieldset *fs, const char *name, const char *s, size_t n)
 {
     struct field *f = slot(e, fs, name);
@@ -190,6 +197,7 @@ static void clone_set(struct event *e, struct fieldset *dst, const struct fields
         case F_BOOL: fs_bool(e, dst, f->name, f->v.b); break;
         case F_INT: fs_int(e, dst, f->name, f->v.i); break;
         case F_UINT: fs_uint(e, dst, f->name, f->v.u); break;
+        case F_TS: fs_ts(e, dst, f->name, f->v.u); break;
         case F_STR: fs_str(e, dst, f->name, f->v.s); break;
         case F_STRV: fs_strv(e, dst, f->name, f->v.sv.v, f->v.sv.n); break;
         case F_RANGES: fs_ranges(e, dst, f->name, f->v.rg.r, f->v.rg.n); break;

@@ -17,6 +17,7 @@ const char *ev_type_name(enum ev_type t);
 struct conn_ref {
     uint64_t num;              /* 1, 2, ... in order of first packet */
     char id[24];               /* "C<num>" */
+    char uid[24];              /* conn_uid(): stable for the input, unique across runs and sensors */
     char community_id[48];     /* Community ID v1, "1:<base64>" */
     char client_ip[48];
     uint16_t client_port;
@@ -25,7 +26,9 @@ struct conn_ref {
     uint64_t start_us;
 };
 
-enum fkind { F_NULL, F_BOOL, F_INT, F_UINT, F_STR, F_STRV, F_RANGES, F_OBJ };
+/* F_TS: a time in microseconds since the epoch (JSON: RFC 3339 like `ts`;
+ * text: seconds since the connection's start, like the line's own time) */
+enum fkind { F_NULL, F_BOOL, F_INT, F_UINT, F_STR, F_STRV, F_RANGES, F_OBJ, F_TS };
 
 struct fieldset;
 
@@ -35,7 +38,7 @@ struct field {
     union {
         bool b;
         int64_t i;
-        uint64_t u;
+        uint64_t u;                                       /* F_UINT, F_TS */
         const char *s;                                    /* F_STR, owned by the event */
         struct { const char **v; size_t n; } sv;          /* F_STRV */
         struct { const uint64_t (*r)[2]; size_t n; } rg;  /* F_RANGES: [start, end) pairs */
@@ -71,6 +74,7 @@ void fs_null(struct event *e, struct fieldset *fs, const char *name);
 void fs_bool(struct event *e, struct fieldset *fs, const char *name, bool v);
 void fs_int(struct event *e, struct fieldset *fs, const char *name, int64_t v);
 void fs_uint(struct event *e, struct fieldset *fs, const char *name, uint64_t v);
+void fs_ts(struct event *e, struct fieldset *fs, const char *name, uint64_t ts_us);
 void fs_str(struct event *e, struct fieldset *fs, const char *name, const char *s);       /* NULL -> null */
 void fs_strn(struct event *e, struct fieldset *fs, const char *name, const char *s, size_t n);
 void fs_strv(struct event *e, struct fieldset *fs, const char *name, const char *const *v, size_t n);
@@ -81,6 +85,7 @@ static inline void ev_null(struct event *e, const char *n) { fs_null(e, NULL, n)
 static inline void ev_bool(struct event *e, const char *n, bool v) { fs_bool(e, NULL, n, v); }
 static inline void ev_int(struct event *e, const char *n, int64_t v) { fs_int(e, NULL, n, v); }
 static inline void ev_uint(struct event *e, const char *n, uint64_t v) { fs_uint(e, NULL, n, v); }
+static inline void ev_ts(struct event *e, const char *n, uint64_t ts_us) { fs_ts(e, NULL, n, ts_us); }
 static inline void ev_str(struct event *e, const char *n, const char *s) { fs_str(e, NULL, n, s); }
 
 /* look a field up (top level when fs == NULL); NULL when absent */

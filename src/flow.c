@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "community_id.h"
+#include "conn_uid.h"
 #include "flow_internal.h"
 #include "flow_record.h"
 
@@ -131,6 +132,7 @@ static void fill_conn(struct flow *f)
     c->client_port = f->key.port[cep];
     c->server_port = f->key.port[sep];
     c->start_us = f->start_us;
+    conn_uid(c->client_ip, c->client_port, c->server_ip, c->server_port, c->start_us, c->uid, sizeof c->uid);
 }
 
 static bool open_app(struct flow_table *t, struct flow *f)
@@ -314,7 +316,7 @@ void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t 
             st[s].packets = f->pkts[s];
         }
         uint64_t dur = f->last_us > f->start_us ? f->last_us - f->start_us : 0;
-        flow_emit_conn(t->em, &f->h->conn, end_name(why), !f->saw_syn, dur,
+        flow_emit_conn(t->em, &f->h->conn, now, end_name(why), !f->saw_syn, dur,
                        &st[f->client_side], &st[f->client_side ^ 1]);
         free_streams(f);   /* keep the conn for late-packet anomalies */
     } else {

@@ -50,6 +50,7 @@ static void usage(FILE *f)
           "  --extract DIR      write every file seen under DIR: DIR/sha256/XX/SHA256 when\n"
           "                     complete (+ .json, one line per instance), else a sparse\n"
           "                     DIR/partial/TOKEN-N with a .json naming the missing ranges\n"
+          "  --sensor NAME      add sensor=NAME to every record (1-64 of A-Z a-z 0-9 . _ : -)\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
           "  --max-flows N            TCP flows tracked at once            (100000)\n"
           "  --idle-timeout SEC       idle established flow is closed      (600)\n"
@@ -89,6 +90,7 @@ enum opt_id {
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
+    OPT_SENSOR,
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +121,7 @@ static const struct option long_opts[] = {
     {"extract-max-file", required_argument, NULL, OPT_EXTRACT_FILE},
     {"extract-max-total", required_argument, NULL, OPT_EXTRACT_TOTAL},
     {"extract-max-fds", required_argument, NULL, OPT_EXTRACT_FDS},
+    {"sensor", required_argument, NULL, OPT_SENSOR},
     {NULL, 0, NULL, 0},
 };
 
@@ -174,6 +177,15 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         case 'f': o->filter = optarg; break;
         case 'o': o->out_path = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
+        case OPT_SENSOR:
+            /* a name a SIEM can key on as is: no quoting, no escapes */
+            if (!*optarg || strlen(optarg) > 64 || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                                  "0123456789._:-") != strlen(optarg)) {
+                fprintf(stderr, "smbscope: --sensor: '%s' is not 1-64 of A-Z a-z 0-9 . _ : -\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg->sensor = optarg;
+            break;
         case OPT_FORMAT:
             if (strcmp(optarg, "json") == 0)
                 o->json = true;
@@ -289,6 +301,8 @@ int main(int argc, char **argv)
     /* live records must reach a pipe or file as they happen */
     bool flush_each = o.iface && !isatty(fileno(out));
     struct sink *sink = o.json ? sink_json_new(out, flush_each) : sink_text_new(out, flush_each);
+    if (sink)
+        sink->sensor = cfg.sensor;
     struct analyzer *an = sink ? analyzer_new(&cfg, sink) : NULL;
     if (!an) {
         fprintf(stderr, "smbscope: out of memory\n");

@@ -20,6 +20,7 @@ struct sink {
     FILE *out;
     bool flush_each;                 /* flush after every record (live capture into a pipe or file) */
     bool write_error;                /* a write failed (disk full, closed pipe) */
+    const char *sensor;              /* --sensor NAME (not owned), or NULL */
 };
 
 struct sink *sink_text_new(FILE *out, bool flush_each);
@@ -27,8 +28,8 @@ struct sink *sink_json_new(FILE *out, bool flush_each);
 
 /* one record exactly as the JSON sink writes it, without the newline
  * (malloc'd, free() it; NULL when out of memory): extraction's sidecar lines
- * are the record lines */
-char *json_event_line(const struct event *e);
+ * are the record lines. sensor: --sensor NAME, or NULL */
+char *json_event_line(const struct event *e, const char *sensor);
 
 /* RFC 3339 UTC with microseconds: "2026-11-20T10:00:00.100000Z" (buf >= 32) */
 void format_ts(uint64_t ts_us, char *buf, size_t cap);
