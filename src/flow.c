@@ -39,7 +39,7 @@ static int ep_of(const struct flow *f, int side)
 
 static bool server_port(const struct flow_table *t, uint16_t port)
 {
-    return port == 139 || port == 445 || ft_port_listed(t, port);
+    return ft_port_listed(t, port);   /* configured: the protocol's ports and --port */
 }
 
 static bool analyzed(const struct flow *f) { return f->state == FL_ANALYZED || (f->state == FL_CLOSED && f->h); }

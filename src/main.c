@@ -12,9 +12,8 @@
 #include "analyzer.h"
 #include "capture.h"
 #include "decode.h"
+#include "registry.h"
 #include "sink.h"
-
-#define DEFAULT_LIVE_FILTER "tcp port 139 or tcp port 445"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
@@ -32,8 +31,26 @@ static void on_signal(int sig)
         capture_breakloop(live_capture);
 }
 
+/* the live default: "tcp port P or tcp port Q ..." over the protocol's own
+ * ports (app_ops.ports) and --port, so it never disagrees with the analyzer */
+static void live_filter(const struct analyzer_config *cfg, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < smb_app_ops.nports + cfg->nports; i++) {
+        uint16_t p = i < smb_app_ops.nports ? smb_app_ops.ports[i] : cfg->ports[i - smb_app_ops.nports];
+        int k = snprintf(buf + n, cap - n, "%stcp port %u", n ? " or " : "", (unsigned)p);
+        if (k < 0 || (size_t)k >= cap - n)
+            break;
+        n += (size_t)k;
+    }
+}
+
 static void usage(FILE *f)
 {
+    struct analyzer_config none = {0};
+    char filter[64];
+    live_filter(&none, filter, sizeof filter);
     fputs("usage: smbscope (-r FILE | -i IFACE) [options]\n"
           "\n"
           "Rebuilds SMB1/CIFS sessions (NetBIOS session service, NEGOTIATE, SESSION_SETUP,\n"
@@ -41,7 +58,10 @@ static void usage(FILE *f)
           "\n"
           "input:\n"
           "  -r FILE            read a pcap or pcapng file (\"-\" reads standard input)\n"
-          "  -i IFACE           capture live on IFACE (default filter: " DEFAULT_LIVE_FILTER ")\n"
+          "  -i IFACE           capture live on IFACE (default filter: ",
+          f);
+    fputs(filter, f);
+    fputs(", and each --port)\n"
           "  -f EXPR            BPF filter expression (replaces the live default)\n"
           "  --port N           also analyze TCP port N as NetBIOS/SMB without probing (repeatable)\n"
           "output:\n"
@@ -279,7 +299,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "smbscope: %s\n", err);
         return EXIT_INPUT;
     }
-    const char *filter = o.filter ? o.filter : (o.iface ? DEFAULT_LIVE_FILTER : NULL);
+    char live_default[ANALYZER_MAX_PORTS * 24 + 64];
+    live_filter(&cfg, live_default, sizeof live_default);
+    const char *filter = o.filter ? o.filter : (o.iface ? live_default : NULL);
     if (filter && !capture_set_filter(cap, filter)) {
         fprintf(stderr, "smbscope: filter '%s': %s\n", filter, capture_error(cap));
         capture_close(cap);

@@ -80,7 +80,7 @@ static void t_close(void *app, uint64_t ts)
     tlog(app, "X");
 }
 
-static const struct app_ops APP = {smb_probe, t_open, t_data, t_gap, t_close};
+static const struct app_ops APP = {smb_probe, t_open, t_data, t_gap, t_close, NULL, 0, NULL};
 
 /* ---- a capturing emitter ---- */
 
