@@ -29,7 +29,7 @@ struct analyzer {
     uint16_t ports[ANALYZER_MAX_PORTS + APP_MAX_PORTS];
     size_t nports;
     uint64_t last_ts;
-    uint64_t records[EV_STATS + 1];
+    uint64_t records[EV_SUMMARY + 1];
     struct anomaly_count *anomalies;
     size_t n_anomalies, cap_anomalies;
     bool have_capture_stats;

@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS };
+/* EV_SUMMARY: written after stats with --summary (summary.h) */
+enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS, EV_SUMMARY };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */

@@ -71,6 +71,10 @@ static void usage(FILE *f)
           "                     complete (+ .json, one line per instance), else a sparse\n"
           "                     DIR/partial/TOKEN-N with a .json naming the missing ranges\n"
           "  --sensor NAME      add sensor=NAME to every record (1-64 of A-Z a-z 0-9 . _ : -)\n"
+          "  --summary          after the records, a summary: sessions, files, failed logons\n"
+          "                     and access denials, response times per command (in the\n"
+          "                     --format: == lines, or `summary` records)\n"
+          "  --summary-only     the summary alone, without the records before it\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
           "  --max-flows N            TCP flows tracked at once            (100000)\n"
           "  --idle-timeout SEC       idle established flow is closed      (600)\n"
@@ -93,6 +97,7 @@ static void usage(FILE *f)
           "  --extract-max-file BYTES  bytes at offsets from BYTES not extracted (1073741824)\n"
           "  --extract-max-total BYTES bytes --extract writes in the run     (17179869184)\n"
           "  --extract-max-fds N      files being extracted held open      (256)\n"
+          "  --max-summary N          entries per --summary table           (1000)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -110,7 +115,7 @@ enum opt_id {
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
-    OPT_SENSOR,
+    OPT_SENSOR, OPT_SUMMARY, OPT_SUMMARY_ONLY, OPT_MAX_SUMMARY,
 };
 
 static const struct option long_opts[] = {
@@ -142,6 +147,9 @@ static const struct option long_opts[] = {
     {"extract-max-total", required_argument, NULL, OPT_EXTRACT_TOTAL},
     {"extract-max-fds", required_argument, NULL, OPT_EXTRACT_FDS},
     {"sensor", required_argument, NULL, OPT_SENSOR},
+    {"summary", no_argument, NULL, OPT_SUMMARY},
+    {"summary-only", no_argument, NULL, OPT_SUMMARY_ONLY},
+    {"max-summary", required_argument, NULL, OPT_MAX_SUMMARY},
     {NULL, 0, NULL, 0},
 };
 
@@ -163,6 +171,7 @@ static bool parse_num(const char *opt, const char *s, uint64_t min, uint64_t max
 struct run_opts {
     const char *read_path, *iface, *filter, *out_path, *extract_dir;
     bool json;
+    bool summary, summary_only;
 };
 
 /* -o must never name an input: opening it for writing would truncate the
@@ -197,6 +206,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         case 'f': o->filter = optarg; break;
         case 'o': o->out_path = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
+        case OPT_SUMMARY: o->summary = true; break;
+        case OPT_SUMMARY_ONLY: o->summary = o->summary_only = true; break;
         case OPT_SENSOR:
             /* a name a SIEM can key on as is: no quoting, no escapes */
             if (!*optarg || strlen(optarg) > 64 || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -262,6 +273,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_EXTRACT_FILE, extract_max_file, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_TOTAL, extract_max_total, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_FDS, extract_max_fds, 1, 65536, size_t)
+        LIMIT(OPT_MAX_SUMMARY, summary_max, 1, 10000000, size_t)
 #undef LIMIT
         default:
             usage(stderr);
@@ -325,6 +337,12 @@ int main(int argc, char **argv)
     struct sink *sink = o.json ? sink_json_new(out, flush_each) : sink_text_new(out, flush_each);
     if (sink)
         sink->sensor = cfg.sensor;
+    if (sink && o.summary) {
+        struct sink *sum = sink_summary_new(sink, !o.summary_only, cfg.lim.summary_max);
+        if (!sum)
+            sink->ops->close(sink);
+        sink = sum;
+    }
     struct analyzer *an = sink ? analyzer_new(&cfg, sink) : NULL;
     if (!an) {
         fprintf(stderr, "smbscope: out of memory\n");

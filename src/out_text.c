@@ -143,7 +143,8 @@ static void put_value(FILE *f, const struct event *e, const struct field *fl)
         fputc('}', f);
         break;
     case F_TS:
-        if (e->conn) {
+        /* summary lines may stand without their connection's header (--summary-only) */
+        if (e->conn && e->type != EV_SUMMARY) {
             put_rel(f, e->conn, fl->v.u);
         } else {
             char ts[40];
@@ -183,6 +184,14 @@ static const char *str_field(const struct event *e, const char *name)
     return f && f->kind == F_STR ? f->v.s : NULL;
 }
 
+/* "10.0.0.1:1025 -> [fe80::2]:445" */
+static void put_endpoints(FILE *f, const struct conn_ref *c)
+{
+    bool v6c = strchr(c->client_ip, ':') != NULL, v6s = strchr(c->server_ip, ':') != NULL;
+    fprintf(f, "%s%s%s:%u -> %s%s%s:%u", v6c ? "[" : "", c->client_ip, v6c ? "]" : "", c->client_port,
+            v6s ? "[" : "", c->server_ip, v6s ? "]" : "", c->server_port);
+}
+
 /* --sensor NAME: on the lines that stand for a whole connection or run */
 static void put_sensor(FILE *f, const char *sensor)
 {
@@ -211,20 +220,50 @@ static void conn_header(struct text_sink *t, const struct conn_ref *c)
     t->seen[byte] |= (uint8_t)(1u << bit);
     char ts[40];
     format_ts(c->start_us, ts, sizeof ts);
-    bool v6c = strchr(c->client_ip, ':') != NULL, v6s = strchr(c->server_ip, ':') != NULL;
     FILE *f = t->base.out;
-    fprintf(f, "%s %s %s%s%s:%u -> %s%s%s:%u community_id=%s conn_uid=%s", c->id, ts, v6c ? "[" : "", c->client_ip,
-            v6c ? "]" : "", c->client_port, v6s ? "[" : "", c->server_ip, v6s ? "]" : "", c->server_port,
-            c->community_id, c->uid);
+    fprintf(f, "%s %s ", c->id, ts);
+    put_endpoints(f, c);
+    fprintf(f, " community_id=%s conn_uid=%s", c->community_id, c->uid);
     put_sensor(f, t->base.sensor);
     fputc('\n', f);
+}
+
+/* --summary: "== SECTION" lines for people, after the transcript or alone,
+ * so they name their connection in full (id, endpoints, uid); times absolute */
+static void summary_line(struct sink *s, const struct event *e)
+{
+    FILE *f = s->out;
+    static const char *const sections[][2] = {
+        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"}, {"srt", "SRT"}};
+    const char *sec = str_field(e, "section"), *tag = "?";
+    for (size_t i = 0; sec && i < sizeof sections / sizeof sections[0]; i++)
+        if (strcmp(sec, sections[i][0]) == 0)
+            tag = sections[i][1];
+    fprintf(f, "== %s", tag);
+    if (!e->conn) {
+        if (strcmp(tag, "SUMMARY") == 0) { /* the heading: when and where */
+            char ts[40];
+            format_ts(e->ts_us, ts, sizeof ts);
+            fprintf(f, " %s", ts);
+            put_sensor(f, s->sensor);
+        }
+    } else {
+        fprintf(f, " %s ", e->conn->id);
+        put_endpoints(f, e->conn);
+        fprintf(f, " conn_uid=%s", e->conn->uid);
+    }
+    static const char *const skip[] = {"section", NULL};
+    fputc(' ', f);
+    put_fieldset(f, e, &e->top, skip);
 }
 
 static void text_write(struct sink *s, const struct event *e)
 {
     struct text_sink *t = (struct text_sink *)s;
     FILE *f = s->out;
-    if (e->conn) {
+    if (e->type == EV_SUMMARY) {
+        summary_line(s, e);
+    } else if (e->conn) {
         conn_header(t, e->conn);
         fprintf(f, "%s ", e->conn->id);
         put_rel(f, e->conn, e->ts_us);
@@ -237,6 +276,8 @@ static void text_write(struct sink *s, const struct event *e)
     static const char *const smb_skip[] = {"command", "code", "status", "status_code", "pid", "latency_us", NULL};
     static const char *const anomaly_skip[] = {"name", "detail", NULL};
     switch (e->type) {
+    case EV_SUMMARY:
+        break;
     case EV_SMB: {
         const char *cmd = str_field(e, "command");
         const char *st = str_field(e, "status");

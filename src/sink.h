@@ -25,6 +25,10 @@ struct sink {
 
 struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);
+/* --summary: records go on to inner (unless !transcript) and feed a summary
+ * (at most max_entries per table) whose `summary` records inner gets at
+ * close; closing it closes inner. NULL when out of memory (inner untouched) */
+struct sink *sink_summary_new(struct sink *inner, bool transcript, size_t max_entries);
 
 /* one record exactly as the JSON sink writes it, without the newline
  * (malloc'd, free() it; NULL when out of memory): extraction's sidecar lines
