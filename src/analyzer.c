@@ -100,6 +100,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         .app = an->app_ops,
         .app_ctx = &an->app,
         .em = &an->em,
+        .uid_salt = an->cfg.sensor,
     };
     an->flows = flow_table_new(&fc);
     if (!an->dec || !an->flows) {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void conn_uid(const char *client_ip, uint16_t client_port, const char *server_ip, uint16_t server_port,
+void conn_uid(const char *salt, const char *client_ip, uint16_t client_port, const char *server_ip, uint16_t server_port,
               uint64_t first_us, char *out, size_t outsz)
 {
     if (outsz < CONN_UID_LEN) {
@@ -14,10 +14,11 @@ void conn_uid(const char *client_ip, uint16_t client_port, const char *server_ip
             out[0] = 0;
         return;
     }
-    /* a versioned, unambiguous text form: '|' never occurs in an IP's text */
-    char in[160];
-    int n = snprintf(in, sizeof in, "smbscope-uid-1|%s|%u|%s|%u|%" PRIu64, client_ip, (unsigned)client_port,
-                     server_ip, (unsigned)server_port, first_us);
+    /* a versioned, unambiguous text form: '|' never occurs in an IP's text
+     * nor in a sensor name (main.c allows A-Z a-z 0-9 . _ : -) */
+    char in[240];
+    int n = snprintf(in, sizeof in, "smbscope-uid-1|%s|%s|%u|%s|%u|%" PRIu64, salt ? salt : "", client_ip,
+                     (unsigned)client_port, server_ip, (unsigned)server_port, first_us);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
     if (n < 0 || !EVP_Digest(in, (size_t)n < sizeof in ? (size_t)n : sizeof in - 1, md, &mdlen, EVP_sha256(), NULL)) {

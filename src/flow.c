@@ -119,7 +119,7 @@ void flow_free_heavy(struct flow_table *t, struct flow *f)
 
 /* ---- opening the app ---- */
 
-static void fill_conn(struct flow *f)
+static void fill_conn(const struct flow_table *t, struct flow *f)
 {
     struct conn_ref *c = &f->h->conn;
     int cep = ep_of(f, f->client_side), sep = cep ^ 1;
@@ -132,7 +132,8 @@ static void fill_conn(struct flow *f)
     c->client_port = f->key.port[cep];
     c->server_port = f->key.port[sep];
     c->start_us = f->start_us;
-    conn_uid(c->client_ip, c->client_port, c->server_ip, c->server_port, c->start_us, c->uid, sizeof c->uid);
+    conn_uid(t->uid_salt, c->client_ip, c->client_port, c->server_ip, c->server_port, c->start_us, c->uid,
+             sizeof c->uid);
 }
 
 static bool open_app(struct flow_table *t, struct flow *f)
@@ -140,7 +141,7 @@ static bool open_app(struct flow_table *t, struct flow *f)
     if (!heavy(f))
         return false;
     f->oriented = true;
-    fill_conn(f);
+    fill_conn(t, f);
     f->state = FL_ANALYZED;
     t->stats.flows_analyzed++;
     f->h->app = t->app->open(t->app_ctx, &f->h->conn, !f->saw_syn, f->start_us);

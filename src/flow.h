@@ -27,6 +27,7 @@ struct flow_config {
     const struct app_ops *app;
     void *app_ctx;                 /* passed to app->open */
     const struct emitter *em;      /* conn and anomaly records */
+    const char *uid_salt;          /* mixed into conn uids (--sensor NAME), or NULL; not owned */
 };
 
 struct flow_table *flow_table_new(const struct flow_config *cfg);

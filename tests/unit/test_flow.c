@@ -172,7 +172,7 @@ static void fx_init(struct fx *x, const struct limits *lim)
     x->lim = lim ? *lim : limits_default();
     x->em = (struct emitter){cap, &x->sink};
     x->ops = APP;
-    struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em};
+    struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em, NULL};
     x->t = flow_table_new(&cfg);
     ck_assert_ptr_nonnull(x->t);
 }
