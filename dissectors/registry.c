@@ -7,6 +7,7 @@
 
 #include "nbss.h"
 #include "smb1_core.h"
+#include "smb1_stats.h"
 
 struct smb_app {
     struct smb_app_ctx *ctx;
@@ -71,7 +72,20 @@ static void app_close(void *app, uint64_t ts_us)
     free(a);
 }
 
+/* the stats record's smb1_commands, from the SMB1 module */
+static void app_stats(void *ctxp, struct event *stats)
+{
+    const struct smb_app_ctx *ctx = ctxp;
+    smb1_stats_commands(ctx->cmd_count, stats);
+}
+
+/* NetBIOS session service (RFC 1002) and direct hosting ([MS-SMB] 2.1) */
+static const uint16_t smb_ports[] = {139, 445};
+
 const struct app_ops smb_app_ops = {
+    .ports = smb_ports,
+    .nports = sizeof smb_ports / sizeof smb_ports[0],
+    .stats = app_stats,
     .probe = nbss_probe,
     .open = app_open,
     .data = app_data,

@@ -84,9 +84,11 @@ void smb1_session_free(struct smb1_session *s)
 
 void smb1_session_record(struct smb1_conn *c, const struct smb1_session *s, uint64_t ts_us)
 {
-    (void)ts_us; /* the record is stamped with when the session began */
+    /* stamped when written (logoff, failure or connection end) so the
+     * transcript stays in time order; `start` is when the session began */
     struct event e;
-    ev_init(&e, EV_SESSION, s->ts_us, c->conn);
+    ev_init(&e, EV_SESSION, ts_us, c->conn);
+    ev_ts(&e, F(start), s->ts_us);
     ev_uint(&e, F(uid), s->uid);
     ev_str(&e, F(dialect), c->dialect);
     ev_str(&e, F(user), s->user);
@@ -313,7 +315,7 @@ static void content_fields(struct event *e, const struct file_result *r)
     ev_bool(e, F(complete), r->complete);
 }
 
-static void open_record(struct smb1_conn *c, struct smb1_open *o)
+static void open_record(struct smb1_conn *c, struct smb1_open *o, uint64_t ts_us)
 {
     struct file_result r;
     memset(&r, 0, sizeof r);
@@ -322,7 +324,10 @@ static void open_record(struct smb1_conn *c, struct smb1_open *o)
         file_finish(o->ft, &r);
 
     struct event e;
-    ev_init(&e, EV_FILE, o->ts_us, c->conn);
+    /* stamped when written (the close, or the end of the tree, session or
+     * connection); `start` is the open */
+    ev_init(&e, EV_FILE, ts_us, c->conn);
+    ev_ts(&e, F(start), o->ts_us);
     ev_str(&e, F(name), o->name);
     ev_str(&e, F(share), o->share);
     ev_str(&e, F(kind), smb1_open_kind_name(o->kind));
@@ -364,29 +369,28 @@ static void open_free(struct smb1_open *o)
 }
 
 /* unlink *pp, write its `file` record, free it */
-static void open_end(struct smb1_conn *c, struct smb1_open **pp)
+static void open_end(struct smb1_conn *c, struct smb1_open **pp, uint64_t ts_us)
 {
     struct smb1_open *o = *pp;
     *pp = o->next;
     c->n_opens--;
     c->opens_ended++; /* tells holders of an open pointer to look it up again */
-    open_record(c, o);
+    open_record(c, o, ts_us);
     open_free(o);
 }
 
 void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us)
 {
-    (void)ts_us; /* the record carries the open time; the close time is the smb record's */
     for (struct smb1_open **pp = &c->opens; *pp; pp = &(*pp)->next) {
         if ((*pp)->fid == fid) {
-            open_end(c, pp);
+            open_end(c, pp, ts_us);
             return;
         }
     }
 }
 
 /* end every open whose tree (by_tid) or session matches `id` */
-static void close_matching(struct smb1_conn *c, bool by_tid, uint16_t id)
+static void close_matching(struct smb1_conn *c, bool by_tid, uint16_t id, uint64_t ts_us)
 {
     struct smb1_open **pp = &c->opens;
     while (*pp) {
@@ -394,20 +398,18 @@ static void close_matching(struct smb1_conn *c, bool by_tid, uint16_t id)
         if ((by_tid ? o->tid : o->uid) != id)
             pp = &o->next;
         else
-            open_end(c, pp);
+            open_end(c, pp, ts_us);
     }
 }
 
 void smb1_open_close_tree(struct smb1_conn *c, uint16_t tid, uint64_t ts_us)
 {
-    (void)ts_us;
-    close_matching(c, true, tid);
+    close_matching(c, true, tid, ts_us);
 }
 
 void smb1_open_close_uid(struct smb1_conn *c, uint16_t uid, uint64_t ts_us)
 {
-    (void)ts_us;
-    close_matching(c, false, uid);
+    close_matching(c, false, uid, ts_us);
 }
 
 void smb1_state_end(struct smb1_conn *c, uint64_t ts_us)

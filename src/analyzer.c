@@ -24,11 +24,12 @@ struct analyzer {
     struct decode_ctx *dec;
     struct flow_table *flows;
     struct file_pool files;
+    const struct app_ops *app_ops;
     struct smb_app_ctx app;
-    uint16_t ports[ANALYZER_MAX_PORTS + 2];
+    uint16_t ports[ANALYZER_MAX_PORTS + APP_MAX_PORTS];
     size_t nports;
     uint64_t last_ts;
-    uint64_t records[EV_STATS + 1];
+    uint64_t records[EV_SUMMARY + 1];
     struct anomaly_count *anomalies;
     size_t n_anomalies, cap_anomalies;
     bool have_capture_stats;
@@ -85,8 +86,10 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
     an->app.lim = &an->cfg.lim;
     an->app.em = &an->em;
     an->app.files = &an->files;
-    an->ports[an->nports++] = 139;
-    an->ports[an->nports++] = 445;
+    /* the protocol's own ports, then --port: the flow layer knows none */
+    an->app_ops = &smb_app_ops;
+    for (size_t i = 0; i < an->app_ops->nports && i < APP_MAX_PORTS; i++)
+        an->ports[an->nports++] = an->app_ops->ports[i];
     for (size_t i = 0; i < cfg->nports && i < ANALYZER_MAX_PORTS; i++)
         an->ports[an->nports++] = cfg->ports[i];
     an->dec = decode_new(&an->cfg.lim);
@@ -94,9 +97,10 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         .lim = &an->cfg.lim,
         .ports = an->ports,
         .nports = an->nports,
-        .app = &smb_app_ops,
+        .app = an->app_ops,
         .app_ctx = &an->app,
         .em = &an->em,
+        .uid_salt = an->cfg.sensor,
     };
     an->flows = flow_table_new(&fc);
     if (!an->dec || !an->flows) {
@@ -111,6 +115,8 @@ bool analyzer_extract(struct analyzer *an, const char *dir, char *err, size_t er
     if (an->files.ex)
         return true;
     an->files.ex = extractor_open(dir, &an->cfg.lim, &an->em, err, errlen);
+    if (an->files.ex)
+        extractor_set_sensor(an->files.ex, an->cfg.sensor);
     return an->files.ex != NULL;
 }
 
@@ -181,20 +187,9 @@ static void write_stats(struct analyzer *an)
     struct fieldset *a = fs_map(&e, NULL, F(anomalies));
     for (size_t i = 0; i < an->n_anomalies; i++)
         fs_map_uint(&e, a, an->anomalies[i].name, an->anomalies[i].n);
-    /* keys as "0x72": how analysts (and tshark's smb.cmd) name command codes */
-    static const char hexkeys[256][5] = {
-#define K(n) "0x" #n
-#define ROW(h) K(h##0), K(h##1), K(h##2), K(h##3), K(h##4), K(h##5), K(h##6), K(h##7), K(h##8), K(h##9), \
-               K(h##a), K(h##b), K(h##c), K(h##d), K(h##e), K(h##f)
-        ROW(0), ROW(1), ROW(2), ROW(3), ROW(4), ROW(5), ROW(6), ROW(7),
-        ROW(8), ROW(9), ROW(a), ROW(b), ROW(c), ROW(d), ROW(e), ROW(f),
-#undef ROW
-#undef K
-    };
-    struct fieldset *cmds = fs_map(&e, NULL, F(smb1_commands));
-    for (int i = 0; i < 256; i++)
-        if (an->app.cmd_count[i])
-            fs_map_uint(&e, cmds, hexkeys[i], an->app.cmd_count[i]);
+    /* the protocol's own counters (SMB1: smb1_commands), through its hook */
+    if (an->app_ops->stats)
+        an->app_ops->stats(&an->app, &e);
     on_record(an, &e);
     ev_free(&e);
 }

@@ -16,6 +16,7 @@ struct analyzer_config {
     struct limits lim;
     uint16_t ports[ANALYZER_MAX_PORTS];   /* analyzed without probing; 139 and 445 always */
     size_t nports;
+    const char *sensor;                   /* --sensor NAME (not owned), or NULL */
 };
 
 struct analyzer;

@@ -12,6 +12,8 @@
 
 enum dir { DIR_C2S = 0, DIR_S2C = 1 };
 
+#define APP_MAX_PORTS 8   /* ports a protocol may declare (app_ops.ports) */
+
 enum probe_verdict { PROBE_NO, PROBE_MORE, PROBE_YES };
 
 /* per-direction counters the conn record reports */
@@ -37,6 +39,12 @@ struct app_ops {
     /* connection over (FIN/RST both ways, timeout, eviction, end of input):
      * emit everything still pending and free the state */
     void (*close)(void *app, uint64_t ts_us);
+    /* the TCP ports this protocol is analyzed on without probing (configuration
+     * handed to the flow layer, which knows no port numbers of its own) */
+    const uint16_t *ports;
+    size_t nports;
+    /* add the protocol's run counters to the stats record (may be NULL) */
+    void (*stats)(void *ctx, struct event *stats);
 };
 
 #endif

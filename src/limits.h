@@ -39,6 +39,7 @@ struct limits {
     uint64_t extract_max_total;    /* --extract-max-total: bytes written by --extract in the whole run */
     size_t extract_max_fds;        /* --extract-max-fds: files being extracted held open at once */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
+    size_t summary_max;            /* --max-summary: entries per --summary table (sessions, files, failures) */
 };
 
 static inline struct limits limits_default(void)
@@ -70,6 +71,8 @@ static inline struct limits limits_default(void)
         /* well under the usual 1024 descriptors per process */
         .extract_max_fds = 256,
         .tcp_overlap = OVERLAP_FIRST,
+        /* a few MB at most (an entry holds a handful of --max-string strings) */
+        .summary_max = 1000,
     };
     return l;
 }

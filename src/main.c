@@ -13,9 +13,8 @@
 #include "capture.h"
 #include "decode.h"
 #include "inputs.h"
+#include "registry.h"
 #include "sink.h"
-
-#define DEFAULT_LIVE_FILTER "tcp port 139 or tcp port 445"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
@@ -33,8 +32,26 @@ static void on_signal(int sig)
         capture_breakloop(live_capture);
 }
 
+/* the live default: "tcp port P or tcp port Q ..." over the protocol's own
+ * ports (app_ops.ports) and --port, so it never disagrees with the analyzer */
+static void live_filter(const struct analyzer_config *cfg, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < smb_app_ops.nports + cfg->nports; i++) {
+        uint16_t p = i < smb_app_ops.nports ? smb_app_ops.ports[i] : cfg->ports[i - smb_app_ops.nports];
+        int k = snprintf(buf + n, cap - n, "%stcp port %u", n ? " or " : "", (unsigned)p);
+        if (k < 0 || (size_t)k >= cap - n)
+            break;
+        n += (size_t)k;
+    }
+}
+
 static void usage(FILE *f)
 {
+    struct analyzer_config none = {0};
+    char filter[64];
+    live_filter(&none, filter, sizeof filter);
     fputs("usage: smbscope (-r FILE | -i IFACE) [options]\n"
           "\n"
           "Rebuilds SMB1/CIFS sessions (NetBIOS session service, NEGOTIATE, SESSION_SETUP,\n"
@@ -44,15 +61,23 @@ static void usage(FILE *f)
           "  -r FILE|DIR        read a pcap or pcapng file, plain or gzip/zstd/xz (\"-\" reads\n"
           "                     standard input); repeatable, and a directory reads its captures:\n"
           "                     all read as one capture, merged by packet time\n"
-          "  -i IFACE           capture live on IFACE (default filter: " DEFAULT_LIVE_FILTER ")\n"
+          "  -i IFACE           capture live on IFACE (default filter: ",
+          f);
+    fputs(filter, f);
+    fputs(", and each --port)\n"
           "  -f EXPR            BPF filter expression (replaces the live default)\n"
           "  --port N           also analyze TCP port N as NetBIOS/SMB without probing (repeatable)\n"
           "output:\n"
-          "  --format text|json transcript for people (default) or NDJSON, schema 1\n"
+          "  --format text|json transcript for people (default) or NDJSON, schema 2\n"
           "  -o FILE            write to FILE instead of standard output\n"
           "  --extract DIR      write every file seen under DIR: DIR/sha256/XX/SHA256 when\n"
           "                     complete (+ .json, one line per instance), else a sparse\n"
           "                     DIR/partial/TOKEN-N with a .json naming the missing ranges\n"
+          "  --sensor NAME      add sensor=NAME to every record (1-64 of A-Z a-z 0-9 . _ : -)\n"
+          "  --summary          after the records, a summary: sessions, files, failed logons\n"
+          "                     and access denials, response times per command (in the\n"
+          "                     --format: == lines, or `summary` records)\n"
+          "  --summary-only     the summary alone, without the records before it\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
           "  --max-flows N            TCP flows tracked at once            (100000)\n"
           "  --idle-timeout SEC       idle established flow is closed      (600)\n"
@@ -76,6 +101,7 @@ static void usage(FILE *f)
           "  --extract-max-total BYTES bytes --extract writes in the run     (17179869184)\n"
           "  --extract-max-fds N      files being extracted held open      (256)\n"
           "  --max-open-inputs N      inputs open at once for the time merge (32)\n"
+          "  --max-summary N          entries per --summary table           (1000)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -94,6 +120,7 @@ enum opt_id {
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
     OPT_MAX_OPEN_INPUTS, /* many inputs */
+    OPT_SENSOR, OPT_SUMMARY, OPT_SUMMARY_ONLY, OPT_MAX_SUMMARY,
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +152,10 @@ static const struct option long_opts[] = {
     {"extract-max-total", required_argument, NULL, OPT_EXTRACT_TOTAL},
     {"extract-max-fds", required_argument, NULL, OPT_EXTRACT_FDS},
     {"max-open-inputs", required_argument, NULL, OPT_MAX_OPEN_INPUTS},
+    {"sensor", required_argument, NULL, OPT_SENSOR},
+    {"summary", no_argument, NULL, OPT_SUMMARY},
+    {"summary-only", no_argument, NULL, OPT_SUMMARY_ONLY},
+    {"max-summary", required_argument, NULL, OPT_MAX_SUMMARY},
     {NULL, 0, NULL, 0},
 };
 
@@ -149,6 +180,7 @@ struct run_opts {
     const char **reads;   /* every -r, in order (many inputs: inputs.h) */
     size_t nreads;
     uint64_t max_open_inputs;
+    bool summary, summary_only;
 };
 
 /* -o must never name an input: opening it for writing would truncate the
@@ -184,6 +216,17 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         case 'f': o->filter = optarg; break;
         case 'o': o->out_path = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
+        case OPT_SUMMARY: o->summary = true; break;
+        case OPT_SUMMARY_ONLY: o->summary = o->summary_only = true; break;
+        case OPT_SENSOR:
+            /* a name a SIEM can key on as is: no quoting, no escapes */
+            if (!*optarg || strlen(optarg) > 64 || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                                  "0123456789._:-") != strlen(optarg)) {
+                fprintf(stderr, "smbscope: --sensor: '%s' is not 1-64 of A-Z a-z 0-9 . _ : -\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg->sensor = optarg;
+            break;
         case OPT_FORMAT:
             if (strcmp(optarg, "json") == 0)
                 o->json = true;
@@ -240,6 +283,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_EXTRACT_FILE, extract_max_file, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_TOTAL, extract_max_total, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_FDS, extract_max_fds, 1, 65536, size_t)
+        LIMIT(OPT_MAX_SUMMARY, summary_max, 1, 10000000, size_t)
 #undef LIMIT
         default:
             usage(stderr);
@@ -290,7 +334,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "smbscope: %s\n", err);
         return EXIT_INPUT;
     }
-    const char *filter = o.filter ? o.filter : (o.iface ? DEFAULT_LIVE_FILTER : NULL);
+    char live_default[ANALYZER_MAX_PORTS * 24 + 64];
+    live_filter(&cfg, live_default, sizeof live_default);
+    const char *filter = o.filter ? o.filter : (o.iface ? live_default : NULL);
     if (cap && filter && !capture_set_filter(cap, filter)) {
         fprintf(stderr, "smbscope: filter '%s': %s\n", filter, capture_error(cap));
         capture_close(cap);
@@ -314,6 +360,14 @@ int main(int argc, char **argv)
     /* live records must reach a pipe or file as they happen */
     bool flush_each = o.iface && !isatty(fileno(out));
     struct sink *sink = o.json ? sink_json_new(out, flush_each) : sink_text_new(out, flush_each);
+    if (sink)
+        sink->sensor = cfg.sensor;
+    if (sink && o.summary) {
+        struct sink *sum = sink_summary_new(sink, !o.summary_only, cfg.lim.summary_max);
+        if (!sum)
+            sink->ops->close(sink);
+        sink = sum;
+    }
     struct analyzer *an = sink ? analyzer_new(&cfg, sink) : NULL;
     if (!an) {
         fprintf(stderr, "smbscope: out of memory\n");

@@ -49,7 +49,10 @@ struct extractor {
     size_t n_fds;
     size_t n_streams;
     struct extract_counts counts;
+    const char *sensor;
 };
+
+void extractor_set_sensor(struct extractor *x, const char *sensor) { x->sensor = sensor; }
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
@@ -455,7 +458,7 @@ static bool place_complete(struct extract_stream *s, const char *sha, struct eve
     }
     drop_tmp(s);
     ev_str(e, F(extracted), rel);
-    char *line = json_event_line(e);
+    char *line = json_event_line(e, x->sensor);
     char side[144];
     snprintf(side, sizeof side, "%s.json", rel);
     int fd = openat(x->dirfd, side, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -505,7 +508,7 @@ static json_t *sidecar_json(const struct extract_stream *s, const struct extract
                             const struct event *e)
 {
     json_t *o = json_object();
-    char *line = json_event_line(e);
+    char *line = json_event_line(e, s->x->sensor);
     json_t *rec = line ? json_loads(line, 0, NULL) : NULL;
     free(line);
     json_object_set_new(o, "schema", json_integer(1));

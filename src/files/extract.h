@@ -100,6 +100,9 @@ struct extract_counts {
 
 /* Opens (creating if needed) dir and its .tmp, sha256, partial folders.
  * em receives the extract_* anomalies. NULL with a message in err on failure. */
+/* --sensor NAME (not owned; NULL for none): sidecar record lines carry it,
+ * exactly as the JSON sink writes the record */
+void extractor_set_sensor(struct extractor *x, const char *sensor);
 struct extractor *extractor_open(const char *dir, const struct limits *lim, const struct emitter *em,
                                  char *err, size_t errlen);
 const struct extract_counts *extractor_counts(const struct extractor *x);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "community_id.h"
+#include "conn_uid.h"
 #include "flow_internal.h"
 #include "flow_record.h"
 
@@ -38,7 +39,7 @@ static int ep_of(const struct flow *f, int side)
 
 static bool server_port(const struct flow_table *t, uint16_t port)
 {
-    return port == 139 || port == 445 || ft_port_listed(t, port);
+    return ft_port_listed(t, port);   /* configured: the protocol's ports and --port */
 }
 
 static bool analyzed(const struct flow *f) { return f->state == FL_ANALYZED || (f->state == FL_CLOSED && f->h); }
@@ -118,7 +119,7 @@ static void flow_free_heavy(struct flow_table *t, struct flow *f)
 
 /* ---- opening the app ---- */
 
-static void fill_conn(struct flow *f)
+static void fill_conn(const struct flow_table *t, struct flow *f)
 {
     struct conn_ref *c = &f->h->conn;
     int cep = ep_of(f, f->client_side), sep = cep ^ 1;
@@ -131,6 +132,8 @@ static void fill_conn(struct flow *f)
     c->client_port = f->key.port[cep];
     c->server_port = f->key.port[sep];
     c->start_us = f->start_us;
+    conn_uid(t->uid_salt, c->client_ip, c->client_port, c->server_ip, c->server_port, c->start_us, c->uid,
+             sizeof c->uid);
 }
 
 static bool open_app(struct flow_table *t, struct flow *f)
@@ -138,7 +141,7 @@ static bool open_app(struct flow_table *t, struct flow *f)
     if (!heavy(f))
         return false;
     f->oriented = true;
-    fill_conn(f);
+    fill_conn(t, f);
     f->state = FL_ANALYZED;
     t->stats.flows_analyzed++;
     f->h->app = t->app->open(t->app_ctx, &f->h->conn, !f->saw_syn, f->start_us);
@@ -317,7 +320,7 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, ui
             st[s].packets = f->pkts[s];
         }
         uint64_t dur = f->last_us > f->start_us ? f->last_us - f->start_us : 0;
-        flow_emit_conn(t->em, &f->h->conn, end_name(why), !f->saw_syn, dur,
+        flow_emit_conn(t->em, &f->h->conn, now, end_name(why), !f->saw_syn, dur,
                        &st[f->client_side], &st[f->client_side ^ 1]);
         free_streams(f);   /* keep the conn for late-packet anomalies */
     } else {

@@ -22,11 +22,12 @@ struct flow_table;
 
 struct flow_config {
     const struct limits *lim;
-    const uint16_t *ports;         /* ports analyzed without probing (139, 445, --port ...) */
+    const uint16_t *ports;         /* ports analyzed without probing (the app's ports and --port ...) */
     size_t nports;
     const struct app_ops *app;
     void *app_ctx;                 /* passed to app->open */
     const struct emitter *em;      /* conn and anomaly records */
+    const char *uid_salt;          /* mixed into conn uids (--sensor NAME), or NULL; not owned */
 };
 
 struct flow_table *flow_table_new(const struct flow_config *cfg);

@@ -93,6 +93,7 @@ struct flow_table {
     const struct app_ops *app;
     void *app_ctx;
     const struct emitter *em;
+    const char *uid_salt;
 
     struct flow **buckets;
     size_t nbuckets, count;

@@ -14,14 +14,17 @@ static void add_half(struct event *e, const struct fld_t_obj *name, const struct
     fs_uint(e, o, F(overlap_bytes), s->overlap_bytes);
 }
 
-void flow_emit_conn(const struct emitter *em, const struct conn_ref *conn, const char *state,
+void flow_emit_conn(const struct emitter *em, const struct conn_ref *conn, uint64_t ts_us, const char *state,
                     bool midstream, uint64_t duration_us,
                     const struct half_stats *to_server, const struct half_stats *to_client)
 {
     if (!em || !em->emit)
         return;
     struct event e;
-    ev_init(&e, EV_CONN, conn->start_us, conn);
+    /* stamped when written (the close), like file and session records, so a
+     * transcript reads in time order; `start` says when it began */
+    ev_init(&e, EV_CONN, ts_us, conn);
+    ev_ts(&e, F(start), conn->start_us);
     ev_str(&e, F(state), state);
     ev_bool(&e, F(midstream), midstream);
     ev_uint(&e, F(duration_us), duration_us);

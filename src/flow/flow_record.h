@@ -10,8 +10,8 @@
 
 /* fields: state, midstream, duration_us, to_server{...}, to_client{...}
  * where each direction is {packets, bytes, gaps, gap_bytes, retrans_bytes,
- * overlap_bytes}; ts is the connection start */
-void flow_emit_conn(const struct emitter *em, const struct conn_ref *conn, const char *state,
+ * overlap_bytes}, start (the first packet); ts is when it is written (ts_us) */
+void flow_emit_conn(const struct emitter *em, const struct conn_ref *conn, uint64_t ts_us, const char *state,
                     bool midstream, uint64_t duration_us,
                     const struct half_stats *to_server, const struct half_stats *to_client);
 

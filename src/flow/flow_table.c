@@ -218,6 +218,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
     t->app = cfg->app;
     t->app_ctx = cfg->app_ctx;
     t->em = cfg->em;
+    t->uid_salt = cfg->uid_salt;
     if (cfg->nports) {
         t->ports = malloc(cfg->nports * sizeof *t->ports);
         if (!t->ports) {

@@ -17,6 +17,7 @@ struct ev_chunk {
 static const char *const type_names[] = {
     [EV_CONN] = "conn", [EV_NBSS] = "nbss", [EV_SMB] = "smb", [EV_FILE] = "file",
     [EV_SESSION] = "session", [EV_ANOMALY] = "anomaly", [EV_STATS] = "stats",
+    [EV_SUMMARY] = "summary",
 };
 
 const char *ev_type_name(enum ev_type t) { return type_names[t]; }
@@ -218,6 +219,14 @@ void fs_uint(struct event *e, struct fieldset *fs, const struct fld_t_uint *fd, 
     f->v.u = v;
 }
 
+void fs_ts(struct event *e, struct fieldset *fs, const struct fld_t_ts *fd, uint64_t ts_us)
+{
+    const struct fld_member *m;
+    struct field *f = dslot(e, &fs, &fd->d, &m);
+    f->kind = F_TS;
+    f->v.u = ts_us;
+}
+
 void fs_strn(struct event *e, struct fieldset *fs, const struct fld_t_str *fd, const char *s, size_t n)
 {
     const struct fld_member *m;
@@ -322,6 +331,7 @@ static void clone_set(struct event *e, struct fieldset *dst, const struct fields
         case F_BOOL: fs_bool(e, dst, AS(fld_t_bool, f->d), f->v.b); break;
         case F_INT: fs_int(e, dst, AS(fld_t_int, f->d), f->v.i); break;
         case F_UINT: fs_uint(e, dst, AS(fld_t_uint, f->d), f->v.u); break;
+        case F_TS: fs_ts(e, dst, AS(fld_t_ts, f->d), f->v.u); break;
         case F_STR: fs_str(e, dst, AS(fld_t_str, f->d), f->v.s); break;
         case F_STRV: fs_strv(e, dst, AS(fld_t_strv, f->d), f->v.sv.v, f->v.sv.n); break;
         case F_RANGES: fs_ranges(e, dst, AS(fld_t_ranges, f->d), f->v.rg.r, f->v.rg.n); break;

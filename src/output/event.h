@@ -12,13 +12,15 @@
 
 #include "fields.h"
 
-enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS };
+/* EV_SUMMARY: written after stats with --summary (summary.h) */
+enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS, EV_SUMMARY };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */
 struct conn_ref {
     uint64_t num;              /* 1, 2, ... in order of first packet */
     char id[24];               /* "C<num>" */
+    char uid[24];              /* conn_uid(): stable for the input, unique across runs and sensors */
     char community_id[48];     /* Community ID v1, "1:<base64>" */
     char client_ip[48];
     uint16_t client_port;
@@ -27,7 +29,9 @@ struct conn_ref {
     uint64_t start_us;
 };
 
-enum fkind { F_NULL, F_BOOL, F_INT, F_UINT, F_STR, F_STRV, F_RANGES, F_OBJ };
+/* F_TS: a time in microseconds since the epoch (JSON: RFC 3339 like `ts`;
+ * text: seconds since the connection's start, like the line's own time) */
+enum fkind { F_NULL, F_BOOL, F_INT, F_UINT, F_STR, F_STRV, F_RANGES, F_OBJ, F_TS };
 
 struct fieldset;
 
@@ -38,7 +42,7 @@ struct field {
     union {
         bool b;
         int64_t i;
-        uint64_t u;
+        uint64_t u;                                       /* F_UINT, F_TS */
         const char *s;                                    /* F_STR, owned by the event */
         struct { const char **v; size_t n; } sv;          /* F_STRV */
         struct { const uint64_t (*r)[2]; size_t n; } rg;  /* F_RANGES: [start, end) pairs */
@@ -82,6 +86,7 @@ void fs_null_d(struct event *e, struct fieldset *fs, const struct fdesc *d);
 void fs_bool(struct event *e, struct fieldset *fs, const struct fld_t_bool *f, bool v);
 void fs_int(struct event *e, struct fieldset *fs, const struct fld_t_int *f, int64_t v);
 void fs_uint(struct event *e, struct fieldset *fs, const struct fld_t_uint *f, uint64_t v);
+void fs_ts(struct event *e, struct fieldset *fs, const struct fld_t_ts *f, uint64_t ts_us);   /* a TS field */
 void fs_str(struct event *e, struct fieldset *fs, const struct fld_t_str *f, const char *s);       /* NULL -> null */
 void fs_strn(struct event *e, struct fieldset *fs, const struct fld_t_str *f, const char *s, size_t n);
 void fs_strv(struct event *e, struct fieldset *fs, const struct fld_t_strv *f, const char *const *v, size_t n);
@@ -95,6 +100,7 @@ void fs_map_uint(struct event *e, struct fieldset *map, const char *key, uint64_
 static inline void ev_bool(struct event *e, const struct fld_t_bool *f, bool v) { fs_bool(e, NULL, f, v); }
 static inline void ev_int(struct event *e, const struct fld_t_int *f, int64_t v) { fs_int(e, NULL, f, v); }
 static inline void ev_uint(struct event *e, const struct fld_t_uint *f, uint64_t v) { fs_uint(e, NULL, f, v); }
+static inline void ev_ts(struct event *e, const struct fld_t_ts *f, uint64_t ts_us) { fs_ts(e, NULL, f, ts_us); }
 static inline void ev_str(struct event *e, const struct fld_t_str *f, const char *s) { fs_str(e, NULL, f, s); }
 
 /* sink unit tests only: let this event carry ad hoc descriptors (made-up

@@ -33,7 +33,8 @@ struct fdesc {
 };
 
 /* one struct per C value kind: the adders take the matching one */
-struct fld_t_str { struct fdesc d; };     /* STR, IP, TS */
+struct fld_t_str { struct fdesc d; };     /* STR, IP */
+struct fld_t_ts { struct fdesc d; };      /* TS: a time in microseconds, written as RFC 3339 */
 struct fld_t_uint { struct fdesc d; };
 struct fld_t_int { struct fdesc d; };
 struct fld_t_bool { struct fdesc d; };
@@ -43,7 +44,7 @@ struct fld_t_obj { struct fdesc d; };
 struct fld_t_map { struct fdesc d; };
 #define FLD_CT_STR fld_t_str
 #define FLD_CT_IP fld_t_str
-#define FLD_CT_TS fld_t_str
+#define FLD_CT_TS fld_t_ts
 #define FLD_CT_UINT fld_t_uint
 #define FLD_CT_INT fld_t_int
 #define FLD_CT_BOOL fld_t_bool

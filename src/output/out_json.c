@@ -52,6 +52,11 @@ static json_t *field_json(const struct field *f)
     }
     case F_OBJ:
         return fieldset_json(f->v.obj);
+    case F_TS: {
+        char ts[40];
+        format_ts(f->v.u, ts, sizeof ts);
+        return json_string(ts);
+    }
     }
     return json_null();
 }
@@ -123,7 +128,7 @@ static char *escape_line(char *line)
 }
 
 /* the record as the JSON sink writes it (one object, keys in order) */
-static json_t *event_json(const struct event *e)
+static json_t *event_json(const struct event *e, const char *sensor)
 {
     json_t *o = json_object();
     char ts[40];
@@ -131,10 +136,12 @@ static json_t *event_json(const struct event *e)
     json_object_set_new(o, "schema", json_integer(FIELDS_SCHEMA_VERSION));
     json_object_set_new(o, "type", json_string(ev_type_name(e->type)));
     json_object_set_new(o, "ts", json_string(ts));
+    if (sensor)
+        json_object_set_new(o, "sensor", json_string(sensor));
     if (e->conn) {
         const struct conn_ref *c = e->conn;
         json_object_set_new(o, "conn",
-                            json_pack("{s:s, s:s, s:{s:s, s:i}, s:{s:s, s:i}}", "id", c->id, "community_id",
+                            json_pack("{s:s, s:s, s:s, s:{s:s, s:i}, s:{s:s, s:i}}", "id", c->id, "uid", c->uid, "community_id",
                                       c->community_id, "client", "ip", c->client_ip, "port", (int)c->client_port,
                                       "server", "ip", c->server_ip, "port", (int)c->server_port));
     }
@@ -148,9 +155,9 @@ static json_t *event_json(const struct event *e)
     return o;
 }
 
-char *json_event_line(const struct event *e)
+char *json_event_line(const struct event *e, const char *sensor)
 {
-    json_t *o = event_json(e);
+    json_t *o = event_json(e, sensor);
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return line ? escape_line(line) : NULL;
@@ -158,7 +165,7 @@ char *json_event_line(const struct event *e)
 
 static void json_write(struct sink *s, const struct event *e)
 {
-    char *line = json_event_line(e);
+    char *line = json_event_line(e, s->sensor);
     if (!line) {
         s->write_error = true;
         return;

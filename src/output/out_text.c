@@ -15,37 +15,83 @@ struct text_sink {
     size_t seen_bytes;
 };
 
-/* bare when it is a simple token, else quoted with escapes */
-static void put_str(FILE *f, const char *s)
+/* One quoting rule for every string value (README "Text quoting"):
+ * - a character that could hide, reorder or drive the display is written as
+ *   \u{HEX} (lower-case hex of the code point): C0 controls, DEL, C1
+ *   controls, bidi controls, line/paragraph separators, zero-width and tag
+ *   characters; and so are `"` and `{`, so that a literal `\u{` can never
+ *   occur and a backslash never needs escaping (SMB paths stay as typed);
+ * - the value is wrapped in double quotes unless it is a plain token:
+ *   non-empty, not "-" (the null mark), only printable ASCII without space
+ *   and without any of "=,[]{} (the separators of this format). */
+static bool escaped_cp(uint32_t cp)
 {
-    bool bare = *s != 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && bare; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              strchr("_.:\\/$<>@-+", *p)))
-            bare = false;
-    if (bare) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02x", *p);
-        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            /* C1 controls (U+0080..U+009F) can drive terminals too */
-            fprintf(f, "\\u%04x", p[1]);
-            p++;
-        } else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    return cp < 0x20 || cp == '"' || cp == '{' || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+           (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+           cp == 0xfeff || (cp >= 0xe0000 && cp <= 0xe007f);
 }
 
-static void put_fieldset(FILE *f, const struct fieldset *fs, bool skip_head);
+/* the code point at p (events hold valid UTF-8; anything else reads as
+ * U+FFFD one byte at a time) and its length in *n */
+static uint32_t next_cp(const unsigned char *p, size_t *n)
+{
+    unsigned len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (!len) {
+        *n = 1;
+        return 0xfffd;
+    }
+    uint32_t cp = len == 1 ? p[0] : (uint32_t)(p[0] & (0x7f >> len));
+    for (unsigned i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            *n = 1;
+            return 0xfffd;
+        }
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    *n = len;
+    return cp;
+}
 
-static void put_value(FILE *f, const struct field *fl)
+static bool plain_token(const char *s)
+{
+    if (!*s || strcmp(s, "-") == 0)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\"=,[]{}", *p))
+            return false;
+    return true;
+}
+
+static void put_str(FILE *f, const char *s)
+{
+    bool quote = !plain_token(s);
+    if (quote)
+        fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n;
+        uint32_t cp = next_cp(p, &n);
+        if (escaped_cp(cp))
+            fprintf(f, "\\u{%" PRIx32 "}", cp);
+        else if (cp == 0xfffd && n == 1)
+            fputs("\xef\xbf\xbd", f); /* not UTF-8 (cannot happen): U+FFFD */
+        else
+            fwrite(p, 1, n, f);
+        p += n;
+    }
+    if (quote)
+        fputc('"', f);
+}
+
+static void put_fieldset(FILE *f, const struct event *e, const struct fieldset *fs, bool skip_head);
+
+/* seconds since the connection's start, as every line of a connection */
+static void put_rel(FILE *f, const struct conn_ref *c, uint64_t ts_us)
+{
+    uint64_t rel = ts_us >= c->start_us ? ts_us - c->start_us : 0;
+    fprintf(f, "+%" PRIu64 ".%06" PRIu64, rel / 1000000u, rel % 1000000u);
+}
+
+static void put_value(FILE *f, const struct event *e, const struct field *fl)
 {
     switch (fl->kind) {
     case F_NULL:
@@ -83,8 +129,18 @@ static void put_value(FILE *f, const struct field *fl)
         break;
     case F_OBJ:
         fputc('{', f);
-        put_fieldset(f, fl->v.obj, false);
+        put_fieldset(f, e, fl->v.obj, false);
         fputc('}', f);
+        break;
+    case F_TS:
+        /* summary lines may stand without their connection's header (--summary-only) */
+        if (e->conn && e->type != EV_SUMMARY) {
+            put_rel(f, e->conn, fl->v.u);
+        } else {
+            char ts[40];
+            format_ts(fl->v.u, ts, sizeof ts);
+            fputs(ts, f);
+        }
         break;
     }
 }
@@ -97,7 +153,7 @@ static bool in_head(const struct fieldset *fs, const struct field *fl)
     return m && (m->flags & FM_H);
 }
 
-static void put_fieldset(FILE *f, const struct fieldset *fs, bool skip_head)
+static void put_fieldset(FILE *f, const struct event *e, const struct fieldset *fs, bool skip_head)
 {
     bool first = true;
     for (size_t i = 0; i < fs->n; i++) {
@@ -108,7 +164,7 @@ static void put_fieldset(FILE *f, const struct fieldset *fs, bool skip_head)
             fputc(' ', f);
         first = false;
         fprintf(f, "%s=", fl->name);
-        put_value(f, fl);
+        put_value(f, e, fl);
     }
 }
 
@@ -124,6 +180,23 @@ static const char *str_field(const struct event *e, const struct fld_t_str *d)
 {
     const struct field *f = ev_find(e, NULL, d);
     return f && f->kind == F_STR ? f->v.s : NULL;
+}
+
+/* "10.0.0.1:1025 -> [fe80::2]:445" */
+static void put_endpoints(FILE *f, const struct conn_ref *c)
+{
+    bool v6c = strchr(c->client_ip, ':') != NULL, v6s = strchr(c->server_ip, ':') != NULL;
+    fprintf(f, "%s%s%s:%u -> %s%s%s:%u", v6c ? "[" : "", c->client_ip, v6c ? "]" : "", c->client_port,
+            v6s ? "[" : "", c->server_ip, v6s ? "]" : "", c->server_port);
+}
+
+/* --sensor NAME: on the lines that stand for a whole connection or run */
+static void put_sensor(FILE *f, const char *sensor)
+{
+    if (!sensor)
+        return;
+    fputs(" sensor=", f);
+    put_str(f, sensor);
 }
 
 static void conn_header(struct text_sink *t, const struct conn_ref *c)
@@ -145,30 +218,61 @@ static void conn_header(struct text_sink *t, const struct conn_ref *c)
     t->seen[byte] |= (uint8_t)(1u << bit);
     char ts[40];
     format_ts(c->start_us, ts, sizeof ts);
-    bool v6c = strchr(c->client_ip, ':') != NULL, v6s = strchr(c->server_ip, ':') != NULL;
-    fprintf(t->base.out, "%s %s %s%s%s:%u -> %s%s%s:%u community_id=%s\n", c->id, ts, v6c ? "[" : "",
-            c->client_ip, v6c ? "]" : "", c->client_port, v6s ? "[" : "", c->server_ip, v6s ? "]" : "",
-            c->server_port, c->community_id);
+    FILE *f = t->base.out;
+    fprintf(f, "%s %s ", c->id, ts);
+    put_endpoints(f, c);
+    fprintf(f, " community_id=%s conn_uid=%s", c->community_id, c->uid);
+    put_sensor(f, t->base.sensor);
+    fputc('\n', f);
+}
+
+/* --summary: "== SECTION" lines for people, after the transcript or alone,
+ * so they name their connection in full (id, endpoints, uid); times absolute */
+static void summary_line(struct sink *s, const struct event *e)
+{
+    FILE *f = s->out;
+    static const char *const sections[][2] = {
+        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"}, {"srt", "SRT"}};
+    const char *sec = str_field(e, F(section)), *tag = "?";
+    for (size_t i = 0; sec && i < sizeof sections / sizeof sections[0]; i++)
+        if (strcmp(sec, sections[i][0]) == 0)
+            tag = sections[i][1];
+    fprintf(f, "== %s", tag);
+    if (!e->conn) {
+        if (strcmp(tag, "SUMMARY") == 0) { /* the heading: when and where */
+            char ts[40];
+            format_ts(e->ts_us, ts, sizeof ts);
+            fprintf(f, " %s", ts);
+            put_sensor(f, s->sensor);
+        }
+    } else {
+        fprintf(f, " %s ", e->conn->id);
+        put_endpoints(f, e->conn);
+        fprintf(f, " conn_uid=%s", e->conn->uid);
+    }
+    fputc(' ', f);
+    put_fieldset(f, e, &e->top, true); /* section is the tag (a head field) */
 }
 
 static void text_write(struct sink *s, const struct event *e)
 {
     struct text_sink *t = (struct text_sink *)s;
     FILE *f = s->out;
-    if (e->conn) {
+    if (e->type == EV_SUMMARY) {
+        summary_line(s, e);
+    } else if (e->conn) {
         conn_header(t, e->conn);
-        uint64_t rel = e->ts_us >= e->conn->start_us ? e->ts_us - e->conn->start_us : 0;
-        /* the END line stands where the connection ended, not where it began */
-        const struct field *dur = e->type == EV_CONN ? ev_find(e, NULL, F(duration_us)) : NULL;
-        if (dur && dur->kind == F_UINT)
-            rel += dur->v.u;
-        fprintf(f, "%s +%" PRIu64 ".%06" PRIu64 " ", e->conn->id, rel / 1000000u, rel % 1000000u);
+        fprintf(f, "%s ", e->conn->id);
+        put_rel(f, e->conn, e->ts_us);
+        fputc(' ', f);
     } else {
         char ts[40];
         format_ts(e->ts_us, ts, sizeof ts);
         fprintf(f, "-- %s ", ts);
     }
     switch (e->type) {
+    case EV_SUMMARY:
+        break;
     case EV_SMB: {
         const char *cmd = str_field(e, F(command));
         const char *st = str_field(e, F(status));
@@ -178,7 +282,7 @@ static void text_write(struct sink *s, const struct event *e)
         if (lat && lat->kind == F_UINT)
             fprintf(f, " %" PRIu64 ".%03" PRIu64 "ms", lat->v.u / 1000u, lat->v.u % 1000u);
         fputc(' ', f);
-        put_fieldset(f, &e->top, true);
+        put_fieldset(f, e, &e->top, true);
         break;
     }
     case EV_ANOMALY: {
@@ -191,15 +295,18 @@ static void text_write(struct sink *s, const struct event *e)
         }
         if (listed(&e->top)) {
             fputc(' ', f);
-            put_fieldset(f, &e->top, true);
+            put_fieldset(f, e, &e->top, true);
         }
         break;
     }
     default: {
         static const char *const tags[] = {[EV_CONN] = "END", [EV_NBSS] = "NBSS", [EV_FILE] = "FILE",
                                            [EV_SESSION] = "SESSION", [EV_STATS] = "STATS"};
-        fprintf(f, "%s ", tags[e->type]);
-        put_fieldset(f, &e->top, false);
+        fputs(tags[e->type], f);
+        if (e->type == EV_STATS)
+            put_sensor(f, s->sensor);
+        fputc(' ', f);
+        put_fieldset(f, e, &e->top, false);
         break;
     }
     }

@@ -53,6 +53,8 @@ static json_t *value_schema(const struct fld_member *m)
     case FT_TS:
         s = json_object();
         json_object_set_new(s, "type", nul ? json_pack("[ss]", "string", "null") : json_string("string"));
+        if (d->type == FT_TS) /* every time is RFC 3339 UTC with microseconds, like ts */
+            json_object_set_new(s, "format", json_string("date-time"));
         str_check(s, d->check, nul);
         break;
     case FT_UINT:
@@ -140,7 +142,8 @@ static json_t *record_schema(int sc)
         else
             v = value_schema(m);
         json_object_set_new(props, m->d->name, v);
-        json_array_append_new(req, json_string(m->d->name));
+        if (m->flags & FM_R) /* sensor: only with --sensor */
+            json_array_append_new(req, json_string(m->d->name));
     }
     add_members(props, req, sc);
     json_t *s = json_pack("{s:s, s:s, s:o, s:o, s:b}", "description", si->doc, "type", "object", "required", req,
@@ -314,7 +317,8 @@ static void markdown(FILE *f)
         fprintf(f, "\n## %s `%s`\n\n", si->record ? "Record" : "Object", si->name);
         md_escape(f, si->doc);
         if (si->record)
-            fprintf(f, " Also the envelope keys (`schema`, `type`, `ts`%s).", si->with_conn ? ", `conn`" : "");
+            fprintf(f, " Also the envelope keys (`schema`, `type`, `ts`%s; `sensor` with --sensor).",
+                    si->with_conn ? ", `conn`" : "");
         fputs("\n\n| key | type | written | meaning |\n|---|---|---|---|\n", f);
         for (size_t i = 0; i < fld_n_members; i++) {
             const struct fld_member *m = &fld_members[i];

@@ -20,15 +20,20 @@ struct sink {
     FILE *out;
     bool flush_each;                 /* flush after every record (live capture into a pipe or file) */
     bool write_error;                /* a write failed (disk full, closed pipe) */
+    const char *sensor;              /* --sensor NAME (not owned), or NULL */
 };
 
 struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);
+/* --summary: records go on to inner (unless !transcript) and feed a summary
+ * (at most max_entries per table) whose `summary` records inner gets at
+ * close; closing it closes inner. NULL when out of memory (inner untouched) */
+struct sink *sink_summary_new(struct sink *inner, bool transcript, size_t max_entries);
 
 /* one record exactly as the JSON sink writes it, without the newline
  * (malloc'd, free() it; NULL when out of memory): extraction's sidecar lines
- * are the record lines */
-char *json_event_line(const struct event *e);
+ * are the record lines. sensor: --sensor NAME, or NULL */
+char *json_event_line(const struct event *e, const char *sensor);
 
 /* RFC 3339 UTC with microseconds: "2026-11-20T10:00:00.100000Z" (buf >= 32) */
 void format_ts(uint64_t ts_us, char *buf, size_t cap);

@@ -90,7 +90,7 @@ check "truncated capture (1)" [ "$rc" = 1 ]
 check "  stderr says what and where" grep -qE "truncated|record [0-9]+" "$T/e"
 check "  everything before the damage is written" grep -q "READ_ANDX STATUS_SUCCESS" "$T/o"
 check "  the connection and run still end properly" grep -q " STATS " "$T/o"
-check "  the file read so far is reported, incomplete" grep -q "FILE name=.big.bin.*complete=false" "$T/o"
+check "  the file read so far is reported, incomplete" grep -q "FILE start=+[0-9.]* name=.big.bin.*complete=false" "$T/o"
 
 # an unsupported link type (LINKTYPE_USER0 = 147)
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$T/user0.pcap"
@@ -102,6 +102,29 @@ check "  says so" grep -q "unsupported link type 147" "$T/e"
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -o /dev/full)
 check "write failure (1)" [ "$rc" = 1 ]
 check "  says so" grep -qi "writ" "$T/e"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --summary-only -o /dev/full)
+check "write failure of the summary alone (1)" [ "$rc" = 1 ]
+
+# --sensor: a name a SIEM keys on as is
+for bad in "" "two words" "a/b" "$(printf 'x%.0s' {1..65})"; do
+    rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --sensor "$bad")
+    check "bad --sensor '${bad:0:10}' (2)" [ "$rc" = 2 ]
+done
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --sensor dc1.tap:2_a-b)
+check "--sensor dc1.tap:2_a-b (0)" [ "$rc" = 0 ]
+check "  on the header and STATS lines" [ "$(grep -c 'sensor=dc1.tap:2_a-b' "$T/o")" = 2 ]
+
+# --summary: after the records, in the same format, to -o; --summary-only alone
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --summary -o "$T/sum.txt")
+check "--summary -o FILE (0)" [ "$rc" = 0 ]
+check "  nothing at all on stdout" [ ! -s "$T/o" ]
+check "  the summary follows STATS" [ "$(grep -n -m1 '^== SUMMARY ' "$T/sum.txt" | cut -d: -f1)" = \
+    "$(( $(grep -n '^-- .* STATS ' "$T/sum.txt" | cut -d: -f1) + 1 ))" ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --summary-only)
+check "--summary-only (0)" [ "$rc" = 0 ]
+check "  only == lines" bash -c "[ -s '$T/o' ] && ! grep -qv '^== ' '$T/o'"
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --max-summary 0)
+check "--max-summary 0 (2)" [ "$rc" = 2 ]
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

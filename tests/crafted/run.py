@@ -140,16 +140,19 @@ def check_json(c, records):
 def check_text(c, text):
     bad = raw_controls(text)
     c.eq("raw control bytes in the text output (offsets)", bad[:5], [])
-    # the escaped forms, written out by hand from the text sink's rules
-    for what, shown in (("user", 'user="eve\\x1b[2J\\"q\\\\x\\u0085"'),
-                        ("native_os", 'native_os="crafted\\u009b31m"'),
-                        ("native_lanman", 'native_lanman="say \\"hi\\" \\\\ back"'),
-                        ("share path", 'path="\\\\\\\\SRV\\\\sh\\x1b[2J\\"\\u009d"'),
-                        ("file name", 'file="\\\\esc\\x1b]0;t\\x07\\"q\\\\64k\\u0090.bin"')):
+    # the escaped forms, written out by hand from the text sink's one rule
+    # (README "Text quoting"): \u{HEX} for controls, `"` and `{`; backslashes as is
+    for what, shown in (("user", 'user="eve\\u{1b}[2J\\u{22}q\\x\\u{85}"'),
+                        ("native_os", 'native_os="crafted\\u{9b}31m"'),
+                        ("native_lanman", 'native_lanman="say \\u{22}hi\\u{22} \\ back"'),
+                        ("share path", 'path="\\\\SRV\\sh\\u{1b}[2J\\u{22}\\u{9d}"'),
+                        ("file name", 'file="\\esc\\u{1b}]0;t\\u{7}\\u{22}q\\64k\\u{90}.bin"')):
         c.true(f"text shows {what} as {shown}", shown.encode() in text)
     c.true("text: READ_ANDX of 65536", b" max_count=65536 length=65536 " in text)
     c.true("text: READ_ANDX of 131071", b" max_count=131071 length=131071 " in text)
-    c.true("text: C1 END state=reused", b"C1 +0.019560 END state=reused " in text)
+    # the END line stands when it was written: the SYN that reused the 4-tuple
+    c.true("text: C1 END state=reused", b"C1 +0.020560 END start=+0.000000 state=reused midstream=false "
+           b"duration_us=19560 " in text)
 
 
 def main():

@@ -24,7 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEF = ROOT / "src" / "output" / "fields.def"
 
 FIELD_RE = re.compile(r'^FIELD\((\w+),\s*"([^"]+)"', re.M)
-ADDERS = r"(?:null|bool|int|uint|str|strn|strv|ranges|obj|map)"
+ADDERS = r"(?:null|bool|int|uint|ts|str|strn|strv|ranges|obj|map)"
 PATTERNS = [
     # ev_X(e, "k"  and  ev_has(e, "k"  and  smb1_ev_get_str(e, "k"
     (re.compile(r'\b((?:ev_' + ADDERS + r'|ev_has|smb1_ev_get_str)\(\s*[^,()]*(?:\([^()]*\))?[^,()]*,\s*)"([A-Za-z0-9_]+)"'), False),

@@ -102,6 +102,26 @@ def main(tool):
     must_fail("an unknown records key", dict(stats, records=dict(stats["records"], bogus=1)))
     must_fail("a stats record with conn", dict(stats, conn=smb["conn"]))
     must_fail("an unsigned above 2^63-1", dict(stats, packets=2**63))
+    # summary records: keys by section, conn exactly on session/file/failure (tests/joins checks real ones)
+    env = {"schema": smb["schema"], "type": "summary", "ts": smb["ts"]}
+    totals = dict(env, section="totals", sessions=1, sessions_omitted=0, files_listed=0, files_omitted=0,
+                  logon_failures=0, access_denied=0, failures_omitted=0, srt_commands=1)
+    must_pass("a summary totals record", totals)
+    must_pass("a summary record with sensor", dict(totals, sensor="tap-1"))
+    must_fail("a bad sensor name", dict(totals, sensor="two words"))
+    must_fail("a summary totals record with conn", dict(totals, conn=smb["conn"]))
+    must_fail("a summary section out of its set", dict(totals, section="bogus"))
+    must_fail("a summary totals record without srt_commands",
+              {k: x for k, x in totals.items() if k != "srt_commands"})
+    sess = dict(env, section="session", conn=smb["conn"], start=smb["ts"], uid=1, user="u", domain=None, host=None,
+                auth="ntlmv2", status="STATUS_SUCCESS", guest=False, anonymous=False, signing=False, shares=[],
+                failures=0)
+    must_pass("a summary session record", sess)
+    must_fail("a summary session record without conn", {k: x for k, x in sess.items() if k != "conn"})
+    must_fail("a summary session record with a totals key", dict(sess, sessions=1))
+    must_fail("a summary session record with srt's calls", dict(sess, calls=1))
+    must_fail("a summary start that is not RFC 3339", dict(sess, start="yesterday"))
+    must_fail("a conn uid that is not C + 17 base62", dict(sess, conn=dict(smb["conn"], uid="C1")))
     for p in problems:
         print("FAIL:", p)
     print(f"registry: {len(members)} declared keys, {len(problems)} problems")

@@ -16,7 +16,8 @@ def load_validator():
 
 def check_lines(validator, text, where):
     """Return a list of problems: lines that are not JSON objects, violate the schema,
-    or break the record order rules (stats last and once)."""
+    or break the record order rules (stats last and once; with --summary the
+    summary records follow it, and --summary-only writes them alone)."""
     problems = []
     lines = text.splitlines()
     records = []
@@ -29,7 +30,12 @@ def check_lines(validator, text, where):
         for err in validator.iter_errors(rec):
             problems.append(f"{where}:{i}: {err.message} at {list(err.absolute_path)}")
         records.append(rec)
-    stats = [r for r in records if r.get("type") == "stats"]
-    if len(stats) != 1 or (records and records[-1].get("type") != "stats"):
-        problems.append(f"{where}: expected exactly one stats record, last")
+    kinds = [r.get("type") for r in records]
+    n_summary = kinds.count("summary")
+    body = kinds[:len(kinds) - n_summary]
+    if "summary" in body:
+        problems.append(f"{where}: summary records must come last")
+    elif body or not n_summary:
+        if body.count("stats") != 1 or body[-1] != "stats":
+            problems.append(f"{where}: expected exactly one stats record, last (before any summary)")
     return problems, records

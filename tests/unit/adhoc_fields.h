@@ -14,6 +14,7 @@
 #define A_UINT(nm) ADHOC_D(uint, FT_UINT, FD_PLAIN, nm)
 #define A_HEX(nm) ADHOC_D(uint, FT_UINT, FD_HEX, nm)
 #define A_STR(nm) ADHOC_D(str, FT_STR, FD_PLAIN, nm)
+#define A_TS(nm) ADHOC_D(ts, FT_TS, FD_PLAIN, nm)
 #define A_STRV(nm) ADHOC_D(strv, FT_STRV, FD_PLAIN, nm)
 #define A_RANGES(nm) ADHOC_D(ranges, FT_RANGES, FD_PLAIN, nm)
 #define A_OBJ(nm) ADHOC_D(obj, FT_OBJ, FD_PLAIN, nm)

@@ -57,6 +57,7 @@ static inline struct conn_ref conn_v4(void)
     struct conn_ref c = {.num = 1, .client_port = 1025, .server_port = 445, .start_us = T0};
     strcpy(c.id, "C1");
     strcpy(c.community_id, "1:abc=");
+    strcpy(c.uid, "CuidV4");
     strcpy(c.client_ip, "10.0.0.1");
     strcpy(c.server_ip, "10.0.0.2");
     return c;
@@ -68,6 +69,7 @@ static inline struct conn_ref conn_v6(void)
     struct conn_ref c = {.num = 2, .client_port = 50000, .server_port = 139, .start_us = T0 + 2000000};
     strcpy(c.id, "C2");
     strcpy(c.community_id, "1:v6=");
+    strcpy(c.uid, "CuidV6");
     strcpy(c.client_ip, "fe80::1");
     strcpy(c.server_ip, "fe80::2");
     return c;

@@ -43,6 +43,7 @@ static void put_fields(struct sbuf *b, const struct fieldset *fs)
         case F_BOOL: sb_printf(b, "%s", f->v.b ? "true" : "false"); break;
         case F_INT: sb_printf(b, "%lld", (long long)f->v.i); break;
         case F_UINT: sb_printf(b, "%llu", (unsigned long long)f->v.u); break;
+        case F_TS: sb_printf(b, "@%llu", (unsigned long long)f->v.u); break;
         case F_STR: sb_printf(b, "\"%s\"", f->v.s); break;
         case F_STRV:
             sb_printf(b, "[");

@@ -218,7 +218,7 @@ static void assert_complete(const struct world *w, const struct event *e, const 
     snprintf(side, sizeof side, "%s.json", rel);
     uint8_t *lines = slurp(w, side, &got_n);
     ck_assert_ptr_nonnull(lines);
-    char *line = json_event_line(e);
+    char *line = json_event_line(e, NULL);
     ck_assert_ptr_nonnull(line);
     /* the last line appended is exactly this record's line */
     size_t ln = strlen(line);
@@ -671,7 +671,7 @@ START_TEST(same_content_twice)
     snprintf(side, sizeof side, "%s.json", ev_s(&e, "extracted"));
     size_t n;
     uint8_t *lines = slurp(&w, side, &n);
-    char *l1 = json_event_line(&e), *l2 = json_event_line(&e2);
+    char *l1 = json_event_line(&e, NULL), *l2 = json_event_line(&e2, NULL);
     char want[4096];
     snprintf(want, sizeof want, "%s\n%s\n", l1, l2);
     ck_assert_str_eq((const char *)lines, want);

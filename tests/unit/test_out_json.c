@@ -15,9 +15,9 @@
 #include "sink.h"
 #include "sink_harness.h"
 
-#define CONN1 "\"conn\":{\"id\":\"C1\",\"community_id\":\"1:abc=\",\"client\":{\"ip\":\"10.0.0.1\",\"port\":1025}," \
+#define CONN1 "\"conn\":{\"id\":\"C1\",\"uid\":\"CuidV4\",\"community_id\":\"1:abc=\",\"client\":{\"ip\":\"10.0.0.1\",\"port\":1025}," \
               "\"server\":{\"ip\":\"10.0.0.2\",\"port\":445}}"
-#define CONN2 "\"conn\":{\"id\":\"C2\",\"community_id\":\"1:v6=\",\"client\":{\"ip\":\"fe80::1\",\"port\":50000}," \
+#define CONN2 "\"conn\":{\"id\":\"C2\",\"uid\":\"CuidV6\",\"community_id\":\"1:v6=\",\"client\":{\"ip\":\"fe80::1\",\"port\":50000}," \
               "\"server\":{\"ip\":\"fe80::2\",\"port\":139}}"
 #define SESSION_C1 "{\"schema\":2,\"type\":\"session\",\"ts\":\"2023-11-14T22:13:20.000000Z\"," CONN1 ","
 
@@ -113,7 +113,7 @@ START_TEST(envelope)
     ev_uint(&e, F(schema), 99);
     ev_str(&e, F(type), "bogus");
     ev_str(&e, F(command), "ECHO");
-    ev_str(&e, F(ts), "yesterday");
+    ev_ts(&e, F(ts), 1);   /* a field named ts: the envelope's wins */
     ev_str(&e, A_STR("conn"), "C9");
     ms_write(&m, &e);
     ev_free(&e);
@@ -254,6 +254,34 @@ START_TEST(hostile_strings_everywhere)
 }
 END_TEST
 
+/* --sensor goes after ts on every record, stats too; an F_TS field is RFC 3339
+ * like ts; json_event_line (extraction's sidecars) writes the same bytes */
+START_TEST(sensor_and_start)
+{
+    struct conn_ref c = conn_v4();
+    struct mem_sink m;
+    ms_open(&m, sink_json_new);
+    m.s->sensor = "tap-1";
+    struct event e;
+    ev_init(&e, EV_FILE, T0 + 9, &c);
+    ev_ts(&e, F(start), T0 + 1);
+    ms_write(&m, &e);
+    char *line = json_event_line(&e, "tap-1");
+    ev_free(&e);
+    ev_init(&e, EV_STATS, T0 + 10, NULL);
+    ms_write(&m, &e);
+    ev_free(&e);
+    const char *out = ms_close(&m);
+    ck_assert_str_eq(out, "{\"schema\":2,\"type\":\"file\",\"ts\":\"2023-11-14T22:13:20.000009Z\",\"sensor\":\"tap-1\","
+                          CONN1 ",\"start\":\"2023-11-14T22:13:20.000001Z\"}\n"
+                          "{\"schema\":2,\"type\":\"stats\",\"ts\":\"2023-11-14T22:13:20.000010Z\",\"sensor\":\"tap-1\"}\n");
+    ck_assert_ptr_nonnull(line);
+    ck_assert(strncmp(out, line, strlen(line)) == 0 && out[strlen(line)] == '\n');
+    free(line);
+    ms_free(&m);
+}
+END_TEST
+
 START_TEST(write_errors_are_reported)
 {
     check_write_error(sink_json_new, false);
@@ -272,6 +300,7 @@ int main(void)
     tcase_add_test(tc, every_c1_control_and_line_separator_is_escaped);
     tcase_add_test(tc, quotes_backslashes_and_printable_utf8);
     tcase_add_test(tc, hostile_strings_everywhere);
+    tcase_add_test(tc, sensor_and_start);
     tcase_add_test(tc, write_errors_are_reported);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

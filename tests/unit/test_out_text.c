@@ -1,7 +1,9 @@
 /* Unit tests for the text sink (src/output/out_text.c): exact bytes for every field
- * kind, the line layout (connection header once, relative times, the END
- * line's rule, SMB and ANOMALY lines, STATS), and hostile strings: nothing
- * that can drive a terminal (C0, DEL, C1) leaves the sink unescaped. */
+ * kind, the line layout (connection header once, relative times, SMB and
+ * ANOMALY lines, STATS, --sensor), the one quoting rule (README "Text
+ * quoting") and hostile strings: nothing that can drive a terminal (C0, DEL,
+ * C1) or hide or reorder what is shown (bidi, zero-width, tag characters,
+ * line separators) leaves the sink unescaped. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,17 +15,34 @@
 #include "sink.h"
 #include "sink_harness.h"
 
-#define HDR1 "C1 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc=\n"
-#define HDR2 "C2 2023-11-14T22:13:22.000000Z [fe80::1]:50000 -> [fe80::2]:139 community_id=1:v6=\n"
+#define HDR1 "C1 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc= conn_uid=CuidV4\n"
+#define HDR2 "C2 2023-11-14T22:13:22.000000Z [fe80::1]:50000 -> [fe80::2]:139 community_id=1:v6= conn_uid=CuidV6\n"
 
-/* no byte that a terminal acts on: C0 but the line ends, DEL, UTF-8 C1 (C2 80..C2 9F) */
+/* the code point the UTF-8 sequence at p starts (the sink writes valid UTF-8) */
+static unsigned cp_at(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return p[0];
+    if ((p[0] & 0xe0) == 0xc0)
+        return (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+    if ((p[0] & 0xf0) == 0xe0)
+        return (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+    return (p[0] & 0x07u) << 18 | (p[1] & 0x3fu) << 12 | (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+}
+
+/* no character that a terminal acts on (C0 but the line ends, DEL, C1) and
+ * none that hides or reorders text (bidi, zero-width, separators, tags) */
 static void assert_terminal_safe(const char *out)
 {
     for (const unsigned char *p = (const unsigned char *)out; *p; p++) {
-        ck_assert_msg(*p >= 0x20 || *p == '\n', "raw C0 byte 0x%02x at %td", *p, (const char *)p - out);
-        ck_assert_msg(*p != 0x7f, "raw DEL at %td", (const char *)p - out);
-        ck_assert_msg(!(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f), "raw C1 U+00%02X at %td", p[1],
-                      (const char *)p - out);
+        if ((*p & 0xc0) == 0x80)
+            continue; /* inside a sequence */
+        unsigned cp = cp_at(p);
+        ck_assert_msg(cp >= 0x20 || cp == '\n', "raw C0 0x%02x at %td", cp, (const char *)p - out);
+        ck_assert_msg(cp < 0x7f || cp > 0x9f, "raw DEL/C1 U+%04X at %td", cp, (const char *)p - out);
+        ck_assert_msg(!(cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+                        (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff || (cp >= 0xe0000 && cp <= 0xe007f)),
+                      "raw invisible U+%04X at %td", cp, (const char *)p - out);
     }
 }
 
@@ -58,7 +77,7 @@ START_TEST(every_field_kind)
     ev_uint(&e, A_HEX("file_attributes"), 0x20);
     /* a hex name as a signed int stays decimal: the rule is for F_UINT */
     ev_int(&e, A_INT_HEX("mid"), -1);
-    ev_str(&e, A_STR("bare"), "a_b.c:d\\e/f$<g>@h-i+j0Z");
+    ev_str(&e, A_STR("bare"), "a_b.c:d\\e/f$<g>@h-i+j0Z?*!#%&()'|~^`;");
     ev_str(&e, A_STR("quoted"), "a b");
     ev_str(&e, A_STR("empty"), "");
     ev_str(&e, A_STR("nul"), NULL);
@@ -76,6 +95,8 @@ START_TEST(every_field_kind)
     fs_str(&e, in, A_STR("s"), "p q");
     fs_null(&e, in, A_STR("z"));
     fs_obj(&e, NULL, A_OBJ("eo"));
+    ev_ts(&e, F(start), T0 + 250);          /* a time: seconds since the connection's start */
+    ev_ts(&e, A_TS("early"), T0 - 1);       /* before the start: +0, as line times */
     ms_write(&m, &e);
     ev_free(&e);
     const char *out = ms_close(&m);
@@ -85,9 +106,9 @@ START_TEST(every_field_kind)
                           "max=18446744073709551615 fid=0x972a status_code=0xc0000022 "
                           "capabilities=0xffffffffffffffff access_mask=0x12019f create_options=0x40 flags=0x0 "
                           "flags2=0x8000000000000000 security_mode=0x3 share_access=0x7 file_attributes=0x20 "
-                          "mid=-1 bare=a_b.c:d\\e/f$<g>@h-i+j0Z quoted=\"a b\" empty=\"\" nul=- sv=[] "
+                          "mid=-1 bare=a_b.c:d\\e/f$<g>@h-i+j0Z?*!#%&()'|~^`; quoted=\"a b\" empty=\"\" nul=- sv=[] "
                           "sv2=[x,\"y z\",\"\"] rg=[] rg2=[0-76,100-18446744073709551615] "
-                          "o={a=1 fid=0x1 inner={s=\"p q\" z=-}} eo={}\n");
+                          "o={a=1 fid=0x1 inner={s=\"p q\" z=-}} eo={} start=+0.000250 early=+0.000000\n");
     ms_free(&m);
 }
 END_TEST
@@ -161,28 +182,20 @@ START_TEST(line_layout)
     ms_write(&m, &e);
     ev_free(&e);
 
-    /* END lines stand where the connection ended: the record's time plus duration_us */
-    ev_init(&e, EV_CONN, T0, &c1);
+    /* END lines stand at their own time (when the record was written), like
+     * every line; `start` says when the connection began */
+    ev_init(&e, EV_CONN, T0 + 66969, &c1);
     ev_allow_adhoc(&e);
+    ev_ts(&e, F(start), T0);
     ev_str(&e, F(state), "closed");
     ev_uint(&e, F(duration_us), 66969);
     ms_write(&m, &e);
     ev_free(&e);
-    ev_init(&e, EV_CONN, T0 + 2000000 + 1000000, &c2);
+    ev_init(&e, EV_CONN, T0 + 2000000 + 3000001, &c2);
     ev_allow_adhoc(&e);
+    ev_ts(&e, F(start), T0 + 2000000);
     ev_str(&e, F(state), "reset");
-    ev_uint(&e, F(duration_us), 2000001);
-    ms_write(&m, &e);
-    ev_free(&e);
-    /* only a conn record's unsigned duration_us moves its line */
-    ev_init(&e, EV_CONN, T0 + 5, &c1);
-    ev_allow_adhoc(&e);
-    ev_int(&e, A_INT("duration_us"), 1000000);
-    ms_write(&m, &e);
-    ev_free(&e);
-    ev_init(&e, EV_FILE, T0 + 5, &c1);
-    ev_allow_adhoc(&e);
-    ev_uint(&e, F(duration_us), 1000000);
+    ev_uint(&e, F(duration_us), 2000001);   /* no longer moves the line */
     ms_write(&m, &e);
     ev_free(&e);
 
@@ -203,11 +216,32 @@ START_TEST(line_layout)
                                "C1 +0.000000 SESSION uid=7\n"
                                "C1 +0.040000 ANOMALY tcp_overlap_conflict \"range [3,9) of x\" kept=first\n"
                                "C1 +0.040001 ANOMALY nbss_resync\n"
-                               "C1 +0.066969 END state=closed duration_us=66969\n"
-                               "C2 +3.000001 END state=reset duration_us=2000001\n"
-                               "C1 +0.000005 END duration_us=1000000\n"
-                               "C1 +0.000005 FILE duration_us=1000000\n"
+                               "C1 +0.066969 END start=+0.000000 state=closed duration_us=66969\n"
+                               "C2 +3.000001 END start=+0.000000 state=reset duration_us=2000001\n"
                                "-- 2023-11-14T22:13:25.000000Z STATS packets=24 records={conn=1}\n");
+    ms_free(&m);
+}
+END_TEST
+
+/* --sensor: on each connection's header line and on the STATS line */
+START_TEST(sensor_on_header_and_stats)
+{
+    struct conn_ref c = conn_v4();
+    struct mem_sink m;
+    ms_open(&m, sink_text_new);
+    m.s->sensor = "dc-tap.1";
+    struct event e;
+    ev_init(&e, EV_NBSS, T0 + 1, &c);
+    ms_write(&m, &e);
+    ev_free(&e);
+    ev_init(&e, EV_STATS, T0 + 2, NULL);
+    ev_uint(&e, F(packets), 1);
+    ms_write(&m, &e);
+    ev_free(&e);
+    ck_assert_str_eq(ms_close(&m), "C1 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc= "
+                                   "conn_uid=CuidV4 sensor=dc-tap.1\n"
+                                   "C1 +0.000001 NBSS \n"
+                                   "-- 2023-11-14T22:13:20.000002Z STATS sensor=dc-tap.1 packets=1\n");
     ms_free(&m);
 }
 END_TEST
@@ -229,12 +263,12 @@ START_TEST(many_connections_one_header_each)
         ev_free(&e);
     }
     const char *out = ms_close(&m);
-    ck_assert_str_eq(out, "C5000 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc=\n"
+    ck_assert_str_eq(out, "C5000 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc= conn_uid=CuidV4\n"
                           "C5000 +0.000000 NBSS \n"
-                          "C3 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc=\n"
+                          "C3 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc= conn_uid=CuidV4\n"
                           "C3 +0.000000 NBSS \n"
                           "C5000 +0.000000 NBSS \n"
-                          "C70000 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc=\n"
+                          "C70000 2023-11-14T22:13:20.000000Z 10.0.0.1:1025 -> 10.0.0.2:445 community_id=1:abc= conn_uid=CuidV4\n"
                           "C70000 +0.000000 NBSS \n"
                           "C3 +0.000000 NBSS \n");
     ms_free(&m);
@@ -255,9 +289,9 @@ static void expect_user(const char *value, const char *shown)
 
 START_TEST(escape_sequence_is_escaped)
 {
-    expect_user("\x1b[2J", "\"\\x1b[2J\"");
-    expect_user("\x1b]0;owned\x07", "\"\\x1b]0;owned\\x07\"");
-    expect_user("ab\x1b", "\"ab\\x1b\"");
+    expect_user("\x1b[2J", "\"\\u{1b}[2J\"");
+    expect_user("\x1b]0;owned\x07", "\"\\u{1b}]0;owned\\u{7}\"");
+    expect_user("ab\x1b", "\"ab\\u{1b}\"");
 }
 END_TEST
 
@@ -268,10 +302,10 @@ START_TEST(every_c0_control_and_del_is_escaped)
             continue;
         char value[8], shown[32];
         snprintf(value, sizeof value, "a%cb", (char)ch);
-        snprintf(shown, sizeof shown, "\"a\\x%02xb\"", ch);
+        snprintf(shown, sizeof shown, "\"a\\u{%x}b\"", ch);
         expect_user(value, shown);
         snprintf(value, sizeof value, "%c", (char)ch);
-        snprintf(shown, sizeof shown, "\"\\x%02x\"", ch);
+        snprintf(shown, sizeof shown, "\"\\u{%x}\"", ch);
         expect_user(value, shown);
     }
 }
@@ -282,29 +316,116 @@ START_TEST(every_c1_control_is_escaped)
     for (unsigned ch = 0x80; ch <= 0x9f; ch++) {
         char value[8], shown[32];
         snprintf(value, sizeof value, "a%c%cb", 0xc2, (char)ch);
-        snprintf(shown, sizeof shown, "\"a\\u%04xb\"", ch);
+        snprintf(shown, sizeof shown, "\"a\\u{%x}b\"", ch);
         expect_user(value, shown);
         snprintf(value, sizeof value, "%c%c", 0xc2, (char)ch);
-        snprintf(shown, sizeof shown, "\"\\u%04x\"", ch);
+        snprintf(shown, sizeof shown, "\"\\u{%x}\"", ch);
         expect_user(value, shown);
     }
     /* U+00C2 then U+0085: the C1 after another character is still caught */
-    expect_user("\xc3\x82\xc2\x85", "\"\xc3\x82\\u0085\"");
+    expect_user("\xc3\x82\xc2\x85", "\"\xc3\x82\\u{85}\"");
 }
 END_TEST
 
-START_TEST(quotes_backslashes_spaces_empty)
+/* the code point cp as UTF-8 into out (NUL-terminated) */
+static void utf8(unsigned cp, char *out)
 {
-    expect_user("say \"hi\"", "\"say \\\"hi\\\"\"");
-    expect_user("\"", "\"\\\"\"");
-    expect_user("\\\"", "\"\\\\\\\"\"");
-    expect_user("a\\ b", "\"a\\\\ b\"");
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x800) {
+        *o++ = (unsigned char)(0xc0 | cp >> 6);
+    } else if (cp < 0x10000) {
+        *o++ = (unsigned char)(0xe0 | cp >> 12);
+        *o++ = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+    } else {
+        *o++ = (unsigned char)(0xf0 | cp >> 18);
+        *o++ = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+        *o++ = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+    }
+    *o++ = (unsigned char)(0x80 | (cp & 0x3f));
+    *o = 0;
+}
+
+/* issue 9.6: what hides or reorders text is escaped like a control */
+START_TEST(bidi_zero_width_separators_and_tags_are_escaped)
+{
+    /* the classic: displays as "invoiceexe.jpg" if the U+202E gets through */
+    expect_user("invoice\xe2\x80\xaegpj.exe", "\"invoice\\u{202e}gpj.exe\"");
+    static const unsigned escaped[] = {
+        0x061c,                                         /* ARABIC LETTER MARK */
+        0x200b, 0x200c, 0x200d,                         /* zero width space, non-joiner, joiner */
+        0x200e, 0x200f,                                 /* LRM, RLM */
+        0x2028, 0x2029,                                 /* line and paragraph separators */
+        0x202a, 0x202b, 0x202c, 0x202d, 0x202e,         /* LRE RLE PDF LRO RLO */
+        0x2060,                                         /* word joiner */
+        0x2066, 0x2067, 0x2068, 0x2069,                 /* LRI RLI FSI PDI */
+        0xfeff,                                         /* zero width no-break space (BOM) */
+        0xe0000, 0xe0001, 0xe0041, 0xe007f,             /* tag characters */
+    };
+    for (size_t i = 0; i < sizeof escaped / sizeof escaped[0]; i++) {
+        char value[16], shown[48], ch[8];
+        utf8(escaped[i], ch);
+        snprintf(value, sizeof value, "a%sb", ch);
+        snprintf(shown, sizeof shown, "\"a\\u{%x}b\"", escaped[i]);
+        expect_user(value, shown);
+    }
+    /* their neighbours are ordinary, visible characters: shown as they are */
+    static const unsigned kept[] = {0x061b, 0x200a, 0x2027, 0x202f, 0x205f, 0x2070, 0xfefe, 0xff01, 0xdffff, 0xe0080};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        char value[16], shown[48], ch[8];
+        utf8(kept[i], ch);
+        snprintf(value, sizeof value, "a%sb", ch);
+        snprintf(shown, sizeof shown, "\"a%sb\"", ch);
+        expect_user(value, shown);
+    }
+}
+END_TEST
+
+/* README "Text quoting": backslashes are never escaped; the one escape is
+ * \u{HEX}, and since `{` and `"` are always escaped, a literal `\u{` cannot
+ * occur: every output reads back to exactly one value */
+START_TEST(one_quoting_rule)
+{
+    expect_user("say \"hi\"", "\"say \\u{22}hi\\u{22}\"");
+    expect_user("\"", "\"\\u{22}\"");
+    expect_user("\\\"", "\"\\\\u{22}\"");
+    expect_user("a\\ b", "\"a\\ b\"");
     expect_user("\\\\srv\\share", "\\\\srv\\share"); /* a UNC path is a plain token */
     expect_user("\\", "\\");
     expect_user(" ", "\" \"");
     expect_user("", "\"\"");
+    expect_user("-", "\"-\"");                       /* not the null mark */
     expect_user("a=b", "\"a=b\"");
-    expect_user("{x}", "\"{x}\"");
+    expect_user("a,b", "\"a,b\"");
+    expect_user("[x]", "\"[x]\"");
+    expect_user("{x}", "\"\\u{7b}x}\"");
+    expect_user("x}", "\"x}\"");
+    /* a literal backslash-x or backslash-u is not an escape: shown as is */
+    expect_user("\\x1b", "\\x1b");
+    expect_user("\\u001b", "\\u001b");
+    /* a literal "\u{1b}" (6 characters) differs from an escaped ESC */
+    expect_user("\\u{1b}", "\"\\u\\u{7b}1b}\"");
+    expect_user("\x1b", "\"\\u{1b}\"");
+}
+END_TEST
+
+/* the same path looks the same quoted or not: only the quotes differ */
+START_TEST(same_path_same_text_quoted_or_bare)
+{
+    struct conn_ref c = conn_v4();
+    struct mem_sink m;
+    ms_open(&m, sink_text_new);
+    struct event e;
+    ev_init(&e, EV_SESSION, T0, &c);
+    ev_allow_adhoc(&e);   /* share and ipc beside shares: not a session record's keys */
+    const char *v[] = {"\\\\h\\IPC$", "\\\\h\\MY PICTURES"};
+    fs_strv(&e, NULL, F(shares), v, 2);
+    ev_str(&e, F(share), "\\\\h\\MY PICTURES");
+    ev_str(&e, A_STR("ipc"), "\\\\h\\IPC$");
+    ms_write(&m, &e);
+    ev_free(&e);
+    ck_assert_str_eq(ms_close(&m), HDR1 "C1 +0.000000 SESSION shares=[\\\\h\\IPC$,\"\\\\h\\MY PICTURES\"] "
+                                        "share=\"\\\\h\\MY PICTURES\" ipc=\\\\h\\IPC$\n");
+    ms_free(&m);
 }
 END_TEST
 
@@ -314,6 +435,7 @@ START_TEST(printable_utf8_passes_through)
     expect_user("\xc2\xa0", "\"\xc2\xa0\"");                           /* U+00A0, just past C1 */
     expect_user("\xe6\x97\xa5\xe6\x9c\xac", "\"\xe6\x97\xa5\xe6\x9c\xac\""); /* 日本 */
     expect_user("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");           /* U+1F600 */
+    expect_user("\xef\xbf\xbd", "\"\xef\xbf\xbd\"");                   /* U+FFFD from the converter */
 }
 END_TEST
 
@@ -346,9 +468,9 @@ START_TEST(hostile_strings_everywhere)
     ms_write(&m, &e);
     ev_free(&e);
     const char *out = ms_close(&m);
-    ck_assert_str_eq(out, HDR1 "C1 +0.000000 SESSION shares=[\"\\x1b[2J\",\"\\u009b31m\",ok] o={s=\"\\x0d\\x0a\"}\n"
-                               "C1 +0.000000 ANOMALY \"\\x1b[2J\" \"line\\x0abreak \\u0085 next\"\n"
-                               "C1 +0.000000 TRANSACTION STATUS_SUCCESS name=\"\\\\PIPE\\\\\\x1b[2J\"\n");
+    ck_assert_str_eq(out, HDR1 "C1 +0.000000 SESSION shares=[\"\\u{1b}[2J\",\"\\u{9b}31m\",ok] o={s=\"\\u{d}\\u{a}\"}\n"
+                               "C1 +0.000000 ANOMALY \"\\u{1b}[2J\" \"line\\u{a}break \\u{85} next\"\n"
+                               "C1 +0.000000 TRANSACTION STATUS_SUCCESS name=\"\\PIPE\\\\u{1b}[2J\"\n");
     assert_terminal_safe(out);
     ms_free(&m);
 }
@@ -371,7 +493,10 @@ int main(void)
     tcase_add_test(tc, escape_sequence_is_escaped);
     tcase_add_test(tc, every_c0_control_and_del_is_escaped);
     tcase_add_test(tc, every_c1_control_is_escaped);
-    tcase_add_test(tc, quotes_backslashes_spaces_empty);
+    tcase_add_test(tc, bidi_zero_width_separators_and_tags_are_escaped);
+    tcase_add_test(tc, one_quoting_rule);
+    tcase_add_test(tc, same_path_same_text_quoted_or_bare);
+    tcase_add_test(tc, sensor_on_header_and_stats);
     tcase_add_test(tc, printable_utf8_passes_through);
     tcase_add_test(tc, hostile_strings_everywhere);
     tcase_add_test(tc, write_errors_are_reported);

@@ -113,7 +113,7 @@ START_TEST(close_emits_file_record)
     th_rsp(&t, &p, CLOSE_RSP, sizeof CLOSE_RSP, sizeof CLOSE_RSP);
     ck_assert_ptr_null(smb1_open_get(&t.c, 0x42fe));
     ck_assert_str_eq(th_find(&t, "file "),
-                     "file ts=990000 name=\"\\tmp\\foo\" share=\"\\\\LOCALHOST\\MP3\" kind=\"file\" fid=17150 uid=0 "
+                     "file ts=1000500 start=@990000 name=\"\\tmp\\foo\" share=\"\\\\LOCALHOST\\MP3\" kind=\"file\" fid=17150 uid=0 "
                      "tid=1 user=null domain=null size=15 "
                      "bytes_read=0 bytes_written=0 read_ranges=[] write_ranges=[] sha256=null complete=false "
                      "partial=false no_hash_reason=\"incomplete\"");

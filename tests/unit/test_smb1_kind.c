@@ -221,7 +221,7 @@ START_TEST(ipc_tree_and_nt_create_pipe_response)
     ck_assert(!o->size_known);     /* a pipe's EndOfFile is not a size */
     smb1_open_close(&t.c, 0x4000, TS_RSP);
     ck_assert_str_eq(th_find(&t, "file "),
-                     "file ts=1000000 name=\"\\srvsvc\" share=\"\\\\192.168.56.101\\IPC$\" kind=\"pipe\" fid=16384 "
+                     "file ts=1000500 start=@1000000 name=\"\\srvsvc\" share=\"\\\\192.168.56.101\\IPC$\" kind=\"pipe\" fid=16384 "
                      "uid=2048 tid=2048 user=null domain=null size=null bytes_in=0 bytes_out=0 partial=false");
     th_end(&t);
 }
@@ -310,7 +310,7 @@ START_TEST(directory_by_create_options_and_by_directory_byte)
     ck_assert_int_eq(smb1_open_get(&t.c, 0x22)->kind, SMB1_OPEN_FILE);
     smb1_open_close(&t.c, 0x20, TS_RSP);
     /* a directory has no content fields at all */
-    ck_assert_str_eq(th_find(&t, "file "), "file ts=1000000 name=\"\\docs\" share=\"\\\\SRV\\share\" kind=\"directory\" "
+    ck_assert_str_eq(th_find(&t, "file "), "file ts=1000500 start=@1000000 name=\"\\docs\" share=\"\\\\SRV\\share\" kind=\"directory\" "
                                            "fid=32 uid=3 tid=7 user=null domain=null size=null partial=false");
     smb1_open_close(&t.c, 0x22, TS_RSP);
     ck_assert(th_line_has(&t, "file ", " kind=\"file\" fid=34 uid=3 tid=7 user=null domain=null size=12 bytes_read=0 "));
@@ -561,7 +561,7 @@ START_TEST(pipe_bytes_across_transact_read_and_write)
     smb1_core_end(&k, 999);
     smb1_core_free(&k);
     ck_assert_str_eq(th_find(&t, "file "),
-                     "file ts=10 name=\"\\srvsvc\" share=\"\\\\SRV\\IPC$\" kind=\"pipe\" fid=16384 uid=2048 tid=2048 "
+                     "file ts=999 start=@10 name=\"\\srvsvc\" share=\"\\\\SRV\\IPC$\" kind=\"pipe\" fid=16384 uid=2048 tid=2048 "
                      "user=\"alice\" domain=\"CORP\" size=null bytes_in=272 bytes_out=584 partial=false");
     /* re-reads at offset 0 are a conversation, not a conflict */
     ck_assert_uint_eq(th_count(&t, "anomaly "), 0);

@@ -261,7 +261,7 @@ START_TEST(session_record_at_connection_end)
     smb1_state_end(&t.c, TS_RSP + 5);
     const char *rec = th_find(&t, "session ");
     ck_assert_ptr_nonnull(rec);
-    ck_assert_str_eq(rec, "session ts=1000000 uid=0 dialect=\"NT LANMAN 1.0\" user=\"user\" domain=\"WORKGROUP\" host=null "
+    ck_assert_str_eq(rec, "session ts=1000505 start=@1000000 uid=0 dialect=\"NT LANMAN 1.0\" user=\"user\" domain=\"WORKGROUP\" host=null "
                           "auth=\"plaintext\" status=\"STATUS_SUCCESS\" shares=[] files=[] guest=true "
                           "native_os=\"Unix\" native_lanman=\"Samba 3.6.3\" partial=false");
     th_end(&t);

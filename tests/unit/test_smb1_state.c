@@ -36,7 +36,7 @@ START_TEST(open_close_file_record)
     ck_assert_uint_eq(t.c.n_opens, 0);
     ck_assert_ptr_null(smb1_open_get(&t.c, 0x4001));
     ck_assert_uint_eq(t.n_out, 1);
-    ck_assert_str_eq(t.out[0], "file ts=1234 name=\"\\plan.txt\" share=\"\\\\FS1\\projects\" kind=\"file\" "
+    ck_assert_str_eq(t.out[0], "file ts=5000 start=@1234 name=\"\\plan.txt\" share=\"\\\\FS1\\projects\" kind=\"file\" "
                                "fid=16385 uid=2048 tid=5 user=null domain=null size=10 bytes_read=10 bytes_written=2 read_ranges=[0-10] "
                                "write_ranges=[4-6] sha256=null complete=false partial=false "
                                "no_hash_reason=\"overlap_conflict\""); /* the write changed bytes 4-6 */
@@ -125,10 +125,10 @@ START_TEST(end_emits_files_then_sessions_in_creation_order)
     ck_assert(strstr(t.out[0], "name=\"\\z\"") != NULL);
     ck_assert(strstr(t.out[1], "name=\"\\y\"") != NULL);
     ck_assert(strstr(t.out[2], "name=\"\\x\"") != NULL);
-    ck_assert_str_eq(t.out[3], "session ts=1 uid=100 dialect=\"NT LM 0.12\" user=\"ann\" domain=null host=null "
+    ck_assert_str_eq(t.out[3], "session ts=99 start=@1 uid=100 dialect=\"NT LM 0.12\" user=\"ann\" domain=null host=null "
                                "auth=\"ntlmv2\" status=\"STATUS_SUCCESS\" shares=[] files=[\"\\y\",\"\\x\"] "
                                "guest=false native_os=null native_lanman=null partial=false");
-    ck_assert(strncmp(t.out[4], "session ts=2 uid=200 ", 21) == 0);
+    ck_assert(strncmp(t.out[4], "session ts=99 start=@2 uid=200 ", 31) == 0);
     ck_assert(strstr(t.out[4], "auth=null status=null") != NULL);
     ck_assert(strstr(t.out[4], "partial=true") != NULL);
     /* the NEGOTIATE state is released too, and a second end is harmless */

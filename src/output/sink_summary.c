@@ -1,0 +1,63 @@
+/* sink_summary: --summary. A sink in front of the real one: every record is
+ * fed to the summary (summary.h) and, unless summary_only, passed on; at
+ * close the `summary` records follow, stamped with the last record's time
+ * (the stats record's), then the real sink is closed. */
+#include <stdlib.h>
+
+#include "sink.h"
+#include "summary.h"
+
+struct summary_sink {
+    struct sink base;
+    struct sink *inner;
+    struct summary *sum;
+    bool transcript;
+    uint64_t last_ts;
+};
+
+static void summary_sink_write(struct sink *s, const struct event *e)
+{
+    struct summary_sink *t = (struct summary_sink *)s;
+    summary_feed(t->sum, e);
+    if (e->ts_us > t->last_ts)
+        t->last_ts = e->ts_us;
+    if (t->transcript)
+        t->inner->ops->write(t->inner, e);
+}
+
+static void to_inner(void *u, const struct event *e)
+{
+    struct sink *inner = u;
+    inner->ops->write(inner, e);
+}
+
+static bool summary_sink_close(struct sink *s)
+{
+    struct summary_sink *t = (struct summary_sink *)s;
+    summary_write(t->sum, t->last_ts, to_inner, t->inner);
+    summary_free(t->sum);
+    bool ok = t->inner->ops->close(t->inner);
+    free(t);
+    return ok;
+}
+
+static const struct sink_ops summary_ops = {summary_sink_write, summary_sink_close};
+
+struct sink *sink_summary_new(struct sink *inner, bool transcript, size_t max_entries)
+{
+    struct summary_sink *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->sum = summary_new(max_entries);
+    if (!t->sum) {
+        free(t);
+        return NULL;
+    }
+    t->base.ops = &summary_ops;
+    t->base.out = inner->out;
+    t->base.flush_each = inner->flush_each;
+    t->base.sensor = inner->sensor;
+    t->inner = inner;
+    t->transcript = transcript;
+    return &t->base;
+}
