@@ -39,6 +39,10 @@ rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -i lo)
 check "both -r and -i (2)" [ "$rc" = 2 ]
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" -f "tcp port")
 check "bad BPF filter (2)" [ "$rc" = 2 ]
+rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" "$B")
+check "a stray argument (a second file without -r) is a usage error (2)" [ "$rc" = 2 ]
+check "  names it" grep -q -- "$B" "$T/e"
+check "  and nothing is written" [ ! -s "$T/o" ]
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -h)
 check "-h (0) prints usage" [ "$rc" = 0 ]
 check "  every limit option documented" grep -q -- "--max-file-verify" "$T/o"
