@@ -58,6 +58,7 @@ void smb1_core_init(struct smb1_core *k, const struct conn_ref *conn, const stru
 
 static void pending_free(struct smb1_pending *p)
 {
+    file_free(p->chained_ft); /* the open it was for never answered */
     smb1_req_free(p);
     ev_free(&p->ev);
     free(p);
@@ -136,6 +137,8 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
  * other direction can end it while the data is still arriving */
 static struct file_track *stream_file(struct smb1_core *k, struct smb1_asm *a)
 {
+    if (a->orphan)
+        return a->orphan;
     if (a->open_check != k->c.opens_ended) {
         /* some open ended since we looked: ours may be gone (FIDs are reused, hence the serial) */
         struct smb1_open *o = smb1_open_get(&k->c, a->s.fid);
@@ -153,6 +156,7 @@ static void asm_reset(struct smb1_asm *a)
         a->buf = NULL;
         a->bufcap = 0;
     }
+    file_free(a->orphan); /* only when process() never ran for this message */
     uint8_t *buf = a->buf;
     size_t cap = a->bufcap;
     memset(a, 0, sizeof *a);
@@ -220,12 +224,22 @@ static void asm_stream(struct smb1_core *k, struct smb1_asm *a, const struct smb
         /* the FID the open earlier in this message returned. A response
          * carries it in the open's words, which came first: make that open
          * now so the data lands in it. A request's open has no FID yet: its
-         * chained data has no file to go to (the command is still decoded). */
+         * chained data streams into a tracker of its own, which the open
+         * takes over when the response names the FID (process()). */
         struct smb1_link lo = {.c = c, .h = l->h, .depth = co->depth, .ts_us = a->ts_begin, .p = co->p};
         if (l->h->is_rsp && smb1_link_at(&lo, mv, co->cmd, co->at))
             op = smb1_open_early(&lo);
-        if (op)
+        if (op) {
             s.fid = op->fid;
+        } else if (!l->h->is_rsp && s.io == FILE_WRITE && (a->orphan = file_new(c->files))) {
+            a->orphan_depth = l->depth;
+            a->s = s;
+            a->elide_at = s.data_off;
+            a->elide_len = (size_t)s.data_len;
+            a->mode = ASM_STREAM;
+            file_chunk(a->orphan, s.io, s.file_off, s.data_len);
+            return;
+        }
     } else {
         op = smb1_open_get(c, s.fid);
         if (!op)
@@ -432,6 +446,20 @@ static void flush_unreached(struct smb1_conn *c, const struct smb1_hdr *h, uint6
     }
 }
 
+/* a WRITE chained after an open in one request: the open just answered
+ * (earlier in this response) takes over the data its WRITE streamed */
+static void adopt_chained(struct smb1_conn *c, struct smb1_pending *p, uint16_t fid)
+{
+    struct smb1_open *o = p->chained_ft ? smb1_open_get(c, fid) : NULL;
+    if (!o || !o->ft)
+        return; /* no such open, or not one with content (a pipe): the data goes with the request */
+    file_free(o->ft); /* made by the open's response a moment ago: nothing in it yet */
+    o->ft = p->chained_ft;
+    p->chained_ft = NULL;
+    if (o->size_known)
+        file_set_size(o->ft, o->size);
+}
+
 static char *dup_str(const char *s)
 {
     char *d = strdup(s ? s : "");
@@ -498,6 +526,10 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
             p->ts_us = a->ts_end; /* latency runs from the request's last byte */
             p->chain = chain;
             p->depth = depth;
+            if (a->orphan && depth == a->orphan_depth) {
+                p->chained_ft = a->orphan;
+                a->orphan = NULL;
+            }
         } else {
             bool go_ahead = is_interim(&h, &l, whole);
             p = rsp_match(c, &h, cmd, depth, &chain, go_ahead);
@@ -521,8 +553,10 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
         l.ev = &p->ev;
         c->em = &k->hold;
         /* FID 0xFFFF chained after an open: the FID that open returned */
-        if (h.is_rsp && chain_open && smb1_req_chain_fid(p, chain_fid))
+        if (h.is_rsp && chain_open && smb1_req_chain_fid(p, chain_fid)) {
             smb1_ev_fid(&l, chain_fid);
+            adopt_chained(c, p, chain_fid);
+        }
         smb1_handler fn = h.is_rsp ? smb1_cmds[cmd].rsp : smb1_cmds[cmd].req;
         if (whole && fn)
             fn(&l);

@@ -20,6 +20,9 @@ struct smb1_asm {
     uint64_t open_serial;      /* the open the data belongs to: it may end while the data arrives */
     struct smb1_open *open;    /* that open, valid while c.opens_ended == open_check */
     uint64_t open_check;
+    struct file_track *orphan; /* request data chained after an open (FID 0xFFFF): no open yet, so
+                                * it streams here and goes to the link's pending request */
+    unsigned orphan_depth;     /* that link's place in the chain */
     uint64_t ts_begin, ts_end;
 };
 

@@ -101,6 +101,9 @@ struct smb1_pending {
     uint64_t chain;                    /* the request message it came in (links of one AndX chain share it; 0: none seen) */
     unsigned depth;                    /* its place in that chain (0: the head) */
     bool interim;                      /* a transaction the server already sent its interim response for */
+    struct file_track *chained_ft;     /* a WRITE chained after an open in the same request (FID 0xFFFF):
+                                        * its data, streamed before the open had a FID; the open takes it
+                                        * over when the response names the FID (owned until then) */
     uint16_t uid, tid;                 /* from the request header */
     uint64_t ts_us;                    /* request time */
     bool have_request;                 /* false: response without a seen request (partial); true says

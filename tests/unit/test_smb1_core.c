@@ -847,6 +847,73 @@ START_TEST(chained_read_on_fid_ffff_feeds_the_open)
 }
 END_TEST
 
+static void empty_words(struct msg *m) { words(m, 0); bytes(m); end_bytes(m); }
+
+/* a WRITE chained after an open in one request carries FID 0xFFFF: its data
+ * streams before the open has a FID, and the open takes it over when the
+ * response names the FID; in any pieces */
+START_TEST(chained_write_on_fid_ffff_feeds_the_open)
+{
+    fill_data();
+    char want[65], field[200];
+    sha256_hex(DATA, 100, want);
+    size_t pieces[] = {0, 1, 7, 64};
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+        struct rig *r = rig_new();
+        struct msg q, s;
+        size_t at, at2;
+        hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 7);
+        open_andx_req_link(&q, SMB1_COM_WRITE_ANDX, &at, "\\w.bin");
+        set_andx(&q, at, q.n);
+        write_andx_req_link(&q, 0xff, &at2, 0xffff, DATA, 100); /* FID 0xFFFF: the open's */
+        send(r, DIR_C2S, &q, pieces[i], 10);
+        hdr(&s, SMB1_COM_OPEN_ANDX, true, 0, 1, 100, 7);
+        open_andx_rsp_link(&s, SMB1_COM_WRITE_ANDX, &at, 0x4000, 0);
+        set_andx(&s, at, s.n);
+        words(&s, 6);
+        andx(&s, 0xff);
+        put16(&s, 100);               /* Count */
+        put16(&s, 0);                 /* Available */
+        put16(&s, 0);                 /* CountHigh */
+        put16(&s, 0);                 /* Reserved */
+        bytes(&s);
+        end_bytes(&s);
+        send(r, DIR_S2C, &s, 0, 20);
+        const char *w = strstr(r->log, "{smb command=WRITE_ANDX");
+        ck_assert_msg(w && strstr(w, " fid=16384 file=\\w.bin "), "piece %zu: %s", pieces[i], r->log);
+        rig_end(r);
+        const char *f = strstr(r->log, "{file");
+        ck_assert_msg(f && !strstr(f + 1, "{file"), "%s", r->log);
+        snprintf(field, sizeof field, "bytes_written=100 read_ranges= write_ranges=[0,100) sha256=%s complete=1", want);
+        ck_assert_msg(strstr(f, field), "piece %zu: %s", pieces[i], r->log);
+        free(r);
+    }
+}
+END_TEST
+
+/* the open fails: the chained WRITE's data belongs to no file and is dropped
+ * with its request (no leak, no record) */
+START_TEST(chained_write_after_a_failed_open_goes_nowhere)
+{
+    fill_data();
+    struct rig *r = rig_new();
+    struct msg q, s;
+    size_t at, at2;
+    hdr(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 7);
+    open_andx_req_link(&q, SMB1_COM_WRITE_ANDX, &at, "\\w.bin");
+    set_andx(&q, at, q.n);
+    write_andx_req_link(&q, 0xff, &at2, 0xffff, DATA, 100);
+    send(r, DIR_C2S, &q, 5, 10);
+    hdr(&s, SMB1_COM_OPEN_ANDX, true, 0xc0000022, 1, 100, 7); /* ACCESS_DENIED */
+    empty_words(&s);
+    send(r, DIR_S2C, &s, 0, 20);
+    rig_end(r);
+    ck_assert_msg(!strstr(r->log, "{file"), "%s", r->log);
+    ck_assert_msg(strstr(r->log, "{smb command=WRITE_ANDX") && strstr(r->log, "executed=0"), "%s", r->log);
+    free(r);
+}
+END_TEST
+
 START_TEST(chained_read_on_fid_ffff_every_truncation)
 {
     fill_data();
@@ -878,7 +945,6 @@ END_TEST
 
 /* ---- pipelined requests on one MID (EternalChampion-style) --------------- */
 
-static void empty_words(struct msg *m) { words(m, 0); bytes(m); end_bytes(m); }
 
 START_TEST(pipelined_requests_on_one_mid_each_get_their_response)
 {
@@ -1130,6 +1196,8 @@ int main(void)
     tcase_add_test(tc, pending_table_evicts_the_oldest_and_matches_the_rest);
     tcase_add_test(tc, chained_read_on_fid_ffff_feeds_the_open);
     tcase_add_test(tc, chained_read_on_fid_ffff_every_truncation);
+    tcase_add_test(tc, chained_write_on_fid_ffff_feeds_the_open);
+    tcase_add_test(tc, chained_write_after_a_failed_open_goes_nowhere);
     tcase_add_test(tc, pipelined_requests_on_one_mid_each_get_their_response);
     tcase_add_test(tc, an_error_stops_only_its_own_chain);
     tcase_add_test(tc, unreached_links_are_reported_in_chain_order);
