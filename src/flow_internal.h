@@ -11,6 +11,8 @@
 #include "flow.h"
 #include "flow_key.h"
 #include "flow_probe.h"
+#include "htab.h"
+#include "membudget.h"
 #include "reasm.h"
 
 /* an RST this far from where the sender's stream stands is not believed */
@@ -66,7 +68,7 @@ struct flow_heavy {
 };
 
 struct flow {
-    struct flow *hnext;                 /* hash chain */
+    struct hnode hn;                    /* in the table, by key */
     struct flow *lprev, *lnext;         /* timeout list, by last_us */
     struct flow *aprev, *anext;         /* all flows, oldest first */
     struct flow_key key;
@@ -82,6 +84,7 @@ struct flow {
     uint8_t state, list, end;
     bool isn_known[2], fin[2], data[2], end_known[2], late_warned[2];
     bool saw_syn, synack, hs_done, oriented, pending_no;
+    bool app_midstream;                 /* analyzed: the app opens on the first data or gap, midstream or not */
     bool rst;                           /* reset: in its grace while live, see FLOW_RST_GRACE_US */
 };
 
@@ -93,9 +96,10 @@ struct flow_table {
     void *app_ctx;
     const struct emitter *em;
 
-    struct flow **buckets;
-    size_t nbuckets, count;
-    uint64_t seed;
+    struct htab tab;                    /* flows by key (keyed SipHash: htab.h) */
+    struct hkey hkey;                   /* this run's secret hash key */
+    size_t count;
+    struct membudget *mb;               /* the run's state budget (membudget.h), or NULL */
     struct flow *lhead[FLIST_N], *ltail[FLIST_N];
     struct flow *ahead, *atail;
     uint64_t next_num, clock, last_full_report;
@@ -111,6 +115,9 @@ void ft_destroy(struct flow_table *t, struct flow *f);
 /* put f at the tail of list l (it was just active) */
 void ft_touch(struct flow_table *t, struct flow *f, enum flow_list l);
 void ft_expire(struct flow_table *t, uint64_t now);
+/* over the state budget: evict closed flows, then the idlest live ones (an
+ * anomaly `state_memory_limit` on each), until back under it */
+void ft_budget(struct flow_table *t, uint64_t now);
 bool ft_port_listed(const struct flow_table *t, uint16_t port);
 
 /* flow.c */

@@ -14,8 +14,6 @@
 
 #include "flow_internal.h"
 
-#define FT_MIN_BUCKETS 256u
-
 /* ---- lists ---- */
 
 static void list_unlink(struct flow_table *t, struct flow *f)
@@ -54,42 +52,19 @@ void ft_touch(struct flow_table *t, struct flow *f, enum flow_list l)
 
 /* ---- hash ---- */
 
-static size_t bucket_of(const struct flow_table *t, const struct flow_key *k)
+static uint64_t key_hash(const struct flow_table *t, const struct flow_key *k)
 {
-    return (size_t)(flow_key_hash(k, t->seed) & (t->nbuckets - 1));
-}
-
-/* doubling keeps chains short; if memory is short the table just gets slower */
-static void maybe_grow(struct flow_table *t)
-{
-    if (t->count < t->nbuckets || t->nbuckets > SIZE_MAX / 2 / sizeof(struct flow *))
-        return;
-    size_t nb = t->nbuckets * 2;
-    struct flow **b = calloc(nb, sizeof *b);
-    if (!b)
-        return;
-    struct flow **old = t->buckets;
-    size_t on = t->nbuckets;
-    t->buckets = b;
-    t->nbuckets = nb;
-    for (size_t i = 0; i < on; i++) {
-        struct flow *f = old[i];
-        while (f) {
-            struct flow *n = f->hnext;
-            size_t j = bucket_of(t, &f->key);
-            f->hnext = b[j];
-            b[j] = f;
-            f = n;
-        }
-    }
-    free(old);
+    /* the key is zeroed before it is filled (padding too): hash its bytes */
+    return siphash24(&t->hkey, k, sizeof *k);
 }
 
 struct flow *ft_lookup(struct flow_table *t, const struct flow_key *k)
 {
-    for (struct flow *f = t->buckets[bucket_of(t, k)]; f; f = f->hnext)
+    for (struct hnode *n = htab_first(&t->tab, key_hash(t, k)); n; n = htab_next(n)) {
+        struct flow *f = HTAB_ENTRY(n, struct flow, hn);
         if (flow_key_eq(&f->key, k))
             return f;
+    }
     return NULL;
 }
 
@@ -105,11 +80,7 @@ bool ft_port_listed(const struct flow_table *t, uint16_t port)
 
 void ft_destroy(struct flow_table *t, struct flow *f)
 {
-    struct flow **pp = &t->buckets[bucket_of(t, &f->key)];
-    while (*pp && *pp != f)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = f->hnext;
+    htab_remove(&t->tab, &f->hn);
     list_unlink(t, f);
     if (f->aprev)
         f->aprev->anext = f->anext;
@@ -120,7 +91,7 @@ void ft_destroy(struct flow_table *t, struct flow *f)
     else
         t->atail = f->aprev;
     flow_free_heavy(t, f);
-    free(f);
+    mb_free(t->mb, f, sizeof *f);
     t->count--;
 }
 
@@ -167,22 +138,54 @@ static void evict_one(struct flow_table *t, uint64_t now)
     ft_destroy(t, v);
 }
 
+/* the live flow idle longest: the heads of the lists are the idlest of each */
+static struct flow *idlest_live(const struct flow_table *t)
+{
+    static const enum flow_list live[] = {FLIST_HALFOPEN, FLIST_EST, FLIST_RESET};
+    struct flow *v = NULL;
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        struct flow *h = t->lhead[live[i]];
+        if (h && (!v || h->last_us < v->last_us))
+            v = h;
+    }
+    return v;
+}
+
+void ft_budget(struct flow_table *t, uint64_t now)
+{
+    while (mb_over(t->mb)) {
+        struct flow *v = t->lhead[FLIST_CLOSED];
+        if (v) {
+            ft_destroy(t, v);   /* already ended and recorded */
+            continue;
+        }
+        v = idlest_live(t);
+        if (!v)
+            return;             /* nothing left to evict: the rest is not per-flow state */
+        t->stats.flows_evicted++;
+        t->mb->evictions++;
+        /* told on the evicted connection itself, just before its records end */
+        emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "state_memory_limit",
+                     "analysis state %zu bytes, over the budget of %zu (max_state_memory): this connection, the "
+                     "idlest, is evicted with its reassembly and SMB state; %" PRIu64 " evicted so far",
+                     t->mb->used, t->mb->limit, t->mb->evictions);
+        flow_end(t, v, END_EVICTED, now);
+        ft_destroy(t, v);
+    }
+}
+
 struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us)
 {
     size_t max = t->lim.max_flows ? t->lim.max_flows : 1;
     while (t->count >= max && t->count)
         evict_one(t, t->clock);
-    struct flow *f = calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
+    struct flow *f = mb_calloc(t->mb, sizeof *f);
     f->key = *k;
     f->side0_ep = (uint8_t)src_ep;
     f->num = ++t->next_num;
     f->start_us = ts_us;
     f->last_us = t->clock;
-    size_t b = bucket_of(t, k);
-    f->hnext = t->buckets[b];
-    t->buckets[b] = f;
+    htab_insert(&t->tab, &f->hn, key_hash(t, k));
     f->aprev = t->atail;
     if (t->atail)
         t->atail->anext = f;
@@ -192,7 +195,6 @@ struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_e
     list_append(t, f, FLIST_HALFOPEN);
     t->count++;
     t->stats.flows++;
-    maybe_grow(t);
     return f;
 }
 
@@ -254,16 +256,13 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
         memcpy(t->ports, cfg->ports, cfg->nports * sizeof *t->ports);
         t->nports = cfg->nports;
     }
-    t->nbuckets = FT_MIN_BUCKETS;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
-        free(t->ports);
-        free(t);
-        return NULL;
-    }
-    /* the seed only spreads chains; it never changes what is output */
-    t->seed = (uint64_t)(uintptr_t)t ^ 0x5bd1e9955bd1e995ull;
+    /* a secret per run: the peers choose the keys. It only spreads chains
+     * and never changes what is output (records follow the `a` list) */
+    hkey_random(&t->hkey);
+    t->mb = cfg->mb;
+    t->tab.mb = cfg->mb;
     reasm_pool_init(&t->pool, t->lim.reasm_total_bytes);
+    t->pool.mb = cfg->mb;
     return t;
 }
 
@@ -287,7 +286,7 @@ void flow_table_free(struct flow_table *t)
         return;
     /* a caller that skipped close_all still gets every app state closed */
     flow_table_close_all(t, t->clock);
-    free(t->buckets);
+    htab_free(&t->tab);
     free(t->ports);
     free(t);
 }

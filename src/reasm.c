@@ -166,6 +166,7 @@ static struct rnode *node_new(struct reasm *r, uint64_t start, size_t len, const
     r->mem += m;
     r->held += payload;
     p->used += m;
+    mb_charge(p->mb, m);
     p->held += m;
     if (p->held > p->held_peak)
         p->held_peak = p->held;
@@ -180,6 +181,7 @@ static void node_unaccount(struct reasm *r, const struct rnode *n)
     r->mem -= m;
     r->held -= n->missing ? 0 : n->len;
     r->pool->used -= m;
+    mb_credit(r->pool->mb, m);
     r->pool->held -= m;
     if (r->mem == 0 && r->in_holders)
         holders_unlink(r);
@@ -201,6 +203,7 @@ static void hist_drop(struct reasm *r)
     if (!r->hist)
         return;
     r->pool->used -= r->hist_cap;
+    mb_credit(r->pool->mb, r->hist_cap);
     free(r->hist);
     r->hist = NULL;
     r->hist_cap = r->hist_len = 0;
@@ -219,6 +222,9 @@ static void hist_grow(struct reasm *r, size_t want)
     /* history is a nicety: it never pushes the pool over budget */
     if (r->pool->used + delta > r->pool->limit)
         return;
+    const struct membudget *mb = r->pool->mb;
+    if (mb && mb->limit && mb->used + delta > mb->limit)
+        return;   /* nor the run's state budget */
     uint8_t *h = malloc(cap);
     if (!h)
         return;
@@ -228,6 +234,7 @@ static void hist_grow(struct reasm *r, size_t want)
     free(r->hist);
     r->hist = h;
     r->pool->used += delta;
+    mb_charge(r->pool->mb, delta);
     r->hist_cap = cap;
 }
 

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
     struct emitter em = {b_emit, &cnt};
     static const uint16_t ports[] = {139, 445};
     struct app_ops ops = {no_probe, b_open, b_data, b_gap, b_close};
-    struct flow_config cfg = {&lim, ports, 2, &ops, &app, &em};
+    struct flow_config cfg = {&lim, ports, 2, &ops, &app, &em, NULL};
     struct flow_table *t = flow_table_new(&cfg);
     if (!t)
         return 1;
