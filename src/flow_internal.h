@@ -102,8 +102,8 @@ struct flow_table {
     struct membudget *mb;               /* the run's state budget (membudget.h), or NULL */
     struct flow *lhead[FLIST_N], *ltail[FLIST_N];
     struct flow *ahead, *atail;
-    uint64_t next_num, clock, last_full_report;
-    bool full_reported;
+    uint64_t next_num, clock, last_full_report, last_mem_report;
+    bool full_reported, mem_reported;
     struct reasm_pool pool;
     struct flow_stats stats;
 };

@@ -164,11 +164,17 @@ void ft_budget(struct flow_table *t, uint64_t now)
             return;             /* nothing left to evict: the rest is not per-flow state */
         t->stats.flows_evicted++;
         t->mb->evictions++;
-        /* told on the evicted connection itself, just before its records end */
-        emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "state_memory_limit",
-                     "analysis state %zu bytes, over the budget of %zu (max_state_memory): this connection, the "
-                     "idlest, is evicted with its reassembly and SMB state; %" PRIu64 " evicted so far",
-                     t->mb->used, t->mb->limit, t->mb->evictions);
+        /* told on the evicted connection itself, just before its records end
+         * (its conn record says `evicted` too); at most once a second, as
+         * flow_table_full, so a flood of flows cannot flood the output */
+        if (!t->mem_reported || now - t->last_mem_report >= FLOW_FULL_REPORT_US) {
+            t->mem_reported = true;
+            t->last_mem_report = now;
+            emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "state_memory_limit",
+                         "analysis state %zu bytes, over the budget of %zu (max_state_memory): this connection, "
+                         "the idlest, is evicted with its reassembly and SMB state; %" PRIu64 " evicted so far",
+                         t->mb->used, t->mb->limit, t->mb->evictions);
+        }
         flow_end(t, v, END_EVICTED, now);
         ft_destroy(t, v);
     }
