@@ -903,6 +903,46 @@ START_TEST(ipv6_and_close_all_oldest_first)
 }
 END_TEST
 
+/* The state budget: past it the idlest connection is evicted (an anomaly on
+ * it, its conn record `evicted`), the others go on; every byte charged is
+ * given back when the flows end. A SYN alone costs under 512 bytes. */
+START_TEST(state_budget_evicts_the_idlest)
+{
+    struct fx x;
+    fx_init(&x, NULL);
+    x.mb.limit = 0;   /* measure first */
+    pk(&x, 1, C, 50000, S, 445, "S", CI, 0, NULL, 0);
+    ck_assert_uint_le(x.mb.used, 512);   /* a half-open flow, analyzed, no data yet */
+    size_t one_syn = x.mb.used;
+    handshake(&x, 1000, 40000, 445);
+    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "one", 0);
+    handshake(&x, 2000, 40001, 445);
+    pk(&x, 2100, C, 40001, S, 445, "A", CI + 1, SI + 1, "two", 0);
+    pk(&x, 2200, C, 50000, S, 445, "S", CI, 0, NULL, 0);   /* the first flow: busy again */
+    ck_assert_uint_gt(x.mb.used, 3 * one_syn);
+    /* room for what there is and a little: the next flow's reassembly tips it */
+    x.mb.limit = x.mb.used + 64;
+    handshake(&x, 3000, 40002, 445);
+    pk(&x, 3100, C, 40002, S, 445, "A", CI + 1, SI + 1, "three", 0);
+    const struct rec *a = find(&x.sink, EV_ANOMALY, "state_memory_limit");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_str_eq(a->conn, "C2");   /* idle since 1100: the idlest */
+    ck_assert_ptr_nonnull(strstr(a->detail, "the idlest, is evicted"));
+    const struct rec *c = find(&x.sink, EV_CONN, NULL);
+    ck_assert_str_eq(c->conn, "C2");
+    ck_assert_str_eq(c->state, "evicted");
+    ck_assert_uint_le(x.mb.used, x.mb.limit);
+    ck_assert_uint_ge(x.mb.evictions, 1);
+    ck_assert_uint_ge(flow_table_stats(x.t)->flows_evicted, 1);
+    /* the newest goes on being analyzed */
+    pk(&x, 3200, C, 40002, S, 445, "A", CI + 6, SI + 1, "four", 0);
+    ck_assert_ptr_nonnull(strstr(x.app.log, "D>three|D>four"));
+    flow_table_close_all(x.t, 4000);
+    ck_assert_uint_eq(x.mb.used, 0);   /* everything charged was given back */
+    fx_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flow");
@@ -929,6 +969,7 @@ int main(void)
     tcase_add_test(tc, quiet_flow_gets_its_acked_hole_declared);
     tcase_add_test(tc, community_id_known_example);
     tcase_add_test(tc, ipv6_and_close_all_oldest_first);
+    tcase_add_test(tc, state_budget_evicts_the_idlest);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
