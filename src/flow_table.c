@@ -165,9 +165,12 @@ void ft_budget(struct flow_table *t, uint64_t now)
         t->stats.flows_evicted++;
         t->mb->evictions++;
         /* told on the evicted connection itself, just before its records end
-         * (its conn record says `evicted` too); at most once a second, as
-         * flow_table_full, so a flood of flows cannot flood the output */
-        if (!t->mem_reported || now - t->last_mem_report >= FLOW_FULL_REPORT_US) {
+         * (its conn record says `evicted` too). Always for a connection that
+         * carried data (its records end early: say why); for flows that never
+         * did, at most once a second, as flow_table_full, so a flood of SYNs
+         * cannot flood the output */
+        bool carried = v->h && v->h->app;
+        if (carried || !t->mem_reported || now - t->last_mem_report >= FLOW_FULL_REPORT_US) {
             t->mem_reported = true;
             t->last_mem_report = now;
             emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "state_memory_limit",
