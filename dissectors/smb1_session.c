@@ -267,5 +267,6 @@ void smb1_session_setup_rsp(struct smb1_link *l)
     s->ts_us = ts;
     fill_session(l, s, guest);
     smb1_session_record(l->c, s, l->ts_us);
+    mb_credit(l->c->mb, s->charged); /* fill_session charged it like any session */
     smb1_session_free(s);
 }

@@ -210,7 +210,9 @@ int main(int argc, char **argv)
         printf("FAIL: stream not exact\n");
         bad = 1;
     }
-    if (cnt.conn != NFLOWS + 1 || app.opens != NFLOWS + 1 || app.closes != NFLOWS + 1) {
+    /* every flow is reported, but only the one that carried data made app
+     * state (app.h: the app opens on the first byte, not on the SYN) */
+    if (cnt.conn != NFLOWS + 1 || app.opens != 1 || app.closes != 1) {
         printf("FAIL: %llu conn records, %llu opens, %llu closes\n", (unsigned long long)cnt.conn,
                (unsigned long long)app.opens, (unsigned long long)app.closes);
         bad = 1;
