@@ -10,6 +10,8 @@
 #include "extract.h"
 #include "files.h"
 #include "flow.h"
+#include "htab.h"
+#include "membudget.h"
 #include "registry.h"
 
 struct anomaly_count {
@@ -25,6 +27,7 @@ struct analyzer {
     struct flow_table *flows;
     struct file_pool files;
     struct smb_app_ctx app;
+    struct membudget mb;       /* all analysis state (--max-state-memory); every stage charges it */
     uint16_t ports[ANALYZER_MAX_PORTS + 2];
     size_t nports;
     uint64_t last_ts;
@@ -81,8 +84,14 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
     an->sink = sink;
     an->em.emit = on_record;
     an->em.u = an;
+    an->mb.limit = an->cfg.lim.state_memory;
     an->files.lim = &an->cfg.lim;
+    an->files.mb = &an->mb;
     an->app.lim = &an->cfg.lim;
+    an->app.mb = &an->mb;
+    /* sessions, trees, opens and pending requests are found by values the
+     * peers choose: one secret hash key per run (htab.h) */
+    hkey_random(&an->app.hkey);
     an->app.em = &an->em;
     an->app.files = &an->files;
     an->ports[an->nports++] = 139;
@@ -97,6 +106,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         .app = &smb_app_ops,
         .app_ctx = &an->app,
         .em = &an->em,
+        .mb = &an->mb,
     };
     an->flows = flow_table_new(&fc);
     if (!an->dec || !an->flows) {
