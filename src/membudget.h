@@ -2,10 +2,10 @@
  * Every stage that keeps state for a connection (flow table, reassembly, SMB
  * sessions/trees/opens/pending requests and their strings, file hold and
  * verify buffers) charges what it allocates here and credits it back when it
- * frees it; the flow table, between packets, evicts the idlest connection
- * while the total is over the limit (flow_table.c). The object belongs to the
- * analyzer and is passed down explicitly: no globals, so tests can make as
- * many as they like. A NULL budget accounts nothing (unit tests of one stage).
+ * frees it; between packets, flow.c evicts the idlest connection (the
+ * table names it: ft_idlest_live) while the total is over the limit. The
+ * object belongs to the analyzer and is passed down explicitly: no globals,
+ * so tests can make as many as they like. A NULL budget accounts nothing (unit tests of one stage).
  *
  * Charges are what the allocator is asked for plus MB_OVERHEAD per block
  * (glibc's chunk header and rounding), so the total tracks resident memory
