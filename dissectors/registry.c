@@ -38,14 +38,13 @@ static void *app_open(void *ctxp, const struct conn_ref *conn, bool midstream, u
 {
     (void)ts_us;
     struct smb_app_ctx *ctx = ctxp;
-    struct smb_app *a = calloc(1, sizeof *a);
-    if (!a)
-        abort();
+    struct smb_app *a = mb_calloc(ctx->mb, sizeof *a);
     a->ctx = ctx;
     ctx->connections++;
     /* RFC 1002 framing on 139; direct hosting elsewhere until a session request says otherwise */
     nbss_init(&a->nb, conn->server_port != 139, midstream, conn, ctx->em, ctx->lim, &to_smb1, a);
     smb1_core_init(&a->core, conn, ctx->em, ctx->lim, ctx->files, midstream);
+    smb1_conn_env(&a->core.c, ctx->mb, &ctx->hkey);
     return a;
 }
 
@@ -69,7 +68,7 @@ static void app_close(void *app, uint64_t ts_us)
     for (int i = 0; i < 256; i++)
         a->ctx->cmd_count[i] += a->core.c.cmd_count[i][0] + a->core.c.cmd_count[i][1];
     smb1_core_free(&a->core);
-    free(a);
+    mb_free(a->ctx->mb, a, sizeof *a);
 }
 
 /* the stats record's smb1_commands, from the SMB1 module */

@@ -56,18 +56,24 @@ void smb1_core_init(struct smb1_core *k, const struct conn_ref *conn, const stru
 
 /* ---- pending requests ---------------------------------------------------- */
 
-static void pending_free(struct smb1_pending *p)
+/* a pending request: the struct and its `smb` event being built (fields and
+ * a few strings; the event's arena is not sized from outside, so a typical
+ * one is assumed: the charge is to keep thousands of them honest) */
+#define SMB1_PENDING_COST (sizeof(struct smb1_pending) + 1024u)
+
+static void pending_free(struct smb1_conn *c, struct smb1_pending *p)
 {
     file_free(p->chained_ft); /* the open it was for never answered */
     smb1_req_free(p);
     ev_free(&p->ev);
+    mb_credit(c->mb, SMB1_PENDING_COST);
     free(p);
 }
 
 static void emit_pending(struct smb1_conn *c, struct smb1_pending *p)
 {
     emit(c->em, &p->ev);
-    pending_free(p);
+    pending_free(c, p);
 }
 
 static void pending_add(struct smb1_conn *c, struct smb1_pending *p, uint64_t ts)
@@ -102,6 +108,7 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
     struct smb1_pending *p = calloc(1, sizeof *p);
     if (!p)
         abort();
+    mb_charge(c->mb, SMB1_PENDING_COST);
     p->pid = h->pid;
     p->mid = h->mid;
     p->cmd = cmd;
@@ -148,10 +155,11 @@ static struct file_track *stream_file(struct smb1_core *k, struct smb1_asm *a)
     return a->open ? a->open->ft : NULL;
 }
 
-static void asm_reset(struct smb1_asm *a)
+static void asm_reset(struct smb1_core *k, struct smb1_asm *a)
 {
     /* keep small buffers for the next message; give big ones back (flat memory) */
     if (a->bufcap > 16384) {
+        mb_credit(k->c.mb, a->bufcap);
         free(a->buf);
         a->buf = NULL;
         a->bufcap = 0;
@@ -186,6 +194,7 @@ static void asm_keep(struct smb1_core *k, struct smb1_asm *a, const uint8_t *p, 
         uint8_t *nb = realloc(a->buf, want);
         if (!nb)
             abort();
+        mb_charge(k->c.mb, want - a->bufcap);
         a->buf = nb;
         a->bufcap = want;
     }
@@ -323,7 +332,7 @@ void smb1_msg_begin(struct smb1_core *k, enum dir d, size_t len, uint64_t ts_us)
     struct smb1_asm *a = &k->a[d];
     if (a->active)
         smb1_msg_end(k, d, false, ts_us);
-    asm_reset(a);
+    asm_reset(k, a);
     a->active = true;
     a->msg_len = len;
     a->ts_begin = a->ts_end = ts_us;
@@ -612,7 +621,7 @@ void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us
         file_missing(ft, a->s.io, a->s.file_off + (from - a->elide_at), a->elide_at + a->elide_len - from);
     }
     process(k, a, complete);
-    asm_reset(a);
+    asm_reset(k, a);
 }
 
 void smb1_core_end(struct smb1_core *k, uint64_t ts_us)
@@ -633,14 +642,17 @@ void smb1_core_free(struct smb1_core *k)
 {
     release_held(k);
     free(k->held.ev);
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
+        mb_credit(k->c.mb, k->a[d].bufcap);
         free(k->a[d].buf);
+    }
     while (k->c.pending) {
         struct smb1_pending *p = k->c.pending;
         smb1_pending_unlink(&k->c, p);
-        pending_free(p);
+        pending_free(&k->c, p);
     }
     smb1_pending_table_free(&k->c);
+    mb_credit(k->c.mb, k->c.dialects.bytes);
     strlist_free(&k->c.dialects);
     free(k->c.dialect);
 }

@@ -56,9 +56,11 @@ void smb1_negotiate_req(struct smb1_link *l)
                      SMB1_MAX_DIALECTS);
     }
     /* the connection keeps the last offer (deduplicated) for the session record */
+    mb_credit(l->c->mb, l->c->dialects.bytes);
     strlist_free(&l->c->dialects);
     for (size_t i = 0; i < n; i++)
         strlist_add(&l->c->dialects, v[i]);
+    mb_charge(l->c->mb, l->c->dialects.bytes);
 }
 
 static void hex_field(struct smb1_link *l, const struct fld_t_str *name, const uint8_t *p, size_t n)

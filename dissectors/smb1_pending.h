@@ -7,9 +7,9 @@
 
 #include "smb1_state.h"
 
-/* unanswered requests (smb1_pending.c): found by (PID, MID, command) in O(1),
- * kept oldest first so the oldest goes when pending_max is reached */
-#define SMB1_PENDING_BUCKETS 256
+/* unanswered requests (smb1_pending.c): found by (PID, MID, command) in O(1)
+ * expected (plus the requests pending on that very PID/MID, at most
+ * pending_max), kept oldest first so the oldest goes when pending_max is reached */
 /* the request a response link answers: the oldest pending with this (PID,
  * MID, command) that heads its chain (chain == 0), or that is a link of
  * request chain `chain`; NULL when none. An interim response (at most one per

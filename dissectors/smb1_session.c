@@ -207,6 +207,7 @@ static void fill_session(struct smb1_link *l, struct smb1_session *s, bool guest
     char scratch[64];
     set_str(&s->status, smb1_status_name(l->h, scratch, sizeof scratch));
     s->partial = false;
+    smb1_session_charge(l->c, s);
 }
 
 void smb1_session_setup_rsp(struct smb1_link *l)
@@ -266,5 +267,6 @@ void smb1_session_setup_rsp(struct smb1_link *l)
     s->ts_us = ts;
     fill_session(l, s, guest);
     smb1_session_record(l->c, s, l->ts_us);
+    mb_credit(l->c->mb, s->charged); /* fill_session charged it like any session */
     smb1_session_free(s);
 }

@@ -30,38 +30,151 @@ static void *xcalloc(size_t n)
     return p;
 }
 
-/* sessions and trees are keyed by 16-bit values the peer chooses, so a hostile
- * stream could make tens of thousands; the open-files limit bounds them too */
-static size_t state_cap(const struct smb1_conn *c)
+void smb1_conn_env(struct smb1_conn *c, struct membudget *mb, const struct hkey *hkey)
 {
-    return c->lim ? c->lim->files_max : 4096;
+    c->mb = mb;
+    if (hkey)
+        c->hkey = *hkey;
+    c->session_tab.mb = c->tree_tab.mb = c->open_tab.mb = mb;
+    c->opens_by_uid.mb = c->opens_by_tid.mb = c->pending_tab.mb = mb;
+}
+
+static uint64_t id_hash(const struct smb1_conn *c, unsigned table, uint16_t id)
+{
+    /* one key for all tables of the run; the table number keeps their
+     * hashes apart (not needed for correctness, only for tidiness) */
+    return siphash24_u64(&c->hkey, ((uint64_t)table << 16) | id);
+}
+enum { TAB_SESSION = 1, TAB_TREE, TAB_OPEN, TAB_BY_UID, TAB_BY_TID };
+
+/* ---- accounting (membudget.h) ---- */
+
+static size_t str_cost(const char *s) { return s ? strlen(s) + 1 + MB_OVERHEAD : 0; }
+
+/* set what an object is charged to `now`, charging or crediting the difference */
+static void recharge(struct smb1_conn *c, size_t *charged, size_t now)
+{
+    if (now > *charged)
+        mb_charge(c->mb, now - *charged);
+    else
+        mb_credit(c->mb, *charged - now);
+    *charged = now;
+}
+
+void smb1_session_charge(struct smb1_conn *c, struct smb1_session *s)
+{
+    size_t n = sizeof *s + MB_OVERHEAD + str_cost(s->user) + str_cost(s->domain) + str_cost(s->host) +
+               str_cost(s->native_os) + str_cost(s->native_lanman) + str_cost(s->srv_native_os) +
+               str_cost(s->srv_native_lanman) + str_cost(s->srv_domain) + str_cost(s->status) + s->shares.bytes +
+               s->files.bytes;
+    recharge(c, &s->charged, n);
+}
+
+void smb1_tree_charge(struct smb1_conn *c, struct smb1_tree *t)
+{
+    recharge(c, &t->charged, sizeof *t + MB_OVERHEAD + str_cost(t->path) + str_cost(t->service));
+}
+
+static void open_charge(struct smb1_conn *c, struct smb1_open *o)
+{
+    recharge(c, &o->charged, sizeof *o + MB_OVERHEAD + str_cost(o->name) + str_cost(o->share));
+}
+
+/* ---- open counts per UID and per TID ---- */
+
+static struct smb1_idcount *idcount_find(const struct smb1_conn *c, const struct htab *t, unsigned tab,
+                                         uint16_t id)
+{
+    for (struct hnode *n = htab_first(t, id_hash(c, tab, id)); n; n = htab_next(n)) {
+        struct smb1_idcount *k = HTAB_ENTRY(n, struct smb1_idcount, hn);
+        if (k->id == id)
+            return k;
+    }
+    return NULL;
+}
+
+static void idcount_add(struct smb1_conn *c, struct htab *t, unsigned tab, uint16_t id, int delta)
+{
+    struct smb1_idcount *k = idcount_find(c, t, tab, id);
+    if (!k) {
+        if (delta < 0)
+            return;
+        k = mb_calloc(c->mb, sizeof *k);
+        k->id = id;
+        htab_insert(t, &k->hn, id_hash(c, tab, id));
+    }
+    if (delta < 0 && --k->n == 0) {
+        htab_remove(t, &k->hn);
+        mb_free(c->mb, k, sizeof *k);
+    } else if (delta > 0) {
+        k->n++;
+    }
 }
 
 /* ---- sessions ---------------------------------------------------------- */
 
-struct smb1_session *smb1_session_get(struct smb1_conn *c, uint16_t uid, bool create, uint64_t ts_us)
+/* sessions and trees are keyed by 16-bit values the peer chooses, so a hostile
+ * stream could make tens of thousands: --max-sessions, --max-trees */
+static size_t sessions_cap(const struct smb1_conn *c)
 {
-    size_t n = 0;
-    struct smb1_session **tail = &c->sessions;
-    for (struct smb1_session *s = c->sessions; s; s = s->next, n++) {
+    return c->lim && c->lim->sessions_max ? c->lim->sessions_max : 4096;
+}
+
+static size_t trees_cap(const struct smb1_conn *c)
+{
+    return c->lim && c->lim->trees_max ? c->lim->trees_max : 4096;
+}
+
+static struct smb1_session *session_find(const struct smb1_conn *c, uint16_t uid)
+{
+    for (struct hnode *n = htab_first(&c->session_tab, id_hash(c, TAB_SESSION, uid)); n; n = htab_next(n)) {
+        struct smb1_session *s = HTAB_ENTRY(n, struct smb1_session, hn);
         if (s->uid == uid)
             return s;
-        tail = &s->next;
     }
-    if (!create)
-        return NULL;
-    if (n >= state_cap(c)) {
+    return NULL;
+}
+
+struct smb1_session *smb1_session_get(struct smb1_conn *c, uint16_t uid, bool create, uint64_t ts_us)
+{
+    struct smb1_session *s = session_find(c, uid);
+    if (s || !create)
+        return s;
+    if (c->n_sessions >= sessions_cap(c)) {
         emit_anomaly(c->em, ts_us, c->conn, "session_limit",
-                     "more than %zu sessions on one connection; uid %u not tracked", n, uid);
+                     "more than %zu sessions on one connection; uid %u not tracked", c->n_sessions, uid);
         return NULL;
     }
-    struct smb1_session *s = xcalloc(sizeof *s);
+    s = xcalloc(sizeof *s);
     s->uid = uid;
     /* until a SESSION_SETUP response fills it in, we only know the UID exists */
     s->partial = true;
     s->ts_us = ts_us;
-    *tail = s;
+    htab_insert(&c->session_tab, &s->hn, id_hash(c, TAB_SESSION, uid));
+    s->prev = c->sessions_tail;
+    if (c->sessions_tail)
+        c->sessions_tail->next = s;
+    else
+        c->sessions = s;
+    c->sessions_tail = s;
+    c->n_sessions++;
+    smb1_session_charge(c, s);
     return s;
+}
+
+static void session_unlink(struct smb1_conn *c, struct smb1_session *s)
+{
+    htab_remove(&c->session_tab, &s->hn);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        c->sessions = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    else
+        c->sessions_tail = s->prev;
+    c->n_sessions--;
+    recharge(c, &s->charged, 0);
 }
 
 void smb1_session_free(struct smb1_session *s)
@@ -112,44 +225,64 @@ void smb1_session_record(struct smb1_conn *c, const struct smb1_session *s, uint
 
 void smb1_session_end(struct smb1_conn *c, uint16_t uid, uint64_t ts_us)
 {
-    for (struct smb1_session **pp = &c->sessions; *pp; pp = &(*pp)->next) {
-        struct smb1_session *s = *pp;
-        if (s->uid != uid)
-            continue;
-        smb1_session_record(c, s, ts_us);
-        *pp = s->next;
-        smb1_session_free(s);
+    struct smb1_session *s = session_find(c, uid);
+    if (!s)
         return;
-    }
+    smb1_session_record(c, s, ts_us);
+    session_unlink(c, s);
+    smb1_session_free(s);
 }
 
 /* ---- trees ------------------------------------------------------------- */
 
-struct smb1_tree *smb1_tree_get(struct smb1_conn *c, uint16_t tid, bool create)
+static struct smb1_tree *tree_find(const struct smb1_conn *c, uint16_t tid)
 {
-    size_t n = 0;
-    struct smb1_tree **tail = &c->trees;
-    for (struct smb1_tree *t = c->trees; t; t = t->next, n++) {
+    for (struct hnode *n = htab_first(&c->tree_tab, id_hash(c, TAB_TREE, tid)); n; n = htab_next(n)) {
+        struct smb1_tree *t = HTAB_ENTRY(n, struct smb1_tree, hn);
         if (t->tid == tid)
             return t;
-        tail = &t->next;
     }
-    if (!create)
-        return NULL;
-    if (n >= state_cap(c)) {
+    return NULL;
+}
+
+struct smb1_tree *smb1_tree_get(struct smb1_conn *c, uint16_t tid, bool create)
+{
+    struct smb1_tree *t = tree_find(c, tid);
+    if (t || !create)
+        return t;
+    if (c->n_trees >= trees_cap(c)) {
         /* no packet time here: stamp it with the connection start */
         emit_anomaly(c->em, c->conn ? c->conn->start_us : 0, c->conn, "tree_limit",
-                     "more than %zu tree connects on one connection; tid %u not tracked", n, tid);
+                     "more than %zu tree connects on one connection; tid %u not tracked", c->n_trees, tid);
         return NULL;
     }
-    struct smb1_tree *t = xcalloc(sizeof *t);
+    t = xcalloc(sizeof *t);
     t->tid = tid;
-    *tail = t;
+    htab_insert(&c->tree_tab, &t->hn, id_hash(c, TAB_TREE, tid));
+    t->prev = c->trees_tail;
+    if (c->trees_tail)
+        c->trees_tail->next = t;
+    else
+        c->trees = t;
+    c->trees_tail = t;
+    c->n_trees++;
+    smb1_tree_charge(c, t);
     return t;
 }
 
-static void tree_free(struct smb1_tree *t)
+static void tree_free(struct smb1_conn *c, struct smb1_tree *t)
 {
+    htab_remove(&c->tree_tab, &t->hn);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        c->trees = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        c->trees_tail = t->prev;
+    c->n_trees--;
+    recharge(c, &t->charged, 0);
     free(t->path);
     free(t->service);
     free(t);
@@ -157,14 +290,9 @@ static void tree_free(struct smb1_tree *t)
 
 void smb1_tree_drop(struct smb1_conn *c, uint16_t tid)
 {
-    for (struct smb1_tree **pp = &c->trees; *pp; pp = &(*pp)->next) {
-        struct smb1_tree *t = *pp;
-        if (t->tid == tid) {
-            *pp = t->next;
-            tree_free(t);
-            return;
-        }
-    }
+    struct smb1_tree *t = tree_find(c, tid);
+    if (t)
+        tree_free(c, t);
 }
 
 /* ---- opens ------------------------------------------------------------- */
@@ -255,9 +383,11 @@ bool smb1_pipe_count(struct smb1_conn *c, uint16_t fid, bool to_server, uint64_t
 
 struct smb1_open *smb1_open_get(struct smb1_conn *c, uint16_t fid)
 {
-    for (struct smb1_open *o = c->opens; o; o = o->next)
+    for (struct hnode *n = htab_first(&c->open_tab, id_hash(c, TAB_OPEN, fid)); n; n = htab_next(n)) {
+        struct smb1_open *o = HTAB_ENTRY(n, struct smb1_open, hn);
         if (o->fid == fid)
             return o;
+    }
     return NULL;
 }
 
@@ -288,11 +418,17 @@ struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid,
     if (o->kind == SMB1_OPEN_FILE || o->kind == SMB1_OPEN_PRINTER)
         o->ft = file_new(c->files);
     o->ts_us = ts_us;
-    struct smb1_open **tail = &c->opens;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = o;
+    htab_insert(&c->open_tab, &o->hn, id_hash(c, TAB_OPEN, fid));
+    o->prev = c->opens_tail;
+    if (c->opens_tail)
+        c->opens_tail->next = o;
+    else
+        c->opens = o;
+    c->opens_tail = o;
     c->n_opens++;
+    idcount_add(c, &c->opens_by_uid, TAB_BY_UID, uid, +1);
+    idcount_add(c, &c->opens_by_tid, TAB_BY_TID, tid, +1);
+    open_charge(c, o);
 
     struct smb1_session *s = smb1_session_get(c, uid, true, ts_us);
     if (s) {
@@ -300,6 +436,7 @@ struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid,
             strlist_add(&s->files, o->name);
         if (o->share)
             strlist_add(&s->shares, o->share);
+        smb1_session_charge(c, s);
     }
     return o;
 }
@@ -368,37 +505,50 @@ static void open_free(struct smb1_open *o)
     free(o);
 }
 
-/* unlink *pp, write its `file` record, free it */
-static void open_end(struct smb1_conn *c, struct smb1_open **pp, uint64_t ts_us)
+/* unlink o, write its `file` record (ts_us: when it ends), free it */
+static void open_end(struct smb1_conn *c, struct smb1_open *o, uint64_t ts_us)
 {
-    struct smb1_open *o = *pp;
-    *pp = o->next;
+    htab_remove(&c->open_tab, &o->hn);
+    if (o->prev)
+        o->prev->next = o->next;
+    else
+        c->opens = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
+    else
+        c->opens_tail = o->prev;
     c->n_opens--;
+    idcount_add(c, &c->opens_by_uid, TAB_BY_UID, o->uid, -1);
+    idcount_add(c, &c->opens_by_tid, TAB_BY_TID, o->tid, -1);
     c->opens_ended++; /* tells holders of an open pointer to look it up again */
     open_record(c, o, ts_us);
+    recharge(c, &o->charged, 0);
     open_free(o);
 }
 
 void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us)
 {
-    for (struct smb1_open **pp = &c->opens; *pp; pp = &(*pp)->next) {
-        if ((*pp)->fid == fid) {
-            open_end(c, pp, ts_us);
-            return;
-        }
-    }
+    struct smb1_open *o = smb1_open_get(c, fid);
+    if (o)
+        open_end(c, o, ts_us);
 }
 
-/* end every open whose tree (by_tid) or session matches `id` */
+/* end every open whose tree (by_tid) or session matches `id`, in creation
+ * order. Only walks the opens when one uses the ID (counted per ID), so a
+ * flood of LOGOFF / TREE_DISCONNECT for unknown IDs costs O(1) each, and a
+ * walk ends at least one open, which an OPEN response had to make. */
 static void close_matching(struct smb1_conn *c, bool by_tid, uint16_t id, uint64_t ts_us)
 {
-    struct smb1_open **pp = &c->opens;
-    while (*pp) {
-        struct smb1_open *o = *pp;
-        if ((by_tid ? o->tid : o->uid) != id)
-            pp = &o->next;
-        else
-            open_end(c, pp, ts_us);
+    const struct smb1_idcount *k = by_tid ? idcount_find(c, &c->opens_by_tid, TAB_BY_TID, id)
+                                          : idcount_find(c, &c->opens_by_uid, TAB_BY_UID, id);
+    if (!k)
+        return;
+    struct smb1_open *o = c->opens;
+    while (o) {
+        struct smb1_open *next = o->next;
+        if ((by_tid ? o->tid : o->uid) == id)
+            open_end(c, o, ts_us); /* records only: never ends another open, so next stays valid */
+        o = next;
     }
 }
 
@@ -416,19 +566,22 @@ void smb1_state_end(struct smb1_conn *c, uint64_t ts_us)
 {
     /* files before sessions: a session record lists the files it opened */
     while (c->opens)
-        smb1_open_close(c, c->opens->fid, ts_us);
+        open_end(c, c->opens, ts_us);
     while (c->sessions) {
         struct smb1_session *s = c->sessions;
         smb1_session_record(c, s, ts_us);
-        c->sessions = s->next;
+        session_unlink(c, s);
         smb1_session_free(s);
     }
-    while (c->trees) {
-        struct smb1_tree *t = c->trees;
-        c->trees = t->next;
-        tree_free(t);
-    }
+    while (c->trees)
+        tree_free(c, c->trees);
+    htab_free(&c->session_tab);
+    htab_free(&c->tree_tab);
+    htab_free(&c->open_tab);
+    htab_free(&c->opens_by_uid);
+    htab_free(&c->opens_by_tid);
     /* set by the NEGOTIATE handlers; freeing twice is harmless (NULL/emptied) */
+    mb_credit(c->mb, c->dialects.bytes);
     strlist_free(&c->dialects);
     free(c->dialect);
     c->dialect = NULL;

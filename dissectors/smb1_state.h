@@ -11,7 +11,9 @@
 
 #include "event.h"
 #include "files.h"
+#include "htab.h"
 #include "limits.h"
+#include "membudget.h"
 
 /* names a session touched: kept in first-seen order, deduplicated, at most
  * STRLIST_MAX (the check is linear, so the cap also bounds its cost) */
@@ -20,6 +22,7 @@ struct strlist {
     char **v;
     size_t n, cap;
     size_t omitted;                       /* distinct names past STRLIST_MAX, not kept */
+    size_t bytes;                         /* what it costs, for the state budget (membudget.h) */
 };
 struct smb1_session {
     uint16_t uid;
@@ -32,7 +35,9 @@ struct smb1_session {
     struct strlist shares, files;
     bool partial;                         /* first seen mid-session: no SESSION_SETUP seen */
     uint64_t ts_us;                       /* when it began (or was first seen) */
-    struct smb1_session *next;
+    size_t charged;                       /* bytes charged to the state budget for it (smb1_state.c) */
+    struct hnode hn;                      /* in c->session_tab, by UID */
+    struct smb1_session *next, *prev;     /* creation order: records come out in it */
 };
 
 struct smb1_tree {
@@ -40,7 +45,9 @@ struct smb1_tree {
     uint16_t uid;
     char *path;                           /* \\SERVER\share, NULL if never seen */
     char *service;                        /* "A:", "IPC", ... from the response */
-    struct smb1_tree *next;
+    size_t charged;                       /* bytes charged to the state budget for it */
+    struct hnode hn;                      /* in c->tree_tab, by TID */
+    struct smb1_tree *next, *prev;        /* creation order */
 };
 
 /* what an open FID is ([MS-CIFS] 2.2.4.64.2 FileType, 2.2.4.55.2 Service):
@@ -64,7 +71,17 @@ struct smb1_open {
     struct file_track *ft;                /* NULL for pipes and directories: they have no content to hash */
     uint64_t serial;                      /* unique in the connection: FIDs are reused */
     uint64_t ts_us;
-    struct smb1_open *next;
+    size_t charged;                       /* bytes charged to the state budget for it */
+    struct hnode hn;                      /* in c->open_tab, by FID */
+    struct smb1_open *next, *prev;        /* creation order: `file` records at the end come out in it */
+};
+
+/* how many opens name one UID (or one TID): lets LOGOFF / TREE_DISCONNECT of
+ * an ID no open uses cost O(1) instead of a walk over every open */
+struct smb1_idcount {
+    struct hnode hn;
+    uint16_t id;
+    size_t n;
 };
 
 /* what a response needs from its request. `decoded` is set by the request
@@ -111,7 +128,7 @@ struct smb1_pending {
     struct event ev;                   /* the `smb` record being built */
     struct smb1_req_info req;
     struct smb1_pending *next, *prev;  /* all pendings, oldest first (smb1_pending.c) */
-    struct smb1_pending *hnext;        /* same hash bucket */
+    struct hnode hn;                   /* in c->pending_tab, by (PID, MID) */
 };
 
 struct smb1_conn {
@@ -125,14 +142,25 @@ struct smb1_conn {
     char *dialect;
     uint8_t challenge[8];
     bool have_challenge;
-    struct smb1_session *sessions;
-    struct smb1_tree *trees;
-    struct smb1_open *opens;
+    /* The tables are keyed by values the peer chooses, so each is a keyed hash
+     * (htab.h: O(1) expected whatever the peer sends) beside a list in
+     * creation order, which is what records follow (never the hash). */
+    struct membudget *mb;                 /* the run's state budget (or NULL) */
+    struct hkey hkey;                     /* the run's secret hash key */
+    struct smb1_session *sessions, *sessions_tail;
+    struct htab session_tab;
+    size_t n_sessions;
+    struct smb1_tree *trees, *trees_tail;
+    struct htab tree_tab;
+    size_t n_trees;
+    struct smb1_open *opens, *opens_tail;
+    struct htab open_tab;
+    struct htab opens_by_uid, opens_by_tid;   /* struct smb1_idcount */
     size_t n_opens;
     uint64_t open_serial;                 /* last serial given to an open */
     uint64_t opens_ended;                 /* opens ended so far: a cached open pointer is valid while this is unchanged */
     struct smb1_pending *pending, *pending_tail; /* oldest first */
-    struct smb1_pending **pbuckets;              /* by (PID, MID); SMB1_PENDING_BUCKETS, lazily */
+    struct htab pending_tab;                     /* by (PID, MID); equal keys oldest first */
     size_t n_pending;
     uint64_t req_msgs;                    /* request messages seen: numbers each AndX chain */
     uint64_t early_open;                  /* serial of an open made before its response's handler ran
@@ -140,6 +168,14 @@ struct smb1_conn {
     /* messages seen per command and direction, for stats (request, response) */
     uint64_t cmd_count[256][2];
 };
+
+/* the run's state budget and hash key for this connection's tables (call
+ * once, before any state is made; without it nothing is charged and the
+ * key is zero: fine for unit tests) */
+void smb1_conn_env(struct smb1_conn *c, struct membudget *mb, const struct hkey *hkey);
+/* the session's or tree's strings changed: charge the budget the difference */
+void smb1_session_charge(struct smb1_conn *c, struct smb1_session *s);
+void smb1_tree_charge(struct smb1_conn *c, struct smb1_tree *t);
 
 /* sessions / trees / opens (smb1_state.c). get(..., create) returns NULL only
  * when create is false and it is absent, or a limit stops it (anomaly emitted). */

@@ -67,9 +67,12 @@ void smb1_tree_connect_rsp(struct smb1_link *l)
         if (!t->service)
             abort();
     }
+    smb1_tree_charge(l->c, t);
     if (t->path) {
         struct smb1_session *s = smb1_session_get(l->c, l->h->uid, true, smb1_op_ts(l));
-        if (s)
+        if (s) {
             strlist_add(&s->shares, t->path);
+            smb1_session_charge(l->c, s);
+        }
     }
 }

@@ -174,12 +174,14 @@ void strlist_add(struct strlist *l, const char *s)
         char **v = realloc(l->v, cap * sizeof *v);
         if (!v)
             abort();
+        l->bytes += (cap - l->cap) * sizeof *v + (l->cap ? 0 : MB_OVERHEAD);
         l->v = v;
         l->cap = cap;
     }
     l->v[l->n] = strdup(s);
     if (!l->v[l->n])
         abort();
+    l->bytes += strlen(s) + 1 + MB_OVERHEAD;
     l->n++;
 }
 

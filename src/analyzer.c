@@ -10,6 +10,8 @@
 #include "extract.h"
 #include "files.h"
 #include "flow.h"
+#include "htab.h"
+#include "membudget.h"
 #include "registry.h"
 
 struct anomaly_count {
@@ -26,6 +28,7 @@ struct analyzer {
     struct file_pool files;
     const struct app_ops *app_ops;
     struct smb_app_ctx app;
+    struct membudget mb;       /* all analysis state (--max-state-memory); every stage charges it */
     uint16_t ports[ANALYZER_MAX_PORTS + APP_MAX_PORTS];
     size_t nports;
     uint64_t last_ts;
@@ -82,8 +85,14 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
     an->sink = sink;
     an->em.emit = on_record;
     an->em.u = an;
+    an->mb.limit = an->cfg.lim.state_memory;
     an->files.lim = &an->cfg.lim;
+    an->files.mb = &an->mb;
     an->app.lim = &an->cfg.lim;
+    an->app.mb = &an->mb;
+    /* sessions, trees, opens and pending requests are found by values the
+     * peers choose: one secret hash key per run (htab.h) */
+    hkey_random(&an->app.hkey);
     an->app.em = &an->em;
     an->app.files = &an->files;
     /* the protocol's own ports, then --port: the flow layer knows none */
@@ -101,6 +110,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         .app_ctx = &an->app,
         .em = &an->em,
         .uid_salt = an->cfg.sensor,
+        .mb = &an->mb,
     };
     an->flows = flow_table_new(&fc);
     if (!an->dec || !an->flows) {

@@ -31,7 +31,10 @@ struct app_ops {
      * the server (e.g. an SMB response), for orientation mid-stream. */
     enum probe_verdict (*probe)(const uint8_t *p, size_t n, bool *is_server);
     /* start analyzing a flow; midstream: no handshake seen, streams may start
-     * inside a message. Returns the app's per-connection state. */
+     * inside a message. Returns the app's per-connection state. Called when
+     * the first byte or gap of an analyzed flow reaches the app, not when the
+     * flow is picked (its SYN): a flow that never carries data costs no app
+     * state and gets no open/close (its conn record is still written). */
     void *(*open)(void *ctx, const struct conn_ref *conn, bool midstream, uint64_t ts_us);
     void (*data)(void *app, enum dir d, const uint8_t *p, size_t n, uint64_t ts_us);
     /* n bytes of this direction will never be seen (lost, or cut by the snap length) */

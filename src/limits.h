@@ -30,6 +30,9 @@ struct limits {
     unsigned andx_depth;           /* --max-andx: AndX links followed in one message */
     size_t pending_max;            /* --max-pending: unanswered requests per connection */
     size_t files_max;              /* --max-open-files: open files tracked per connection */
+    size_t sessions_max;           /* --max-sessions: SMB sessions (UIDs) tracked per connection */
+    size_t trees_max;              /* --max-trees: tree connects (TIDs) tracked per connection */
+    size_t state_memory;           /* --max-state-memory: all analysis state, all connections (membudget.h) */
     size_t str_max;                /* --max-string: bytes of one decoded string (UTF-8) */
     size_t file_hold_bytes;        /* --max-file-hold: out-of-order file data held for hashing, per file */
     size_t file_hold_total;        /* --max-file-hold-total: the same, all files */
@@ -58,6 +61,11 @@ static inline struct limits limits_default(void)
         .andx_depth = 16,
         .pending_max = 4096,
         .files_max = 4096,
+        .sessions_max = 4096,
+        .trees_max = 4096,
+        /* with code, libraries, stdio and allocator slack the process stays
+         * under 128 MB (tests/bench/state_memory.sh measures it) */
+        .state_memory = 80u << 20,
         .str_max = 1024,
         .file_hold_bytes = 16u << 20,
         .file_hold_total = 256u << 20,

@@ -79,6 +79,9 @@ static void usage(FILE *f)
           "                     --format: == lines, or `summary` records)\n"
           "  --summary-only     the summary alone, without the records before it\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
+          "  --max-state-memory BYTES all analysis state (flows, reassembly, SMB state,\n"
+          "                           file hold/verify); the idlest connection is\n"
+          "                           evicted past it                      (83886080)\n"
           "  --max-flows N            TCP flows tracked at once            (100000)\n"
           "  --idle-timeout SEC       idle established flow is closed      (600)\n"
           "  --halfopen-timeout SEC   flow without data both ways          (30)\n"
@@ -92,6 +95,8 @@ static void usage(FILE *f)
           "  --max-andx N             AndX commands followed per message   (16)\n"
           "  --max-pending N          unanswered requests per connection   (4096)\n"
           "  --max-open-files N       open files tracked per connection    (4096)\n"
+          "  --max-sessions N         SMB sessions (UIDs) per connection   (4096)\n"
+          "  --max-trees N            tree connects (TIDs) per connection  (4096)\n"
           "  --max-string BYTES       longest decoded string               (1024)\n"
           "  --max-file-hold BYTES    out-of-order file data held, per file (16777216)\n"
           "  --max-file-hold-total BYTES  the same, all files             (268435456)\n"
@@ -121,6 +126,7 @@ enum opt_id {
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
     OPT_MAX_OPEN_INPUTS, /* many inputs */
     OPT_SENSOR, OPT_SUMMARY, OPT_SUMMARY_ONLY, OPT_MAX_SUMMARY,
+    OPT_STATE_MEM, OPT_SESSIONS, OPT_TREES,
 };
 
 static const struct option long_opts[] = {
@@ -156,6 +162,9 @@ static const struct option long_opts[] = {
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"summary-only", no_argument, NULL, OPT_SUMMARY_ONLY},
     {"max-summary", required_argument, NULL, OPT_MAX_SUMMARY},
+    {"max-state-memory", required_argument, NULL, OPT_STATE_MEM},
+    {"max-sessions", required_argument, NULL, OPT_SESSIONS},
+    {"max-trees", required_argument, NULL, OPT_TREES},
     {NULL, 0, NULL, 0},
 };
 
@@ -284,6 +293,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_EXTRACT_TOTAL, extract_max_total, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_FDS, extract_max_fds, 1, 65536, size_t)
         LIMIT(OPT_MAX_SUMMARY, summary_max, 1, 10000000, size_t)
+        LIMIT(OPT_STATE_MEM, state_memory, 1u << 20, (uint64_t)1 << 40, size_t)
+        LIMIT(OPT_SESSIONS, sessions_max, 1, 100000000, size_t)
+        LIMIT(OPT_TREES, trees_max, 1, 100000000, size_t)
 #undef LIMIT
         default:
             usage(stderr);

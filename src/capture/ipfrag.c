@@ -8,6 +8,8 @@
  * the receiver we cannot see, only on capture order, and it is counted. */
 #include "ipfrag.h"
 
+#include "htab.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +42,7 @@ struct ipfrag {
     size_t count;
     struct dgram **bucket;
     size_t nbucket;                   /* a power of two */
+    struct hkey hk;                   /* per-run secret: the sender chooses the keys (htab.h) */
     struct dgram *oldest, *newest;
     struct ipfrag_stats st;
 };
@@ -61,6 +64,7 @@ struct ipfrag *ipfrag_new(size_t max_datagrams, uint32_t timeout_s, size_t mem_m
         free(t);
         return NULL;
     }
+    hkey_random(&t->hk);
     return t;
 }
 
@@ -78,10 +82,8 @@ static void key_bytes(const struct ipfrag_key *k, uint8_t out[KEY_LEN])
 
 static size_t key_hash(const struct ipfrag *t, const uint8_t key[KEY_LEN])
 {
-    uint32_t h = 2166136261u;         /* FNV-1a */
-    for (size_t i = 0; i < KEY_LEN; i++)
-        h = (h ^ key[i]) * 16777619u;
-    return h & (t->nbucket - 1);
+    /* keyed: fragments of crafted IDs cannot be aimed at one chain */
+    return (size_t)(siphash24(&t->hk, key, KEY_LEN) & (t->nbucket - 1));
 }
 
 static struct dgram *find(const struct ipfrag *t, const uint8_t key[KEY_LEN])

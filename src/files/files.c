@@ -57,6 +57,10 @@ static const struct limits *lim(const struct file_track *f) { return f->pool->li
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
+/* what a tracker costs before any data: the struct, its SHA-256 context and
+ * the allocator's headers (the hold and verify buffers are charged as they grow) */
+#define FILE_TRACK_COST (sizeof(struct file_track) + 512u)
+
 struct file_track *file_new(struct file_pool *pool)
 {
     if (!pool || !pool->lim)
@@ -64,6 +68,7 @@ struct file_track *file_new(struct file_pool *pool)
     struct file_track *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
+    mb_charge(pool->mb, FILE_TRACK_COST);
     f->pool = pool;
     ranges_init(&f->rd, FILE_RANGES_MAX);
     ranges_init(&f->wr, FILE_RANGES_MAX);
@@ -87,8 +92,10 @@ static void give_up(struct file_track *f, const char *reason)
     f->hashing = false;
     f->reason = reason;
     f->pool->held -= f->hold.bytes;
+    mb_credit(f->pool->mb, f->hold.bytes);
     fhold_clear(&f->hold);
     f->pool->kept -= f->head_cap;
+    mb_credit(f->pool->mb, f->head_cap);
     free(f->head);
     f->head = NULL;
     f->head_len = f->head_cap = 0;
@@ -138,6 +145,7 @@ static bool head_reserve(struct file_track *f, uint64_t need)
             return false;
         }
         pool->kept += cap - f->head_cap;
+        mb_charge(pool->mb, cap - f->head_cap);
         if (pool->kept > pool->kept_peak)
             pool->kept_peak = pool->kept;
         f->head = h;
@@ -197,6 +205,7 @@ static void drain(struct file_track *f)
         if (!f->hashing)
             return; /* give_up already released the hold, this segment included */
         f->pool->held -= len;
+        mb_credit(f->pool->mb, len);
         fhold_pop(&f->hold);
     }
 }
@@ -212,6 +221,7 @@ static void hold(struct file_track *f, uint64_t off, const uint8_t *p, size_t n)
         return;
     }
     f->pool->held += n;
+    mb_charge(f->pool->mb, n);
     if (f->pool->held > f->pool->held_peak)
         f->pool->held_peak = f->pool->held;
 }
@@ -522,5 +532,6 @@ void file_free(struct file_track *f)
     ranges_free(&f->seen);
     EVP_MD_CTX_free(f->md);
     EVP_MD_CTX_free(f->cmd);
+    mb_credit(f->pool->mb, FILE_TRACK_COST);
     free(f);
 }

@@ -60,6 +60,7 @@
 #include <stdint.h>
 
 #include "limits.h"
+#include "membudget.h"
 
 enum file_io { FILE_READ, FILE_WRITE };
 
@@ -78,6 +79,7 @@ struct file_pool {
     size_t held_peak;
     size_t kept;          /* file content kept to verify overlaps, all files */
     size_t kept_peak;
+    struct membudget *mb;  /* the run's state budget, charged for trackers, held and kept bytes (or NULL) */
 };
 
 struct file_track;

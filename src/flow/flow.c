@@ -61,10 +61,10 @@ static void flow_anomaly(struct flow_table *t, const struct flow *f, uint64_t ts
 
 /* ---- heavy state ---- */
 
-static struct flow_heavy *heavy(struct flow *f)
+static struct flow_heavy *heavy(struct flow_table *t, struct flow *f)
 {
     if (!f->h)
-        f->h = calloc(1, sizeof *f->h);
+        f->h = mb_calloc(t->mb, sizeof *f->h);
     return f->h;
 }
 
@@ -75,14 +75,12 @@ static const struct reasm_sink FLOW_SINK = {sink_data, sink_gap, sink_anomaly};
 
 static struct flow_streams *streams(struct flow_table *t, struct flow *f)
 {
-    struct flow_heavy *h = heavy(f);
+    struct flow_heavy *h = heavy(t, f);
     if (!h)
         return NULL;
     if (h->s)
         return h->s;
-    h->s = calloc(1, sizeof *h->s);
-    if (!h->s)
-        return NULL;
+    h->s = mb_calloc(t->mb, sizeof *h->s);
     for (int s = 0; s < 2; s++) {
         struct half *hf = &h->s->half[s];
         hf->t = t;
@@ -95,25 +93,29 @@ static struct flow_streams *streams(struct flow_table *t, struct flow *f)
     return h->s;
 }
 
-static void free_streams(struct flow *f)
+static void free_probe(struct flow_table *t, struct flow *f)
+{
+    mb_free(t->mb, f->h->probe, sizeof *f->h->probe);
+    f->h->probe = NULL;
+}
+
+static void free_streams(struct flow_table *t, struct flow *f)
 {
     if (!f->h)
         return;
     if (f->h->s) {
         for (int s = 0; s < 2; s++)
             reasm_free(&f->h->s->half[s].r);
-        free(f->h->s);
+        mb_free(t->mb, f->h->s, sizeof *f->h->s);
         f->h->s = NULL;
     }
-    free(f->h->probe);
-    f->h->probe = NULL;
+    free_probe(t, f);
 }
 
 static void flow_free_heavy(struct flow_table *t, struct flow *f)
 {
-    (void)t;
-    free_streams(f);
-    free(f->h);
+    free_streams(t, f);
+    mb_free(t->mb, f->h, sizeof *f->h);
     f->h = NULL;
 }
 
@@ -136,16 +138,28 @@ static void fill_conn(const struct flow_table *t, struct flow *f)
              sizeof c->uid);
 }
 
+/* The flow is analyzed from here on, but the app's per-connection state
+ * (kilobytes for SMB) is made only when the first byte or gap reaches it
+ * (app_of): a SYN flood on 445 must cost a few hundred bytes per flow, not
+ * that. Whether it started mid-stream is decided now, as it would have been. */
 static bool open_app(struct flow_table *t, struct flow *f)
 {
-    if (!heavy(f))
+    if (!heavy(t, f))
         return false;
     f->oriented = true;
     fill_conn(t, f);
     f->state = FL_ANALYZED;
+    f->app_midstream = !f->saw_syn;
     t->stats.flows_analyzed++;
-    f->h->app = t->app->open(t->app_ctx, &f->h->conn, !f->saw_syn, f->start_us);
     return true;
+}
+
+/* the app state of an analyzed flow, opened on first use */
+static void *app_of(struct flow_table *t, struct flow *f)
+{
+    if (!f->h->app)
+        f->h->app = t->app->open(t->app_ctx, &f->h->conn, f->app_midstream, f->start_us);
+    return f->h->app;
 }
 
 /* ---- probing ---- */
@@ -158,13 +172,13 @@ struct replay_ctx {
 static void rp_data(void *u, int side, const uint8_t *p, size_t n, uint64_t ts)
 {
     struct replay_ctx *c = u;
-    c->t->app->data(c->f->h->app, dir_of(c->f, side), p, n, ts);
+    c->t->app->data(app_of(c->t, c->f), dir_of(c->f, side), p, n, ts);
 }
 
 static void rp_gap(void *u, int side, uint64_t n, uint64_t ts)
 {
     struct replay_ctx *c = u;
-    c->t->app->gap(c->f->h->app, dir_of(c->f, side), (size_t)n, ts);
+    c->t->app->gap(app_of(c->t, c->f), dir_of(c->f, side), (size_t)n, ts);
 }
 
 /* side's probe said yes: orient if nothing else did, open, replay */
@@ -177,23 +191,21 @@ static void probe_yes(struct flow_table *t, struct flow *f, int side, uint64_t t
     struct replay_ctx c = {t, f};
     struct probe_replay cb = {rp_data, rp_gap, &c};
     flow_probe_replay(pr, &cb, ts);
-    free(pr);
-    f->h->probe = NULL;
+    free_probe(t, f);
 }
 
-static struct flow_probe *probe_state(struct flow *f)
+static struct flow_probe *probe_state(struct flow_table *t, struct flow *f)
 {
     if (!f->h->probe) {
-        f->h->probe = malloc(sizeof *f->h->probe);
-        if (f->h->probe)
-            flow_probe_init(f->h->probe);
+        f->h->probe = mb_calloc(t->mb, sizeof *f->h->probe);
+        flow_probe_init(f->h->probe);
     }
     return f->h->probe;
 }
 
 static void probe_data(struct flow_table *t, struct flow *f, int side, const uint8_t *p, size_t n, uint64_t ts)
 {
-    struct flow_probe *pr = probe_state(f);
+    struct flow_probe *pr = probe_state(t, f);
     if (!pr) {
         f->pending_no = true;
         return;
@@ -205,7 +217,7 @@ static void probe_data(struct flow_table *t, struct flow *f, int side, const uin
     if (v == PROBE_YES) {
         probe_yes(t, f, side, ts);
         if (k < n)
-            t->app->data(f->h->app, dir_of(f, side), p + k, n - k, ts);
+            t->app->data(app_of(t, f), dir_of(f, side), p + k, n - k, ts);
         return;
     }
     if (k < n)
@@ -214,9 +226,9 @@ static void probe_data(struct flow_table *t, struct flow *f, int side, const uin
         f->pending_no = true;   /* acted on outside the reassembly callback */
 }
 
-static void probe_gap(struct flow *f, int side, uint64_t n, uint64_t ts)
+static void probe_gap(struct flow_table *t, struct flow *f, int side, uint64_t n, uint64_t ts)
 {
-    struct flow_probe *pr = probe_state(f);
+    struct flow_probe *pr = probe_state(t, f);
     if (!pr) {
         f->pending_no = true;
         return;
@@ -243,7 +255,7 @@ static void sink_data(void *u, const uint8_t *p, size_t n, uint64_t ts)
     struct half *h = u;
     struct flow *f = h->f;
     if (f->state == FL_ANALYZED)
-        h->t->app->data(f->h->app, dir_of(f, h->side), p, n, ts);
+        h->t->app->data(app_of(h->t, f), dir_of(f, h->side), p, n, ts);
     else if (f->state == FL_PROBING && !f->pending_no)
         probe_data(h->t, f, h->side, p, n, ts);
 }
@@ -253,9 +265,9 @@ static void sink_gap(void *u, uint64_t n, uint64_t ts)
     struct half *h = u;
     struct flow *f = h->f;
     if (f->state == FL_ANALYZED)
-        h->t->app->gap(f->h->app, dir_of(f, h->side), (size_t)n, ts);
+        h->t->app->gap(app_of(h->t, f), dir_of(f, h->side), (size_t)n, ts);
     else if (f->state == FL_PROBING && !f->pending_no)
-        probe_gap(f, h->side, n, ts);
+        probe_gap(h->t, f, h->side, n, ts);
 }
 
 static void sink_anomaly(void *u, uint64_t ts, const char *name, const char *detail)
@@ -311,7 +323,8 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, ui
     for (int s = 0; s < 2; s++)
         f->end_known[s] = stream_pos(f, s, &f->end_seq[s]);
     if (f->state == FL_ANALYZED) {
-        t->app->close(f->h->app, now);
+        if (f->h->app)   /* never opened: no byte reached it, nothing to report */
+            t->app->close(f->h->app, now);
         f->h->app = NULL;
         struct half_stats st[2] = {{0}, {0}};
         for (int s = 0; s < 2; s++) {
@@ -322,7 +335,7 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, ui
         uint64_t dur = f->last_us > f->start_us ? f->last_us - f->start_us : 0;
         flow_emit_conn(t->em, &f->h->conn, now, end_name(why), !f->saw_syn, dur,
                        &st[f->client_side], &st[f->client_side ^ 1]);
-        free_streams(f);   /* keep the conn for late-packet anomalies */
+        free_streams(t, f);   /* keep the conn for late-packet anomalies */
     } else {
         flow_free_heavy(t, f);
     }
@@ -447,6 +460,41 @@ static struct flow *create(struct flow_table *t, const struct flow_key *k, int s
     while (ft_full(t) && evict_one(t, t->clock))
         ;
     return ft_create(t, k, src_ep, ts_us);
+}
+
+/* over the state budget (membudget.h): destroy closed flows, then evict the
+ * idlest live ones (ft_idlest_live), each with an anomaly `state_memory_limit`,
+ * until back under it */
+static void budget(struct flow_table *t, uint64_t now)
+{
+    while (mb_over(t->mb)) {
+        struct flow *v = t->lhead[FLIST_CLOSED];
+        if (v) {
+            destroy(t, v);   /* already ended and recorded */
+            continue;
+        }
+        v = ft_idlest_live(t);
+        if (!v)
+            return;          /* nothing left to evict: the rest is not per-flow state */
+        t->stats.flows_evicted++;
+        t->mb->evictions++;
+        /* told on the evicted connection itself, just before its records end
+         * (its conn record says `evicted` too). Always for a connection that
+         * carried data (its records end early: say why); for flows that never
+         * did, at most once a second, as flow_table_full, so a flood of SYNs
+         * cannot flood the output */
+        bool carried = v->h && v->h->app;
+        if (carried || !t->mem_reported || now - t->last_mem_report >= FLOW_FULL_REPORT_US) {
+            t->mem_reported = true;
+            t->last_mem_report = now;
+            emit_anomaly(t->em, now, v->h ? &v->h->conn : NULL, "state_memory_limit",
+                         "analysis state %zu bytes, over the budget of %zu (max_state_memory): this connection, "
+                         "the idlest, is evicted with its reassembly and SMB state; %" PRIu64 " evicted so far",
+                         t->mb->used, t->mb->limit, t->mb->evictions);
+        }
+        flow_end(t, v, END_EVICTED, now);
+        destroy(t, v);
+    }
 }
 
 /* ---- decisions on a packet ---- */
@@ -758,6 +806,8 @@ void flow_table_packet(struct flow_table *t, const struct pkt *p)
     f->pkts[side]++;
     tcp_segment(t, f, side, p);
     t->stats.reasm_mem_peak = t->pool.held_peak;
+    /* between packets, never inside a callback: any flow may go, this one too */
+    budget(t, t->clock);
 }
 
 void flow_table_close_all(struct flow_table *t, uint64_t now_us)

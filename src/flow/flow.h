@@ -19,6 +19,7 @@ struct flow_stats {
 };
 
 struct flow_table;
+struct membudget;
 
 struct flow_config {
     const struct limits *lim;
@@ -28,6 +29,7 @@ struct flow_config {
     void *app_ctx;                 /* passed to app->open */
     const struct emitter *em;      /* conn and anomaly records */
     const char *uid_salt;          /* mixed into conn uids (--sensor NAME), or NULL; not owned */
+    struct membudget *mb;          /* the run's state budget: charged, and enforced by evicting (or NULL) */
 };
 
 struct flow_table *flow_table_new(const struct flow_config *cfg);

@@ -12,6 +12,8 @@
 #include "flow.h"
 #include "flow_key.h"
 #include "flow_probe.h"
+#include "htab.h"
+#include "membudget.h"
 #include "reasm.h"
 
 /* an RST this far from where the sender's stream stands is not believed */
@@ -67,7 +69,7 @@ struct flow_heavy {
 };
 
 struct flow {
-    struct flow *hnext;                 /* hash chain */
+    struct hnode hn;                    /* in the table, by key */
     struct flow *lprev, *lnext;         /* timeout list, by last_us */
     struct flow *aprev, *anext;         /* all flows, oldest first */
     struct flow_key key;
@@ -83,6 +85,7 @@ struct flow {
     uint8_t state, list, end;
     bool isn_known[2], fin[2], data[2], end_known[2], late_warned[2];
     bool saw_syn, synack, hs_done, oriented, pending_no;
+    bool app_midstream;                 /* analyzed: the app opens on the first data or gap, midstream or not */
     bool rst;                           /* reset: in its grace while live, see FLOW_RST_GRACE_US */
 };
 
@@ -95,13 +98,14 @@ struct flow_table {
     const struct emitter *em;
     const char *uid_salt;
 
-    struct flow **buckets;
-    size_t nbuckets, count;
-    uint64_t seed;
+    struct htab tab;                    /* flows by key (keyed SipHash: htab.h) */
+    struct hkey hkey;                   /* this run's secret hash key */
+    size_t count;
+    struct membudget *mb;               /* the run's state budget (membudget.h), or NULL */
     struct flow *lhead[FLIST_N], *ltail[FLIST_N];
     struct flow *ahead, *atail;
-    uint64_t next_num, clock, last_full_report;
-    bool full_reported;
+    uint64_t next_num, clock, last_full_report, last_mem_report;
+    bool full_reported, mem_reported;
     struct reasm_pool pool;
     struct flow_stats stats;
 };
@@ -120,6 +124,10 @@ bool ft_full(const struct flow_table *t);
 /* the flow to make room with: the idlest closed one, else the idlest in its
  * RST grace, else half-open, else established; NULL if the table is empty */
 struct flow *ft_victim(const struct flow_table *t);
+/* the live flow idle longest (the heads of the half-open, established and
+ * RST-grace lists are the idlest of each); NULL if none is live. The state
+ * budget evicts it (flow.c) once the closed flows are gone. */
+struct flow *ft_idlest_live(const struct flow_table *t);
 
 /* what is due at now, the earliest deadline first (the caller handles it and
  * asks again until FT_DUE_NONE) */

@@ -24,26 +24,6 @@ bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
     return memcmp(a, b, sizeof *a) == 0;
 }
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdull;
-    return h ^ (h >> 33);
-}
-
-uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed)
-{
-    uint64_t h = seed;
-    for (int e = 0; e < 2; e++)
-        for (int i = 0; i < 16; i += 8) {
-            uint64_t v;
-            memcpy(&v, k->addr[e] + i, 8);
-            h = mix(h, v);
-        }
-    h = mix(h, ((uint64_t)k->port[0] << 32) | ((uint64_t)k->port[1] << 16) | k->ipver);
-    return h;
-}
-
 void flow_key_ip_text(const struct flow_key *k, int ep, char *out, size_t outsz)
 {
     if (!inet_ntop(k->ipver == 6 ? AF_INET6 : AF_INET, k->addr[ep], out, (socklen_t)outsz) && outsz)

@@ -19,8 +19,6 @@ struct flow_key {
 /* *src_ep: which endpoint (0 or 1) sent p */
 void flow_key_from_pkt(const struct pkt *p, struct flow_key *k, int *src_ep);
 bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
-/* seeded so chain lengths do not follow from the addresses alone */
-uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed);
 /* endpoint address as text (inet_ntop) */
 void flow_key_ip_text(const struct flow_key *k, int ep, char *out, size_t outsz);
 

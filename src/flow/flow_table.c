@@ -15,8 +15,6 @@
 
 #include "flow_internal.h"
 
-#define FT_MIN_BUCKETS 256u
-
 /* ---- lists ---- */
 
 static void list_unlink(struct flow_table *t, struct flow *f)
@@ -55,42 +53,19 @@ void ft_touch(struct flow_table *t, struct flow *f, enum flow_list l)
 
 /* ---- hash ---- */
 
-static size_t bucket_of(const struct flow_table *t, const struct flow_key *k)
+static uint64_t key_hash(const struct flow_table *t, const struct flow_key *k)
 {
-    return (size_t)(flow_key_hash(k, t->seed) & (t->nbuckets - 1));
-}
-
-/* doubling keeps chains short; if memory is short the table just gets slower */
-static void maybe_grow(struct flow_table *t)
-{
-    if (t->count < t->nbuckets || t->nbuckets > SIZE_MAX / 2 / sizeof(struct flow *))
-        return;
-    size_t nb = t->nbuckets * 2;
-    struct flow **b = calloc(nb, sizeof *b);
-    if (!b)
-        return;
-    struct flow **old = t->buckets;
-    size_t on = t->nbuckets;
-    t->buckets = b;
-    t->nbuckets = nb;
-    for (size_t i = 0; i < on; i++) {
-        struct flow *f = old[i];
-        while (f) {
-            struct flow *n = f->hnext;
-            size_t j = bucket_of(t, &f->key);
-            f->hnext = b[j];
-            b[j] = f;
-            f = n;
-        }
-    }
-    free(old);
+    /* the key is zeroed before it is filled (padding too): hash its bytes */
+    return siphash24(&t->hkey, k, sizeof *k);
 }
 
 struct flow *ft_lookup(struct flow_table *t, const struct flow_key *k)
 {
-    for (struct flow *f = t->buckets[bucket_of(t, k)]; f; f = f->hnext)
+    for (struct hnode *n = htab_first(&t->tab, key_hash(t, k)); n; n = htab_next(n)) {
+        struct flow *f = HTAB_ENTRY(n, struct flow, hn);
         if (flow_key_eq(&f->key, k))
             return f;
+    }
     return NULL;
 }
 
@@ -106,11 +81,7 @@ bool ft_port_listed(const struct flow_table *t, uint16_t port)
 
 void ft_destroy(struct flow_table *t, struct flow *f)
 {
-    struct flow **pp = &t->buckets[bucket_of(t, &f->key)];
-    while (*pp && *pp != f)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = f->hnext;
+    htab_remove(&t->tab, &f->hn);
     list_unlink(t, f);
     if (f->aprev)
         f->aprev->anext = f->anext;
@@ -120,7 +91,7 @@ void ft_destroy(struct flow_table *t, struct flow *f)
         f->anext->aprev = f->aprev;
     else
         t->atail = f->aprev;
-    free(f);
+    mb_free(t->mb, f, sizeof *f);
     t->count--;
 }
 
@@ -152,19 +123,27 @@ struct flow *ft_victim(const struct flow_table *t)
     return t->lhead[FLIST_HALFOPEN] ? t->lhead[FLIST_HALFOPEN] : t->lhead[FLIST_EST];
 }
 
+struct flow *ft_idlest_live(const struct flow_table *t)
+{
+    static const enum flow_list live[] = {FLIST_HALFOPEN, FLIST_EST, FLIST_RESET};
+    struct flow *v = NULL;
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        struct flow *h = t->lhead[live[i]];
+        if (h && (!v || h->last_us < v->last_us))
+            v = h;
+    }
+    return v;
+}
+
 struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us)
 {
-    struct flow *f = calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
+    struct flow *f = mb_calloc(t->mb, sizeof *f);
     f->key = *k;
     f->side0_ep = (uint8_t)src_ep;
     f->num = ++t->next_num;
     f->start_us = ts_us;
     f->last_us = t->clock;
-    size_t b = bucket_of(t, k);
-    f->hnext = t->buckets[b];
-    t->buckets[b] = f;
+    htab_insert(&t->tab, &f->hn, key_hash(t, k));
     f->aprev = t->atail;
     if (t->atail)
         t->atail->anext = f;
@@ -174,7 +153,6 @@ struct flow *ft_create(struct flow_table *t, const struct flow_key *k, int src_e
     list_append(t, f, FLIST_HALFOPEN);
     t->count++;
     t->stats.flows++;
-    maybe_grow(t);
     return f;
 }
 
@@ -228,22 +206,19 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
         memcpy(t->ports, cfg->ports, cfg->nports * sizeof *t->ports);
         t->nports = cfg->nports;
     }
-    t->nbuckets = FT_MIN_BUCKETS;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
-        free(t->ports);
-        free(t);
-        return NULL;
-    }
-    /* the seed only spreads chains; it never changes what is output */
-    t->seed = (uint64_t)(uintptr_t)t ^ 0x5bd1e9955bd1e995ull;
+    /* a secret per run: the peers choose the keys. It only spreads chains
+     * and never changes what is output (records follow the `a` list) */
+    hkey_random(&t->hkey);
+    t->mb = cfg->mb;
+    t->tab.mb = cfg->mb;
     reasm_pool_init(&t->pool, t->lim.reasm_total_bytes);
+    t->pool.mb = cfg->mb;
     return t;
 }
 
 void ft_free(struct flow_table *t)
 {
-    free(t->buckets);
+    htab_free(&t->tab);
     free(t->ports);
     free(t);
 }

@@ -62,6 +62,7 @@
 
 #include "app.h"
 #include "limits.h"
+#include "membudget.h"
 #include "reasm_tree.h"
 
 /* delivered bytes kept per direction to tell a retransmission (same bytes)
@@ -102,6 +103,7 @@ struct reasm_pool {
     struct reasm *holders, *holders_tail;   /* directions with buffered segments, oldest first */
     struct reasm *hists, *hists_tail;       /* directions with a history, least recently used first */
     struct reasm *graces, *graces_tail;     /* directions in an ACK grace, by its start (= by deadline) */
+    struct membudget *mb;      /* the run's state budget, charged with `used` too (or NULL) */
 };
 
 struct reasm_sink {

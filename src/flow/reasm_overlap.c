@@ -14,6 +14,7 @@ void reasm_hist_drop(struct reasm *r)
     if (!r->hist)
         return;
     r->pool->used -= r->hist_cap;
+    mb_credit(r->pool->mb, r->hist_cap);
     free(r->hist);
     r->hist = NULL;
     r->hist_cap = r->hist_len = 0;
@@ -32,6 +33,9 @@ static void hist_grow(struct reasm *r, size_t want)
     /* history is a nicety: it never pushes the pool over budget */
     if (r->pool->used + delta > r->pool->limit)
         return;
+    const struct membudget *mb = r->pool->mb;
+    if (mb && mb->limit && mb->used + delta > mb->limit)
+        return;   /* nor the run's state budget */
     uint8_t *h = malloc(cap);
     if (!h)
         return;
@@ -41,6 +45,7 @@ static void hist_grow(struct reasm *r, size_t want)
     free(r->hist);
     r->hist = h;
     r->pool->used += delta;
+    mb_charge(r->pool->mb, delta);
     r->hist_cap = cap;
 }
 

@@ -144,6 +144,7 @@ struct rnode *reasm_node_new(struct reasm *r, uint64_t start, size_t len, const 
     r->mem += m;
     r->held += payload;
     p->used += m;
+    mb_charge(p->mb, m);
     p->held += m;
     if (p->held > p->held_peak)
         p->held_peak = p->held;
@@ -158,6 +159,7 @@ static void node_unaccount(struct reasm *r, const struct rnode *n)
     r->mem -= m;
     r->held -= n->missing ? 0 : n->len;
     r->pool->used -= m;
+    mb_credit(r->pool->mb, m);
     r->pool->held -= m;
     if (r->mem == 0 && r->in_holders)
         reasm_holders_unlink(r);

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
     struct emitter em = {b_emit, &cnt};
     static const uint16_t ports[] = {139, 445};
     struct app_ops ops = {no_probe, b_open, b_data, b_gap, b_close, NULL, 0, NULL};
-    struct flow_config cfg = {&lim, ports, 2, &ops, &app, &em, NULL};
+    struct flow_config cfg = {&lim, ports, 2, &ops, &app, &em, NULL, NULL};
     struct flow_table *t = flow_table_new(&cfg);
     if (!t)
         return 1;
@@ -210,7 +210,9 @@ int main(int argc, char **argv)
         printf("FAIL: stream not exact\n");
         bad = 1;
     }
-    if (cnt.conn != NFLOWS + 1 || app.opens != NFLOWS + 1 || app.closes != NFLOWS + 1) {
+    /* every flow is reported, but only the one that carried data made app
+     * state (app.h: the app opens on the first byte, not on the SYN) */
+    if (cnt.conn != NFLOWS + 1 || app.opens != 1 || app.closes != 1) {
         printf("FAIL: %llu conn records, %llu opens, %llu closes\n", (unsigned long long)cnt.conn,
                (unsigned long long)app.opens, (unsigned long long)app.closes);
         bad = 1;

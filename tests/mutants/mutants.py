@@ -127,8 +127,19 @@ MUTANTS = [
          repl="",
          why="chained requests an error response never reached lose `executed: false`"),
     dict(name="smb1_pending_unreached_newest_first", kind="statement", file="dissectors/smb1_pending.c",
-         orig="        if (p->pid == pid && p->mid == mid && (!chain || p->chain == chain))\n            oldest = p;",
-         repl="        if (p->pid == pid && p->mid == mid && (!chain || p->chain == chain))\n            return p;",
+         orig=("    for (struct hnode *n = htab_first(&c->pending_tab, key_of(c, pid, mid)); n; n = htab_next(n)) {\n"
+               "        struct smb1_pending *p = PENDING_OF(n);\n"
+               "        if (p->pid == pid && p->mid == mid && (!chain || p->chain == chain))\n"
+               "            return p;\n"
+               "    }\n"
+               "    return NULL;"),
+         repl=("    struct smb1_pending *newest = NULL;\n"
+               "    for (struct hnode *n = htab_first(&c->pending_tab, key_of(c, pid, mid)); n; n = htab_next(n)) {\n"
+               "        struct smb1_pending *p = PENDING_OF(n);\n"
+               "        if (p->pid == pid && p->mid == mid && (!chain || p->chain == chain))\n"
+               "            newest = p;\n"
+               "    }\n"
+               "    return newest;"),
          why="links of a chain an error never reached are reported newest first, not in the order sent"),
     dict(name="smb1_chained_write_not_adopted", kind="statement", file="dissectors/smb1.c",
          orig="            adopt_chained(c, p, chain_fid);\n",
@@ -139,8 +150,8 @@ MUTANTS = [
          repl="    /* c->opens_ended++ */",
          why="a streamed READ/WRITE keeps a pointer to an open a CLOSE already freed"),
     dict(name="smb1_close_tree_uid_swapped", kind="swap", file="dissectors/smb1_state.c",
-         orig="        if ((by_tid ? o->tid : o->uid) != id)",
-         repl="        if ((by_tid ? o->uid : o->tid) != id)",
+         orig="        if ((by_tid ? o->tid : o->uid) == id)",
+         repl="        if ((by_tid ? o->uid : o->tid) == id)",
          why="TREE_DISCONNECT closes the files of the UID with that number, LOGOFF those of the TID"),
     dict(name="smb1_files_max_off_by_one", kind="boundary", file="dissectors/smb1_state.c",
          orig="    if (c->lim && c->n_opens >= c->lim->files_max) {",

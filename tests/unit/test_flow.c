@@ -161,6 +161,7 @@ struct fx {
     struct sink sink;
     struct emitter em;
     struct app_ops ops;
+    struct membudget mb;
     struct flow_table *t;
 };
 
@@ -172,7 +173,8 @@ static void fx_init(struct fx *x, const struct limits *lim)
     x->lim = lim ? *lim : limits_default();
     x->em = (struct emitter){cap, &x->sink};
     x->ops = APP;
-    struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em, NULL};
+    x->mb.limit = x->lim.state_memory;
+    struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em, NULL, &x->mb};
     x->t = flow_table_new(&cfg);
     ck_assert_ptr_nonnull(x->t);
 }
@@ -260,7 +262,10 @@ START_TEST(syn_sender_is_client_even_on_a_server_port)
     struct fx x;
     fx_init(&x, NULL);
     pk(&x, 10, S, 445, C, 50000, "S", SI, 0, NULL, 0);
-    ck_assert_str_eq(x.app.log, "O C1 10.0.0.2:445>10.0.0.1:50000 m0 t10");
+    /* the app state is made on the first byte, not on the SYN (half-open flows stay small) */
+    ck_assert_str_eq(x.app.log, "");
+    pk(&x, 11, S, 445, C, 50000, "A", SI + 1, 0, "x", 0);
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.2:445>10.0.0.1:50000 m0 t10|D>x");
     fx_free(&x);
     fx_init(&x, NULL);
     /* the SYN was not captured: the SYN/ACK sender is the server */
@@ -483,8 +488,8 @@ START_TEST(rst_grace_expires_without_more_packets)
     ck_assert_int_eq(count_type(&x.sink, EV_ANOMALY, "tcp_data_after_fin"), 1);
     ck_assert_uint_eq(flow_table_stats(x.t)->flows, 2);
     flow_table_close_all(x.t, 2 * FLOW_RST_GRACE_US);
-    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>req|"
-                                "O C2 10.0.0.1:40001>10.0.0.2:445 m0 t1001200|X|X");
+    /* C2 only ever sent SYNs: its app state was never made, so never closed */
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>req|X");
     ck_assert_int_eq(count_type(&x.sink, EV_CONN, NULL), 2);   /* C1 once, and C2 */
     ck_assert_str_eq(x.sink.r[x.sink.n - 1].conn, "C2");
     ck_assert_str_eq(x.sink.r[x.sink.n - 1].state, "end_of_input");
@@ -617,7 +622,9 @@ START_TEST(port_reuse)
     a = find(&x.sink, EV_ANOMALY, "tcp_port_reuse");
     ck_assert_ptr_nonnull(a);
     ck_assert_str_eq(a->detail, "new connection on the ports of C1, which had not ended");
-    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>x|X|O C2 10.0.0.1:40000>10.0.0.2:445 m0 t2000");
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>x|X");
+    pk(&x, 2100, C, 40000, S, 445, "A", 90001, 0, "y", 0);   /* C2's first byte opens it */
+    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>x|X|O C2 10.0.0.1:40000>10.0.0.2:445 m0 t2000|D>y");
     fx_free(&x);
 }
 END_TEST
@@ -687,7 +694,7 @@ START_TEST(conn_record_counts_gaps_and_retransmissions)
     handshake(&x, 1000, 40000, 445);
     /* bytes [0,4) never captured */
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 5, SI + 1, "bbbb", 0);
-    ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000");
+    ck_assert_str_eq(x.app.log, "");   /* held above the hole: nothing reached the app yet */
     pk(&x, 1200, S, 445, C, 40000, "A", SI + 1, CI + 9, "ok", 0);   /* the server got them */
     pk(&x, 1300, C, 40000, S, 445, "A", CI + 5, SI + 3, "bbbb", 0); /* retransmission */
     pk(&x, 1400, C, 40000, S, 445, "A", CI + 5, SI + 3, "bbXb", 0); /* conflicting copy */
@@ -862,6 +869,7 @@ START_TEST(community_id_known_example)
     struct fx x;
     fx_init(&x, NULL);
     pk(&x, 5, "128.232.110.120", 34855, "66.35.250.204", 80, "S", 1, 0, NULL, 0);
+    pk(&x, 6, "128.232.110.120", 34855, "66.35.250.204", 80, "A", 2, 0, "x", 0);
     ck_assert_str_eq(x.app.last_conn.community_id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
     ck_assert_str_eq(x.app.last_conn.id, "C1");
     ck_assert_uint_eq(x.app.last_conn.num, 1);
@@ -875,11 +883,14 @@ START_TEST(ipv6_and_close_all_oldest_first)
     struct fx x;
     fx_init(&x, NULL);
     pk(&x, 1, "2001:db8::1", 40000, "2001:db8::2", 445, "S", CI, 0, NULL, 0);
+    pk(&x, 1, "2001:db8::1", 40000, "2001:db8::2", 445, "A", CI + 1, 0, "a", 0);
     pk(&x, 2, C, 40001, S, 445, "S", CI, 0, NULL, 0);
+    pk(&x, 2, C, 40001, S, 445, "A", CI + 1, 0, "b", 0);
     pk(&x, 3, C, 40002, S, 445, "S", CI, 0, NULL, 0);
+    pk(&x, 3, C, 40002, S, 445, "A", CI + 1, 0, "c", 0);
     pk(&x, 4, "2001:db8::1", 40000, "2001:db8::2", 445, "S", CI, 0, NULL, 0);   /* C1 most recent now */
-    ck_assert_str_eq(x.app.log, "O C1 2001:db8::1:40000>2001:db8::2:445 m0 t1|"
-                                "O C2 10.0.0.1:40001>10.0.0.2:445 m0 t2|O C3 10.0.0.1:40002>10.0.0.2:445 m0 t3");
+    ck_assert_str_eq(x.app.log, "O C1 2001:db8::1:40000>2001:db8::2:445 m0 t1|D>a|"
+                                "O C2 10.0.0.1:40001>10.0.0.2:445 m0 t2|D>b|O C3 10.0.0.1:40002>10.0.0.2:445 m0 t3|D>c");
     flow_table_close_all(x.t, 10);
     ck_assert_int_eq(x.sink.n, 3);
     for (int i = 0; i < 3; i++) {
@@ -888,6 +899,55 @@ START_TEST(ipv6_and_close_all_oldest_first)
         ck_assert_str_eq(x.sink.r[i].conn, id);
         ck_assert_str_eq(x.sink.r[i].state, "end_of_input");
     }
+    fx_free(&x);
+}
+END_TEST
+
+/* The state budget: past it the idlest connection is evicted (an anomaly on
+ * it, its conn record `evicted`), the others go on; every byte charged is
+ * given back when the flows end. A SYN alone costs under 512 bytes. */
+START_TEST(state_budget_evicts_the_idlest)
+{
+    struct fx x;
+    fx_init(&x, NULL);
+    x.mb.limit = 0;   /* measure first */
+    pk(&x, 1, C, 50000, S, 445, "S", CI, 0, NULL, 0);
+    size_t one_syn = x.mb.used;
+    /* what each more half-open flow (analyzed, no data yet) costs: 512 bytes
+     * at most, the table's bucket array included (the first flow also pays
+     * for the table's first buckets) */
+    struct fx y;
+    fx_init(&y, NULL);
+    y.mb.limit = 0;
+    for (uint16_t i = 0; i < 50; i++)
+        pk(&y, 1, C, (uint16_t)(20000 + i), S, 445, "S", CI, 0, NULL, 0);
+    ck_assert_uint_le(y.mb.used, 50u * 512u);
+    fx_free(&y);
+    handshake(&x, 1000, 40000, 445);
+    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "one", 0);
+    handshake(&x, 2000, 40001, 445);
+    pk(&x, 2100, C, 40001, S, 445, "A", CI + 1, SI + 1, "two", 0);
+    pk(&x, 2200, C, 50000, S, 445, "S", CI, 0, NULL, 0);   /* the first flow: busy again */
+    ck_assert_uint_gt(x.mb.used, 3 * one_syn);
+    /* room for what there is and a little: the next flow's reassembly tips it */
+    x.mb.limit = x.mb.used + 64;
+    handshake(&x, 3000, 40002, 445);
+    pk(&x, 3100, C, 40002, S, 445, "A", CI + 1, SI + 1, "three", 0);
+    const struct rec *a = find(&x.sink, EV_ANOMALY, "state_memory_limit");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_str_eq(a->conn, "C2");   /* idle since 1100: the idlest */
+    ck_assert_ptr_nonnull(strstr(a->detail, "the idlest, is evicted"));
+    const struct rec *c = find(&x.sink, EV_CONN, NULL);
+    ck_assert_str_eq(c->conn, "C2");
+    ck_assert_str_eq(c->state, "evicted");
+    ck_assert_uint_le(x.mb.used, x.mb.limit);
+    ck_assert_uint_ge(x.mb.evictions, 1);
+    ck_assert_uint_ge(flow_table_stats(x.t)->flows_evicted, 1);
+    /* the newest goes on being analyzed */
+    pk(&x, 3200, C, 40002, S, 445, "A", CI + 6, SI + 1, "four", 0);
+    ck_assert_ptr_nonnull(strstr(x.app.log, "D>three|D>four"));
+    flow_table_close_all(x.t, 4000);
+    ck_assert_uint_eq(x.mb.used, 0);   /* everything charged was given back */
     fx_free(&x);
 }
 END_TEST
@@ -918,6 +978,7 @@ int main(void)
     tcase_add_test(tc, quiet_flow_gets_its_acked_hole_declared);
     tcase_add_test(tc, community_id_known_example);
     tcase_add_test(tc, ipv6_and_close_all_oldest_first);
+    tcase_add_test(tc, state_budget_evicts_the_idlest);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
