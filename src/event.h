@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS };
+/* EV_SUPPRESSED: `anomalies_suppressed`, the anomaly records a connection
+ * did not write (anomaly_budget.h); EV_STATS stays last */
+enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_SUPPRESSED, EV_STATS };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */
@@ -93,6 +95,9 @@ const char *ev_strdup(struct event *e, const char *s, size_t n);
 struct emitter {
     void (*emit)(void *u, const struct event *e);
     void *u;
+    /* optional: conn is about to be freed (no record will name it again), so
+     * whatever the receiver keeps per connection can go */
+    void (*forget)(void *u, const struct conn_ref *conn);
 };
 static inline void emit(const struct emitter *em, const struct event *e) { em->emit(em->u, e); }
 

@@ -19,17 +19,30 @@
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
 /* The one piece of process-wide state: a signal handler can reach nothing
- * else. It only asks the capture loop to stop; everything is flushed by the
- * normal end-of-input path. */
+ * else, and only main() reads it. The handler only asks the capture loop to
+ * stop (the signal number, 0 until then); everything is then written by the
+ * normal end-of-input path, so every line is complete. */
 static volatile sig_atomic_t stop_requested;
 static struct capture *volatile live_capture;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    stop_requested = sig;
     if (live_capture)
         capture_breakloop(live_capture);
+}
+
+/* SIGINT and SIGTERM stop the run cleanly. SA_RESTART: a write blocked on a
+ * slow reader (a pipe into a pager) or a read of a pipe is resumed, not cut
+ * short with EINTR, which would leave a line half written; the loop sees the
+ * flag after the frame at hand. poll() is never restarted, so a live wait
+ * still wakes at once. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static void usage(FILE *f)
@@ -72,6 +85,8 @@ static void usage(FILE *f)
           "  --extract-max-file BYTES  bytes at offsets from BYTES not extracted (1073741824)\n"
           "  --extract-max-total BYTES bytes --extract writes in the run     (17179869184)\n"
           "  --extract-max-fds N      files being extracted held open      (256)\n"
+          "  --max-anomalies-per-conn N  anomaly records of one name per connection;\n"
+          "                           the rest are counted (anomalies_suppressed) (100)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -80,7 +95,8 @@ static void usage(FILE *f)
           "  --version          print the version\n"
           "\n"
           "exit status: 0 success, 1 the input could not be read completely (everything\n"
-          "before the damage is still analyzed and written), 2 usage error.\n",
+          "before the damage is still analyzed and written; also SIGINT/SIGTERM while\n"
+          "reading a file, and a failed write), 2 usage error.\n",
           f);
 }
 
@@ -89,6 +105,7 @@ enum opt_id {
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
+    OPT_ANOMALIES,
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +136,7 @@ static const struct option long_opts[] = {
     {"extract-max-file", required_argument, NULL, OPT_EXTRACT_FILE},
     {"extract-max-total", required_argument, NULL, OPT_EXTRACT_TOTAL},
     {"extract-max-fds", required_argument, NULL, OPT_EXTRACT_FDS},
+    {"max-anomalies-per-conn", required_argument, NULL, OPT_ANOMALIES},
     {NULL, 0, NULL, 0},
 };
 
@@ -230,6 +248,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_EXTRACT_FILE, extract_max_file, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_TOTAL, extract_max_total, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_FDS, extract_max_fds, 1, 65536, size_t)
+        LIMIT(OPT_ANOMALIES, anomalies_per_conn, 0, 100000000, uint64_t)
 #undef LIMIT
         default:
             usage(stderr);
@@ -309,15 +328,14 @@ int main(int argc, char **argv)
         if (capture_warning(cap))
             fprintf(stderr, "smbscope: %s: %s\n", o.iface, capture_warning(cap));
         live_capture = cap;
-        struct sigaction sa = {.sa_handler = on_signal};
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
     }
+    catch_stop_signals();
 
     struct capture_frame fr;
     int st;
-    while (!stop_requested && (st = capture_next(cap, &fr)) != CAPTURE_END) {
+    /* stop at a signal, and at once when the output cannot be written:
+     * reading on would only analyze what nobody can see */
+    while (!stop_requested && !sink->write_error && (st = capture_next(cap, &fr)) != CAPTURE_END) {
         if (st == CAPTURE_ERROR) {
             fprintf(stderr, "smbscope: %s\n", capture_error(cap));
             rc = EXIT_INPUT;
@@ -332,15 +350,31 @@ int main(int argc, char **argv)
             analyzer_capture_stats(an, cs.received, cs.dropped);
     }
     live_capture = NULL;
-    analyzer_finish(an);
-    analyzer_free(an);
-    bool werr = !sink->ops->close(sink);
-    if (out != stdout && fclose(out) != 0)
-        werr = true;
-    capture_close(cap);
-    if (werr) {
-        fprintf(stderr, "smbscope: writing the output failed\n");
+    int sig = stop_requested;
+    if (sig && !o.iface) {
+        /* a file read only in part: every connection is still closed and
+         * written as at the end of input, and stats says so */
+        fprintf(stderr, "smbscope: %s: stopped reading %s after %" PRIu64 " packets; the records written are "
+                "complete\n", sig == SIGINT ? "SIGINT" : "SIGTERM", strcmp(o.read_path, "-") ? o.read_path
+                : "standard input", capture_records(cap));
+        analyzer_interrupted(an);
+        rc = EXIT_INPUT;
+    }
+    if (!sink->write_error)
+        analyzer_finish(an);
+    analyzer_free(an); /* a run stopped by a write failure still closes its files (--extract) */
+    if (fflush(out) == EOF)
+        sink_note_error(sink);
+    int werrno = sink->write_error ? sink->write_errno : 0;
+    sink->ops->close(sink);
+    if (out != stdout && fclose(out) != 0 && !werrno)
+        werrno = errno ? errno : EIO;
+    if (werrno) {
+        fprintf(stderr, "smbscope: writing %s failed: %s; stopped after reading %" PRIu64 " packets\n",
+                o.out_path ? o.out_path : "standard output", strerror(werrno), capture_records(cap));
+        capture_close(cap);
         return EXIT_INPUT;
     }
+    capture_close(cap);
     return rc < 0 ? EXIT_OK : rc;
 }

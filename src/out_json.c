@@ -161,19 +161,22 @@ static void json_write(struct sink *s, const struct event *e)
 {
     char *line = json_event_line(e);
     if (!line) {
-        s->write_error = true;
+        errno = ENOMEM;
+        sink_note_error(s);
         return;
     }
-    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF)
-        s->write_error = true;
+    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF || ferror(s->out))
+        sink_note_error(s);
     free(line);
     if (s->flush_each && fflush(s->out) == EOF)
-        s->write_error = true;
+        sink_note_error(s);
 }
 
 static bool json_close(struct sink *s)
 {
-    bool ok = fflush(s->out) != EOF && !s->write_error;
+    if (fflush(s->out) == EOF)
+        sink_note_error(s);
+    bool ok = !s->write_error;
     free(s);
     return ok;
 }

@@ -207,16 +207,20 @@ static void text_write(struct sink *s, const struct event *e)
         break;
     }
     }
-    if (fputc('\n', f) == EOF)
-        s->write_error = true;
+    /* any fprintf above may have been the one whose buffer flush failed:
+     * the stream's error flag remembers it */
+    if (fputc('\n', f) == EOF || ferror(f))
+        sink_note_error(s);
     if (s->flush_each && fflush(f) == EOF)
-        s->write_error = true;
+        sink_note_error(s);
 }
 
 static bool text_close(struct sink *s)
 {
     struct text_sink *t = (struct text_sink *)s;
-    bool ok = fflush(s->out) != EOF && !s->write_error;
+    if (fflush(s->out) == EOF)
+        sink_note_error(s);
+    bool ok = !s->write_error;
     free(t->seen);
     free(t);
     return ok;

@@ -2,6 +2,7 @@
 #ifndef SMBSCOPE_SINK_H
 #define SMBSCOPE_SINK_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -20,7 +21,17 @@ struct sink {
     FILE *out;
     bool flush_each;                 /* flush after every record (live capture into a pipe or file) */
     bool write_error;                /* a write failed (disk full, closed pipe) */
+    int write_errno;                 /* errno of the first failure (EIO when the C library left none) */
 };
+
+/* call right after a failed stdio call on s->out: keeps the first errno */
+static inline void sink_note_error(struct sink *s)
+{
+    if (!s->write_error) {
+        s->write_error = true;
+        s->write_errno = errno ? errno : EIO;
+    }
+}
 
 struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);
