@@ -201,7 +201,8 @@ static void text_write(struct sink *s, const struct event *e)
     }
     default: {
         static const char *const tags[] = {[EV_CONN] = "END", [EV_NBSS] = "NBSS", [EV_FILE] = "FILE",
-                                           [EV_SESSION] = "SESSION", [EV_STATS] = "STATS"};
+                                           [EV_SESSION] = "SESSION", [EV_SUPPRESSED] = "ANOMALIES_SUPPRESSED",
+                                           [EV_STATS] = "STATS"};
         fprintf(f, "%s ", tags[e->type]);
         put_fieldset(f, &e->top, NULL);
         break;

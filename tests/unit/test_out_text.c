@@ -152,6 +152,13 @@ START_TEST(line_layout)
     ms_write(&m, &e);
     ev_free(&e);
 
+    /* a connection's suppressed anomaly records, counted by name */
+    ev_init(&e, EV_SUPPRESSED, T0 + 60000, &c1);
+    ev_uint(&e, "limit", 100);
+    fs_uint(&e, fs_obj(&e, NULL, "counts"), "pending_limit", 199900);
+    ms_write(&m, &e);
+    ev_free(&e);
+
     /* END lines stand where the connection ended: the record's time plus duration_us */
     ev_init(&e, EV_CONN, T0, &c1);
     ev_str(&e, "state", "closed");
@@ -189,6 +196,7 @@ START_TEST(line_layout)
                                "C1 +0.000000 SESSION uid=7\n"
                                "C1 +0.040000 ANOMALY tcp_overlap_conflict \"range [3,9) of x\" kept=first\n"
                                "C1 +0.040001 ANOMALY nbss_resync\n"
+                               "C1 +0.060000 ANOMALIES_SUPPRESSED limit=100 counts={pending_limit=199900}\n"
                                "C1 +0.066969 END state=closed duration_us=66969\n"
                                "C2 +3.000001 END state=reset duration_us=2000001\n"
                                "C1 +0.000005 END duration_us=1000000\n"
