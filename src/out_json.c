@@ -20,11 +20,8 @@ void format_ts(uint64_t ts_us, char *buf, size_t cap)
 
 static json_t *fieldset_json(const struct fieldset *fs);
 
-/* JSON consumers read 64-bit signed at best: saturate rather than wrap */
-static json_int_t json_uint(uint64_t u)
-{
-    return u > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)u;
-}
+/* JSON consumers read 64-bit signed at best: saturate rather than wrap (sink.h) */
+static json_int_t json_uint(uint64_t u) { return (json_int_t)sink_uint(u); }
 
 static json_t *field_json(const struct field *f)
 {

@@ -68,10 +68,11 @@ static void put_value(FILE *f, const struct field *fl)
         fprintf(f, "%" PRId64, fl->v.i);
         break;
     case F_UINT:
+        /* saturated as the JSON sink does (sink.h): both say the same */
         if (hex_field(fl->name))
-            fprintf(f, "0x%" PRIx64, fl->v.u);
+            fprintf(f, "0x%" PRIx64, sink_uint(fl->v.u));
         else
-            fprintf(f, "%" PRIu64, fl->v.u);
+            fprintf(f, "%" PRIu64, sink_uint(fl->v.u));
         break;
     case F_STR:
         put_str(f, fl->v.s);
@@ -88,7 +89,8 @@ static void put_value(FILE *f, const struct field *fl)
     case F_RANGES:
         fputc('[', f);
         for (size_t i = 0; i < fl->v.rg.n; i++)
-            fprintf(f, "%s%" PRIu64 "-%" PRIu64, i ? "," : "", fl->v.rg.r[i][0], fl->v.rg.r[i][1]);
+            fprintf(f, "%s%" PRIu64 "-%" PRIu64, i ? "," : "", sink_uint(fl->v.rg.r[i][0]),
+                    sink_uint(fl->v.rg.r[i][1]));
         fputc(']', f);
         break;
     case F_OBJ:

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "event.h"
@@ -23,6 +24,14 @@ struct sink {
     bool write_error;                /* a write failed (disk full, closed pipe) */
     int write_errno;                 /* errno of the first failure (EIO when the C library left none) */
 };
+
+/* The largest integer a record carries. JSON readers take 64-bit signed at
+ * best, so an unsigned value past it saturates, in both sinks alike (text and
+ * JSON say the same). No count reaches it; a wire value past it (an offset or
+ * size no file can have) is flagged by its dissector with the exact number
+ * (`offset_out_of_range`). */
+#define SINK_UINT_MAX ((uint64_t)INT64_MAX)
+static inline uint64_t sink_uint(uint64_t u) { return u > SINK_UINT_MAX ? SINK_UINT_MAX : u; }
 
 /* call right after a failed stdio call on s->out: keeps the first errno */
 static inline void sink_note_error(struct sink *s)
