@@ -157,8 +157,8 @@ MUTANTS = [
          repl="#define CORE_DATA_AFTER_WORDS (2 + 2)",
          why="core READ/WRITE data located one byte early (BufferFormat forgotten)"),
     dict(name="rw_grew_boundary", kind="boundary", file="dissectors/smb1_rw.c",
-         orig="count == 0 || offset + count <= o->size)",
-         repl="count == 0 || offset + count < o->size)",
+         orig="offset > FILE_OFFSET_END - count || offset + count <= o->size)",
+         repl="offset > FILE_OFFSET_END - count || offset + count < o->size)",
          why="a write ending exactly at the size also 'grows' the file",
          equivalent="when offset + count == size the new size equals the old one: "
                     "o->size and file_set_size() get the value they already hold"),
@@ -272,11 +272,11 @@ MUTANTS = [
          orig="json_uint(f->v.rg.r[i][0]), json_uint(f->v.rg.r[i][1])",
          repl="json_uint(f->v.rg.r[i][1]), json_uint(f->v.rg.r[i][0])",
          why="JSON ranges written [end, start]"),
-    dict(name="json_uint_saturate_boundary", kind="boundary", file="src/output/out_json.c",
-         orig="    return u > (uint64_t)INT64_MAX ?",
-         repl="    return u >= (uint64_t)INT64_MAX ?",
+    dict(name="json_uint_saturate_boundary", kind="boundary", file="src/output/sink.h",
+         orig="return u > SINK_UINT_MAX ?",
+         repl="return u >= SINK_UINT_MAX ?",
          why="INT64_MAX itself goes through the saturating branch",
-         equivalent="for v.u == INT64_MAX both branches produce INT64_MAX"),
+         equivalent="for u == INT64_MAX both branches produce INT64_MAX"),
     dict(name="json_usec_unpadded", kind="constant", file="src/output/out_json.c",
          orig='"%s.%06uZ"',
          repl='"%s.%uZ"',
@@ -284,9 +284,9 @@ MUTANTS = [
 
     # ---- CLI (main.c) ----------------------------------------------------------------
     dict(name="main_stdout_with_o", kind="statement", file="src/main.c",
-         orig="    inputs_free(ins);\n    if (werr) {",
+         orig="    inputs_free(ins);\n    if (werrno) {",
          repl="    inputs_free(ins);\n    if (out != stdout)\n        printf(\"smbscope: wrote %s\\n\", o.out_path);\n"
-              "    if (werr) {",
+              "    if (werrno) {",
          why="with -o an extra line is also printed on stdout"),
     dict(name="main_exit_ok_on_read_error", kind="statement", file="src/main.c",
          orig="    return rc < 0 ? EXIT_OK : rc;",

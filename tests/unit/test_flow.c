@@ -170,7 +170,7 @@ static void fx_init(struct fx *x, const struct limits *lim)
 {
     memset(x, 0, sizeof *x);
     x->lim = lim ? *lim : limits_default();
-    x->em = (struct emitter){cap, &x->sink};
+    x->em = (struct emitter){.emit = cap, .u = &x->sink};
     x->ops = APP;
     struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em, NULL};
     x->t = flow_table_new(&cfg);
