@@ -1,6 +1,7 @@
 /* Unit tests for anomaly_budget: per-connection, per-name caps on anomaly
  * records, the counts of what was held back, and the connection table. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,47 @@ START_TEST(connection_table_survives_forgetting)
 }
 END_TEST
 
+/* connection numbers that collide (any 64-bit values, not consecutive ones
+ * the hash spreads evenly), in a table kept small (at most 31 in 64 slots),
+ * so probe runs form, and some wrap from the last slot to the first; each
+ * round forgets a scattered half: the rest must still be found */
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+START_TEST(probe_runs_survive_forgetting_across_the_wrap)
+{
+    enum { K = 31, ROUNDS = 2000 };
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int round = 0; round < ROUNDS; round++) {
+        struct anomaly_budget *b = abudget_new(1);
+        uint64_t conns[K];
+        for (int i = 0; i < K; i++) {
+            do
+                conns[i] = xorshift(&x);
+            while (conns[i] == 0);
+            ck_assert_uint_eq(admitted(b, conns[i], "a", 1), 1);
+        }
+        bool gone[K] = {false};
+        for (int i = 0; i < K; i++) {
+            int j = (int)(xorshift(&x) % K);
+            if (!gone[j] && (xorshift(&x) & 1)) {
+                abudget_forget(b, conns[j]);
+                gone[j] = true;
+            }
+        }
+        /* kept ones have used their one record; forgotten ones start again */
+        for (int i = 0; i < K; i++)
+            ck_assert_uint_eq(admitted(b, conns[i], "a", 1), gone[i] ? 1 : 0);
+        abudget_free(b);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("anomaly_budget");
@@ -130,6 +172,7 @@ int main(void)
     tcase_add_test(tc, names_reported_in_order_with_counts);
     tcase_add_test(tc, zero_budget_writes_nothing);
     tcase_add_test(tc, connection_table_survives_forgetting);
+    tcase_add_test(tc, probe_runs_survive_forgetting_across_the_wrap);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

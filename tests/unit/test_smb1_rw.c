@@ -451,6 +451,30 @@ START_TEST(offsets_past_any_file_are_flagged)
 }
 END_TEST
 
+/* the last byte a file can hold is at 2^63-2: a range ending exactly at
+ * 2^63-1 fits (no anomaly), one byte more does not */
+START_TEST(offset_range_ending_at_the_last_offset_fits)
+{
+    struct th t;
+    th_init(&t);
+    with_open(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\f.bin", 100);
+    struct smb1_pending p;
+    struct mb q;
+    tx_init(&t, &p);
+    size_t n = writex_req(&q, true, 0x77, 0x7fffffffffffefffull, 0x1000, 0);
+    th_req(&t, &p, q.b, n, n);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 0);
+    tx_init(&t, &p);
+    n = writex_req(&q, true, 0x77, 0x7ffffffffffff000ull, 0x1000, 0);
+    th_req(&t, &p, q.b, n, n);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 1);
+    ck_assert(th_line_has(&t, "anomaly ", "offset 9223372036854771712 + 4096 bytes ends at 9223372036854775808,"));
+    th_end(&t);
+}
+END_TEST
+
 START_TEST(core_read_and_write)
 {
     struct th t;
@@ -670,6 +694,7 @@ int main(void)
     tcase_add_test(tc, write_andx_32bit_and_large);
     tcase_add_test(tc, core_read_and_write);
     tcase_add_test(tc, offsets_past_any_file_are_flagged);
+    tcase_add_test(tc, offset_range_ending_at_the_last_offset_fits);
     tcase_add_test(tc, locking_andx);
     tcase_add_test(tc, undecoded_request_gives_response_nothing);
     tcase_add_test(tc, every_truncation);
