@@ -155,6 +155,19 @@ static struct file_track *stream_file(struct smb1_core *k, struct smb1_asm *a)
     return a->open ? a->open->ft : NULL;
 }
 
+/* the file offset of the streamed byte at message position pos (inside the
+ * elided data); false when it lies at or past FILE_OFFSET_END, where no file
+ * holds bytes: the sum would otherwise wrap past 2^64 and land the bytes at
+ * small offsets (the handler flags the command as offset_out_of_range) */
+static bool stream_off(const struct smb1_asm *a, size_t pos, uint64_t *off)
+{
+    uint64_t rel = pos - a->elide_at;
+    if (a->s.file_off >= FILE_OFFSET_END || rel >= FILE_OFFSET_END - a->s.file_off)
+        return false;
+    *off = a->s.file_off + rel;
+    return true;
+}
+
 static void asm_reset(struct smb1_core *k, struct smb1_asm *a)
 {
     /* keep small buffers for the next message; give big ones back (flat memory) */
@@ -362,8 +375,9 @@ void smb1_msg_data(struct smb1_core *k, enum dir d, const uint8_t *p, size_t n, 
                 if (left < take)
                     take = left;
                 struct file_track *ft = stream_file(k, a);
-                if (ft)
-                    file_data(ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), p, take);
+                uint64_t fo;
+                if (ft && stream_off(a, a->pos, &fo))
+                    file_data(ft, a->s.io, fo, p, take);
             }
         } else {
             asm_keep(k, a, p, take);
@@ -393,8 +407,9 @@ void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us)
     if (a->mode == ASM_STREAM && a->pos >= a->elide_at && a->pos < el_end) {
         size_t k2 = el_end - a->pos < n ? el_end - a->pos : n;
         struct file_track *ft = stream_file(k, a);
-        if (ft)
-            file_missing(ft, a->s.io, a->s.file_off + (a->pos - a->elide_at), k2);
+        uint64_t fo;
+        if (ft && stream_off(a, a->pos, &fo))
+            file_missing(ft, a->s.io, fo, k2);
         a->pos += k2;
         n -= k2;
         if (!a->frozen)
@@ -618,7 +633,9 @@ void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us
     struct file_track *ft = a->mode == ASM_STREAM ? stream_file(k, a) : NULL;
     if (ft && a->pos < a->elide_at + a->elide_len) {
         size_t from = a->pos > a->elide_at ? a->pos : a->elide_at;
-        file_missing(ft, a->s.io, a->s.file_off + (from - a->elide_at), a->elide_at + a->elide_len - from);
+        uint64_t fo;
+        if (stream_off(a, from, &fo))
+            file_missing(ft, a->s.io, fo, a->elide_at + a->elide_len - from);
     }
     process(k, a, complete);
     asm_reset(k, a);

@@ -53,8 +53,9 @@ static struct smb1_open *opened(struct smb1_link *l, uint16_t fid, bool size_kno
     if (req && (l->p->req.u.open.create_options & FILE_DIRECTORY_FILE))
         directory = true;
     smb1_open_kind_from_type(c, o, file_type, directory);
-    /* a pipe's or a directory's end-of-file is not a content size */
-    if (size_known && o->ft) {
+    /* a pipe's or a directory's end-of-file is not a content size; one no
+     * file can have is flagged and not taken */
+    if (size_known && o->ft && smb1_size_fits(l, fid, size)) {
         o->size_known = true;
         o->size = size;
         file_set_size(o->ft, size);

@@ -50,6 +50,9 @@ void smb1_read_andx_req(struct smb1_link *l)
     smb1_ev_fid(l, fid);
     ev_uint(l->ev, F(offset), offset);
     ev_uint(l->ev, F(max_count), max_count);
+    /* a pipe has no offsets; a file's end is known with the response */
+    if (!fid_is_pipe(l->c, fid))
+        (void)smb1_range_fits(l, fid, offset, 0);
     l->p->req.u.read.fid = fid;
     l->p->req.u.read.offset = offset;
     l->p->req.u.read.max_count = max_count;
@@ -97,8 +100,14 @@ void smb1_read_andx_rsp(struct smb1_link *l)
     ev_uint(l->ev, F(data_offset), r.data_offset);
     ev_uint(l->ev, F(remaining), r.available);
     /* a pipe's data is not streamed to a file: count it here */
-    if (l->p && l->p->req.decoded)
-        smb1_pipe_count(l->c, l->p->req.u.read.fid, false, r.length);
+    if (l->p && l->p->req.decoded) {
+        uint16_t fid = l->p->req.u.read.fid;
+        uint64_t off = l->p->req.u.read.offset;
+        smb1_pipe_count(l->c, fid, false, r.length);
+        /* an offset already past the end was flagged with the request */
+        if (r.length && off <= FILE_OFFSET_END && !fid_is_pipe(l->c, fid))
+            (void)smb1_range_fits(l, fid, off, r.length);
+    }
 }
 
 bool smb1_read_andx_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
@@ -154,6 +163,8 @@ void smb1_write_andx_req(struct smb1_link *l)
     ev_uint(l->ev, F(offset), q.offset);
     ev_uint(l->ev, F(length), q.length);
     ev_uint(l->ev, F(write_mode), q.write_mode);
+    if (!fid_is_pipe(l->c, q.fid))
+        (void)smb1_range_fits(l, q.fid, q.offset, q.length);
     smb1_pipe_count(l->c, q.fid, true, q.length);
     l->p->req.u.write.fid = q.fid;
     l->p->req.u.write.offset = q.offset;
@@ -178,7 +189,8 @@ bool smb1_write_andx_req_stream(const struct smb1_link *l, struct smb1_stream *s
 static void grew(struct smb1_link *l, uint16_t fid, uint64_t offset, uint64_t count)
 {
     struct smb1_open *o = smb1_open_get(l->c, fid);
-    if (!o || !o->size_known || count == 0 || offset + count <= o->size)
+    /* a range past any file's end was flagged with the request */
+    if (!o || !o->size_known || count == 0 || offset > FILE_OFFSET_END - count || offset + count <= o->size)
         return;
     o->size = offset + count;
     file_set_size(o->ft, o->size);

@@ -468,7 +468,7 @@ void smb1_nt_trans_rsp(struct smb1_link *l)
     struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, l->p->req.u.trans.name, smb1_op_ts(l));
     if (o)
         smb1_open_kind_from_type(l->c, o, type, directory != 0);
-    if (o && o->ft) {
+    if (o && o->ft && smb1_size_fits(l, fid, eof)) {
         o->size_known = true;
         o->size = eof;
         file_set_size(o->ft, eof);

@@ -3,11 +3,13 @@
  * 2.2.3.2/2.2.3.3 (parameter and data blocks), 2.2.1.1 (strings). */
 #include "smb1.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "str.h"
 
 bool smb1_hdr_parse(struct rd *r, struct smb1_hdr *h)
@@ -150,6 +152,34 @@ void smb1_anomaly(struct smb1_link *l, const char *name, const char *fmt, ...)
     char cname[24];
     emit_anomaly(l->c->em, l->ts_us, l->c->conn, name, "%s mid=%u: %s",
                  smb1_cmd_name(l->cmd, cname, sizeof cname), l->h ? l->h->mid : 0, buf);
+}
+
+bool smb1_range_fits(struct smb1_link *l, uint16_t fid, uint64_t off, uint64_t len)
+{
+    if (off <= FILE_OFFSET_END && len <= FILE_OFFSET_END - off)
+        return true;
+    /* exact, even where the end wraps past 2^64 (a 64-bit offset plus a
+     * 32-bit length fits in 2^64 + 2^32) */
+    char end[48];
+    if (len <= UINT64_MAX - off)
+        snprintf(end, sizeof end, "%" PRIu64, off + len);
+    else
+        snprintf(end, sizeof end, "2^64 + %" PRIu64, len - (UINT64_MAX - off) - 1);
+    smb1_anomaly(l, "offset_out_of_range",
+                 "fid 0x%04x: offset %" PRIu64 " + %" PRIu64 " bytes ends at %s, past %" PRIu64
+                 " (no file holds a byte there); data there is not tracked",
+                 fid, off, len, end, FILE_OFFSET_END);
+    return false;
+}
+
+bool smb1_size_fits(struct smb1_link *l, uint16_t fid, uint64_t size)
+{
+    if (size <= FILE_OFFSET_END)
+        return true;
+    smb1_anomaly(l, "offset_out_of_range",
+                 "fid 0x%04x: size %" PRIu64 " is past %" PRIu64 " (a file size is signed 64-bit); not used",
+                 fid, size, FILE_OFFSET_END);
+    return false;
 }
 
 const char *smb1_cmd_name(uint8_t cmd, char *scratch, size_t cap)

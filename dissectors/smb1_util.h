@@ -39,6 +39,16 @@ const char *smb1_str(struct smb1_link *l, struct rd *r, bool unicode, bool align
 const char *smb1_strn(struct smb1_link *l, struct rd *r, size_t n, bool unicode);
 void smb1_anomaly(struct smb1_link *l, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A file's size is a signed 64-bit integer ([MS-CIFS]
+ * SMB_SET_FILE_END_OF_FILE_INFO, [MS-FSCC] 2.4.14), so bytes [off, off+len)
+ * reaching past FILE_OFFSET_END (2^63-1) lie outside every file: an
+ * `offset_out_of_range` anomaly (once per call) gives the exact numbers
+ * (record fields saturate at 2^63-1) and false comes back; the file tracker
+ * drops such data itself. True when the range fits. */
+bool smb1_range_fits(struct smb1_link *l, uint16_t fid, uint64_t off, uint64_t len);
+/* the same for a size a server reports (EndOfFile): false (flagged) when it is
+ * past 2^63-1, so the caller does not take it as the file's size */
+bool smb1_size_fits(struct smb1_link *l, uint16_t fid, uint64_t size);
 
 /* "COM_0x%02x" style name for commands without an entry */
 const char *smb1_cmd_name(uint8_t cmd, char *scratch, size_t cap);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anomaly_budget.h"
 #include "decode.h"
 #include "extract.h"
 #include "files.h"
@@ -13,11 +14,6 @@
 #include "htab.h"
 #include "membudget.h"
 #include "registry.h"
-
-struct anomaly_count {
-    char *name;
-    uint64_t n;
-};
 
 struct analyzer {
     struct analyzer_config cfg;
@@ -32,48 +28,65 @@ struct analyzer {
     uint16_t ports[ANALYZER_MAX_PORTS + APP_MAX_PORTS];
     size_t nports;
     uint64_t last_ts;
-    uint64_t records[EV_SUMMARY + 1];
-    struct anomaly_count *anomalies;
-    size_t n_anomalies, cap_anomalies;
+    uint64_t records[EV_SUMMARY + 1];    /* records written, per type */
+    struct anomaly_budget *anomalies;    /* per-name totals, per-connection caps */
     bool have_capture_stats;
     uint64_t cap_received, cap_dropped;
+    bool interrupted;
 };
 
-static void count_anomaly(struct analyzer *an, const char *name)
+static void write_record(struct analyzer *an, const struct event *e)
 {
-    for (size_t i = 0; i < an->n_anomalies; i++)
-        if (strcmp(an->anomalies[i].name, name) == 0) {
-            an->anomalies[i].n++;
-            return;
-        }
-    if (an->n_anomalies == an->cap_anomalies) {
-        size_t cap = an->cap_anomalies ? an->cap_anomalies * 2 : 16;
-        struct anomaly_count *a = realloc(an->anomalies, cap * sizeof *a);
-        if (!a)
-            abort();
-        an->anomalies = a;
-        an->cap_anomalies = cap;
-    }
-    an->anomalies[an->n_anomalies].name = strdup(name);
-    if (!an->anomalies[an->n_anomalies].name)
-        abort();
-    an->anomalies[an->n_anomalies++].n = 1;
+    if (an->sink->write_error)
+        return; /* the run is stopping (main.c): formatting more is wasted */
+    an->records[e->type]++;
+    an->sink->ops->write(an->sink, e);
+}
+
+struct suppressed_ctx {
+    struct event *e;
+    struct fieldset *counts;
+};
+
+static void add_suppressed(void *u, const char *name, uint64_t n)
+{
+    struct suppressed_ctx *x = u;
+    fs_map_uint(x->e, x->counts, name, n);
+}
+
+/* before a connection's last record, at its time (the conn record is
+ * stamped at the close): the anomaly records it did not write */
+static void write_suppressed(struct analyzer *an, const struct event *conn_rec)
+{
+    struct event e;
+    ev_init(&e, EV_SUPPRESSED, conn_rec->ts_us, conn_rec->conn);
+    ev_uint(&e, F(limit), an->cfg.lim.anomalies_per_conn);
+    struct suppressed_ctx x = {&e, fs_map(&e, NULL, F(counts))};
+    if (abudget_conn_end(an->anomalies, conn_rec->conn->num, add_suppressed, &x))
+        write_record(an, &e);
+    ev_free(&e);
 }
 
 static void on_record(void *u, const struct event *e)
 {
     struct analyzer *an = u;
-    an->records[e->type]++;
     if (e->type == EV_ANOMALY) {
         const struct field *f = ev_find(e, NULL, F(anomaly_name));
-        if (f && f->kind == F_STR)
-            count_anomaly(an, f->v.s);
         /* schema 1: every record but stats belongs to a connection; one that
-         * belongs to none (a flow never analyzed) is only counted */
-        if (!e->conn)
+         * belongs to none (a flow never analyzed) is only counted, as are
+         * those past the connection's budget */
+        if (!abudget_admit(an->anomalies, e->conn ? e->conn->num : 0, f && f->kind == F_STR ? f->v.s : "?"))
             return;
     }
-    an->sink->ops->write(an->sink, e);
+    if (e->type == EV_CONN)
+        write_suppressed(an, e);
+    write_record(an, e);
+}
+
+static void on_forget(void *u, const struct conn_ref *conn)
+{
+    struct analyzer *an = u;
+    abudget_forget(an->anomalies, conn->num);
 }
 
 struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *sink)
@@ -84,8 +97,10 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
     an->cfg = *cfg;
     an->sink = sink;
     an->em.emit = on_record;
+    an->em.forget = on_forget;
     an->em.u = an;
     an->mb.limit = an->cfg.lim.state_memory;
+    an->anomalies = abudget_new(cfg->lim.anomalies_per_conn);
     an->files.lim = &an->cfg.lim;
     an->files.mb = &an->mb;
     an->app.lim = &an->cfg.lim;
@@ -113,7 +128,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         .mb = &an->mb,
     };
     an->flows = flow_table_new(&fc);
-    if (!an->dec || !an->flows) {
+    if (!an->dec || !an->flows || !an->anomalies) {
         analyzer_free(an);
         return NULL;
     }
@@ -147,9 +162,17 @@ void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dro
     an->cap_dropped = dropped;
 }
 
-static int cmp_anomaly(const void *a, const void *b)
+struct totals_ctx {
+    struct event *e;
+    struct fieldset *seen, *suppressed;
+};
+
+static void add_total(void *u, const char *name, uint64_t seen, uint64_t suppressed)
 {
-    return strcmp(((const struct anomaly_count *)a)->name, ((const struct anomaly_count *)b)->name);
+    struct totals_ctx *x = u;
+    fs_map_uint(x->e, x->seen, name, seen);
+    if (suppressed && x->suppressed)
+        fs_map_uint(x->e, x->suppressed, name, suppressed);
 }
 
 static void write_stats(struct analyzer *an)
@@ -188,21 +211,27 @@ static void write_stats(struct analyzer *an)
         fs_uint(&e, c, F(received), an->cap_received);
         fs_uint(&e, c, F(dropped), an->cap_dropped);
     }
+    if (an->interrupted)
+        ev_bool(&e, F(interrupted), true); /* only when true: a full run's record is unchanged */
     struct fieldset *r = fs_map(&e, NULL, F(records));
     for (int t = 0; t < EV_STATS; t++)
-        fs_map_uint(&e, r, ev_type_name((enum ev_type)t), an->records[t]);
-    /* anomaly names sorted: the record must not depend on discovery order */
-    if (an->n_anomalies)
-        qsort(an->anomalies, an->n_anomalies, sizeof *an->anomalies, cmp_anomaly);
-    struct fieldset *a = fs_map(&e, NULL, F(anomalies));
-    for (size_t i = 0; i < an->n_anomalies; i++)
-        fs_map_uint(&e, a, an->anomalies[i].name, an->anomalies[i].n);
+        if (t != EV_SUPPRESSED || an->records[t])
+            fs_map_uint(&e, r, ev_type_name((enum ev_type)t), an->records[t]);
+    /* names in order: the record must not depend on discovery order. Every
+     * occurrence counts in `anomalies`; `anomalies_suppressed` (only when
+     * some were) counts those the per-connection bound kept from the output */
+    struct totals_ctx tc = {&e, fs_map(&e, NULL, F(anomalies)), NULL};
+    if (abudget_suppressed_total(an->anomalies))
+        tc.suppressed = fs_map(&e, NULL, F(anomalies_suppressed));
+    abudget_totals(an->anomalies, add_total, &tc);
     /* the protocol's own counters (SMB1: smb1_commands), through its hook */
     if (an->app_ops->stats)
         an->app_ops->stats(&an->app, &e);
-    on_record(an, &e);
+    write_record(an, &e);
     ev_free(&e);
 }
+
+void analyzer_interrupted(struct analyzer *an) { an->interrupted = true; }
 
 void analyzer_finish(struct analyzer *an)
 {
@@ -220,8 +249,6 @@ void analyzer_free(struct analyzer *an)
         decode_free(an->dec);
     /* after the flows: their files' streams belong to it */
     extractor_close(an->files.ex);
-    for (size_t i = 0; i < an->n_anomalies; i++)
-        free(an->anomalies[i].name);
-    free(an->anomalies);
+    abudget_free(an->anomalies);
     free(an);
 }

@@ -31,6 +31,9 @@ void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t 
                     size_t wirelen);
 /* live capture counters, reported in stats */
 void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped);
+/* the run was stopped before the end of its input (SIGINT/SIGTERM while
+ * reading a file): the stats record says `interrupted: true` */
+void analyzer_interrupted(struct analyzer *an);
 /* end of input: close every connection, then write the stats record */
 void analyzer_finish(struct analyzer *an);
 void analyzer_free(struct analyzer *an);

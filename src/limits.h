@@ -41,6 +41,7 @@ struct limits {
     uint64_t extract_max_file;     /* --extract-max-file: bytes at offsets from here on are not extracted */
     uint64_t extract_max_total;    /* --extract-max-total: bytes written by --extract in the whole run */
     size_t extract_max_fds;        /* --extract-max-fds: files being extracted held open at once */
+    uint64_t anomalies_per_conn;   /* --max-anomalies-per-conn: records of one anomaly name per connection */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
     size_t summary_max;            /* --max-summary: entries per --summary table (sessions, files, failures) */
 };
@@ -78,6 +79,9 @@ static inline struct limits limits_default(void)
         .extract_max_total = (uint64_t)16 << 30,
         /* well under the usual 1024 descriptors per process */
         .extract_max_fds = 256,
+        /* enough to see what happened and how often it repeats; the
+         * rest are counted (anomalies_suppressed) */
+        .anomalies_per_conn = 100,
         .tcp_overlap = OVERLAP_FIRST,
         /* a few MB at most (an entry holds a handful of --max-string strings) */
         .summary_max = 1000,

@@ -19,15 +19,15 @@
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
 /* The one piece of process-wide state: a signal handler can reach nothing
- * else. It only asks the capture loop to stop; everything is flushed by the
- * normal end-of-input path. */
+ * else, and only main() reads it. The handler only asks the capture loop to
+ * stop (the signal number, 0 until then); everything is then written by the
+ * normal end-of-input path, so every line is complete. */
 static volatile sig_atomic_t stop_requested;
 static struct capture *volatile live_capture;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    stop_requested = sig;
     if (live_capture)
         capture_breakloop(live_capture);
 }
@@ -45,6 +45,19 @@ static void live_filter(const struct analyzer_config *cfg, char *buf, size_t cap
             break;
         n += (size_t)k;
     }
+}
+
+/* SIGINT and SIGTERM stop the run cleanly. SA_RESTART: a write blocked on a
+ * slow reader (a pipe into a pager) or a read of a pipe is resumed, not cut
+ * short with EINTR, which would leave a line half written; the loop sees the
+ * flag after the frame at hand. poll() is never restarted, so a live wait
+ * still wakes at once. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static void usage(FILE *f)
@@ -107,6 +120,8 @@ static void usage(FILE *f)
           "  --extract-max-fds N      files being extracted held open      (256)\n"
           "  --max-open-inputs N      inputs open at once for the time merge (32)\n"
           "  --max-summary N          entries per --summary table           (1000)\n"
+          "  --max-anomalies-per-conn N  anomaly records of one name per connection;\n"
+          "                           the rest are counted (anomalies_suppressed) (100)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -115,7 +130,8 @@ static void usage(FILE *f)
           "  --version          print the version\n"
           "\n"
           "exit status: 0 success, 1 the input could not be read completely (everything\n"
-          "before the damage is still analyzed and written), 2 usage error.\n",
+          "before the damage is still analyzed and written; also SIGINT/SIGTERM while\n"
+          "reading a file, and a failed write), 2 usage error.\n",
           f);
 }
 
@@ -127,6 +143,7 @@ enum opt_id {
     OPT_MAX_OPEN_INPUTS, /* many inputs */
     OPT_SENSOR, OPT_SUMMARY, OPT_SUMMARY_ONLY, OPT_MAX_SUMMARY,
     OPT_STATE_MEM, OPT_SESSIONS, OPT_TREES,
+    OPT_ANOMALIES,
 };
 
 static const struct option long_opts[] = {
@@ -165,6 +182,7 @@ static const struct option long_opts[] = {
     {"max-state-memory", required_argument, NULL, OPT_STATE_MEM},
     {"max-sessions", required_argument, NULL, OPT_SESSIONS},
     {"max-trees", required_argument, NULL, OPT_TREES},
+    {"max-anomalies-per-conn", required_argument, NULL, OPT_ANOMALIES},
     {NULL, 0, NULL, 0},
 };
 
@@ -201,6 +219,16 @@ static bool output_is_input(const char *out_path, const struct inputs *in)
 {
     struct stat so;
     return out_path && stat(out_path, &so) == 0 && inputs_has_file(in, so.st_dev, so.st_ino);
+}
+
+/* what -r read, for a message: the one input, or how many */
+static const char *input_name(const struct run_opts *o, char *buf, size_t cap)
+{
+    if (o->nreads != 1)
+        snprintf(buf, cap, "%zu inputs", o->nreads);
+    else
+        snprintf(buf, cap, "%s", strcmp(o->reads[0], "-") ? o->reads[0] : "standard input");
+    return buf;
 }
 
 /* returns -1 to go on, or an exit code */
@@ -296,6 +324,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_STATE_MEM, state_memory, 1u << 20, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_SESSIONS, sessions_max, 1, 100000000, size_t)
         LIMIT(OPT_TREES, trees_max, 1, 100000000, size_t)
+        LIMIT(OPT_ANOMALIES, anomalies_per_conn, 0, 100000000, uint64_t)
 #undef LIMIT
         default:
             usage(stderr);
@@ -401,22 +430,25 @@ int main(int argc, char **argv)
         if (capture_warning(cap))
             fprintf(stderr, "smbscope: %s: %s\n", o.iface, capture_warning(cap));
         live_capture = cap;
-        struct sigaction sa = {.sa_handler = on_signal};
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
     }
+    catch_stop_signals();
 
     struct capture_frame fr;
     int st;
-    while (!stop_requested && (st = ins ? inputs_next(ins, &fr) : capture_next(cap, &fr)) != CAPTURE_END) {
+    uint64_t nread = 0; /* packets read, for the messages below */
+    /* stop at a signal, and at once when the output cannot be written:
+     * reading on would only analyze what nobody can see */
+    while (!stop_requested && !sink->write_error &&
+           (st = ins ? inputs_next(ins, &fr) : capture_next(cap, &fr)) != CAPTURE_END) {
         if (st == CAPTURE_ERROR) {
             fprintf(stderr, "smbscope: %s\n", capture_error(cap));
             rc = EXIT_INPUT;
             break;
         }
-        if (st == CAPTURE_FRAME)
-            analyzer_frame(an, fr.dlt, fr.ts_us, fr.data, fr.caplen, fr.wirelen);
+        if (st != CAPTURE_FRAME)
+            continue;
+        nread++;
+        analyzer_frame(an, fr.dlt, fr.ts_us, fr.data, fr.caplen, fr.wirelen);
     }
     if (o.iface) {
         struct capture_stats cs;
@@ -426,15 +458,29 @@ int main(int argc, char **argv)
     if (ins && inputs_failed(ins))
         rc = EXIT_INPUT;
     live_capture = NULL;
-    analyzer_finish(an);
-    analyzer_free(an);
-    bool werr = !sink->ops->close(sink);
-    if (out != stdout && fclose(out) != 0)
-        werr = true;
+    int sig = stop_requested;
+    if (sig && !o.iface) {
+        char what[1024];
+        /* a capture read only in part: every connection is still closed and
+         * written as at the end of input, and stats says so */
+        fprintf(stderr, "smbscope: %s: stopped reading %s after %" PRIu64 " packets; the records written are "
+                "complete\n", sig == SIGINT ? "SIGINT" : "SIGTERM", input_name(&o, what, sizeof what), nread);
+        analyzer_interrupted(an);
+        rc = EXIT_INPUT;
+    }
+    if (!sink->write_error)
+        analyzer_finish(an);
+    analyzer_free(an); /* a run stopped by a write failure still closes its files (--extract) */
+    /* the sink's close writes what it kept for the end (--summary) and
+     * flushes: its result is the first failure's errno */
+    int werrno = sink->ops->close(sink);
+    if (out != stdout && fclose(out) != 0 && !werrno)
+        werrno = errno ? errno : EIO;
     capture_close(cap);
     inputs_free(ins);
-    if (werr) {
-        fprintf(stderr, "smbscope: writing the output failed\n");
+    if (werrno) {
+        fprintf(stderr, "smbscope: writing %s failed: %s; stopped after reading %" PRIu64 " packets\n",
+                o.out_path ? o.out_path : "standard output", strerror(werrno), nread);
         return EXIT_INPUT;
     }
     return rc < 0 ? EXIT_OK : rc;

@@ -345,7 +345,8 @@ void file_chunk(struct file_track *f, enum file_io io, uint64_t off, uint64_t le
 {
     if (!f || f->finished)
         return;
-    len = min64(len, UINT64_MAX - off);
+    /* only the part a file can hold (files.h, Offsets) */
+    len = off < FILE_OFFSET_END ? min64(len, FILE_OFFSET_END - off) : 0;
     chunk_begin(f, io, off, len);
 }
 
@@ -373,9 +374,9 @@ static void note_write_extent(struct file_track *f, uint64_t end)
 
 void file_data(struct file_track *f, enum file_io io, uint64_t off, const uint8_t *p, size_t n)
 {
-    if (!f || f->finished || n == 0 || !p)
+    if (!f || f->finished || n == 0 || !p || off >= FILE_OFFSET_END)
         return;
-    n = (size_t)min64(n, UINT64_MAX - off);
+    n = (size_t)min64(n, FILE_OFFSET_END - off);
     uint64_t end = off + n;
     if (!in_chunk(f, io, off, n))
         chunk_begin(f, io, off, n);
@@ -410,9 +411,9 @@ void file_data(struct file_track *f, enum file_io io, uint64_t off, const uint8_
 
 void file_missing(struct file_track *f, enum file_io io, uint64_t off, uint64_t n)
 {
-    if (!f || f->finished || n == 0)
+    if (!f || f->finished || n == 0 || off >= FILE_OFFSET_END)
         return;
-    n = min64(n, UINT64_MAX - off);
+    n = min64(n, FILE_OFFSET_END - off);
     uint64_t end = off + n;
     bool part = in_chunk(f, io, off, n);
     if (!part)

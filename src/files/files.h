@@ -48,6 +48,14 @@
  *   "no_memory"), else at finish "size_unknown", "size_mismatch" (bytes were
  *   seen past the target size) or "incomplete".
  *
+ * - Offsets: a file's end-of-file is a 64-bit signed integer ([MS-CIFS]
+ *   SMB_SET_FILE_END_OF_FILE_INFO, [MS-FSCC] 2.4.14 FileEndOfFileInformation:
+ *   MUST be >= 0), so no file holds a byte at or past FILE_OFFSET_END
+ *   (2^63-1). Data a READ/WRITE puts there is dropped here: not counted,
+ *   ranged, hashed or extracted (the dissector flags it as
+ *   offset_out_of_range); every range end is then <= FILE_OFFSET_END, which
+ *   any signed 64-bit reader can hold.
+ *
  * - Range lists keep at most FILE_RANGES_MAX disjoint ranges each; past that
  *   the two closest neighbours are joined and ranges_coarse is set (the lists
  *   then claim some unseen bytes). The hash does not depend on the lists, but
@@ -63,6 +71,9 @@
 #include "membudget.h"
 
 enum file_io { FILE_READ, FILE_WRITE };
+
+/* no byte at this offset or past it is tracked (see Offsets above) */
+#define FILE_OFFSET_END ((uint64_t)INT64_MAX)
 
 /* most disjoint ranges kept per list (read, write, seen) */
 #define FILE_RANGES_MAX 4096

@@ -114,6 +114,10 @@ static void free_streams(struct flow_table *t, struct flow *f)
 
 static void flow_free_heavy(struct flow_table *t, struct flow *f)
 {
+    /* an analyzed flow's conn_ref dies with its heavy state: whoever keeps
+     * something per connection may drop it now */
+    if (f->h && f->h->conn.num && t->em && t->em->forget)
+        t->em->forget(t->em->u, &f->h->conn);
     free_streams(t, f);
     mb_free(t->mb, f->h, sizeof *f->h);
     f->h = NULL;

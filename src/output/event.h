@@ -12,8 +12,11 @@
 
 #include "fields.h"
 
-/* EV_SUMMARY: written after stats with --summary (summary.h) */
-enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS, EV_SUMMARY };
+/* EV_SUPPRESSED: `anomalies_suppressed`, the anomaly records a connection
+ * did not write (anomaly_budget.h); the types before EV_STATS are the ones
+ * stats.records counts; EV_SUMMARY: written after stats with --summary
+ * (summary.h) */
+enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_SUPPRESSED, EV_STATS, EV_SUMMARY };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */
@@ -120,6 +123,9 @@ const char *ev_strdup(struct event *e, const char *s, size_t n);
 struct emitter {
     void (*emit)(void *u, const struct event *e);
     void *u;
+    /* optional: conn is about to be freed (no record will name it again), so
+     * whatever the receiver keeps per connection can go */
+    void (*forget)(void *u, const struct conn_ref *conn);
 };
 static inline void emit(const struct emitter *em, const struct event *e) { em->emit(em->u, e); }
 

@@ -19,11 +19,8 @@ void format_ts(uint64_t ts_us, char *buf, size_t cap)
 
 static json_t *fieldset_json(const struct fieldset *fs);
 
-/* JSON consumers read 64-bit signed at best: saturate rather than wrap */
-static json_int_t json_uint(uint64_t u)
-{
-    return u > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)u;
-}
+/* JSON consumers read 64-bit signed at best: saturate rather than wrap (sink.h) */
+static json_int_t json_uint(uint64_t u) { return (json_int_t)sink_uint(u); }
 
 static json_t *field_json(const struct field *f)
 {
@@ -167,21 +164,24 @@ static void json_write(struct sink *s, const struct event *e)
 {
     char *line = json_event_line(e, s->sensor);
     if (!line) {
-        s->write_error = true;
+        errno = ENOMEM;
+        sink_note_error(s);
         return;
     }
-    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF)
-        s->write_error = true;
+    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF || ferror(s->out))
+        sink_note_error(s);
     free(line);
     if (s->flush_each && fflush(s->out) == EOF)
-        s->write_error = true;
+        sink_note_error(s);
 }
 
-static bool json_close(struct sink *s)
+static int json_close(struct sink *s)
 {
-    bool ok = fflush(s->out) != EOF && !s->write_error;
+    if (fflush(s->out) == EOF)
+        sink_note_error(s);
+    int err = s->write_error ? s->write_errno : 0;
     free(s);
-    return ok;
+    return err;
 }
 
 static const struct sink_ops json_ops = {json_write, json_close};

@@ -104,10 +104,11 @@ static void put_value(FILE *f, const struct event *e, const struct field *fl)
         fprintf(f, "%" PRId64, fl->v.i);
         break;
     case F_UINT:
+        /* saturated as the JSON sink does (sink.h): both say the same */
         if (fl->d && fl->d->display == FD_HEX)
-            fprintf(f, "0x%" PRIx64, fl->v.u);
+            fprintf(f, "0x%" PRIx64, sink_uint(fl->v.u));
         else
-            fprintf(f, "%" PRIu64, fl->v.u);
+            fprintf(f, "%" PRIu64, sink_uint(fl->v.u));
         break;
     case F_STR:
         put_str(f, fl->v.s);
@@ -124,7 +125,8 @@ static void put_value(FILE *f, const struct event *e, const struct field *fl)
     case F_RANGES:
         fputc('[', f);
         for (size_t i = 0; i < fl->v.rg.n; i++)
-            fprintf(f, "%s%" PRIu64 "-%" PRIu64, i ? "," : "", fl->v.rg.r[i][0], fl->v.rg.r[i][1]);
+            fprintf(f, "%s%" PRIu64 "-%" PRIu64, i ? "," : "", sink_uint(fl->v.rg.r[i][0]),
+                    sink_uint(fl->v.rg.r[i][1]));
         fputc(']', f);
         break;
     case F_OBJ:
@@ -301,7 +303,8 @@ static void text_write(struct sink *s, const struct event *e)
     }
     default: {
         static const char *const tags[] = {[EV_CONN] = "END", [EV_NBSS] = "NBSS", [EV_FILE] = "FILE",
-                                           [EV_SESSION] = "SESSION", [EV_STATS] = "STATS"};
+                                           [EV_SESSION] = "SESSION", [EV_SUPPRESSED] = "ANOMALIES_SUPPRESSED",
+                                           [EV_STATS] = "STATS"};
         fputs(tags[e->type], f);
         if (e->type == EV_STATS)
             put_sensor(f, s->sensor);
@@ -310,19 +313,23 @@ static void text_write(struct sink *s, const struct event *e)
         break;
     }
     }
-    if (fputc('\n', f) == EOF)
-        s->write_error = true;
+    /* any fprintf above may have been the one whose buffer flush failed:
+     * the stream's error flag remembers it */
+    if (fputc('\n', f) == EOF || ferror(f))
+        sink_note_error(s);
     if (s->flush_each && fflush(f) == EOF)
-        s->write_error = true;
+        sink_note_error(s);
 }
 
-static bool text_close(struct sink *s)
+static int text_close(struct sink *s)
 {
     struct text_sink *t = (struct text_sink *)s;
-    bool ok = fflush(s->out) != EOF && !s->write_error;
+    if (fflush(s->out) == EOF)
+        sink_note_error(s);
+    int err = s->write_error ? s->write_errno : 0;
     free(t->seen);
     free(t);
-    return ok;
+    return err;
 }
 
 static const struct sink_ops text_ops = {text_write, text_close};

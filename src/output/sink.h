@@ -2,7 +2,9 @@
 #ifndef SMBSCOPE_SINK_H
 #define SMBSCOPE_SINK_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "event.h"
@@ -11,8 +13,10 @@ struct sink;
 
 struct sink_ops {
     void (*write)(struct sink *s, const struct event *e);
-    /* flushes and frees the sink (not the FILE); false if any write failed */
-    bool (*close)(struct sink *s);
+    /* writes what the sink keeps for the end (--summary), flushes and frees
+     * the sink (not the FILE): 0, or the errno of the first write that
+     * failed (main reports it with strerror) */
+    int (*close)(struct sink *s);
 };
 
 struct sink {
@@ -20,8 +24,26 @@ struct sink {
     FILE *out;
     bool flush_each;                 /* flush after every record (live capture into a pipe or file) */
     bool write_error;                /* a write failed (disk full, closed pipe) */
+    int write_errno;                 /* errno of the first failure (EIO when the C library left none) */
     const char *sensor;              /* --sensor NAME (not owned), or NULL */
 };
+
+/* The largest integer a record carries. JSON readers take 64-bit signed at
+ * best, so an unsigned value past it saturates, in both sinks alike (text and
+ * JSON say the same). No count reaches it; a wire value past it (an offset or
+ * size no file can have) is flagged by its dissector with the exact number
+ * (`offset_out_of_range`). */
+#define SINK_UINT_MAX ((uint64_t)INT64_MAX)
+static inline uint64_t sink_uint(uint64_t u) { return u > SINK_UINT_MAX ? SINK_UINT_MAX : u; }
+
+/* call right after a failed stdio call on s->out: keeps the first errno */
+static inline void sink_note_error(struct sink *s)
+{
+    if (!s->write_error) {
+        s->write_error = true;
+        s->write_errno = errno ? errno : EIO;
+    }
+}
 
 struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);

@@ -23,6 +23,12 @@ static void summary_sink_write(struct sink *s, const struct event *e)
         t->last_ts = e->ts_us;
     if (t->transcript)
         t->inner->ops->write(t->inner, e);
+    /* the analyzer and main watch this sink: a failure below is ours, so
+     * the run stops at once as it does without --summary */
+    if (t->inner->write_error && !s->write_error) {
+        s->write_error = true;
+        s->write_errno = t->inner->write_errno;
+    }
 }
 
 static void to_inner(void *u, const struct event *e)
@@ -31,14 +37,18 @@ static void to_inner(void *u, const struct event *e)
     inner->ops->write(inner, e);
 }
 
-static bool summary_sink_close(struct sink *s)
+static int summary_sink_close(struct sink *s)
 {
     struct summary_sink *t = (struct summary_sink *)s;
-    summary_write(t->sum, t->last_ts, to_inner, t->inner);
+    /* a run stopped by a failed write has nothing more to say */
+    if (!s->write_error)
+        summary_write(t->sum, t->last_ts, to_inner, t->inner);
     summary_free(t->sum);
-    bool ok = t->inner->ops->close(t->inner);
+    int err = t->inner->ops->close(t->inner);
+    if (s->write_error && !err)
+        err = s->write_errno;
     free(t);
-    return ok;
+    return err;
 }
 
 static const struct sink_ops summary_ops = {summary_sink_write, summary_sink_close};

@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 
     struct bapp app = {0};
     struct counts cnt = {0};
-    struct emitter em = {b_emit, &cnt};
+    struct emitter em = {.emit = b_emit, .u = &cnt};
     static const uint16_t ports[] = {139, 445};
     struct app_ops ops = {no_probe, b_open, b_data, b_gap, b_close, NULL, 0, NULL};
     struct flow_config cfg = {&lim, ports, 2, &ops, &app, &em, NULL, NULL};

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lim.smb_buffer = 4096; /* small caps reach the limit paths too */
     lim.pending_max = 8;
     lim.files_max = 8;
-    struct emitter em = {drop, NULL};
+    struct emitter em = {.emit = drop};
     struct file_pool pool = {.lim = &lim};
     struct smb_app_ctx ctx = {.lim = &lim, .em = &em, .files = &pool};
     struct conn_ref conn = {.num = 1, .id = "C1", .server_port = size && (data[0] & 1) ? 139 : 445};

@@ -135,7 +135,7 @@ static void cap_emit(void *u, const struct event *e)
 START_TEST(anomaly_formats_detail)
 {
     struct capture c = {0};
-    struct emitter em = {cap_emit, &c};
+    struct emitter em = {.emit = cap_emit, .u = &c};
     emit_anomaly(&em, 77, NULL, "tcp_overlap_conflict", "range [%d,%d) of %s", 3, 9, "x");
     ck_assert_int_eq(c.n, 1);
     ck_assert_int_eq(c.type, EV_ANOMALY);

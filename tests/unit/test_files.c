@@ -66,6 +66,42 @@ static void read_at(struct file_track *f, const uint8_t *buf, uint64_t off, size
     file_data(f, FILE_READ, off, buf + off, n);
 }
 
+/* no file holds a byte at or past 2^63-1 (files.h, Offsets): data there is
+ * dropped, a piece reaching past it keeps only the part below, and no range
+ * end goes past FILE_OFFSET_END (so a signed 64-bit reader holds them all) */
+START_TEST(offsets_past_any_file_are_dropped)
+{
+    struct limits l = limits_default();
+    struct file_pool pool = {.lim = &l};
+    uint8_t *buf = make_buf(4096, 9);
+    struct file_track *f = file_new(&pool);
+    ck_assert_ptr_nonnull(f);
+    const uint64_t E = FILE_OFFSET_END;
+    ck_assert_uint_eq(E, 9223372036854775807u);
+    /* declared as one READ reaching 2^63 + 4080: only the 16 bytes below E count */
+    file_chunk(f, FILE_READ, E - 16, 4096);
+    file_data(f, FILE_READ, E - 16, buf, 4096);
+    /* wholly past the end, and wrapping past 2^64 */
+    file_chunk(f, FILE_READ, UINT64_MAX - 15, 4096);
+    file_data(f, FILE_READ, UINT64_MAX - 15, buf, 4096);
+    file_data(f, FILE_WRITE, E, buf, 1);
+    file_data(f, FILE_WRITE, (uint64_t)1 << 63, buf, 100);
+    file_missing(f, FILE_WRITE, E + 1, 10);
+    file_missing(f, FILE_READ, E - 4, 8);    /* 4 bytes of it lie inside */
+    struct file_result r;
+    file_finish(f, &r);
+    ck_assert_uint_eq(r.bytes_read, 16);
+    ck_assert_uint_eq(r.bytes_written, 0);
+    ck_assert_uint_eq(r.bytes_missing, 4);
+    assert_one_range(r.read_ranges, r.n_read_ranges, E - 16, E);
+    ck_assert_uint_eq(r.n_write_ranges, 0);
+    ck_assert(!r.has_sha256);
+    file_result_free(&r);
+    file_free(f);
+    free(buf);
+}
+END_TEST
+
 START_TEST(sequential_read_hashes_and_holds_nothing)
 {
     struct limits l = limits_default();
@@ -940,6 +976,7 @@ int main(void)
     tcase_add_test(tc, verify_total_is_shared_by_all_files);
     tcase_add_test(tc, freed_files_give_verify_room_back);
     tcase_add_test(tc, no_verify_room_still_hashes);
+    tcase_add_test(tc, offsets_past_any_file_are_dropped);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

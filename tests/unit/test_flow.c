@@ -171,7 +171,7 @@ static void fx_init(struct fx *x, const struct limits *lim)
 {
     memset(x, 0, sizeof *x);
     x->lim = lim ? *lim : limits_default();
-    x->em = (struct emitter){cap, &x->sink};
+    x->em = (struct emitter){.emit = cap, .u = &x->sink};
     x->ops = APP;
     x->mb.limit = x->lim.state_memory;
     struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em, NULL, &x->mb};

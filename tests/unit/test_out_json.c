@@ -99,7 +99,7 @@ START_TEST(envelope)
     ms_open(&m, sink_json_new);
     struct event e;
     /* every type's name; ts is the record's own time (no END-line rule here) */
-    static const enum ev_type types[] = {EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY};
+    static const enum ev_type types[] = {EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_SUPPRESSED};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         ev_init(&e, types[i], T0 + 2000000 + i, &c2);
         ev_allow_adhoc(&e);
@@ -137,10 +137,12 @@ START_TEST(envelope)
                           ",\"duration_us\":5}\n"
                           "{\"schema\":2,\"type\":\"anomaly\",\"ts\":\"2023-11-14T22:13:22.000005Z\"," CONN2
                           ",\"duration_us\":5}\n"
+                          "{\"schema\":2,\"type\":\"anomalies_suppressed\",\"ts\":\"2023-11-14T22:13:22.000006Z\","
+                          CONN2 ",\"duration_us\":5}\n"
                           "{\"schema\":2,\"type\":\"smb\",\"ts\":\"2023-11-14T22:13:20.000007Z\"," CONN1
                           ",\"command\":\"ECHO\"}\n"
                           "{\"schema\":2,\"type\":\"stats\",\"ts\":\"2023-11-14T22:13:25.000000Z\",\"packets\":24}\n");
-    assert_one_line_each(out, 8);
+    assert_one_line_each(out, 9);
     ms_free(&m);
 }
 END_TEST

@@ -62,6 +62,7 @@ START_TEST(every_field_kind)
     ev_int(&e, A_INT("imax"), INT64_MAX);
     ev_uint(&e, A_UINT("u0"), 0);
     ev_uint(&e, A_UINT("below"), (uint64_t)INT64_MAX);
+    /* unsigned values past int64 saturate exactly as in JSON: the sinks agree */
     ev_uint(&e, A_UINT("at"), (uint64_t)INT64_MAX + 1);
     ev_uint(&e, A_UINT("max"), UINT64_MAX);
     /* the names shown in hex, whatever their value */
@@ -102,12 +103,12 @@ START_TEST(every_field_kind)
     const char *out = ms_close(&m);
     ck_assert_str_eq(out,
                      HDR1 "C1 +1.500000 FILE n=- t=true f=false i=-5 imin=-9223372036854775808 "
-                          "imax=9223372036854775807 u0=0 below=9223372036854775807 at=9223372036854775808 "
-                          "max=18446744073709551615 fid=0x972a status_code=0xc0000022 "
-                          "capabilities=0xffffffffffffffff access_mask=0x12019f create_options=0x40 flags=0x0 "
-                          "flags2=0x8000000000000000 security_mode=0x3 share_access=0x7 file_attributes=0x20 "
+                          "imax=9223372036854775807 u0=0 below=9223372036854775807 at=9223372036854775807 "
+                          "max=9223372036854775807 fid=0x972a status_code=0xc0000022 "
+                          "capabilities=0x7fffffffffffffff access_mask=0x12019f create_options=0x40 flags=0x0 "
+                          "flags2=0x7fffffffffffffff security_mode=0x3 share_access=0x7 file_attributes=0x20 "
                           "mid=-1 bare=a_b.c:d\\e/f$<g>@h-i+j0Z?*!#%&()'|~^`; quoted=\"a b\" empty=\"\" nul=- sv=[] "
-                          "sv2=[x,\"y z\",\"\"] rg=[] rg2=[0-76,100-18446744073709551615] "
+                          "sv2=[x,\"y z\",\"\"] rg=[] rg2=[0-76,100-9223372036854775807] "
                           "o={a=1 fid=0x1 inner={s=\"p q\" z=-}} eo={} start=+0.000250 early=+0.000000\n");
     ms_free(&m);
 }
@@ -182,6 +183,13 @@ START_TEST(line_layout)
     ms_write(&m, &e);
     ev_free(&e);
 
+    /* a connection's suppressed anomaly records, counted by name */
+    ev_init(&e, EV_SUPPRESSED, T0 + 60000, &c1);
+    ev_uint(&e, F(limit), 100);
+    fs_map_uint(&e, fs_map(&e, NULL, F(counts)), "pending_limit", 199900);
+    ms_write(&m, &e);
+    ev_free(&e);
+
     /* END lines stand at their own time (when the record was written), like
      * every line; `start` says when the connection began */
     ev_init(&e, EV_CONN, T0 + 66969, &c1);
@@ -216,6 +224,7 @@ START_TEST(line_layout)
                                "C1 +0.000000 SESSION uid=7\n"
                                "C1 +0.040000 ANOMALY tcp_overlap_conflict \"range [3,9) of x\" kept=first\n"
                                "C1 +0.040001 ANOMALY nbss_resync\n"
+                               "C1 +0.060000 ANOMALIES_SUPPRESSED limit=100 counts={pending_limit=199900}\n"
                                "C1 +0.066969 END start=+0.000000 state=closed duration_us=66969\n"
                                "C2 +3.000001 END start=+0.000000 state=reset duration_us=2000001\n"
                                "-- 2023-11-14T22:13:25.000000Z STATS packets=24 records={conn=1}\n");

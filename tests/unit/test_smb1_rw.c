@@ -385,6 +385,96 @@ START_TEST(write_andx_32bit_and_large)
 }
 END_TEST
 
+/* offsets no file can hold ([MS-CIFS] SMB_SET_FILE_END_OF_FILE_INFO: sizes
+ * are signed 64-bit): flagged once per command with the exact numbers, even
+ * where offset + length wraps past 2^64; in range and on pipes, nothing */
+START_TEST(offsets_past_any_file_are_flagged)
+{
+    struct th t;
+    th_init(&t);
+    with_open(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\f.bin", 100);
+    with_open(&t, 2, "\\\\SRV\\IPC$", "IPC", 0x78, "\\lsarpc", 0);
+    struct smb1_pending p;
+    struct mb q, r;
+
+    /* in range, right up to the end: 2^63-1 - 0x2000 + 0x1000 */
+    tx_init(&t, &p);
+    size_t n = readx_req(&q, 1, 0x77, 0x7fffffffffffe000ull, 0x1000, 0, true);
+    th_req(&t, &p, q.b, n, n);
+    size_t k = readx_rsp(&r, 0x1000, 0, 60);
+    th_rsp(&t, &p, r.b, k, k);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 0);
+
+    /* OffsetHigh 0xffffffff: flagged with the request, not again with the response */
+    tx_init(&t, &p);
+    n = readx_req(&q, 1, 0x77, 0xffffffff00000000ull, 0x1000, 0, true);
+    th_req(&t, &p, q.b, n, n);
+    ck_assert_uint_eq(f_uint(&p, "offset"), 0xffffffff00000000ull);
+    k = readx_rsp(&r, 0x1000, 0, 60);
+    th_rsp(&t, &p, r.b, k, k);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 1);
+    ck_assert(th_line_has(&t, "anomaly ", "offset 18446744069414584320 + 0 bytes ends at 18446744069414584320, "
+                                          "past 9223372036854775807"));
+
+    /* the offset fits, the response's DataLengthHigh takes the end past 2^63 */
+    tx_init(&t, &p);
+    n = readx_req(&q, 1, 0x77, 0x7ffffffffffff800ull, 0, 0x00000001, true);
+    th_req(&t, &p, q.b, n, n);
+    k = readx_rsp(&r, 0, 1, 60);
+    th_rsp(&t, &p, r.b, k, k);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 2);
+    ck_assert(th_line_has(&t, "anomaly ", "offset 9223372036854773760 + 65536 bytes ends at 9223372036854839296,"));
+
+    /* a write wrapping past 2^64: the end is still exact */
+    tx_init(&t, &p);
+    n = writex_req(&q, true, 0x77, 0xfffffffffffff000ull, 0x10000, 0);
+    th_req(&t, &p, q.b, n, n);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 3);
+    ck_assert(th_line_has(&t, "anomaly ", "name=\"offset_out_of_range\""));
+    ck_assert(th_line_has(&t, "anomaly ", "offset 18446744073709547520 + 65536 bytes ends at 2^64 + 61440,"));
+
+    /* a pipe has no offsets */
+    tx_init(&t, &p);
+    n = writex_req(&q, true, 0x78, 0xfffffffffffff000ull, 0x10000, 0);
+    th_req(&t, &p, q.b, n, n);
+    tx_free(&p);
+    tx_init(&t, &p);
+    n = readx_req(&q, 2, 0x78, 0xffffffff00000000ull, 0x1000, 0, true);
+    th_req(&t, &p, q.b, n, n);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 3);
+    th_end(&t);
+}
+END_TEST
+
+/* the last byte a file can hold is at 2^63-2: a range ending exactly at
+ * 2^63-1 fits (no anomaly), one byte more does not */
+START_TEST(offset_range_ending_at_the_last_offset_fits)
+{
+    struct th t;
+    th_init(&t);
+    with_open(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\f.bin", 100);
+    struct smb1_pending p;
+    struct mb q;
+    tx_init(&t, &p);
+    size_t n = writex_req(&q, true, 0x77, 0x7fffffffffffefffull, 0x1000, 0);
+    th_req(&t, &p, q.b, n, n);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 0);
+    tx_init(&t, &p);
+    n = writex_req(&q, true, 0x77, 0x7ffffffffffff000ull, 0x1000, 0);
+    th_req(&t, &p, q.b, n, n);
+    tx_free(&p);
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 1);
+    ck_assert(th_line_has(&t, "anomaly ", "offset 9223372036854771712 + 4096 bytes ends at 9223372036854775808,"));
+    th_end(&t);
+}
+END_TEST
+
 START_TEST(core_read_and_write)
 {
     struct th t;
@@ -603,6 +693,8 @@ int main(void)
     tcase_add_test(tc, write_andx_eicar);
     tcase_add_test(tc, write_andx_32bit_and_large);
     tcase_add_test(tc, core_read_and_write);
+    tcase_add_test(tc, offsets_past_any_file_are_flagged);
+    tcase_add_test(tc, offset_range_ending_at_the_last_offset_fits);
     tcase_add_test(tc, locking_andx);
     tcase_add_test(tc, undecoded_request_gives_response_nothing);
     tcase_add_test(tc, every_truncation);
