@@ -38,6 +38,9 @@ struct limits {
     uint64_t extract_max_file;     /* --extract-max-file: bytes at offsets from here on are not extracted */
     uint64_t extract_max_total;    /* --extract-max-total: bytes written by --extract in the whole run */
     size_t extract_max_fds;        /* --extract-max-fds: files being extracted held open at once */
+    size_t dcerpc_stub_max;        /* --max-dcerpc-stub: bytes of one call's joined request or response stub kept */
+    size_t dcerpc_calls_max;       /* --max-dcerpc-calls: outstanding DCE/RPC calls per pipe */
+    size_t dcerpc_contexts_max;    /* --max-dcerpc-contexts: presentation contexts remembered per pipe */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
 };
 
@@ -69,6 +72,12 @@ static inline struct limits limits_default(void)
         .extract_max_total = (uint64_t)16 << 30,
         /* well under the usual 1024 descriptors per process */
         .extract_max_fds = 256,
+        /* Windows caps a call's stub far lower for most interfaces; 1 MiB
+         * holds a large enumeration (NetrShareEnum, SamrEnumerateUsers) */
+        .dcerpc_stub_max = 1u << 20,
+        /* clients over SMB pipes rarely have more than one call in flight */
+        .dcerpc_calls_max = 64,
+        .dcerpc_contexts_max = 64,
         .tcp_overlap = OVERLAP_FIRST,
     };
     return l;

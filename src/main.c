@@ -65,6 +65,9 @@ static void usage(FILE *f)
           "  --max-pending N          unanswered requests per connection   (4096)\n"
           "  --max-open-files N       open files tracked per connection    (4096)\n"
           "  --max-string BYTES       longest decoded string               (1024)\n"
+          "  --max-dcerpc-stub BYTES  one DCE/RPC call's stub kept          (1048576)\n"
+          "  --max-dcerpc-calls N     outstanding DCE/RPC calls per pipe    (64)\n"
+          "  --max-dcerpc-contexts N  DCE/RPC contexts remembered per pipe  (64)\n"
           "  --max-file-hold BYTES    out-of-order file data held, per file (16777216)\n"
           "  --max-file-hold-total BYTES  the same, all files             (268435456)\n"
           "  --max-file-verify BYTES  file content kept to check overlaps  (1048576)\n"
@@ -89,6 +92,7 @@ enum opt_id {
     OPT_MAX_FLOWS, OPT_IDLE, OPT_HALFOPEN, OPT_HOLE, OPT_REASM, OPT_IPFRAGS, OPT_IPFRAG_TO, OPT_IPFRAG_MEM,
     OPT_NBSS, OPT_SMBBUF, OPT_ANDX, OPT_PENDING, OPT_FILES, OPT_STRING, OPT_HOLD, OPT_HOLD_TOTAL, OPT_VERIFY,
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
+    OPT_RPC_STUB, OPT_RPC_CALLS, OPT_RPC_CTX,
 };
 
 static const struct option long_opts[] = {
@@ -110,6 +114,9 @@ static const struct option long_opts[] = {
     {"max-pending", required_argument, NULL, OPT_PENDING},
     {"max-open-files", required_argument, NULL, OPT_FILES},
     {"max-string", required_argument, NULL, OPT_STRING},
+    {"max-dcerpc-stub", required_argument, NULL, OPT_RPC_STUB},
+    {"max-dcerpc-calls", required_argument, NULL, OPT_RPC_CALLS},
+    {"max-dcerpc-contexts", required_argument, NULL, OPT_RPC_CTX},
     {"max-file-hold", required_argument, NULL, OPT_HOLD},
     {"max-file-hold-total", required_argument, NULL, OPT_HOLD_TOTAL},
     {"max-file-verify", required_argument, NULL, OPT_VERIFY},
@@ -223,6 +230,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_PENDING, pending_max, 1, 100000000, size_t)
         LIMIT(OPT_FILES, files_max, 1, 100000000, size_t)
         LIMIT(OPT_STRING, str_max, 16, 1u << 20, size_t)
+        LIMIT(OPT_RPC_STUB, dcerpc_stub_max, 0, (uint64_t)1 << 32, size_t)
+        LIMIT(OPT_RPC_CALLS, dcerpc_calls_max, 1, 1000000, size_t)
+        LIMIT(OPT_RPC_CTX, dcerpc_contexts_max, 1, 65536, size_t)
         LIMIT(OPT_HOLD, file_hold_bytes, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_HOLD_TOTAL, file_hold_total, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_VERIFY, file_verify_bytes, 0, (uint64_t)1 << 40, size_t)

@@ -12,7 +12,7 @@
 
 #include "fields.h"
 
-enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS };
+enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_DCERPC, EV_DCERPC_BIND, EV_STATS };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */
