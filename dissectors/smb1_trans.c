@@ -515,7 +515,7 @@ static void secondary_fields(struct smb1_link *l, uint32_t pc, uint32_t pd, uint
 
 /* TRANSACTION_SECONDARY (8 words) and TRANSACTION2_SECONDARY (9: + FID);
  * the message's data count, 0 when the words are not there */
-static uint16_t trans_secondary(struct smb1_link *l, unsigned words)
+static uint16_t trans_secondary(struct smb1_link *l, unsigned words, uint16_t *data_off)
 {
     if (!smb1_need_words(l, words))
         return 0;
@@ -525,7 +525,7 @@ static uint16_t trans_secondary(struct smb1_link *l, unsigned words)
     rd_u16le(&w); /* ParameterOffset */
     uint16_t pd = rd_u16le(&w);
     uint16_t dc = rd_u16le(&w);
-    rd_u16le(&w); /* DataOffset */
+    *data_off = rd_u16le(&w);
     uint16_t dd = rd_u16le(&w);
     if (!rd_ok(&w))
         return 0;
@@ -535,18 +535,22 @@ static uint16_t trans_secondary(struct smb1_link *l, unsigned words)
 
 void smb1_trans_secondary_req(struct smb1_link *l)
 {
-    uint16_t dc = trans_secondary(l, 8);
+    uint16_t data_off = 0;
+    uint16_t dc = trans_secondary(l, 8, &data_off);
     /* more request data of a pipe transaction still waiting for its answer */
     struct smb1_pending *prim = smb1_pending_answer(l->c, l->h->pid, l->h->mid, SMB1_COM_TRANSACTION, 0, false);
     if (!dc || !prim || !prim->req.decoded || !prim->req.u.trans.pipe_io || !pipe_writes(prim->req.u.trans.subcmd))
         return;
     if (!smb1_pipe_count(l->c, prim->req.u.trans.fid, true, dc))
         prim->req.u.trans.data_in += dc;
+    /* secondaries come in order in practice; the pipe reads them as they come */
+    pipe_payload(l, prim->req.u.trans.fid, true, data_off, dc);
 }
 
 void smb1_trans2_secondary_req(struct smb1_link *l)
 {
-    trans_secondary(l, 9);
+    uint16_t data_off;
+    trans_secondary(l, 9, &data_off);
 }
 
 void smb1_nt_trans_secondary_req(struct smb1_link *l)
