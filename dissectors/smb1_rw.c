@@ -25,6 +25,24 @@ static bool fid_is_pipe(struct smb1_conn *c, uint16_t fid)
     return o && o->kind == SMB1_OPEN_PIPE;
 }
 
+/* a pipe's READ_ANDX / WRITE_ANDX data that was not streamed (the core kept
+ * the message whole: a chained or odd layout) goes to its DCE/RPC layer here;
+ * data the core streamed already went there as it arrived */
+static void pipe_data_kept(struct smb1_link *l, uint16_t fid, bool to_server, size_t off, size_t len)
+{
+    struct smb1_open *o = smb1_open_get(l->c, fid);
+    if (!o || o->kind != SMB1_OPEN_PIPE || len == 0)
+        return;
+    const struct smb1_msgview *mv = l->mv;
+    if (mv && mv->elide_len && off == mv->elide_at)
+        return;
+    struct rd d = smb1_msg_window(l, off, len);
+    if (rd_ok(&d))
+        smb1_pipe_data(l->c, l->c->em, o, to_server, d.p + d.off, rd_left(&d), l->ts_us);
+    else
+        smb1_pipe_gap(l->c, l->c->em, o, to_server, len, l->ts_us); /* cut short or past the bytes kept */
+}
+
 /* ---- READ_ANDX ----------------------------------------------------------- */
 
 void smb1_read_andx_req(struct smb1_link *l)
@@ -97,8 +115,10 @@ void smb1_read_andx_rsp(struct smb1_link *l)
     ev_uint(l->ev, F(data_offset), r.data_offset);
     ev_uint(l->ev, F(remaining), r.available);
     /* a pipe's data is not streamed to a file: count it here */
-    if (l->p && l->p->req.decoded)
+    if (l->p && l->p->req.decoded) {
         smb1_pipe_count(l->c, l->p->req.u.read.fid, false, r.length);
+        pipe_data_kept(l, l->p->req.u.read.fid, false, r.data_offset, r.length);
+    }
 }
 
 bool smb1_read_andx_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
@@ -155,6 +175,7 @@ void smb1_write_andx_req(struct smb1_link *l)
     ev_uint(l->ev, F(length), q.length);
     ev_uint(l->ev, F(write_mode), q.write_mode);
     smb1_pipe_count(l->c, q.fid, true, q.length);
+    pipe_data_kept(l, q.fid, true, q.data_offset, q.length);
     l->p->req.u.write.fid = q.fid;
     l->p->req.u.write.offset = q.offset;
     l->p->req.decoded = true;
