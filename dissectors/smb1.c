@@ -140,19 +140,41 @@ static struct smb1_pending *pending_new(struct smb1_conn *c, const struct smb1_h
 
 /* ---- message assembly ---------------------------------------------------- */
 
-/* the file a streamed message feeds, if its open still exists: a CLOSE in the
+/* the open a streamed message feeds, if it still exists: a CLOSE in the
  * other direction can end it while the data is still arriving */
-static struct file_track *stream_file(struct smb1_core *k, struct smb1_asm *a)
+static struct smb1_open *stream_open(struct smb1_core *k, struct smb1_asm *a)
 {
-    if (a->orphan)
-        return a->orphan;
     if (a->open_check != k->c.opens_ended) {
         /* some open ended since we looked: ours may be gone (FIDs are reused, hence the serial) */
         struct smb1_open *o = smb1_open_get(&k->c, a->s.fid);
         a->open = o && o->serial == a->open_serial ? o : NULL;
         a->open_check = k->c.opens_ended;
     }
-    return a->open ? a->open->ft : NULL;
+    return a->open;
+}
+
+/* the file tracker of that open (NULL for a pipe) */
+static struct file_track *stream_file(struct smb1_core *k, struct smb1_asm *a)
+{
+    if (a->orphan)
+        return a->orphan; /* a chained WRITE's data before its open has a FID */
+    struct smb1_open *o = stream_open(k, a);
+    return o ? o->ft : NULL;
+}
+
+/* the pipe that open is (NULL for a file); its DCE/RPC records are held like
+ * a handler's, to follow the message's own `smb` record */
+static struct smb1_open *stream_pipe(struct smb1_core *k, struct smb1_asm *a)
+{
+    struct smb1_open *o = stream_open(k, a);
+    return o && !o->ft && o->kind == SMB1_OPEN_PIPE ? o : NULL;
+}
+
+static void stream_pipe_gap(struct smb1_core *k, struct smb1_asm *a, size_t n, uint64_t ts_us)
+{
+    struct smb1_open *o = stream_pipe(k, a);
+    if (o)
+        smb1_pipe_gap(&k->c, &k->hold, o, a->s.io == FILE_WRITE, n, ts_us);
 }
 
 /* the file offset of the streamed byte at message position pos (inside the
@@ -267,7 +289,8 @@ static void asm_stream(struct smb1_core *k, struct smb1_asm *a, const struct smb
         if (!op)
             op = smb1_open_add(c, s.fid, l->h->uid, l->h->tid, NULL, a->ts_begin);
     }
-    if (!op || !op->ft) {
+    /* files stream to their tracker, pipes to their DCE/RPC layer */
+    if (!op || (!op->ft && op->kind != SMB1_OPEN_PIPE)) {
         a->mode = ASM_PLAIN;
         return;
     }
@@ -279,7 +302,8 @@ static void asm_stream(struct smb1_core *k, struct smb1_asm *a, const struct smb
     a->elide_len = (size_t)s.data_len;
     a->mode = ASM_STREAM;
     /* one READ/WRITE: lets the tracker compare a re-sent chunk as a whole */
-    file_chunk(op->ft, s.io, s.file_off, s.data_len);
+    if (op->ft)
+        file_chunk(op->ft, s.io, s.file_off, s.data_len);
 }
 
 /* Walk as much of the chain as is kept to find READ/WRITE data to stream
@@ -375,9 +399,12 @@ void smb1_msg_data(struct smb1_core *k, enum dir d, const uint8_t *p, size_t n, 
                 if (left < take)
                     take = left;
                 struct file_track *ft = stream_file(k, a);
+                struct smb1_open *po = ft ? NULL : stream_pipe(k, a);
                 uint64_t fo;
                 if (ft && stream_off(a, a->pos, &fo))
                     file_data(ft, a->s.io, fo, p, take);
+                else if (po)
+                    smb1_pipe_data(&k->c, &k->hold, po, a->s.io == FILE_WRITE, p, take, ts_us);
             }
         } else {
             asm_keep(k, a, p, take);
@@ -410,6 +437,8 @@ void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us)
         uint64_t fo;
         if (ft && stream_off(a, a->pos, &fo))
             file_missing(ft, a->s.io, fo, k2);
+        else if (!ft)
+            stream_pipe_gap(k, a, k2, ts_us);
         a->pos += k2;
         n -= k2;
         if (!a->frozen)
@@ -427,6 +456,8 @@ void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us)
         struct file_track *ft = stream_file(k, a);
         if (ft)
             file_missing(ft, a->s.io, a->s.file_off, inside);
+        else
+            stream_pipe_gap(k, a, inside, ts_us);
     }
     a->frozen = true;
     if (a->mode == ASM_UNDECIDED)
@@ -631,13 +662,16 @@ void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us
     a->ts_end = ts_us;
     /* streamed data the message never delivered */
     struct file_track *ft = a->mode == ASM_STREAM ? stream_file(k, a) : NULL;
-    if (ft && a->pos < a->elide_at + a->elide_len) {
+    if (a->mode == ASM_STREAM && a->pos < a->elide_at + a->elide_len) {
         size_t from = a->pos > a->elide_at ? a->pos : a->elide_at;
         uint64_t fo;
-        if (stream_off(a, from, &fo))
+        if (ft && stream_off(a, from, &fo))
             file_missing(ft, a->s.io, fo, a->elide_at + a->elide_len - from);
+        else if (!ft)
+            stream_pipe_gap(k, a, a->elide_at + a->elide_len - from, ts_us);
     }
     process(k, a, complete);
+    release_held(k); /* DCE/RPC records of the streamed data, if process() wrote no record to follow */
     asm_reset(k, a);
 }
 

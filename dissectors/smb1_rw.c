@@ -25,6 +25,24 @@ static bool fid_is_pipe(struct smb1_conn *c, uint16_t fid)
     return o && o->kind == SMB1_OPEN_PIPE;
 }
 
+/* a pipe's READ_ANDX / WRITE_ANDX data that was not streamed (the core kept
+ * the message whole: a chained or odd layout) goes to its DCE/RPC layer here;
+ * data the core streamed already went there as it arrived */
+static void pipe_data_kept(struct smb1_link *l, uint16_t fid, bool to_server, size_t off, size_t len)
+{
+    struct smb1_open *o = smb1_open_get(l->c, fid);
+    if (!o || o->kind != SMB1_OPEN_PIPE || len == 0)
+        return;
+    const struct smb1_msgview *mv = l->mv;
+    if (mv && mv->elide_len && off == mv->elide_at)
+        return;
+    struct rd d = smb1_msg_window(l, off, len);
+    if (rd_ok(&d))
+        smb1_pipe_data(l->c, l->c->em, o, to_server, d.p + d.off, rd_left(&d), l->ts_us);
+    else
+        smb1_pipe_gap(l->c, l->c->em, o, to_server, len, l->ts_us); /* cut short or past the bytes kept */
+}
+
 /* ---- READ_ANDX ----------------------------------------------------------- */
 
 void smb1_read_andx_req(struct smb1_link *l)
@@ -107,6 +125,7 @@ void smb1_read_andx_rsp(struct smb1_link *l)
         /* an offset already past the end was flagged with the request */
         if (r.length && off <= FILE_OFFSET_END && !fid_is_pipe(l->c, fid))
             (void)smb1_range_fits(l, fid, off, r.length);
+        pipe_data_kept(l, fid, false, r.data_offset, r.length);
     }
 }
 
@@ -166,6 +185,7 @@ void smb1_write_andx_req(struct smb1_link *l)
     if (!fid_is_pipe(l->c, q.fid))
         (void)smb1_range_fits(l, q.fid, q.offset, q.length);
     smb1_pipe_count(l->c, q.fid, true, q.length);
+    pipe_data_kept(l, q.fid, true, q.data_offset, q.length);
     l->p->req.u.write.fid = q.fid;
     l->p->req.u.write.offset = q.offset;
     l->p->req.decoded = true;

@@ -330,10 +330,14 @@ static enum smb1_open_kind tree_kind(const struct smb1_tree *t, const char *shar
     return share && ends_with_ci(share, "\\IPC$") ? SMB1_OPEN_PIPE : SMB1_OPEN_FILE;
 }
 
+static void pipe_rpc_end(struct smb1_conn *c, struct smb1_open *o);
+
 void smb1_open_set_kind(struct smb1_conn *c, struct smb1_open *o, enum smb1_open_kind k)
 {
     if (o->kind == k)
         return;
+    if (o->kind == SMB1_OPEN_PIPE)
+        pipe_rpc_end(c, o);
     o->kind = k;
     if (k == SMB1_OPEN_FILE || k == SMB1_OPEN_PRINTER) {
         /* content from here on (an open's response says so before any data) */
@@ -389,6 +393,48 @@ struct smb1_open *smb1_open_get(struct smb1_conn *c, uint16_t fid)
             return o;
     }
     return NULL;
+}
+
+/* the pipe's DCE/RPC state, made on first use with the pipe's identity */
+static struct dcerpc_pipe *pipe_rpc(struct smb1_conn *c, struct smb1_open *o, uint64_t ts_us)
+{
+    if (!o->rpc) {
+        const struct smb1_session *s = smb1_session_get(c, o->uid, false, ts_us);
+        const char *user = s && s->user && *s->user ? s->user : NULL;
+        o->rpc = dcerpc_pipe_new(o->name, o->fid, user, o->share);
+    }
+    return o->rpc;
+}
+
+void smb1_pipe_data(struct smb1_conn *c, const struct emitter *em, struct smb1_open *o, bool to_server,
+                    const uint8_t *p, size_t n, uint64_t ts_us)
+{
+    if (!o || o->kind != SMB1_OPEN_PIPE || n == 0)
+        return;
+    struct limits def = limits_default(); /* a connection made without limits (tests) */
+    struct dcerpc_io io = {.conn = c->conn, .em = em, .lim = c->lim ? c->lim : &def, .ts_us = ts_us};
+    dcerpc_data(pipe_rpc(c, o, ts_us), &io, to_server, p, n);
+}
+
+void smb1_pipe_gap(struct smb1_conn *c, const struct emitter *em, struct smb1_open *o, bool to_server, size_t n,
+                   uint64_t ts_us)
+{
+    if (!o || o->kind != SMB1_OPEN_PIPE || !o->rpc || n == 0)
+        return;
+    struct limits def = limits_default();
+    struct dcerpc_io io = {.conn = c->conn, .em = em, .lim = c->lim ? c->lim : &def, .ts_us = ts_us};
+    dcerpc_gap(o->rpc, &io, to_server, n);
+}
+
+/* the pipe's calls still open are reported (unanswered) before its file record */
+static void pipe_rpc_end(struct smb1_conn *c, struct smb1_open *o)
+{
+    if (!o->rpc)
+        return;
+    struct limits def = limits_default();
+    struct dcerpc_io io = {.conn = c->conn, .em = c->em, .lim = c->lim ? c->lim : &def, .ts_us = o->ts_us};
+    dcerpc_pipe_end(o->rpc, &io);
+    o->rpc = NULL;
 }
 
 struct smb1_open *smb1_open_add(struct smb1_conn *c, uint16_t fid, uint16_t uid, uint16_t tid,
@@ -521,6 +567,7 @@ static void open_end(struct smb1_conn *c, struct smb1_open *o, uint64_t ts_us)
     idcount_add(c, &c->opens_by_uid, TAB_BY_UID, o->uid, -1);
     idcount_add(c, &c->opens_by_tid, TAB_BY_TID, o->tid, -1);
     c->opens_ended++; /* tells holders of an open pointer to look it up again */
+    pipe_rpc_end(c, o);
     open_record(c, o, ts_us);
     recharge(c, &o->charged, 0);
     open_free(o);

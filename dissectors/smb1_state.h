@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dcerpc.h"
 #include "event.h"
 #include "files.h"
 #include "htab.h"
@@ -69,6 +70,7 @@ struct smb1_open {
      * TRANSACT_NMPIPE and READ_NMPIPE responses), as the messages declare them */
     uint64_t pipe_in, pipe_out;
     struct file_track *ft;                /* NULL for pipes and directories: they have no content to hash */
+    struct dcerpc_pipe *rpc;              /* pipes: the DCE/RPC state, made when the first payload byte comes */
     uint64_t serial;                      /* unique in the connection: FIDs are reused */
     uint64_t ts_us;
     size_t charged;                       /* bytes charged to the state budget for it */
@@ -197,6 +199,12 @@ void smb1_open_kind_from_type(struct smb1_conn *c, struct smb1_open *o, uint16_t
 /* count n payload bytes on FID when it is an open pipe (to_server: bytes_in);
  * false when the FID is not a known pipe */
 bool smb1_pipe_count(struct smb1_conn *c, uint16_t fid, bool to_server, uint64_t n);
+/* payload bytes written to (to_server) or read from the pipe o, in order, for
+ * its DCE/RPC layer; records go to em. A gap: n bytes the capture lost. */
+void smb1_pipe_data(struct smb1_conn *c, const struct emitter *em, struct smb1_open *o, bool to_server,
+                    const uint8_t *p, size_t n, uint64_t ts_us);
+void smb1_pipe_gap(struct smb1_conn *c, const struct emitter *em, struct smb1_open *o, bool to_server, size_t n,
+                   uint64_t ts_us);
 /* emit the `file` record for this open and forget it */
 void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us);
 /* emit the `session` record (LOGOFF or connection end) and forget it */

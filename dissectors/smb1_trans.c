@@ -89,10 +89,33 @@ static void pipe_request(struct smb1_link *l, uint16_t subcmd, uint16_t fid, uin
 {
     if (!pipe_writes(subcmd) && !pipe_reads(subcmd))
         return;
+    /* a FID whose open was not seen (the capture began later) that a pipe
+     * sub-command names is a pipe: nothing was hashed for it to lose */
+    if (!smb1_open_get(l->c, fid)) {
+        struct smb1_open *o = smb1_open_add(l->c, fid, l->h->uid, l->h->tid, NULL, l->ts_us);
+        if (o)
+            smb1_open_set_kind(l->c, o, SMB1_OPEN_PIPE);
+    }
     l->p->req.u.trans.fid = fid;
     l->p->req.u.trans.pipe_io = true;
     if (pipe_writes(subcmd) && !smb1_pipe_count(l->c, fid, true, data_count))
         l->p->req.u.trans.data_in = data_count;
+}
+
+/* the pipe bytes a transaction carries, to the pipe's DCE/RPC layer (when
+ * the FID is known as a pipe; the data must be in the message) */
+static void pipe_payload(struct smb1_link *l, uint16_t fid, bool to_server, uint16_t off, uint16_t count)
+{
+    if (count == 0)
+        return;
+    struct smb1_open *o = smb1_open_get(l->c, fid);
+    if (!o || o->kind != SMB1_OPEN_PIPE)
+        return;
+    struct rd d = smb1_msg_window(l, off, count);
+    if (rd_ok(&d))
+        smb1_pipe_data(l->c, l->c->em, o, to_server, d.p + d.off, rd_left(&d), l->ts_us);
+    else
+        smb1_pipe_gap(l->c, l->c->em, o, to_server, count, l->ts_us); /* cut off or past the kept bytes */
 }
 
 void smb1_trans_rsp(struct smb1_link *l)
@@ -103,6 +126,7 @@ void smb1_trans_rsp(struct smb1_link *l)
     struct rd w = l->words;
     rd_skip(&w, 2 + 2 + 2 + 2 + 2 + 2); /* totals, Reserved1, parameter count, offset, displacement */
     uint16_t data_count = rd_u16le(&w);
+    uint16_t data_off = rd_u16le(&w);
     if (!rd_ok(&w))
         return;
     uint16_t fid = p->req.u.trans.fid;
@@ -112,8 +136,10 @@ void smb1_trans_rsp(struct smb1_link *l)
     /* request data held back until the FID proved to be a pipe */
     if (smb1_pipe_count(l->c, fid, true, p->req.u.trans.data_in))
         p->req.u.trans.data_in = 0;
-    if (pipe_reads(p->req.u.trans.subcmd))
+    if (pipe_reads(p->req.u.trans.subcmd)) {
         smb1_pipe_count(l->c, fid, false, data_count);
+        pipe_payload(l, fid, false, data_off, data_count);
+    }
 }
 
 static void keep_name(struct smb1_link *l, const char *name)
@@ -184,6 +210,8 @@ void smb1_trans_req(struct smb1_link *l)
         if (rd_ok(&t.setup) && subcmd != PIPE_WAIT && subcmd != PIPE_CALL) {
             smb1_ev_fid(l, fid);
             pipe_request(l, subcmd, fid, t.data_count);
+            if (pipe_writes(subcmd))
+                pipe_payload(l, fid, true, t.data_off, t.data_count);
         }
     } else if (prefix_ci(name, "\\MAILSLOT\\") && subcmd == 0x0001) {
         ev_str(l->ev, F(subcommand_name), "MAILSLOT_WRITE");
@@ -487,7 +515,7 @@ static void secondary_fields(struct smb1_link *l, uint32_t pc, uint32_t pd, uint
 
 /* TRANSACTION_SECONDARY (8 words) and TRANSACTION2_SECONDARY (9: + FID);
  * the message's data count, 0 when the words are not there */
-static uint16_t trans_secondary(struct smb1_link *l, unsigned words)
+static uint16_t trans_secondary(struct smb1_link *l, unsigned words, uint16_t *data_off)
 {
     if (!smb1_need_words(l, words))
         return 0;
@@ -497,7 +525,7 @@ static uint16_t trans_secondary(struct smb1_link *l, unsigned words)
     rd_u16le(&w); /* ParameterOffset */
     uint16_t pd = rd_u16le(&w);
     uint16_t dc = rd_u16le(&w);
-    rd_u16le(&w); /* DataOffset */
+    *data_off = rd_u16le(&w);
     uint16_t dd = rd_u16le(&w);
     if (!rd_ok(&w))
         return 0;
@@ -507,18 +535,22 @@ static uint16_t trans_secondary(struct smb1_link *l, unsigned words)
 
 void smb1_trans_secondary_req(struct smb1_link *l)
 {
-    uint16_t dc = trans_secondary(l, 8);
+    uint16_t data_off = 0;
+    uint16_t dc = trans_secondary(l, 8, &data_off);
     /* more request data of a pipe transaction still waiting for its answer */
     struct smb1_pending *prim = smb1_pending_answer(l->c, l->h->pid, l->h->mid, SMB1_COM_TRANSACTION, 0, false);
     if (!dc || !prim || !prim->req.decoded || !prim->req.u.trans.pipe_io || !pipe_writes(prim->req.u.trans.subcmd))
         return;
     if (!smb1_pipe_count(l->c, prim->req.u.trans.fid, true, dc))
         prim->req.u.trans.data_in += dc;
+    /* secondaries come in order in practice; the pipe reads them as they come */
+    pipe_payload(l, prim->req.u.trans.fid, true, data_off, dc);
 }
 
 void smb1_trans2_secondary_req(struct smb1_link *l)
 {
-    trans_secondary(l, 9);
+    uint16_t data_off;
+    trans_secondary(l, 9, &data_off);
 }
 
 void smb1_nt_trans_secondary_req(struct smb1_link *l)

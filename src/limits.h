@@ -42,6 +42,9 @@ struct limits {
     uint64_t extract_max_total;    /* --extract-max-total: bytes written by --extract in the whole run */
     size_t extract_max_fds;        /* --extract-max-fds: files being extracted held open at once */
     uint64_t anomalies_per_conn;   /* --max-anomalies-per-conn: records of one anomaly name per connection */
+    size_t dcerpc_stub_max;        /* --max-dcerpc-stub: bytes of one call's joined request or response stub kept */
+    size_t dcerpc_calls_max;       /* --max-dcerpc-calls: outstanding DCE/RPC calls per pipe */
+    size_t dcerpc_contexts_max;    /* --max-dcerpc-contexts: presentation contexts remembered per pipe */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
     size_t summary_max;            /* --max-summary: entries per --summary table (sessions, files, failures) */
 };
@@ -82,6 +85,12 @@ static inline struct limits limits_default(void)
         /* enough to see what happened and how often it repeats; the
          * rest are counted (anomalies_suppressed) */
         .anomalies_per_conn = 100,
+        /* Windows caps a call's stub far lower for most interfaces; 1 MiB
+         * holds a large enumeration (NetrShareEnum, SamrEnumerateUsers) */
+        .dcerpc_stub_max = 1u << 20,
+        /* clients over SMB pipes rarely have more than one call in flight */
+        .dcerpc_calls_max = 64,
+        .dcerpc_contexts_max = 64,
         .tcp_overlap = OVERLAP_FIRST,
         /* a few MB at most (an entry holds a handful of --max-string strings) */
         .summary_max = 1000,

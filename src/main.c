@@ -111,6 +111,9 @@ static void usage(FILE *f)
           "  --max-sessions N         SMB sessions (UIDs) per connection   (4096)\n"
           "  --max-trees N            tree connects (TIDs) per connection  (4096)\n"
           "  --max-string BYTES       longest decoded string               (1024)\n"
+          "  --max-dcerpc-stub BYTES  one DCE/RPC call's stub kept          (1048576)\n"
+          "  --max-dcerpc-calls N     outstanding DCE/RPC calls per pipe    (64)\n"
+          "  --max-dcerpc-contexts N  DCE/RPC contexts remembered per pipe  (64)\n"
           "  --max-file-hold BYTES    out-of-order file data held, per file (16777216)\n"
           "  --max-file-hold-total BYTES  the same, all files             (268435456)\n"
           "  --max-file-verify BYTES  file content kept to check overlaps  (1048576)\n"
@@ -144,6 +147,7 @@ enum opt_id {
     OPT_SENSOR, OPT_SUMMARY, OPT_SUMMARY_ONLY, OPT_MAX_SUMMARY,
     OPT_STATE_MEM, OPT_SESSIONS, OPT_TREES,
     OPT_ANOMALIES,
+    OPT_RPC_STUB, OPT_RPC_CALLS, OPT_RPC_CTX,
 };
 
 static const struct option long_opts[] = {
@@ -165,6 +169,9 @@ static const struct option long_opts[] = {
     {"max-pending", required_argument, NULL, OPT_PENDING},
     {"max-open-files", required_argument, NULL, OPT_FILES},
     {"max-string", required_argument, NULL, OPT_STRING},
+    {"max-dcerpc-stub", required_argument, NULL, OPT_RPC_STUB},
+    {"max-dcerpc-calls", required_argument, NULL, OPT_RPC_CALLS},
+    {"max-dcerpc-contexts", required_argument, NULL, OPT_RPC_CTX},
     {"max-file-hold", required_argument, NULL, OPT_HOLD},
     {"max-file-hold-total", required_argument, NULL, OPT_HOLD_TOTAL},
     {"max-file-verify", required_argument, NULL, OPT_VERIFY},
@@ -313,6 +320,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_PENDING, pending_max, 1, 100000000, size_t)
         LIMIT(OPT_FILES, files_max, 1, 100000000, size_t)
         LIMIT(OPT_STRING, str_max, 16, 1u << 20, size_t)
+        LIMIT(OPT_RPC_STUB, dcerpc_stub_max, 0, (uint64_t)1 << 32, size_t)
+        LIMIT(OPT_RPC_CALLS, dcerpc_calls_max, 1, 1000000, size_t)
+        LIMIT(OPT_RPC_CTX, dcerpc_contexts_max, 1, 65536, size_t)
         LIMIT(OPT_HOLD, file_hold_bytes, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_HOLD_TOTAL, file_hold_total, 0, (uint64_t)1 << 40, size_t)
         LIMIT(OPT_VERIFY, file_verify_bytes, 0, (uint64_t)1 << 40, size_t)

@@ -287,6 +287,43 @@ static void text_write(struct sink *s, const struct event *e)
         put_fieldset(f, e, &e->top, true);
         break;
     }
+    case EV_DCERPC:
+    case EV_DCERPC_BIND: {
+        /* DCERPC \pipe interface operation status latency, then the rest;
+         * DCERPC_BIND \pipe bind|alter_context latency, then the rest */
+        bool bind = e->type == EV_DCERPC_BIND;
+        const char *pipe = str_field(e, F(pipe));
+        fputs(bind ? "DCERPC_BIND " : "DCERPC ", f);
+        put_str(f, pipe ? pipe : "-");
+        if (bind) {
+            const char *kind = str_field(e, F(bind_kind));
+            fputc(' ', f);
+            put_str(f, kind ? kind : "-");
+        } else {
+            const char *iface = str_field(e, F(interface)), *op = str_field(e, F(operation));
+            const char *st = str_field(e, F(status));
+            const struct field *code = ev_find(e, NULL, F(status_code));
+            fputc(' ', f);
+            put_str(f, iface ? iface : "-");
+            fputc(' ', f);
+            put_str(f, op ? op : "-");
+            fputc(' ', f);
+            if (st)
+                put_str(f, st);
+            else if (code && code->kind == F_UINT)
+                fprintf(f, "0x%08" PRIx64, code->v.u);
+            else
+                fputs("(no status)", f);
+        }
+        const struct field *lat = ev_find(e, NULL, F(latency_us));
+        if (lat && lat->kind == F_UINT)
+            fprintf(f, " %" PRIu64 ".%03" PRIu64 "ms", lat->v.u / 1000u, lat->v.u % 1000u);
+        if (listed(&e->top)) {
+            fputc(' ', f);
+            put_fieldset(f, e, &e->top, true);
+        }
+        break;
+    }
     case EV_ANOMALY: {
         const char *name = str_field(e, F(anomaly_name)), *detail = str_field(e, F(detail));
         fputs("ANOMALY ", f);

@@ -563,8 +563,16 @@ START_TEST(pipe_bytes_across_transact_read_and_write)
     ck_assert_str_eq(th_find(&t, "file "),
                      "file ts=999 start=@10 name=\"\\srvsvc\" share=\"\\\\SRV\\IPC$\" kind=\"pipe\" fid=16384 uid=2048 tid=2048 "
                      "user=\"alice\" domain=\"CORP\" size=null bytes_in=272 bytes_out=584 partial=false");
-    /* re-reads at offset 0 are a conversation, not a conflict */
-    ck_assert_uint_eq(th_count(&t, "anomaly "), 0);
+    /* re-reads at offset 0 are a conversation, not a conflict. The only
+     * anomalies are the DCE/RPC layer's: after the bind, the client wrote 100
+     * zero bytes that are no PDU (dcerpc_bad_header), then a bind again
+     * (dcerpc_resync) whose transaction's secondary adds 28 zero bytes
+     * (dcerpc_bad_header again); the server's fill bytes never looked like a PDU */
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 3);
+    ck_assert(th_line_has(&t, "anomaly ", "dcerpc_bad_header"));
+    ck_assert(th_line_has(&t, "anomaly ", "dcerpc_resync"));
+    /* both binds (TRANSACT_NMPIPE) reported, unanswered: the server sent no ack */
+    ck_assert_uint_eq(th_count(&t, "dcerpc_bind "), 2);
     ck_assert_uint_eq(t.pool.kept_peak, 0);
     ck_assert_uint_eq(t.pool.held_peak, 0);
     th_end(&t);
@@ -648,6 +656,45 @@ START_TEST(file_records_carry_user_and_domain)
 }
 END_TEST
 
+/* WRITE_ANDX data on a pipe streams to the DCE/RPC layer piece by piece: a
+ * bind cut by a capture gap is dropped with dcerpc_gap, the rest of it is
+ * skipped (dcerpc_resync) and the next whole bind, sent in 7-byte pieces, is taken */
+START_TEST(pipe_write_stream_gap_reaches_dcerpc)
+{
+    struct th t;
+    th_init(&t);
+    struct smb1_core k;
+    pipe_session(&t, &k);
+    const uint8_t *bind = TRANS_PIPE_REQ + 84; /* the 72-byte bind in that fixture */
+    struct mb q;
+    writex_req(&q, 6, 0x4000, 72);
+    memcpy(q.b + 64, bind, 72);
+    /* the header and the bind's first 20 bytes, 10 lost, the rest */
+    smb1_msg_begin(&k, DIR_C2S, q.n, 50);
+    smb1_msg_data(&k, DIR_C2S, q.b, 64 + 20, 50);
+    smb1_msg_gap(&k, DIR_C2S, 10, 51);
+    smb1_msg_data(&k, DIR_C2S, q.b + 64 + 30, q.n - 64 - 30, 52);
+    smb1_msg_end(&k, DIR_C2S, true, 52);
+    ck_assert(th_line_has(&t, "anomaly ", "dcerpc_gap"));
+    writex_req(&q, 7, 0x4000, 72);
+    memcpy(q.b + 64, bind, 72);
+    q.b[64 + 12] = 2; /* call_id 2 */
+    smb1_msg_begin(&k, DIR_C2S, q.n, 60);
+    for (size_t i = 0; i < q.n; i += 7) /* in 7-byte pieces */
+        smb1_msg_data(&k, DIR_C2S, q.b + i, q.n - i < 7 ? q.n - i : 7, 60);
+    smb1_msg_end(&k, DIR_C2S, true, 60);
+    smb1_core_end(&k, 999);
+    smb1_core_free(&k);
+    /* only the second bind is reported (unanswered) */
+    ck_assert_uint_eq(th_count(&t, "dcerpc_bind "), 1);
+    ck_assert(th_line_has(&t, "dcerpc_bind ", "call_id=2"));
+    /* the 42 bytes of the cut bind after the gap were skipped to reach it */
+    ck_assert_uint_eq(th_count(&t, "anomaly "), 2);
+    ck_assert(th_line_has(&t, "anomaly ", "42 bytes skipped to the next PDU header"));
+    th_end(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("smb1_kind");
@@ -663,6 +710,7 @@ static Suite *suite(void)
     tcase_add_test(tc, a_pipe_transaction_proves_a_pipe_only_when_answered);
     tcase_add_test(tc, becoming_a_pipe_keeps_the_bytes_seen);
     tcase_add_test(tc, file_records_carry_user_and_domain);
+    tcase_add_test(tc, pipe_write_stream_gap_reaches_dcerpc);
     suite_add_tcase(s, tc);
     return s;
 }
