@@ -17,6 +17,7 @@ struct ev_chunk {
 static const char *const type_names[] = {
     [EV_CONN] = "conn", [EV_NBSS] = "nbss", [EV_SMB] = "smb", [EV_FILE] = "file",
     [EV_SESSION] = "session", [EV_ANOMALY] = "anomaly", [EV_STATS] = "stats",
+    [EV_DCERPC] = "dcerpc", /* TEMP (ndr branch): see event.h */
 };
 
 const char *ev_type_name(enum ev_type t) { return type_names[t]; }

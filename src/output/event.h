@@ -12,7 +12,10 @@
 
 #include "fields.h"
 
-enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS };
+enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS,
+    /* TEMP (ndr branch only): a stand-in so the argument decoders' unit tests can build dcerpc
+     * records; never emitted here. Integrator: replace with the dcerpc branch's EV_DCERPC. */
+    EV_DCERPC };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */
