@@ -130,7 +130,7 @@ static const char *const wkssvc_ops[] = {
     [30] = "NetrEnumerateComputerNames",
 };
 
-/* [MS-RRP] 3.1.5 */
+/* [MS-RRP] 3.1.5, [MS-RSP] 3.2.4 */
 static const char *const winreg_ops[] = {
     [0] = "OpenClassesRoot", [1] = "OpenCurrentUser", [2] = "OpenLocalMachine", [3] = "OpenPerformanceData",
     [4] = "OpenUsers", [5] = "BaseRegCloseKey", [6] = "BaseRegCreateKey", [7] = "BaseRegDeleteKey",
@@ -138,8 +138,11 @@ static const char *const winreg_ops[] = {
     [12] = "BaseRegGetKeySecurity", [13] = "BaseRegLoadKey", [15] = "BaseRegOpenKey",
     [16] = "BaseRegQueryInfoKey", [17] = "BaseRegQueryValue", [18] = "BaseRegReplaceKey",
     [19] = "BaseRegRestoreKey", [20] = "BaseRegSaveKey", [21] = "BaseRegSetKeySecurity",
-    [22] = "BaseRegSetValue", [23] = "BaseRegUnLoadKey", [26] = "BaseRegGetVersion",
-    [27] = "OpenCurrentConfig", [29] = "BaseRegQueryMultipleValues", [31] = "BaseRegSaveKeyEx",
+    [22] = "BaseRegSetValue", [23] = "BaseRegUnLoadKey",
+    /* [MS-RSP] 3.2.4: the remote shutdown methods served on the winreg interface */
+    [24] = "BaseInitiateSystemShutdown", [25] = "BaseAbortSystemShutdown", [26] = "BaseRegGetVersion",
+    [27] = "OpenCurrentConfig", [29] = "BaseRegQueryMultipleValues", [30] = "BaseInitiateSystemShutdownEx",
+    [31] = "BaseRegSaveKeyEx",
     [32] = "OpenPerformanceText", [33] = "OpenPerformanceNlsText", [34] = "BaseRegQueryMultipleValues2",
     [35] = "BaseRegDeleteKeyEx",
 };
@@ -179,8 +182,8 @@ static const char *const eventlog_ops[] = {
     [4] = "ElfrNumberOfRecords", [5] = "ElfrOldestRecord", [6] = "ElfrChangeNotify", [7] = "ElfrOpenELW",
     [8] = "ElfrRegisterEventSourceW", [9] = "ElfrOpenBELW", [10] = "ElfrReadELW", [11] = "ElfrReportEventW",
     [12] = "ElfrClearELFA", [13] = "ElfrBackupELFA", [14] = "ElfrOpenELA", [15] = "ElfrRegisterEventSourceA",
-    [16] = "ElfrOpenBELA", [17] = "ElfrReadELA", [18] = "ElfrReportEventA", [21] = "ElfrGetLogInformation",
-    [23] = "ElfrReportEventAndSourceW", [24] = "ElfrReportEventExW", [25] = "ElfrReportEventExA",
+    [16] = "ElfrOpenBELA", [17] = "ElfrReadELA", [18] = "ElfrReportEventA", [22] = "ElfrGetLogInformation", [23] = "ElfrFlushEL",
+    [24] = "ElfrReportEventAndSourceW", [25] = "ElfrReportEventExW", [26] = "ElfrReportEventExA",
 };
 
 /* [MS-NRPC] 3.5.4 */
