@@ -293,6 +293,45 @@ def check(binary, pcap, facts_path):
         else:
             c.true("ls.status (FIND_FIRST2)", False, "no TRANSACTION2 record with subcommand_name FIND_FIRST2")
 
+    # ---- DCE/RPC calls (svcctl-445, samr-445, winreg-445): what the client sent and was told
+    dce = run.of("dcerpc")
+    # TODO(integrator): make this strict after the dcerpc (PDU layer) merge: change the next line
+    # to `if "rpc.interface" in f:` so a missing dcerpc record fails instead of skipping.
+    if "rpc.interface" in f and dce:
+        c.true("dcerpc: every call names the interface",
+               all(r.get("interface") == f["rpc.interface"] for r in dce),
+               str(sorted({r.get("interface") for r in dce})))
+
+        def call(op):
+            return one([r for r in dce if r.get("operation") == op])
+
+        for key, op, field in (("rpc.CreateServiceW.service_name", "CreateServiceW", "service_name"),
+                               ("rpc.CreateServiceW.binary_path", "CreateServiceW", "binary_path"),
+                               ("rpc.CreateServiceW.start_type", "CreateServiceW", "start_type"),
+                               ("rpc.OpenServiceW.service_name", "OpenServiceW", "service_name"),
+                               ("rpc.BaseRegOpenKey.key_path", "BaseRegOpenKey", "key_path"),
+                               ("rpc.BaseRegQueryValue.value_name", "BaseRegQueryValue", "value_name")):
+            if key in f:
+                r = call(op)
+                c.eq(f"{key} ({op} record's {field})", f[key], r and r.get(field))
+        for key, op, field in (("rpc.SamrEnumerateUsersInDomain.names", "SamrEnumerateUsersInDomain", "names"),
+                               ("rpc.SamrEnumerateUsersInDomain.rids", "SamrEnumerateUsersInDomain", "rids"),
+                               ("rpc.SamrEnumerateDomainsInSamServer.names", "SamrEnumerateDomainsInSamServer",
+                                "names")):
+            if key in f:
+                r = call(op)
+                c.eq(f"{key} ({op} record's {field})", f[key].split(",") if f[key] else [], r and r.get(field))
+        if "rpc.SamrLookupDomainInSamServer.sid" in f:
+            r = call("SamrLookupDomainInSamServer")
+            c.eq("rpc.SamrLookupDomainInSamServer.sid", [f["rpc.SamrLookupDomainInSamServer.sid"]],
+                 r and r.get("sids"))
+        for k, v in f.items():
+            # rpc.<Operation>.status: the op's return value (or the fault code) as the client saw it
+            if k.startswith("rpc.") and k.endswith(".status") and k.count(".") == 2:
+                r = call(k.split(".")[1])
+                if r is not None:
+                    c.eq(k, int(v, 16), r.get("status_code"))
+
     # ---- the rest of the exchange
     for step, command in (("close", "CLOSE"), ("tree_disconnect", "TREE_DISCONNECT"),
                           ("logoff", "LOGOFF_ANDX")):
