@@ -67,14 +67,16 @@ static void counted_array(struct rd *r, const char *fmt, struct lists *l)
 
 /* enumerations: [in, out] EnumerationContext, [out] PSAMPR_ENUMERATION_BUFFER* Buffer (a unique
  * pointer to {EntriesRead, pointer to SAMPR_RID_ENUMERATION[]}), [out] CountReturned */
-static void enum_rsp(struct rd *r, struct event *ev)
+static void enum_rsp(struct rd *r, struct event *ev, bool rids)
 {
     ndr_u32(r);
     uint32_t ref = ndr_ptr(r);
     if (!rd_ok(r) || !ref)
         return;
-    struct lists l = {.ev = ev, .name_at = 1, .rid_at = 0};
-    counted_array(r, "du", &l);  /* RelativeId, RPC_UNICODE_STRING Name */
+    /* RelativeId, RPC_UNICODE_STRING Name; for domains the "RID" is only an index ([MS-SAMR]
+     * 3.1.5.2.1 sets it to 0, 1...): not reported */
+    struct lists l = {.ev = ev, .name_at = 1, .rid_at = rids ? 0 : -1};
+    counted_array(r, "du", &l);
 }
 
 /* [in] unsigned long Count, [in, size_is(1000), length_is(Count)] names or RIDs: a conformant
@@ -215,10 +217,10 @@ void dcerpc_samr_rsp(uint16_t opnum, struct rd *stub, struct event *ev)
     struct rd r = ndr_stub(stub);
     char s[NDR_STR_MAX];
     switch (opnum) {
-    case OP_ENUM_DOMAINS:
+    case OP_ENUM_DOMAINS: enum_rsp(&r, ev, false); break;
     case OP_ENUM_GROUPS:
     case OP_ENUM_USERS:
-    case OP_ENUM_ALIASES: enum_rsp(&r, ev); break;
+    case OP_ENUM_ALIASES: enum_rsp(&r, ev, true); break;
     case OP_LOOKUP_NAMES: lookup_names_rsp(&r, ev); break;
     case OP_LOOKUP_IDS: lookup_ids_rsp(&r, ev); break;
     case OP_QUERY_DISPLAY:
