@@ -532,7 +532,7 @@ static void on_response(struct dcerpc_pipe *pp, const struct dcerpc_io *io, cons
     if (c->iface && c->iface->status_is_hresult_or_win32 && !c->sealed && c->tail_n == STATUS_LEN) {
         struct rd t = rd_init(c->tail, STATUS_LEN);
         uint32_t st = d->h.drep[0] & 0x10 ? rd_u32le(&t) : rd_u32be(&t);
-        ev_str(&c->ev, F(status), dcerpc_status_name(st));
+        ev_str(&c->ev, F(status), dcerpc_iface_status_name(c->iface, st));
         ev_uint(&c->ev, F(status_code), st);
     }
     if (c->decode && !c->sealed && !c->lost && c->have_req && c->iface && c->iface->rsp) {

@@ -245,7 +245,7 @@ ARGS=(--host "$HOST" --user "$SMB_USER" --password "$SMB_PASS"
 # the scenarios this run makes (SCENARIOS, or all)
 ALL_SCENARIOS="seed-445 seed-139 bigread-445 badlogon-445 badshare-445 nofile-445
     nofile-dos-445 anon-445 lm-445 ntlmv2-445 netbios-negative-139 smbclient-nt1
-    chain-445 pipe-445"
+    chain-445 pipe-445 svcctl-445 samr-445 winreg-445"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 for n in $SCENARIOS; do
     [[ " $(echo $ALL_SCENARIOS) " == *" $n "* ]] || die "unknown scenario $n (known: $(echo $ALL_SCENARIOS))"
@@ -295,6 +295,9 @@ capture ntlmv2-445           "${S[@]}" ntlmv2-445 "${ARGS[@]}"
 capture netbios-negative-139 "${S[@]}" netbios-negative-139 "${ARGS[@]}"
 capture chain-445            "${S[@]}" chain-445 "${ARGS[@]}"
 capture pipe-445             "${S[@]}" pipe-445 "${ARGS[@]}"
+capture svcctl-445           "${S[@]}" svcctl-445 "${ARGS[@]}"
+capture samr-445             "${S[@]}" samr-445 "${ARGS[@]}"
+capture winreg-445           "${S[@]}" winreg-445 "${ARGS[@]}"
 mkdir -p "$T/client/work"
 capture smbclient-nt1 "$PY" "$CLIENTS/smbclient_nt1.py" --conf "$T/client.conf" \
     --workdir "$T/client/work" --host "$HOST" --user "$SMB_USER" \

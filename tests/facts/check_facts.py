@@ -283,8 +283,11 @@ def check(binary, pcap, facts_path):
                     recs = [r for r in run.smb(command) if r.get("fid") == fr.get("fid")]
                     c.eq(f"{key} ({command} records on the pipe)", int(f[key]), len(recs))
                     c.eq(f"{key}: each names the pipe", [f["pipe.name"]] * len(recs), [r.get("file") for r in recs])
-        # rpc.shares (what NetShareEnum returned) needs the DCE/RPC stubs decoded, which
-        # smbscope does not do yet: that fact is recorded for the day it does, not checked
+        if "rpc.shares" in f:
+            # what NetrShareEnum returned, decoded from the response stub
+            enum = [r for r in run.of("dcerpc") if r.get("operation") == "NetrShareEnum"]
+            c.eq("rpc.shares (NetrShareEnum's dcerpc record)", f["rpc.shares"].split(","),
+                 enum[0].get("shares") if enum else None)
     if "ls.pattern" in f:
         t2 = [r for r in run.smb("TRANSACTION2") if r.get("subcommand_name") == "FIND_FIRST2"]
         if t2:
@@ -292,6 +295,46 @@ def check(binary, pcap, facts_path):
             c.opt("ls.pattern", t2[0], ["file", "pattern"], f["ls.pattern"])
         else:
             c.true("ls.status (FIND_FIRST2)", False, "no TRANSACTION2 record with subcommand_name FIND_FIRST2")
+
+    # ---- DCE/RPC calls (svcctl-445, samr-445, winreg-445): what the client sent and was told
+    dce = run.of("dcerpc")
+    if "rpc.interface" in f:
+        # the fact may go on with the UUID and version ("srvsvc 4b324fc8-... v3.0"): the name leads
+        want_iface = f["rpc.interface"].split()[0]
+        c.true("dcerpc: the calls were decoded", bool(dce), f"{len(dce)} dcerpc records")
+        c.true("dcerpc: every call names the interface",
+               all(r.get("interface") == want_iface for r in dce),
+               str(sorted({r.get("interface") for r in dce})))
+
+        def call(op):
+            return one([r for r in dce if r.get("operation") == op])
+
+        for key, op, field in (("rpc.CreateServiceW.service_name", "CreateServiceW", "service_name"),
+                               ("rpc.CreateServiceW.binary_path", "CreateServiceW", "binary_path"),
+                               ("rpc.CreateServiceW.start_type", "CreateServiceW", "start_type"),
+                               ("rpc.OpenServiceW.service_name", "OpenServiceW", "service_name"),
+                               ("rpc.BaseRegOpenKey.key_path", "BaseRegOpenKey", "key_path"),
+                               ("rpc.BaseRegQueryValue.value_name", "BaseRegQueryValue", "value_name")):
+            if key in f:
+                r = call(op)
+                c.eq(f"{key} ({op} record's {field})", f[key], r and r.get(field))
+        for key, op, field in (("rpc.SamrEnumerateUsersInDomain.names", "SamrEnumerateUsersInDomain", "names"),
+                               ("rpc.SamrEnumerateUsersInDomain.rids", "SamrEnumerateUsersInDomain", "rids"),
+                               ("rpc.SamrEnumerateDomainsInSamServer.names", "SamrEnumerateDomainsInSamServer",
+                                "names")):
+            if key in f:
+                r = call(op)
+                c.eq(f"{key} ({op} record's {field})", f[key].split(",") if f[key] else [], r and r.get(field))
+        if "rpc.SamrLookupDomainInSamServer.sid" in f:
+            r = call("SamrLookupDomainInSamServer")
+            c.eq("rpc.SamrLookupDomainInSamServer.sid", [f["rpc.SamrLookupDomainInSamServer.sid"]],
+                 r and r.get("sids"))
+        for k, v in f.items():
+            # rpc.<Operation>.status: the op's return value (or the fault code) as the client saw it
+            if k.startswith("rpc.") and k.endswith(".status") and k.count(".") == 2:
+                r = call(k.split(".")[1])
+                if r is not None:
+                    c.eq(k, int(v, 16), r.get("status_code"))
 
     # ---- the rest of the exchange
     for step, command in (("close", "CLOSE"), ("tree_disconnect", "TREE_DISCONNECT"),
