@@ -44,6 +44,18 @@ struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t p
     return oldest;
 }
 
+struct smb1_pending *smb1_pending_find_trans(const struct smb1_conn *c, uint32_t pid, uint16_t mid)
+{
+    if (!c->pbuckets)
+        return NULL;
+    struct smb1_pending *oldest = NULL;
+    for (struct smb1_pending *p = c->pbuckets[bucket_of(pid, mid)]; p; p = p->hnext)
+        if (p->pid == pid && p->mid == mid && p->depth == 0 && p->have_request &&
+            (p->cmd == SMB1_COM_TRANSACTION || p->cmd == SMB1_COM_TRANSACTION2 || p->cmd == SMB1_COM_NT_TRANSACT))
+            oldest = p;
+    return oldest;
+}
+
 void smb1_pending_link(struct smb1_conn *c, struct smb1_pending *p)
 {
     if (!c->pbuckets) {

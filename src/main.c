@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "inputs.h"
+#include "notices.h"
 #include "registry.h"
 #include "sink.h"
 
@@ -78,6 +79,10 @@ static void usage(FILE *f)
           "                     and access denials, response times per command (in the\n"
           "                     --format: == lines, or `summary` records)\n"
           "  --summary-only     the summary alone, without the records before it\n"
+          "notices (README \"Notices\": each rule's exact condition):\n"
+          "  --no-notices       run no notice rules (no `notice` records)\n"
+          "  --brute-force-count N    logon_brute_force: N failed logons from one client (10)\n"
+          "  --brute-force-window SEC ...within SEC seconds                       (60)\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
           "  --max-flows N            TCP flows tracked at once            (100000)\n"
           "  --idle-timeout SEC       idle established flow is closed      (600)\n"
@@ -102,6 +107,7 @@ static void usage(FILE *f)
           "  --extract-max-fds N      files being extracted held open      (256)\n"
           "  --max-open-inputs N      inputs open at once for the time merge (32)\n"
           "  --max-summary N          entries per --summary table           (1000)\n"
+          "  --max-notice-state N     entries per notice table (pairs, clients, sessions) (10000)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -121,6 +127,7 @@ enum opt_id {
     OPT_VERIFY_TOTAL, OPT_OVERLAP, OPT_EXTRACT, OPT_EXTRACT_FILE, OPT_EXTRACT_TOTAL, OPT_EXTRACT_FDS,
     OPT_MAX_OPEN_INPUTS, /* many inputs */
     OPT_SENSOR, OPT_SUMMARY, OPT_SUMMARY_ONLY, OPT_MAX_SUMMARY,
+    OPT_NO_NOTICES, OPT_BRUTE_COUNT, OPT_BRUTE_WINDOW, OPT_MAX_NOTICE_STATE,
 };
 
 static const struct option long_opts[] = {
@@ -156,6 +163,10 @@ static const struct option long_opts[] = {
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"summary-only", no_argument, NULL, OPT_SUMMARY_ONLY},
     {"max-summary", required_argument, NULL, OPT_MAX_SUMMARY},
+    {"no-notices", no_argument, NULL, OPT_NO_NOTICES},
+    {"brute-force-count", required_argument, NULL, OPT_BRUTE_COUNT},
+    {"brute-force-window", required_argument, NULL, OPT_BRUTE_WINDOW},
+    {"max-notice-state", required_argument, NULL, OPT_MAX_NOTICE_STATE},
     {NULL, 0, NULL, 0},
 };
 
@@ -217,6 +228,17 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         case 'o': o->out_path = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
         case OPT_SUMMARY: o->summary = true; break;
+        case OPT_NO_NOTICES: cfg->no_notices = true; break;
+        case OPT_BRUTE_COUNT:
+            if (!parse_num("--brute-force-count", optarg, 1, NOTICES_BRUTE_COUNT_MAX, &v))
+                return EXIT_USAGE;
+            cfg->brute_count = (unsigned)v;
+            break;
+        case OPT_BRUTE_WINDOW:
+            if (!parse_num("--brute-force-window", optarg, 1, 86400, &v))
+                return EXIT_USAGE;
+            cfg->brute_window_s = (uint32_t)v;
+            break;
         case OPT_SUMMARY_ONLY: o->summary = o->summary_only = true; break;
         case OPT_SENSOR:
             /* a name a SIEM can key on as is: no quoting, no escapes */
@@ -284,6 +306,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_EXTRACT_TOTAL, extract_max_total, 0, (uint64_t)1 << 62, uint64_t)
         LIMIT(OPT_EXTRACT_FDS, extract_max_fds, 1, 65536, size_t)
         LIMIT(OPT_MAX_SUMMARY, summary_max, 1, 10000000, size_t)
+        LIMIT(OPT_MAX_NOTICE_STATE, notice_state_max, 1, 10000000, size_t)
 #undef LIMIT
         default:
             usage(stderr);

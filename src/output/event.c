@@ -16,7 +16,8 @@ struct ev_chunk {
 
 static const char *const type_names[] = {
     [EV_CONN] = "conn", [EV_NBSS] = "nbss", [EV_SMB] = "smb", [EV_FILE] = "file",
-    [EV_SESSION] = "session", [EV_ANOMALY] = "anomaly", [EV_STATS] = "stats",
+    [EV_SESSION] = "session", [EV_ANOMALY] = "anomaly", [EV_DCERPC] = "dcerpc",
+    [EV_NOTICE] = "notice", [EV_STATS] = "stats",
     [EV_SUMMARY] = "summary",
 };
 

@@ -12,8 +12,10 @@
 
 #include "fields.h"
 
-/* EV_SUMMARY: written after stats with --summary (summary.h) */
-enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_STATS, EV_SUMMARY };
+/* EV_DCERPC: provisional for notices (the dcerpc branch owns it); EV_NOTICE:
+ * written by the notice rules (dissectors/notices.h); EV_SUMMARY: written
+ * after stats with --summary (summary.h) */
+enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_DCERPC, EV_NOTICE, EV_STATS, EV_SUMMARY };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */

@@ -232,7 +232,7 @@ static void summary_line(struct sink *s, const struct event *e)
 {
     FILE *f = s->out;
     static const char *const sections[][2] = {
-        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"}, {"srt", "SRT"}};
+        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"}, {"notice", "NOTICE"}, {"srt", "SRT"}};
     const char *sec = str_field(e, F(section)), *tag = "?";
     for (size_t i = 0; sec && i < sizeof sections / sizeof sections[0]; i++)
         if (strcmp(sec, sections[i][0]) == 0)
@@ -285,9 +285,12 @@ static void text_write(struct sink *s, const struct event *e)
         put_fieldset(f, e, &e->top, true);
         break;
     }
-    case EV_ANOMALY: {
-        const char *name = str_field(e, F(anomaly_name)), *detail = str_field(e, F(detail));
-        fputs("ANOMALY ", f);
+    case EV_ANOMALY:
+    case EV_NOTICE: {
+        /* both: a stable name and a sentence in the head, the rest as key=value */
+        const char *name = str_field(e, e->type == EV_ANOMALY ? F(anomaly_name) : F(notice_name));
+        const char *detail = str_field(e, F(detail));
+        fputs(e->type == EV_ANOMALY ? "ANOMALY " : "NOTICE ", f);
         put_str(f, name ? name : "?");
         if (detail) {
             fputc(' ', f);
@@ -301,7 +304,8 @@ static void text_write(struct sink *s, const struct event *e)
     }
     default: {
         static const char *const tags[] = {[EV_CONN] = "END", [EV_NBSS] = "NBSS", [EV_FILE] = "FILE",
-                                           [EV_SESSION] = "SESSION", [EV_STATS] = "STATS"};
+                                           [EV_SESSION] = "SESSION", [EV_DCERPC] = "DCERPC",
+                                           [EV_STATS] = "STATS"};
         fputs(tags[e->type], f);
         if (e->type == EV_STATS)
             put_sensor(f, s->sensor);
