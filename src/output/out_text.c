@@ -133,8 +133,10 @@ static void put_value(FILE *f, const struct event *e, const struct field *fl)
         fputc('}', f);
         break;
     case F_TS:
-        /* summary lines may stand without their connection's header (--summary-only) */
-        if (e->conn && e->type != EV_SUMMARY) {
+        /* summary lines may stand without their connection's header
+         * (--summary-only); a notice's times may come from other
+         * connections (logon_brute_force's first failure) */
+        if (e->conn && e->type != EV_SUMMARY && e->type != EV_NOTICE) {
             put_rel(f, e->conn, fl->v.u);
         } else {
             char ts[40];
@@ -232,7 +234,8 @@ static void summary_line(struct sink *s, const struct event *e)
 {
     FILE *f = s->out;
     static const char *const sections[][2] = {
-        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"}, {"notice", "NOTICE"}, {"srt", "SRT"}};
+        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"},
+        {"notice", "NOTICE"}, {"srt", "SRT"}};
     const char *sec = str_field(e, F(section)), *tag = "?";
     for (size_t i = 0; sec && i < sizeof sections / sizeof sections[0]; i++)
         if (strcmp(sec, sections[i][0]) == 0)
