@@ -171,22 +171,23 @@ struct notice {
     uint64_t count, first;  /* logon_brute_force only (count != 0) */
 };
 
-static void fire(struct notices *n, const struct event *at, const struct notice *x, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void fire(struct notices *n, const struct event *at, const struct notice *x, const char *fmt, ...)
+/* a malloc'd string (aborts on out-of-memory, like all of the run's state) */
+static char *vformat(const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *detail = malloc(len > 0 ? (size_t)len + 1 : 1);
-    if (!detail)
+    va_list aq;
+    va_copy(aq, ap);
+    int len = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    size_t n = len > 0 ? (size_t)len + 1 : 1;
+    char *s = malloc(n);
+    if (!s)
         abort();
-    va_start(ap, fmt);
-    vsnprintf(detail, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
-    va_end(ap);
+    vsnprintf(s, n, fmt, ap);
+    return s;
+}
 
+static void fire(struct notices *n, const struct event *at, const struct notice *x, const char *detail)
+{
     struct event e;
     ev_init(&e, EV_NOTICE, at->ts_us, at->conn);
     ev_str(&e, F(notice_name), x->name);
@@ -203,15 +204,11 @@ static void fire(struct notices *n, const struct event *at, const struct notice 
         ev_uint(&e, F(evidence_omitted), x->omitted);
     emit(n->out, &e);
     ev_free(&e);
-    free(detail);
 }
 
-/* a notice resting on one record */
-static void fire1(struct notices *n, const struct event *at, const char *name, const char *severity, const char *fmt,
-                  ...) __attribute__((format(printf, 5, 6)));
-
-static void fire1(struct notices *n, const struct event *at, const char *name, const char *severity, const char *fmt,
-                  ...)
+/* a notice resting on one record (its account, when it names one) */
+static void fire_on(struct notices *n, const struct event *at, const char *name, const char *severity,
+                    const char *detail)
 {
     char ref[EVIDENCE_MAX_LEN];
     evidence_ref(at, ref, sizeof ref);
@@ -219,17 +216,20 @@ static void fire1(struct notices *n, const struct event *at, const char *name, c
     const struct field *u = ev_find(at, NULL, F(user));
     struct notice x = {.name = name, .severity = severity, .refs = refs, .n_refs = 1, .has_user = u != NULL,
                        .user = u && u->kind == F_STR ? u->v.s : NULL};
+    fire(n, at, &x, detail);
+}
+
+static void fire1(struct notices *n, const struct event *at, const char *name, const char *severity, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
+
+static void fire1(struct notices *n, const struct event *at, const char *name, const char *severity, const char *fmt,
+                  ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    char *detail = vformat(fmt, ap);
     va_end(ap);
-    char *detail = malloc(len > 0 ? (size_t)len + 1 : 1);
-    if (!detail)
-        abort();
-    va_start(ap, fmt);
-    vsnprintf(detail, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
-    va_end(ap);
-    fire(n, at, &x, "%s", detail);
+    fire_on(n, at, name, severity, detail);
     free(detail);
 }
 
@@ -344,9 +344,11 @@ static void rule_brute(struct notices *n, const struct event *e)
     struct notice x = {.name = "logon_brute_force", .severity = "high", .refs = refs, .n_refs = shown,
                        .omitted = cap - shown, .count = cap, .first = lo};
     uint64_t span = hi - lo;
-    fire(n, e, &x, "%zu failed logons from %s within %" PRIu64 ".%03" PRIu64 " s (limit %zu in %" PRIu32
-         " s); the last: account %s, %s", cap, ip, span / 1000000u, span / 1000u % 1000u, cap,
-         n->cfg.brute_window_s, user ? user : "-", status ? status : "-");
+    char detail[512];
+    snprintf(detail, sizeof detail, "%zu failed logons from %s within %" PRIu64 ".%03" PRIu64 " s (limit %zu in %"
+             PRIu32 " s); the last: account %.200s, %.80s", cap, ip, span / 1000000u, span / 1000u % 1000u, cap,
+             n->cfg.brute_window_s, user ? user : "-", status ? status : "-");
+    fire(n, e, &x, detail);
 }
 
 static void rule_session_setup(struct notices *n, const struct event *e)
@@ -397,11 +399,20 @@ enum {
     DOUBLEPULSAR_MID_HI = 83,
 };
 
-static void ms17(struct notices *n, const struct event *e, const char *shape, const char *fmt, const char *a,
-                 const char *b)
+/* one notice per connection and exploit shape */
+static void ms17(struct notices *n, const struct event *e, const char *shape, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void ms17(struct notices *n, const struct event *e, const char *shape, const char *fmt, ...)
 {
-    if (first_time(n, "ms17_010_exploit", e->conn->num, shape, NULL))
-        fire1(n, e, "ms17_010_exploit", "high", fmt, a, b);
+    if (!first_time(n, "ms17_010_exploit", e->conn->num, shape, NULL))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *detail = vformat(fmt, ap);
+    va_end(ap);
+    fire_on(n, e, "ms17_010_exploit", "high", detail);
+    free(detail);
 }
 
 /* ms17_010_exploit, ms17_010_probe, doublepulsar: the transaction shapes */
@@ -427,12 +438,11 @@ static void rule_trans(struct notices *n, const struct event *e, const char *cmd
     } else if (is(cmd, "NT_TRANSACT") && get_uint(e, F(function), &v)) {
         if (v == NT_RENAME)
             ms17(n, e, "eternalchampion",
-                 "EternalChampion shape: %s with function %s (NT_TRANSACT_RENAME, which clients never send)", cmd,
-                 "5");
+                 "EternalChampion shape: %s with function 5 (NT_TRANSACT_RENAME, which clients never send)", cmd);
         else if ((v == 0 || v > 8) && get_uint(e, F(total_data_count), &total) && total > 0xffff)
             ms17(n, e, "eternalblue",
-                 "EternalBlue shape: %s with an undefined function and more than 65535 bytes of data (%s)", cmd,
-                 "the FEA list overflow");
+                 "EternalBlue shape: %s with an undefined function (%" PRIu64 ") and %" PRIu64
+                 " bytes of data (above 65535: the FEA list overflow)", cmd, v, total);
     } else if (is(cmd, "TRANSACTION") && get_uint(e, F(subcommand), &v) && v == PIPE_PEEK &&
                get_uint(e, F(fid), &v) && v == 0 && first_time(n, "ms17_010_probe", e->conn->num, NULL, NULL)) {
         const char *st = get_str(e, F(status));

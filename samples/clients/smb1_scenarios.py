@@ -13,6 +13,7 @@ import hashlib
 import socket
 import sys
 import os
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -151,6 +152,9 @@ def brute(args):
         if not login_ntlmv1(conn, facts, args, password="Guess%02d" % i):
             failed += 1
         L.hangup(conn)
+        # let the server's close land before the next try: connections one
+        # after another, as a single-threaded guesser makes them
+        time.sleep(0.1)
     f("brute.tries", BRUTE_TRIES)
     f("brute.failed_logons", failed)
     # what smbscope must make of it with its defaults (10 failures within 60 s)
