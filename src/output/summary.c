@@ -132,7 +132,8 @@ struct summary *summary_new(size_t max)
     s->files = calloc(s->max, sizeof *s->files);
     s->fails = calloc(s->max, sizeof *s->fails);
     s->notices = calloc(s->max, sizeof *s->notices);
-    if (!s->sess || !s->files || !s->fails || !s->notices || !ix_init(&s->sess_ix, s->max) || !ix_init(&s->fail_ix, s->max)) {
+    if (!s->sess || !s->files || !s->fails || !s->notices || !ix_init(&s->sess_ix, s->max) ||
+        !ix_init(&s->fail_ix, s->max)) {
         summary_free(s);
         return NULL;
     }
