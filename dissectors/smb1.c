@@ -576,7 +576,13 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
             if (depth == 0 && !no_response(cmd) && smb1_pending_find_mid(c, h.pid, h.mid, 0))
                 emit_anomaly(c->em, a->ts_begin, c->conn, "smb_mid_reused",
                              "pid=%u mid=%u reused while an earlier request on it is unanswered", h.pid, h.mid);
+            /* a transaction still open on this PID/MID: its secondaries
+             * continue it; any other request that names it is what the
+             * MS17-010 exploits send (the notices read this field) */
+            struct smb1_pending *open_trans = depth == 0 ? smb1_pending_find_trans(c, h.pid, h.mid) : NULL;
             p = pending_new(c, &h, cmd, a->ts_begin);
+            if (open_trans)
+                ev_str(&p->ev, F(open_transaction), smb1_cmds[open_trans->cmd].name);
             p->have_request = true;
             p->ts_us = a->ts_end; /* latency runs from the request's last byte */
             p->chain = chain;

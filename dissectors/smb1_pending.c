@@ -47,6 +47,18 @@ struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t p
     return NULL;
 }
 
+struct smb1_pending *smb1_pending_find_trans(const struct smb1_conn *c, uint32_t pid, uint16_t mid)
+{
+    /* insertion order within the chain: the first match is the oldest */
+    for (struct hnode *n = htab_first(&c->pending_tab, key_of(c, pid, mid)); n; n = htab_next(n)) {
+        struct smb1_pending *p = PENDING_OF(n);
+        if (p->pid == pid && p->mid == mid && p->depth == 0 && p->have_request &&
+            (p->cmd == SMB1_COM_TRANSACTION || p->cmd == SMB1_COM_TRANSACTION2 || p->cmd == SMB1_COM_NT_TRANSACT))
+            return p;
+    }
+    return NULL;
+}
+
 void smb1_pending_link(struct smb1_conn *c, struct smb1_pending *p)
 {
     htab_insert(&c->pending_tab, &p->hn, key_of(c, p->pid, p->mid));

@@ -20,6 +20,9 @@ struct smb1_pending *smb1_pending_answer(const struct smb1_conn *c, uint32_t pid
 /* the oldest pending with this (PID, MID), any command (chain == 0), or the
  * oldest link of request chain `chain`; NULL when none */
 struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint64_t chain);
+/* the oldest unanswered transaction request (TRANSACTION, TRANSACTION2,
+ * NT_TRANSACT; the head of its message) with this (PID, MID); NULL when none */
+struct smb1_pending *smb1_pending_find_trans(const struct smb1_conn *c, uint32_t pid, uint16_t mid);
 void smb1_pending_link(struct smb1_conn *c, struct smb1_pending *p);
 void smb1_pending_unlink(struct smb1_conn *c, struct smb1_pending *p);
 void smb1_pending_table_free(struct smb1_conn *c);

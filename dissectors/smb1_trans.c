@@ -171,7 +171,8 @@ static bool trans_req_words(struct smb1_link *l, struct trans_req *t)
     if (!smb1_need_words(l, TRANS_REQ_FIXED_WORDS))
         return false;
     struct rd w = l->words;
-    rd_skip(&w, 2 + 2 + 2 + 2 + 1 + 1 + 2 + 4 + 2); /* totals, maxima, Flags, Timeout, Reserved2 */
+    uint16_t total_pc = rd_u16le(&w), total_dc = rd_u16le(&w);
+    rd_skip(&w, 2 + 2 + 1 + 1 + 2 + 4 + 2); /* maxima, Flags, Timeout, Reserved2 */
     t->param_count = rd_u16le(&w);
     t->param_off = rd_u16le(&w);
     t->data_count = rd_u16le(&w);
@@ -184,6 +185,9 @@ static bool trans_req_words(struct smb1_link *l, struct trans_req *t)
         smb1_anomaly(l, "smb1_trans_setup", "setup count %u does not fit word count %u", t->setup_count, l->wct);
         return false;
     }
+    /* the totals the secondaries must add up to (the MS17-010 exploits lie here) */
+    ev_uint(l->ev, F(total_param_count), total_pc);
+    ev_uint(l->ev, F(total_data_count), total_dc);
     return true;
 }
 
@@ -412,7 +416,9 @@ void smb1_nt_trans_req(struct smb1_link *l)
     if (!smb1_need_words(l, NT_TRANS_REQ_FIXED_WORDS))
         return;
     struct rd w = l->words;
-    rd_skip(&w, 1 + 2 + 4 + 4 + 4 + 4); /* MaxSetupCount, Reserved1, totals, maxima */
+    rd_skip(&w, 1 + 2); /* MaxSetupCount, Reserved1 */
+    uint32_t total_pc = rd_u32le(&w), total_dc = rd_u32le(&w);
+    rd_skip(&w, 4 + 4); /* maxima */
     uint32_t param_count = rd_u32le(&w);
     uint32_t param_off = rd_u32le(&w);
     rd_skip(&w, 4 + 4); /* DataCount, DataOffset */
@@ -425,6 +431,8 @@ void smb1_nt_trans_req(struct smb1_link *l)
     }
     ev_uint(l->ev, F(function), function);
     ev_str(l->ev, F(function_name), smb1_nt_trans_name(function));
+    ev_uint(l->ev, F(total_param_count), total_pc);
+    ev_uint(l->ev, F(total_data_count), total_dc);
     l->p->req.u.trans.subcmd = function;
     l->p->req.decoded = true; /* the name, when there is one, follows */
 
@@ -505,8 +513,11 @@ void smb1_nt_trans_rsp(struct smb1_link *l)
 
 /* ---- secondaries: more parameter/data bytes for a transaction ----------- */
 
-static void secondary_fields(struct smb1_link *l, uint32_t pc, uint32_t pd, uint32_t dc, uint32_t dd)
+static void secondary_fields(struct smb1_link *l, uint32_t tpc, uint32_t tdc, uint32_t pc, uint32_t pd, uint32_t dc,
+                             uint32_t dd)
 {
+    ev_uint(l->ev, F(total_param_count), tpc);
+    ev_uint(l->ev, F(total_data_count), tdc);
     ev_uint(l->ev, F(param_count), pc);
     ev_uint(l->ev, F(param_displacement), pd);
     ev_uint(l->ev, F(data_count), dc);
@@ -520,7 +531,7 @@ static uint16_t trans_secondary(struct smb1_link *l, unsigned words, uint16_t *d
     if (!smb1_need_words(l, words))
         return 0;
     struct rd w = l->words;
-    rd_skip(&w, 2 + 2); /* totals */
+    uint16_t tpc = rd_u16le(&w), tdc = rd_u16le(&w);
     uint16_t pc = rd_u16le(&w);
     rd_u16le(&w); /* ParameterOffset */
     uint16_t pd = rd_u16le(&w);
@@ -529,7 +540,7 @@ static uint16_t trans_secondary(struct smb1_link *l, unsigned words, uint16_t *d
     uint16_t dd = rd_u16le(&w);
     if (!rd_ok(&w))
         return 0;
-    secondary_fields(l, pc, pd, dc, dd);
+    secondary_fields(l, tpc, tdc, pc, pd, dc, dd);
     return dc;
 }
 
@@ -558,7 +569,8 @@ void smb1_nt_trans_secondary_req(struct smb1_link *l)
     if (!smb1_need_words(l, 18))
         return;
     struct rd w = l->words;
-    rd_skip(&w, 3 + 4 + 4); /* Reserved1, totals */
+    rd_skip(&w, 3); /* Reserved1 */
+    uint32_t tpc = rd_u32le(&w), tdc = rd_u32le(&w);
     uint32_t pc = rd_u32le(&w);
     rd_u32le(&w); /* ParameterOffset */
     uint32_t pd = rd_u32le(&w);
@@ -566,5 +578,5 @@ void smb1_nt_trans_secondary_req(struct smb1_link *l)
     rd_u32le(&w); /* DataOffset */
     uint32_t dd = rd_u32le(&w);
     if (rd_ok(&w))
-        secondary_fields(l, pc, pd, dc, dd);
+        secondary_fields(l, tpc, tdc, pc, pd, dc, dd);
 }

@@ -245,7 +245,7 @@ ARGS=(--host "$HOST" --user "$SMB_USER" --password "$SMB_PASS"
 # the scenarios this run makes (SCENARIOS, or all)
 ALL_SCENARIOS="seed-445 seed-139 bigread-445 badlogon-445 badshare-445 nofile-445
     nofile-dos-445 anon-445 lm-445 ntlmv2-445 netbios-negative-139 smbclient-nt1
-    chain-445 pipe-445 svcctl-445 samr-445 winreg-445"
+    chain-445 pipe-445 svcctl-445 samr-445 winreg-445 brute-445"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 for n in $SCENARIOS; do
     [[ " $(echo $ALL_SCENARIOS) " == *" $n "* ]] || die "unknown scenario $n (known: $(echo $ALL_SCENARIOS))"
@@ -298,6 +298,7 @@ capture pipe-445             "${S[@]}" pipe-445 "${ARGS[@]}"
 capture svcctl-445           "${S[@]}" svcctl-445 "${ARGS[@]}"
 capture samr-445             "${S[@]}" samr-445 "${ARGS[@]}"
 capture winreg-445           "${S[@]}" winreg-445 "${ARGS[@]}"
+capture brute-445            "${S[@]}" brute-445 "${ARGS[@]}"
 mkdir -p "$T/client/work"
 capture smbclient-nt1 "$PY" "$CLIENTS/smbclient_nt1.py" --conf "$T/client.conf" \
     --workdir "$T/client/work" --host "$HOST" --user "$SMB_USER" \
@@ -315,6 +316,7 @@ done
 wanted bigread-445 && check "bigread-445 read.sha256" "$(fact bigread-445 read.sha256)" "$BIG_SHA"
 wanted bigread-445 && check "bigread-445 read.bytes" "$(fact bigread-445 read.bytes)" "$BIG_SIZE"
 wanted badlogon-445 && check badlogon-445 "$(fact badlogon-445 session_setup.status)" STATUS_LOGON_FAILURE
+wanted brute-445 && check brute-445 "$(fact brute-445 brute.failed_logons)" "$(fact brute-445 brute.tries)"
 wanted badshare-445 && check badshare-445 "$(fact badshare-445 tree_connect.status)" STATUS_BAD_NETWORK_NAME
 wanted nofile-445 && check nofile-445 "$(fact nofile-445 open.status)" STATUS_OBJECT_NAME_NOT_FOUND
 wanted nofile-dos-445 && check nofile-dos-445 "$(fact nofile-dos-445 open.status)" \

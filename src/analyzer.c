@@ -13,12 +13,14 @@
 #include "flow.h"
 #include "htab.h"
 #include "membudget.h"
+#include "notices.h"
 #include "registry.h"
 
 struct analyzer {
     struct analyzer_config cfg;
     struct sink *sink;
     struct emitter em;
+    struct notices *notices;     /* rules over the records (NULL: --no-notices) */
     struct decode_ctx *dec;
     struct flow_table *flows;
     struct file_pool files;
@@ -81,6 +83,11 @@ static void on_record(void *u, const struct event *e)
     if (e->type == EV_CONN)
         write_suppressed(an, e);
     write_record(an, e);
+    /* events -> notices -> sinks: a rule that fires writes its notice right
+     * after the record that completed it (through on_record, so it is
+     * counted and reaches --summary); notices never feed themselves */
+    if (an->notices && e->type != EV_NOTICE)
+        notices_feed(an->notices, e);
 }
 
 static void on_forget(void *u, const struct conn_ref *conn)
@@ -116,6 +123,19 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         an->ports[an->nports++] = an->app_ops->ports[i];
     for (size_t i = 0; i < cfg->nports && i < ANALYZER_MAX_PORTS; i++)
         an->ports[an->nports++] = cfg->ports[i];
+    if (!cfg->no_notices) {
+        struct notices_config nc = notices_config_default();
+        nc.max_entries = cfg->lim.notice_state_max;
+        if (cfg->brute_count)
+            nc.brute_count = cfg->brute_count;
+        if (cfg->brute_window_s)
+            nc.brute_window_s = cfg->brute_window_s;
+        an->notices = notices_new(&nc, &an->em);
+        if (!an->notices) {
+            analyzer_free(an); /* the anomaly budget is already held */
+            return NULL;
+        }
+    }
     an->dec = decode_new(&an->cfg.lim);
     struct flow_config fc = {
         .lim = &an->cfg.lim,
@@ -247,6 +267,7 @@ void analyzer_free(struct analyzer *an)
         flow_table_free(an->flows);
     if (an->dec)
         decode_free(an->dec);
+    notices_free(an->notices);
     /* after the flows: their files' streams belong to it */
     extractor_close(an->files.ex);
     abudget_free(an->anomalies);

@@ -17,6 +17,9 @@ struct analyzer_config {
     uint16_t ports[ANALYZER_MAX_PORTS];   /* analyzed without probing; 139 and 445 always */
     size_t nports;
     const char *sensor;                   /* --sensor NAME (not owned), or NULL */
+    bool no_notices;                      /* --no-notices: no notice rules run */
+    unsigned brute_count;                 /* --brute-force-count (0: the default) */
+    uint32_t brute_window_s;              /* --brute-force-window (0: the default) */
 };
 
 struct analyzer;

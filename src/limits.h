@@ -47,6 +47,7 @@ struct limits {
     size_t dcerpc_contexts_max;    /* --max-dcerpc-contexts: presentation contexts remembered per pipe */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
     size_t summary_max;            /* --max-summary: entries per --summary table (sessions, files, failures) */
+    size_t notice_state_max;       /* --max-notice-state: entries per notice table (client-server pairs, clients, sessions, pipes, fired keys) */
 };
 
 static inline struct limits limits_default(void)
@@ -94,6 +95,8 @@ static inline struct limits limits_default(void)
         .tcp_overlap = OVERLAP_FIRST,
         /* a few MB at most (an entry holds a handful of --max-string strings) */
         .summary_max = 1000,
+        /* a few MB: an entry is a key and at most a brute-force ring */
+        .notice_state_max = 10000,
     };
     return l;
 }

@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "inputs.h"
+#include "notices.h"
 #include "registry.h"
 #include "sink.h"
 
@@ -91,6 +92,10 @@ static void usage(FILE *f)
           "                     and access denials, response times per command (in the\n"
           "                     --format: == lines, or `summary` records)\n"
           "  --summary-only     the summary alone, without the records before it\n"
+          "notices (README \"Notices\": each rule's exact condition):\n"
+          "  --no-notices       run no notice rules (no `notice` records)\n"
+          "  --brute-force-count N    logon_brute_force: N failed logons from one client (10)\n"
+          "  --brute-force-window SEC ...within SEC seconds                       (60)\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
           "  --max-state-memory BYTES all analysis state (flows, reassembly, SMB state,\n"
           "                           file hold/verify); the idlest connection is\n"
@@ -125,6 +130,7 @@ static void usage(FILE *f)
           "  --max-summary N          entries per --summary table           (1000)\n"
           "  --max-anomalies-per-conn N  anomaly records of one name per connection;\n"
           "                           the rest are counted (anomalies_suppressed) (100)\n"
+          "  --max-notice-state N     entries per notice table (pairs, clients, sessions) (10000)\n"
           "  --tcp-overlap first|last TCP bytes resent with other content: keep the first\n"
           "                           copy, or let a later one replace bytes not yet\n"
           "                           delivered (first)\n"
@@ -148,6 +154,7 @@ enum opt_id {
     OPT_STATE_MEM, OPT_SESSIONS, OPT_TREES,
     OPT_ANOMALIES,
     OPT_RPC_STUB, OPT_RPC_CALLS, OPT_RPC_CTX,
+    OPT_NO_NOTICES, OPT_BRUTE_COUNT, OPT_BRUTE_WINDOW, OPT_MAX_NOTICE_STATE,
 };
 
 static const struct option long_opts[] = {
@@ -190,6 +197,10 @@ static const struct option long_opts[] = {
     {"max-sessions", required_argument, NULL, OPT_SESSIONS},
     {"max-trees", required_argument, NULL, OPT_TREES},
     {"max-anomalies-per-conn", required_argument, NULL, OPT_ANOMALIES},
+    {"no-notices", no_argument, NULL, OPT_NO_NOTICES},
+    {"brute-force-count", required_argument, NULL, OPT_BRUTE_COUNT},
+    {"brute-force-window", required_argument, NULL, OPT_BRUTE_WINDOW},
+    {"max-notice-state", required_argument, NULL, OPT_MAX_NOTICE_STATE},
     {NULL, 0, NULL, 0},
 };
 
@@ -261,6 +272,17 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         case 'o': o->out_path = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
         case OPT_SUMMARY: o->summary = true; break;
+        case OPT_NO_NOTICES: cfg->no_notices = true; break;
+        case OPT_BRUTE_COUNT:
+            if (!parse_num("--brute-force-count", optarg, 1, NOTICES_BRUTE_COUNT_MAX, &v))
+                return EXIT_USAGE;
+            cfg->brute_count = (unsigned)v;
+            break;
+        case OPT_BRUTE_WINDOW:
+            if (!parse_num("--brute-force-window", optarg, 1, 86400, &v))
+                return EXIT_USAGE;
+            cfg->brute_window_s = (uint32_t)v;
+            break;
         case OPT_SUMMARY_ONLY: o->summary = o->summary_only = true; break;
         case OPT_SENSOR:
             /* a name a SIEM can key on as is: no quoting, no escapes */
@@ -335,6 +357,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         LIMIT(OPT_SESSIONS, sessions_max, 1, 100000000, size_t)
         LIMIT(OPT_TREES, trees_max, 1, 100000000, size_t)
         LIMIT(OPT_ANOMALIES, anomalies_per_conn, 0, 100000000, uint64_t)
+        LIMIT(OPT_MAX_NOTICE_STATE, notice_state_max, 1, 10000000, size_t)
 #undef LIMIT
         default:
             usage(stderr);

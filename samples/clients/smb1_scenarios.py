@@ -13,6 +13,7 @@ import hashlib
 import socket
 import sys
 import os
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -128,6 +129,37 @@ def badlogon(args):
     ok = login_ntlmv1(conn, f, args, password="WrongPassword")
     L.hangup(conn)
     return 0 if not ok else 1
+
+
+BRUTE_TRIES = 12
+
+
+@scenario("brute-445")
+def brute(args):
+    """a password guesser: BRUTE_TRIES connections in a row, each a
+    non-extended NTLMv1 logon with another wrong password (facts: the first
+    try's exchange, then the totals)"""
+    f = L.Facts()
+    header(f, args, "brute-445.pcap",
+           "%d connections in a row, each: negotiate, session setup (non-extended NTLMv1) with a "
+           "wrong password -> STATUS_LOGON_FAILURE, hang up" % BRUTE_TRIES)
+    f("session_setup.password_is_correct", "no")
+    quiet = lambda key, value: None  # noqa: E731 (the later tries repeat the first one's facts)
+    failed = 0
+    for i in range(BRUTE_TRIES):
+        facts = f if i == 0 else quiet
+        conn = L.connect(facts, args, 445)
+        if not login_ntlmv1(conn, facts, args, password="Guess%02d" % i):
+            failed += 1
+        L.hangup(conn)
+        # let the server's close land before the next try: connections one
+        # after another, as a single-threaded guesser makes them
+        time.sleep(0.1)
+    f("brute.tries", BRUTE_TRIES)
+    f("brute.failed_logons", failed)
+    # what smbscope must make of it with its defaults (10 failures within 60 s)
+    f("notice.logon_brute_force", 1)
+    return 0 if failed == BRUTE_TRIES else 1
 
 
 @scenario("badshare-445")

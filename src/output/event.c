@@ -17,7 +17,8 @@ struct ev_chunk {
 static const char *const type_names[] = {
     [EV_CONN] = "conn", [EV_NBSS] = "nbss", [EV_SMB] = "smb", [EV_FILE] = "file",
     [EV_SESSION] = "session", [EV_ANOMALY] = "anomaly", [EV_DCERPC] = "dcerpc",
-    [EV_DCERPC_BIND] = "dcerpc_bind", [EV_SUPPRESSED] = "anomalies_suppressed", [EV_STATS] = "stats",
+    [EV_DCERPC_BIND] = "dcerpc_bind", [EV_SUPPRESSED] = "anomalies_suppressed", [EV_NOTICE] = "notice",
+    [EV_STATS] = "stats",
     [EV_SUMMARY] = "summary",
 };
 

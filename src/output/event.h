@@ -14,11 +14,12 @@
 
 /* EV_DCERPC, EV_DCERPC_BIND: calls and binds on named pipes (dcerpc.h);
  * EV_SUPPRESSED: `anomalies_suppressed`, the anomaly records a connection
- * did not write (anomaly_budget.h); the types before EV_STATS are the ones
+ * did not write (anomaly_budget.h); EV_NOTICE: written by the notice rules
+ * (dissectors/notices.h); the types before EV_STATS are the ones
  * stats.records counts; EV_SUMMARY: written after stats with --summary
  * (summary.h) */
 enum ev_type { EV_CONN, EV_NBSS, EV_SMB, EV_FILE, EV_SESSION, EV_ANOMALY, EV_DCERPC, EV_DCERPC_BIND, EV_SUPPRESSED,
-               EV_STATS, EV_SUMMARY };
+               EV_NOTICE, EV_STATS, EV_SUMMARY };
 const char *ev_type_name(enum ev_type t);
 
 /* the connection every record (but stats) belongs to */

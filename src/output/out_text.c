@@ -135,8 +135,10 @@ static void put_value(FILE *f, const struct event *e, const struct field *fl)
         fputc('}', f);
         break;
     case F_TS:
-        /* summary lines may stand without their connection's header (--summary-only) */
-        if (e->conn && e->type != EV_SUMMARY) {
+        /* summary lines may stand without their connection's header
+         * (--summary-only); a notice's times may come from other
+         * connections (logon_brute_force's first failure) */
+        if (e->conn && e->type != EV_SUMMARY && e->type != EV_NOTICE) {
             put_rel(f, e->conn, fl->v.u);
         } else {
             char ts[40];
@@ -234,7 +236,8 @@ static void summary_line(struct sink *s, const struct event *e)
 {
     FILE *f = s->out;
     static const char *const sections[][2] = {
-        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"}, {"srt", "SRT"}};
+        {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"},
+        {"notice", "NOTICE"}, {"srt", "SRT"}};
     const char *sec = str_field(e, F(section)), *tag = "?";
     for (size_t i = 0; sec && i < sizeof sections / sizeof sections[0]; i++)
         if (strcmp(sec, sections[i][0]) == 0)
@@ -324,9 +327,12 @@ static void text_write(struct sink *s, const struct event *e)
         }
         break;
     }
-    case EV_ANOMALY: {
-        const char *name = str_field(e, F(anomaly_name)), *detail = str_field(e, F(detail));
-        fputs("ANOMALY ", f);
+    case EV_ANOMALY:
+    case EV_NOTICE: {
+        /* both: a stable name and a sentence in the head, the rest as key=value */
+        const char *name = str_field(e, e->type == EV_ANOMALY ? F(anomaly_name) : F(notice_name));
+        const char *detail = str_field(e, F(detail));
+        fputs(e->type == EV_ANOMALY ? "ANOMALY " : "NOTICE ", f);
         put_str(f, name ? name : "?");
         if (detail) {
             fputc(' ', f);

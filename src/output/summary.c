@@ -38,6 +38,13 @@ struct fail {
     uint64_t count, first, last;
 };
 
+/* a notice record, as listed in the notice section */
+struct notice_ent {
+    struct conn_ref conn;
+    uint64_t ts;
+    char *name, *severity, *detail, *user;
+};
+
 struct srt {
     char command[48];
     uint64_t calls, min, max, total;
@@ -64,6 +71,8 @@ struct summary {
     size_t n_fails;
     uint64_t fail_events, fails_omitted;   /* failure responses; those in no entry */
     struct index fail_ix;
+    struct notice_ent *notices;
+    size_t n_notices, notices_omitted;
     struct srt srt[256];
 };
 
@@ -122,7 +131,9 @@ struct summary *summary_new(size_t max)
     s->sess = calloc(s->max, sizeof *s->sess);
     s->files = calloc(s->max, sizeof *s->files);
     s->fails = calloc(s->max, sizeof *s->fails);
-    if (!s->sess || !s->files || !s->fails || !ix_init(&s->sess_ix, s->max) || !ix_init(&s->fail_ix, s->max)) {
+    s->notices = calloc(s->max, sizeof *s->notices);
+    if (!s->sess || !s->files || !s->fails || !s->notices || !ix_init(&s->sess_ix, s->max) ||
+        !ix_init(&s->fail_ix, s->max)) {
         summary_free(s);
         return NULL;
     }
@@ -148,7 +159,11 @@ void summary_free(struct summary *s)
         struct fail *f = &s->fails[i];
         free(f->command), free(f->status), free(f->user), free(f->share), free(f->target);
     }
-    free(s->sess), free(s->files), free(s->fails);
+    for (size_t i = 0; i < s->n_notices; i++) {
+        struct notice_ent *x = &s->notices[i];
+        free(x->name), free(x->severity), free(x->detail), free(x->user);
+    }
+    free(s->sess), free(s->files), free(s->fails), free(s->notices);
     free(s->sess_ix.hash), free(s->sess_ix.slot), free(s->fail_ix.hash), free(s->fail_ix.slot);
     free(s);
 }
@@ -383,6 +398,22 @@ static void feed_file(struct summary *s, const struct event *e)
     f->extract_error = dup(get_str(e, F(extract_error)));
 }
 
+/* every notice, in the order written, up to `max` */
+static void feed_notice(struct summary *s, const struct event *e)
+{
+    if (s->n_notices == s->max) {
+        s->notices_omitted++;
+        return;
+    }
+    struct notice_ent *x = &s->notices[s->n_notices++];
+    x->conn = *e->conn;
+    x->ts = e->ts_us;
+    x->name = dup(get_str(e, F(notice_name)));
+    x->severity = dup(get_str(e, F(severity)));
+    x->detail = dup(get_str(e, F(detail)));
+    x->user = dup(get_str(e, F(user)));
+}
+
 void summary_feed(struct summary *s, const struct event *e)
 {
     if (!e->conn)
@@ -391,6 +422,7 @@ void summary_feed(struct summary *s, const struct event *e)
     case EV_SMB: feed_smb(s, e); break;
     case EV_SESSION: feed_session(s, e); break;
     case EV_FILE: feed_file(s, e); break;
+    case EV_NOTICE: feed_notice(s, e); break;
     default: break;
     }
 }
@@ -431,6 +463,8 @@ void summary_write(struct summary *s, uint64_t ts_us, void (*out)(void *u, const
     ev_uint(&e, F(access_denied), denied);
     ev_uint(&e, F(failures_omitted), s->fails_omitted);
     ev_uint(&e, F(srt_commands), srt_cmds);
+    ev_uint(&e, F(notices), s->n_notices + s->notices_omitted);
+    ev_uint(&e, F(notices_omitted), s->notices_omitted);
     put(&e, out, u);
 
     for (size_t i = 0; i < s->n_sess; i++) {
@@ -494,6 +528,17 @@ void summary_write(struct summary *s, uint64_t ts_us, void (*out)(void *u, const
         ev_uint(&e, F(count), f->count);
         ev_ts(&e, F(first), f->first);
         ev_ts(&e, F(last), f->last);
+        put(&e, out, u);
+    }
+    for (size_t i = 0; i < s->n_notices; i++) {
+        const struct notice_ent *x = &s->notices[i];
+        ev_init(&e, EV_SUMMARY, ts_us, &x->conn);
+        ev_str(&e, F(section), "notice");
+        ev_str(&e, F(name), x->name);
+        ev_str(&e, F(severity), x->severity);
+        ev_str(&e, F(detail), x->detail);
+        ev_str(&e, F(user), x->user);
+        ev_ts(&e, F(when), x->ts);
         put(&e, out, u);
     }
     for (int c = 0; c < 256; c++) {

@@ -1,9 +1,9 @@
 /* summary: what a responder asks first ("who logged on, what did they touch,
  * what failed, how slow"), gathered from the records as they are written
  * (fed every record, never the bytes) and written at the end as `summary`
- * records. Memory is bounded: each table (sessions, files, failures) keeps at
- * most `max` entries and counts the rest as omitted; SRT is one slot per
- * command code. */
+ * records. Memory is bounded: each table (sessions, files, failures,
+ * notices) keeps at most `max` entries and counts the rest as omitted; SRT is
+ * one slot per command code. */
 #ifndef SMBSCOPE_SUMMARY_H
 #define SMBSCOPE_SUMMARY_H
 
@@ -23,7 +23,7 @@ void summary_free(struct summary *s);
 /* every record the run writes, in order */
 void summary_feed(struct summary *s, const struct event *e);
 
-/* the summary records, in order: totals, sessions, files, failures, srt;
+/* the summary records, in order: totals, sessions, files, failures, notices, srt;
  * each is passed to out() and freed. ts_us: when they are written */
 void summary_write(struct summary *s, uint64_t ts_us, void (*out)(void *u, const struct event *e), void *u);
 

@@ -175,6 +175,14 @@ def check(binary, pcap, facts_path):
             else:
                 c.eq("session.status", st, sess.get("status"))
 
+    # ---- notices the scenario was made to raise (notice.NAME=count)
+    for k in (k for k in f if k.startswith("notice.")):
+        name = k[len("notice."):]
+        c.eq(k, int(f[k]), len([r for r in run.of("notice") if r.get("name") == name]))
+    if "brute.failed_logons" in f:
+        c.eq("brute.failed_logons", int(f["brute.failed_logons"]),
+             len([r for r in run.smb("SESSION_SETUP_ANDX") if r.get("status") == "STATUS_LOGON_FAILURE"]))
+
     # ---- TREE_CONNECT_ANDX
     trees = run.smb("TREE_CONNECT_ANDX")
     paths = [f[k] for k in f if re.fullmatch(r"tree_connect(\.\d+)?\.path", k)]

@@ -232,8 +232,11 @@ def run_all(t):
     check("  read completely: every packet of the three", got[-1]["packets"] == total,
           f'{got[-1]["packets"]} vs {total}')
     check("  no packet was bad", got[-1]["bad_packets"] == 0, str(got[-1]["bad_packets"]))
-    check("  records = the union of the three captures' records",
-          sorted(no_conn_id(r) for r in got if r["type"] != "stats") == sorted(no_conn_id(r) for r in union))
+    # notices are left out: some rules span connections (smb1_in_use fires once per address pair, and
+    # the three captures share 127.0.0.1 -> 127.0.0.1), so one run of the merge rightly has fewer
+    check("  records = the union of the three captures' records (notices aside)",
+          sorted(no_conn_id(r) for r in got if r["type"] not in ("stats", "notice"))
+          == sorted(no_conn_id(r) for r in union if r["type"] != "notice"))
 
     # -- bad inputs ----------------------------------------------------------
     def bad(name, args, want_rc, *needles, stdin=None):

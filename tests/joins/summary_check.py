@@ -20,7 +20,8 @@ import schema_check  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DENIED = {"STATUS_ACCESS_DENIED", "STATUS_NETWORK_ACCESS_DENIED", "STATUS_PRIVILEGE_NOT_HELD",
           "ERRDOS/ERRnoaccess", "ERRSRV/ERRaccess"}
-TAGS = {"totals": "SUMMARY", "session": "SESSION", "file": "FILE", "failure": "FAILURE", "srt": "SRT"}
+TAGS = {"totals": "SUMMARY", "session": "SESSION", "file": "FILE", "failure": "FAILURE", "notice": "NOTICE",
+        "srt": "SRT"}
 
 
 def run(binary, pcap, *args):
@@ -39,7 +40,7 @@ def failure(r):
 
 
 def expected(records):
-    sessions, files, groups, srt = [], [], {}, {}
+    sessions, files, groups, srt, notices = [], [], {}, {}, []
     open_sess = {}
     for r in records:
         t, c = r["type"], r.get("conn")
@@ -68,6 +69,9 @@ def expected(records):
                 "host": r["host"], "auth": r["auth"], "status": r["status"], "guest": r["guest"],
                 "anonymous": r["auth"] in ("anonymous", "ntlmssp-anonymous"), "signing": o["signing"],
                 "shares": r["shares"][:8], "failures": o["failures"]})
+        elif t == "notice":
+            notices.append({"conn": c["uid"], "name": r["name"], "severity": r["severity"], "detail": r["detail"],
+                            "user": r.get("user"), "when": r["ts"]})
         elif t == "file":
             f = {"conn": c["uid"], "start": r["start"], "end": r["ts"], "name": r["name"], "share": r["share"],
                  "kind": r["kind"], "user": r["user"], "domain": r["domain"]}
@@ -86,8 +90,9 @@ def expected(records):
     totals = {"sessions": len(sessions), "files_listed": len(files),
               "logon_failures": sum(f["count"] for f in fails if f["failure"] == "logon_failed"),
               "access_denied": sum(f["count"] for f in fails if f["failure"] == "access_denied"),
-              "srt_commands": len(srts), "sessions_omitted": 0, "files_omitted": 0, "failures_omitted": 0}
-    return totals, sessions, files, fails, srts
+              "srt_commands": len(srts), "sessions_omitted": 0, "files_omitted": 0, "failures_omitted": 0,
+              "notices": len(notices), "notices_omitted": 0}
+    return totals, sessions, files, fails, notices, srts
 
 
 def got(summary):
@@ -95,7 +100,7 @@ def got(summary):
     for r in summary:
         sec = r["section"]
         keys = {"totals": expected_keys_totals, "session": expected_keys_session, "file": expected_keys_file,
-                "failure": expected_keys_failure, "srt": expected_keys_srt}[sec]
+                "failure": expected_keys_failure, "notice": expected_keys_notice, "srt": expected_keys_srt}[sec]
         row = {k: r.get(k) for k in keys if k in r}
         if "conn" in keys:
             row["conn"] = r["conn"]["uid"]
@@ -104,12 +109,13 @@ def got(summary):
 
 
 expected_keys_totals = ("sessions", "files_listed", "logon_failures", "access_denied", "srt_commands", "sessions_omitted",
-                        "files_omitted", "failures_omitted")
+                        "files_omitted", "failures_omitted", "notices", "notices_omitted")
 expected_keys_session = ("conn", "start", "uid", "user", "domain", "host", "auth", "status", "guest", "anonymous",
                          "signing", "shares", "failures")
 expected_keys_file = ("conn", "start", "end", "name", "share", "kind", "user", "domain", "bytes_read",
                       "bytes_written", "sha256", "no_hash_reason")
 expected_keys_failure = ("conn", "failure", "command", "status", "user", "share", "target", "count", "first", "last")
+expected_keys_notice = ("conn", "name", "severity", "detail", "user", "when")
 expected_keys_srt = ("code", "command", "calls", "min_us", "max_us", "total_us", "avg_us")
 
 
@@ -127,10 +133,10 @@ def check(binary, pcap, validator, problems):
     if "".join(lines[n_body:]).encode() != only:
         problems.append(f"{name}: --summary-only is not the summary of --summary")
     body, summary = recs[:n_body], recs[n_body:]
-    totals, sessions, files, fails, srts = expected(body)
+    totals, sessions, files, fails, notices, srts = expected(body)
     g = got(summary)
     for sec, want in (("totals", [totals]), ("session", sessions), ("file", files), ("failure", fails),
-                      ("srt", srts)):
+                      ("notice", notices), ("srt", srts)):
         have = g.get(sec, [])
         if have != want:
             diff = next((f"#{i}: want {w} got {h}" for i, (w, h) in enumerate(zip(want, have)) if w != h),

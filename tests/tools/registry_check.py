@@ -105,7 +105,8 @@ def main(tool):
     # summary records: keys by section, conn exactly on session/file/failure (tests/joins checks real ones)
     env = {"schema": smb["schema"], "type": "summary", "ts": smb["ts"]}
     totals = dict(env, section="totals", sessions=1, sessions_omitted=0, files_listed=0, files_omitted=0,
-                  logon_failures=0, access_denied=0, failures_omitted=0, srt_commands=1)
+                  logon_failures=0, access_denied=0, failures_omitted=0, srt_commands=1,
+                  notices=0, notices_omitted=0)
     must_pass("a summary totals record", totals)
     must_pass("a summary record with sensor", dict(totals, sensor="tap-1"))
     must_fail("a bad sensor name", dict(totals, sensor="two words"))
@@ -117,6 +118,15 @@ def main(tool):
                 auth="ntlmv2", status="STATUS_SUCCESS", guest=False, anonymous=False, signing=False, shares=[],
                 failures=0)
     must_pass("a summary session record", sess)
+    # notice records: a closed set of names, evidence references in their documented form
+    notice = {"schema": smb["schema"], "type": "notice", "ts": smb["ts"], "conn": smb["conn"], "name": "smb1_in_use",
+              "severity": "info", "detail": "d",
+              "evidence": [f"smb|{smb['conn']['uid']}|{smb['ts']}|NEGOTIATE|0"]}
+    must_pass("a notice record", notice)
+    must_fail("a notice name outside its set", dict(notice, name="tcp_overlap_conflict"))
+    must_fail("a notice severity outside its set", dict(notice, severity="critical"))
+    must_fail("a notice evidence reference without its conn uid", dict(notice, evidence=["smb|x|y|NEGOTIATE|0"]))
+    must_fail("a notice without evidence", {k: x for k, x in notice.items() if k != "evidence"})
     must_fail("a summary session record without conn", {k: x for k, x in sess.items() if k != "conn"})
     must_fail("a summary session record with a totals key", dict(sess, sessions=1))
     must_fail("a summary session record with srt's calls", dict(sess, calls=1))
