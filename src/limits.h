@@ -95,7 +95,9 @@ static inline struct limits limits_default(void)
         .tcp_overlap = OVERLAP_FIRST,
         /* a few MB at most (an entry holds a handful of --max-string strings) */
         .summary_max = 1000,
-        /* a few MB: an entry is a key and at most a brute-force ring */
+        /* an entry is a key and at most a brute-force ring (168 bytes per
+         * failure): 17 MB for the client table with the defaults, reserved
+         * up front, touched as clients come (README "Limits") */
         .notice_state_max = 10000,
     };
     return l;

@@ -638,6 +638,8 @@ def svcctl(args):
     f("rpc.CreateServiceW.service_name", SVC_NAME)
     f("rpc.CreateServiceW.binary_path", SVC_BINPATH)
     f("rpc.CreateServiceW.start_type", "demand")
+    # a creation with a binary path, whatever the server answers (README "Notices")
+    f("notice.remote_service_created", 1)
     cr = rpc_try(f, "rpc.CreateServiceW", lambda: scmr.hRCreateServiceW(
         dce, h, SVC_NAME + "\x00", SVC_NAME + "\x00", lpBinaryPathName=SVC_BINPATH + "\x00",
         dwStartType=scmr.SERVICE_DEMAND_START))
@@ -662,6 +664,8 @@ def samr_enum(args):
         return 1
     conn, tid, fid, dce = r
     f("rpc.interface", "samr")
+    # enumerations by a named session: not anonymous_enumeration
+    f("notice.anonymous_enumeration", 0)
     c = rpc_try(f, "rpc.SamrConnect", lambda: samr.hSamrConnect(dce))
     if c is None:
         return 1
