@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "outfile.h"
 
 struct sink;
 
@@ -21,7 +22,23 @@ struct sink {
     bool flush_each;                 /* flush after every record (live capture into a pipe or file) */
     bool write_error;                /* a write failed (disk full, closed pipe) */
     const char *sensor;              /* --sensor NAME (not owned), or NULL */
+    struct outfile *of;              /* -o through outfile.h (not owned), or NULL: out alone */
+    unsigned of_gen;                 /* of's generation the last record went to */
 };
+
+/* before each record: with an outfile, the stream to write to (a rotation or
+ * reopen happens here, between records); true when it is a new file, which
+ * must stand on its own */
+static inline bool sink_begin(struct sink *s)
+{
+    if (!s->of)
+        return false;
+    s->out = outfile_record(s->of);
+    unsigned g = outfile_generation(s->of);
+    bool fresh = g != s->of_gen;
+    s->of_gen = g;
+    return fresh;
+}
 
 struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);

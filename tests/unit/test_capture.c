@@ -418,7 +418,7 @@ START_TEST(open_errors_say_what)
     ck_assert_msg(strstr(err, t.path) != NULL, "%s", err);
     tmp_clean(&t);
 
-    ck_assert_ptr_null(capture_open_live("smbscope-no-such-if0", err, sizeof err));
+    ck_assert_ptr_null(capture_open_live("smbscope-no-such-if0", NULL, err, sizeof err));
     ck_assert_msg(strstr(err, "smbscope-no-such-if0") != NULL, "%s", err);
 }
 END_TEST
@@ -446,7 +446,7 @@ END_TEST
 START_TEST(live_loopback_idles_sees_traffic_and_stops)
 {
     char err[CAPTURE_ERR_MAX];
-    struct capture *c = capture_open_live("lo", err, sizeof err);
+    struct capture *c = capture_open_live("lo", NULL, err, sizeof err);
     if (!c) {
         fprintf(stderr, "live capture test not run: %s\n", err);
         return;
