@@ -139,10 +139,14 @@ void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t 
     if (ts_us > an->last_ts)
         an->last_ts = ts_us;
 
-    /* --shard: after IP reassembly, so a datagram's fragments decide together */
-    if (decode_packet(an->dec, dlt, ts_us, frame, caplen, wirelen, &p) == DEC_TCP &&
-        shard_keep(&p, an->cfg.shard_k, an->cfg.shard_n))
+    if (decode_packet(an->dec, dlt, ts_us, frame, caplen, wirelen, &p) != DEC_TCP)
+        return;
+    /* --shard: after IP reassembly, so a datagram's fragments decide together;
+     * another shard's segment still moves the flows' clock (timeouts) */
+    if (shard_keep(&p, an->cfg.shard_k, an->cfg.shard_n))
         flow_table_packet(an->flows, &p);
+    else if (p.ipver == 4 || p.ipver == 6)
+        flow_table_clock(an->flows, p.ts_us);
 }
 
 void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped, uint64_t if_dropped)

@@ -114,8 +114,8 @@ struct outfile *outfile_open(const struct outfile_config *cfg, uint64_t now_us, 
         free(o);
         return NULL;
     }
-    if (cfg->rotate_us && now_us)
-        o->next_rotate_us = (now_us / cfg->rotate_us + 1) * cfg->rotate_us;
+    /* the first outfile_clock() sets the first boundary: the wall clock when
+     * live, the first packet's time when reading files */
     return o;
 }
 
