@@ -492,7 +492,15 @@ int main(int argc, char **argv)
     /* --- sensor: periodic duties, then -Z once everything root opens is open --- */
     struct sensor_config sc = {o.stats_interval_s * 1000000u, o.iface, stderr};
     struct sensor *sn = sensor_new(&sc, an, of, cap);
-    if (sn && o.user && !privdrop(o.user, err, sizeof err)) {
+    /* --extract's directories, made by root, are written into after -Z */
+    char xdirs[4][4096];
+    const char *handover[5] = {0};
+    for (int i = 0; o.extract_dir && i < 4; i++) {
+        static const char *const sub[] = {"", "/.tmp", "/sha256", "/partial"};
+        snprintf(xdirs[i], sizeof xdirs[i], "%s%s", o.extract_dir, sub[i]);
+        handover[i] = xdirs[i];
+    }
+    if (sn && o.user && !privdrop(o.user, handover, err, sizeof err)) {
         fprintf(stderr, "smbscope: %s\n", err);
         sensor_free(sn);
         sn = NULL;

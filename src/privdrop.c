@@ -12,7 +12,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-bool privdrop(const char *user, char *err, size_t errlen)
+bool privdrop(const char *user, const char *const *handover, char *err, size_t errlen)
 {
     errno = 0;
     struct passwd *pw = getpwnam(user);
@@ -22,6 +22,11 @@ bool privdrop(const char *user, char *err, size_t errlen)
     }
     uid_t uid = pw->pw_uid;
     gid_t gid = pw->pw_gid;
+    for (const char *const *d = handover; d && *d; d++)
+        if (lchown(*d, uid, gid) != 0) {
+            snprintf(err, errlen, "-Z %s: giving %s to it: %s", user, *d, strerror(errno));
+            return false;
+        }
     /* groups before the gid before the uid: each step needs the privilege the next one removes */
     if (initgroups(user, gid) != 0) {
         snprintf(err, errlen, "-Z %s: setting its groups: %s", user, strerror(errno));

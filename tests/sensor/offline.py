@@ -245,6 +245,33 @@ def usage(binary, tmp):
     print("ok   usage errors")
 
 
+def privileges(binary, tmp):
+    """-Z as root: files made after the drop (rotation, extraction) are the user's"""
+    if os.geteuid() != 0:
+        print("note -Z not checked: not root")
+        return
+    import pwd
+    nobody = pwd.getpwnam("nobody").pw_uid
+    d = tmp / "z"
+    d.mkdir()
+    tmp.chmod(0o755)
+    d.chmod(0o777)  # the user must be able to make files here (README: the log directory)
+    pcap = SAMPLES / "bigread-445.pcap"
+    run(binary, "-r", pcap, "-Z", "nobody", "--format", "json", "--rotate-size", 4000, "-o", d / "out",
+        "--extract", d / "x")
+    files = numbered([f for f in d.iterdir() if f.name.startswith("out")])
+    owners = [f.stat().st_uid for f in files]
+    if len(files) < 3 or owners[0] != 0 or any(o != nobody for o in owners[1:]):
+        fails.append(f"-Z nobody --rotate-size: owners {owners}, want root's first file then nobody's")
+    check_json_files(files, run(binary, "-r", pcap, "--format", "json", "--extract", d / "x2").stdout.replace(
+        str(d / "x2").encode(), str(d / "x").encode()), "-Z nobody --rotate-size")
+    done = list((d / "x" / "sha256").glob("*/*"))
+    if len(done) != 2 or any(f.stat().st_uid != nobody for f in done):
+        fails.append(f"-Z nobody --extract: {[(f.name, f.stat().st_uid) for f in done]}, want the file and its "
+                     "sidecar, nobody's")
+    print(f"ok   -Z nobody: {len(files)} rotated files, extraction as nobody")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -257,6 +284,7 @@ def main():
         stats_interval(binary)
         shard(binary, shared)
         usage(binary, tmp)
+        privileges(binary, tmp)
     for f in fails[:30]:
         print("FAIL", f)
     return 1 if fails else 0
