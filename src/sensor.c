@@ -61,11 +61,12 @@ static void tell_drops(struct sensor *s, uint64_t now_us)
     s->told_us = now_us;
 }
 
-/* live: read the counters; report losses at once the first time, then at
- * most every SENSOR_DROP_REPORT_S */
-static void check_drops(struct sensor *s, uint64_t now_us, bool force)
+/* live: read the counters (every SENSOR_DROP_CHECK_S, or now when
+ * refresh); report losses at once the first time, then at most every
+ * SENSOR_DROP_REPORT_S, and at the end (last) whatever is left */
+static void check_drops(struct sensor *s, uint64_t now_us, bool refresh, bool last)
 {
-    if (!s->cap || (!force && now_us < s->next_check_us))
+    if (!s->cap || (!refresh && !last && now_us < s->next_check_us))
         return;
     s->next_check_us = now_us + SENSOR_DROP_CHECK_S * US;
     struct capture_stats cs;
@@ -73,7 +74,7 @@ static void check_drops(struct sensor *s, uint64_t now_us, bool force)
         return;
     s->seen = cs;
     analyzer_capture_stats(s->an, cs.received, cs.dropped, cs.if_dropped);
-    if (force || !s->told_us || now_us >= s->told_us + SENSOR_DROP_REPORT_S * US)
+    if (last || !s->told_us || now_us >= s->told_us + SENSOR_DROP_REPORT_S * US)
         tell_drops(s, now_us);
 }
 
@@ -86,7 +87,7 @@ void sensor_tick(struct sensor *s, uint64_t frame_ts_us)
         s->started_us = s->last_stats_us = now;
     if (s->of)
         outfile_clock(s->of, now);
-    check_drops(s, now, false);
+    check_drops(s, now, false, false);
     uint64_t iv = s->cfg.stats_interval_us;
     if (!iv)
         return;
@@ -98,7 +99,7 @@ void sensor_tick(struct sensor *s, uint64_t frame_ts_us)
         return;
     /* a long silence in a file gives one record, not one per interval */
     s->next_stats_us = (now / iv + 1) * iv;
-    check_drops(s, now, true); /* the record counts the capture up to now */
+    check_drops(s, now, true, false); /* the record counts the capture up to now */
     analyzer_stats_interval(s->an, s->last_stats_us, now);
     s->last_stats_us = now;
 }
@@ -112,7 +113,7 @@ void sensor_reopen(struct sensor *s)
 void sensor_finish(struct sensor *s)
 {
     if (s->cap)
-        check_drops(s, sensor_wall_us(), true);
+        check_drops(s, sensor_wall_us(), true, true);
 }
 
 void sensor_free(struct sensor *s) { free(s); }
