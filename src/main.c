@@ -634,14 +634,19 @@ int main(int argc, char **argv)
     if (!output_failed(sink, of))
         analyzer_finish(an);
     analyzer_free(an); /* a run stopped by a write failure still closes its files (--extract) */
-    /* the file the sink writes to now: a failed write there is named by it
-     * (with rotation, not the pattern) */
+    /* the failed file is named, with rotation not the pattern: one a
+     * rotation or reopen closed with lines lost (which stopped the sink
+     * too), else the one the sink writes to now */
     char wname[OUTFILE_NAME_MAX];
-    snprintf(wname, sizeof wname, "%s", of ? outfile_name(of) : "standard output");
+    const char *lost_in = NULL;
+    int werrno = outfile_error(of, &lost_in);
+    snprintf(wname, sizeof wname, "%s", lost_in ? lost_in : of ? outfile_name(of) : "standard output");
     /* the sink's close writes what it kept for the end (--summary) and
      * flushes: its result is the first failure's errno; then outfile's
-     * (a rotated file's last lines, or the final close), naming its file */
-    int werrno = sink->ops->close(sink);
+     * final close, naming its file */
+    int serrno = sink->ops->close(sink);
+    if (!werrno)
+        werrno = serrno;
     int oerrno = outfile_close(of, werrno ? NULL : wname, sizeof wname);
     if (!werrno)
         werrno = oerrno;

@@ -50,12 +50,19 @@ static inline void sink_note_error(struct sink *s)
 
 /* before each record: with an outfile, the stream to write to (a rotation or
  * reopen happens here, between records); true when it is a new file, which
- * must stand on its own */
+ * must stand on its own. A file closed by a rotation or reopen that lost its
+ * last lines is this sink's write failure too: the analyzer formats nothing
+ * more and main stops the run, as for a failed write on the stream itself */
 static inline bool sink_begin(struct sink *s)
 {
     if (!s->of)
         return false;
     s->out = outfile_record(s->of);
+    int lost = outfile_error(s->of, NULL);
+    if (lost && !s->write_error) {
+        s->write_error = true;
+        s->write_errno = lost;
+    }
     unsigned g = outfile_generation(s->of);
     bool fresh = g != s->of_gen;
     s->of_gen = g;

@@ -380,4 +380,8 @@ MUTANTS = [
          orig='            json_object_set_new(then, "properties", json_pack("{s:b}", fld_conn.d.name, 0));',
          repl="",
          why="the schema lets a capture_drops anomaly carry a conn"),
+    dict(name="outfile_lost_lines_forgotten", kind="statement", file="src/output/outfile.c",
+         orig="    o->failed_errno = err ? err : EIO;",
+         repl="    o->failed_errno = 0;",
+         why="a rotated file closed with its last lines lost is not a write failure: the run goes on, exit 0"),
 ]

@@ -2,7 +2,9 @@
  * strftime pattern in UTC, .N when a name repeats, size rotation only before
  * a record (never inside one), rotation by the clock at multiples of the
  * interval (one file for a long silence), SIGHUP's reopen after a move
- * (logrotate create), and failures that keep the current file. */
+ * (logrotate create), failures that keep the current file, and a rotated
+ * file that lost its last lines (kept with its errno and name: main stops). */
+#include <errno.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +169,44 @@ START_TEST(open_failures)
 }
 END_TEST
 
+START_TEST(lost_lines_of_a_rotated_file_are_kept)
+{
+    /* the second file (x.1) is the full device: its lines stay buffered
+     * until the rotation to x.2 closes it, and that close fails */
+    ck_assert_int_eq(symlink("/dev/full", path("x.1")), 0);
+    struct outfile *o = open_pattern("x", 0, 10, T0);
+    put(o, "123456789\n");
+    ck_assert_int_eq(outfile_error(o, NULL), 0);
+    put(o, "abcdefghi\n");            /* into x.1: buffered, no error yet */
+    ck_assert_str_eq(outfile_name(o), path("x.1"));
+    ck_assert_int_eq(outfile_error(o, NULL), 0);
+    put(o, "ABCDEFGHI\n");            /* x.1 closed: its line is lost */
+    ck_assert_str_eq(outfile_name(o), path("x.2"));
+    const char *name = NULL;
+    ck_assert_int_eq(outfile_error(o, &name), ENOSPC);
+    ck_assert_str_eq(name, path("x.1"));
+    char failed[256] = "";
+    ck_assert_int_eq(outfile_close(o, failed, sizeof failed), ENOSPC);
+    ck_assert_str_eq(failed, path("x.1"));
+    ck_assert_str_eq(slurp("x"), "123456789\n");
+    ck_assert_str_eq(slurp("x.2"), "ABCDEFGHI\n"); /* the records after it still whole */
+}
+END_TEST
+
+START_TEST(reopen_of_a_full_file_is_kept)
+{
+    /* SIGHUP flushes the file before reopening it: a failed flush is kept too */
+    ck_assert_int_eq(symlink("/dev/full", path("y")), 0);
+    struct outfile *o = open_pattern("y", 0, 0, T0);
+    put(o, "abc\n");
+    outfile_reopen(o);
+    const char *name = NULL;
+    ck_assert_int_eq(outfile_error(o, &name), ENOSPC);
+    ck_assert_str_eq(name, path("y"));
+    ck_assert_int_eq(outfile_close(o, NULL, 0), ENOSPC);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("outfile");
@@ -177,6 +217,8 @@ int main(void)
     tcase_add_test(tc, reopen_after_move_and_append);
     tcase_add_test(tc, rotation_into_a_missing_directory_goes_on);
     tcase_add_test(tc, open_failures);
+    tcase_add_test(tc, lost_lines_of_a_rotated_file_are_kept);
+    tcase_add_test(tc, reopen_of_a_full_file_is_kept);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
