@@ -15,6 +15,14 @@
 #include "membudget.h"
 #include "notices.h"
 #include "registry.h"
+#include "shard.h"
+
+/* --stats-interval: a counter's value at the last interval record, by its
+ * path in the stats record ("packets", "records.smb", "capture.dropped") */
+struct stat_mark {
+    char *path;
+    uint64_t v;
+};
 
 struct analyzer {
     struct analyzer_config cfg;
@@ -33,8 +41,11 @@ struct analyzer {
     uint64_t records[EV_SUMMARY + 1];    /* records written, per type */
     struct anomaly_budget *anomalies;    /* per-name totals, per-connection caps */
     bool have_capture_stats;
-    uint64_t cap_received, cap_dropped;
+    uint64_t cap_received, cap_dropped, cap_if_dropped;
     bool interrupted;
+    struct stat_mark *marks;
+    size_t n_marks, cap_marks;
+    uint64_t interval_since;              /* the interval record being written: its start */
 };
 
 static void write_record(struct analyzer *an, const struct event *e)
@@ -74,10 +85,14 @@ static void on_record(void *u, const struct event *e)
     struct analyzer *an = u;
     if (e->type == EV_ANOMALY) {
         const struct field *f = ev_find(e, NULL, F(anomaly_name));
-        /* schema 1: every record but stats belongs to a connection; one that
-         * belongs to none (a flow never analyzed) is only counted, as are
-         * those past the connection's budget */
-        if (!abudget_admit(an->anomalies, e->conn ? e->conn->num : 0, f && f->kind == F_STR ? f->v.s : "?"))
+        /* every anomaly belongs to a connection but the run-level ones the
+         * registry declares (capture_drops, which the sensor already
+         * rate-limits): they are always written. One of a flow never
+         * analyzed is only counted, as are those past the connection's
+         * budget */
+        bool run_level = !e->conn && ev_conn_absent_ok(e);
+        if (!abudget_admit(an->anomalies, e->conn ? e->conn->num : 0, f && f->kind == F_STR ? f->v.s : "?") &&
+            !run_level)
             return;
     }
     if (e->type == EV_CONN)
@@ -171,15 +186,43 @@ void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t 
     struct pkt p;
     if (ts_us > an->last_ts)
         an->last_ts = ts_us;
-    if (decode_packet(an->dec, dlt, ts_us, frame, caplen, wirelen, &p) == DEC_TCP)
+
+    if (decode_packet(an->dec, dlt, ts_us, frame, caplen, wirelen, &p) != DEC_TCP)
+        return;
+    /* --shard: after IP reassembly, so a datagram's fragments decide together;
+     * another shard's segment still moves the flows' clock (timeouts) */
+    if (shard_keep(&p, an->cfg.shard_k, an->cfg.shard_n))
         flow_table_packet(an->flows, &p);
+    else if (p.ipver == 4 || p.ipver == 6)
+        flow_table_clock(an->flows, p.ts_us);
 }
 
-void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped)
+void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped, uint64_t if_dropped)
 {
     an->have_capture_stats = true;
     an->cap_received = received;
     an->cap_dropped = dropped;
+    an->cap_if_dropped = if_dropped;
+}
+
+void analyzer_capture_drops(struct analyzer *an, uint64_t now_us, uint64_t since_us, uint64_t received,
+                            uint64_t dropped, uint64_t if_dropped)
+{
+    struct event e;
+    ev_init(&e, EV_ANOMALY, now_us, NULL);
+    ev_str(&e, F(anomaly_name), "capture_drops");
+    char detail[160];
+    snprintf(detail, sizeof detail, "the capture lost %llu packets (%llu for a full buffer, %llu at the interface) "
+             "of %llu received",
+             (unsigned long long)(dropped + if_dropped), (unsigned long long)dropped,
+             (unsigned long long)if_dropped, (unsigned long long)received);
+    ev_str(&e, F(detail), detail);
+    ev_ts(&e, F(since), since_us);
+    ev_uint(&e, F(received), received);
+    ev_uint(&e, F(dropped), dropped);
+    ev_uint(&e, F(if_dropped), if_dropped);
+    on_record(an, &e);
+    ev_free(&e);
 }
 
 struct totals_ctx {
@@ -195,10 +238,57 @@ static void add_total(void *u, const char *name, uint64_t seen, uint64_t suppres
         fs_map_uint(x->e, x->suppressed, name, suppressed);
 }
 
-static void write_stats(struct analyzer *an)
+static struct stat_mark *mark_of(struct analyzer *an, const char *path)
+{
+    for (size_t i = 0; i < an->n_marks; i++)
+        if (strcmp(an->marks[i].path, path) == 0)
+            return &an->marks[i];
+    if (an->n_marks == an->cap_marks) {
+        size_t cap = an->cap_marks ? an->cap_marks * 2 : 64;
+        struct stat_mark *m = realloc(an->marks, cap * sizeof *m);
+        if (!m)
+            abort();
+        an->marks = m;
+        an->cap_marks = cap;
+    }
+    struct stat_mark *m = &an->marks[an->n_marks++];
+    m->path = strdup(path);
+    if (!m->path)
+        abort();
+    m->v = 0;
+    return m;
+}
+
+/* turn the run's counters in fs into those since the last interval record;
+ * peaks stay the run's (a peak has no difference) */
+static void to_interval(struct analyzer *an, struct fieldset *fs, const char *prefix)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        struct field *f = &fs->f[i];
+        char path[160];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->name);
+        if (f->kind == F_OBJ) {
+            to_interval(an, f->v.obj, path);
+        } else if (f->kind == F_UINT) {
+            size_t nl = strlen(f->name);
+            if (nl >= 5 && strcmp(f->name + nl - 5, "_peak") == 0)
+                continue;
+            struct stat_mark *m = mark_of(an, path);
+            uint64_t now = f->v.u;
+            f->v.u = now >= m->v ? now - m->v : now; /* never below zero, whatever a counter did */
+            m->v = now;
+        }
+    }
+}
+
+static void write_stats(struct analyzer *an, uint64_t ts_us, bool interval)
 {
     struct event e;
-    ev_init(&e, EV_STATS, an->last_ts, NULL);
+    ev_init(&e, EV_STATS, ts_us, NULL);
+    if (interval) {
+        ev_bool(&e, F(interval), true);
+        ev_ts(&e, F(since), an->interval_since);
+    }
     const struct decode_stats *ds = decode_stats(an->dec);
     const struct flow_stats *fs = flow_table_stats(an->flows);
     ev_uint(&e, F(packets), ds->packets);
@@ -230,6 +320,7 @@ static void write_stats(struct analyzer *an)
         struct fieldset *c = fs_obj(&e, NULL, F(capture));
         fs_uint(&e, c, F(received), an->cap_received);
         fs_uint(&e, c, F(dropped), an->cap_dropped);
+        fs_uint(&e, c, F(if_dropped), an->cap_if_dropped);
     }
     if (an->interrupted)
         ev_bool(&e, F(interrupted), true); /* only when true: a full run's record is unchanged */
@@ -247,16 +338,24 @@ static void write_stats(struct analyzer *an)
     /* the protocol's own counters (SMB1: smb1_commands), through its hook */
     if (an->app_ops->stats)
         an->app_ops->stats(&an->app, &e);
+    if (interval)
+        to_interval(an, &e.top, "");
     write_record(an, &e);
     ev_free(&e);
 }
 
 void analyzer_interrupted(struct analyzer *an) { an->interrupted = true; }
 
+void analyzer_stats_interval(struct analyzer *an, uint64_t since_us, uint64_t now_us)
+{
+    an->interval_since = since_us;
+    write_stats(an, now_us, true);
+}
+
 void analyzer_finish(struct analyzer *an)
 {
     flow_table_close_all(an->flows, an->last_ts);
-    write_stats(an);
+    write_stats(an, an->last_ts, false);
 }
 
 void analyzer_free(struct analyzer *an)
@@ -271,5 +370,8 @@ void analyzer_free(struct analyzer *an)
     /* after the flows: their files' streams belong to it */
     extractor_close(an->files.ex);
     abudget_free(an->anomalies);
+    for (size_t i = 0; i < an->n_marks; i++)
+        free(an->marks[i].path);
+    free(an->marks);
     free(an);
 }

@@ -20,6 +20,7 @@ struct analyzer_config {
     bool no_notices;                      /* --no-notices: no notice rules run */
     unsigned brute_count;                 /* --brute-force-count (0: the default) */
     uint32_t brute_window_s;              /* --brute-force-window (0: the default) */
+    uint32_t shard_k, shard_n;            /* --shard K/N: only flows of shard K (shard.h); n == 0: all */
 };
 
 struct analyzer;
@@ -32,11 +33,19 @@ bool analyzer_extract(struct analyzer *an, const char *dir, char *err, size_t er
 /* one captured frame of link type dlt */
 void analyzer_frame(struct analyzer *an, int dlt, uint64_t ts_us, const uint8_t *frame, size_t caplen,
                     size_t wirelen);
-/* live capture counters, reported in stats */
-void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped);
 /* the run was stopped before the end of its input (SIGINT/SIGTERM while
  * reading a file): the stats record says `interrupted: true` */
 void analyzer_interrupted(struct analyzer *an);
+/* live capture counters since the capture opened, reported in stats */
+void analyzer_capture_stats(struct analyzer *an, uint64_t received, uint64_t dropped, uint64_t if_dropped);
+/* --stats-interval: a stats record with interval=true whose counters are
+ * those since the last interval record (or the start), stamped now_us, its
+ * `since` since_us (the last one's time, or the start) */
+void analyzer_stats_interval(struct analyzer *an, uint64_t since_us, uint64_t now_us);
+/* the capture lost packets between since_us and now_us: an anomaly
+ * capture_drops (a run-level record, without a connection) */
+void analyzer_capture_drops(struct analyzer *an, uint64_t now_us, uint64_t since_us, uint64_t received,
+                            uint64_t dropped, uint64_t if_dropped);
 /* end of input: close every connection, then write the stats record */
 void analyzer_finish(struct analyzer *an);
 void analyzer_free(struct analyzer *an);

@@ -14,17 +14,30 @@
 #include "decode.h"
 #include "inputs.h"
 #include "notices.h"
+#include "outfile.h"
+#include "privdrop.h"
 #include "registry.h"
+#include "sensor.h"
 #include "sink.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
-/* The one piece of process-wide state: a signal handler can reach nothing
- * else, and only main() reads it. The handler only asks the capture loop to
- * stop (the signal number, 0 until then); everything is then written by the
- * normal end-of-input path, so every line is complete. */
+/* The process-wide state: a signal handler can reach nothing else, and only
+ * main() reads it. The stop handler only asks the capture loop to stop (the
+ * signal number, 0 until then); everything is then written by the normal
+ * end-of-input path, so every line is complete. SIGHUP has its own flag, so a
+ * reopen never reads as a stop nor a stop as a reopen. */
 static volatile sig_atomic_t stop_requested;
 static struct capture *volatile live_capture;
+/* --- sensor: SIGHUP only sets this; the main loop reopens -o between records --- */
+static volatile sig_atomic_t reopen_requested;
+
+static void on_sighup(int sig)
+{
+    (void)sig;
+    reopen_requested = 1;
+}
+/* --- end sensor --- */
 
 static void on_signal(int sig)
 {
@@ -96,6 +109,21 @@ static void usage(FILE *f)
           "  --no-notices       run no notice rules (no `notice` records)\n"
           "  --brute-force-count N    logon_brute_force: N failed logons from one client (10)\n"
           "  --brute-force-window SEC ...within SEC seconds                       (60)\n"
+          "  --rotate SEC       with -o: a new file at every multiple of SEC seconds (wall clock\n"
+          "                     live, capture time reading files); -o may hold strftime(3)\n"
+          "                     conversions, evaluated in UTC at each new file\n"
+          "  --rotate-size BYTES  with -o: a new file before a record once the file holds BYTES\n"
+          "  --stats-interval SEC  also a stats record (interval=true, counters since the last\n"
+          "                     one) every SEC seconds (wall clock live, capture time reading files)\n"
+          "sensor:\n"
+          "  -Z USER            once the capture, -o and --extract are open, run as USER (its\n"
+          "                     groups, gid and uid; checked that root cannot come back)\n"
+          "  --snaplen BYTES    live: bytes kept of each packet (262144)\n"
+          "  --buffer-size BYTES  live: the kernel's capture buffer (67108864)\n"
+          "  --shard K/N        analyze only the flows of shard K of N (0 <= K < N): a hash of\n"
+          "                     both endpoints, the same in every process and host\n"
+          "  --fanout GROUP     live, Linux: share the interface's flows with the other\n"
+          "                     processes in AF_PACKET fanout group GROUP (0-65535; hash mode)\n"
           "limits (each trips an anomaly record and a stats counter, never a crash):\n"
           "  --max-state-memory BYTES all analysis state (flows, reassembly, SMB state,\n"
           "                           file hold/verify); the idlest connection is\n"
@@ -155,6 +183,7 @@ enum opt_id {
     OPT_ANOMALIES,
     OPT_RPC_STUB, OPT_RPC_CALLS, OPT_RPC_CTX,
     OPT_NO_NOTICES, OPT_BRUTE_COUNT, OPT_BRUTE_WINDOW, OPT_MAX_NOTICE_STATE,
+    OPT_ROTATE, OPT_ROTATE_SIZE, OPT_STATS_INTERVAL, OPT_SNAPLEN, OPT_BUFFER_SIZE, OPT_SHARD, OPT_FANOUT, /* sensor */
 };
 
 static const struct option long_opts[] = {
@@ -201,6 +230,13 @@ static const struct option long_opts[] = {
     {"brute-force-count", required_argument, NULL, OPT_BRUTE_COUNT},
     {"brute-force-window", required_argument, NULL, OPT_BRUTE_WINDOW},
     {"max-notice-state", required_argument, NULL, OPT_MAX_NOTICE_STATE},
+    {"rotate", required_argument, NULL, OPT_ROTATE},
+    {"rotate-size", required_argument, NULL, OPT_ROTATE_SIZE},
+    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+    {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+    {"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"fanout", required_argument, NULL, OPT_FANOUT},
     {NULL, 0, NULL, 0},
 };
 
@@ -226,7 +262,30 @@ struct run_opts {
     size_t nreads;
     uint64_t max_open_inputs;
     bool summary, summary_only;
+    const char *user;                            /* -Z */
+    uint64_t rotate_s, rotate_bytes, stats_interval_s;
+    struct capture_live_opts live;               /* --snaplen, --buffer-size, --fanout */
 };
+
+/* --shard K/N */
+static bool parse_shard(const char *s, struct analyzer_config *cfg)
+{
+    unsigned long k, n;
+    char *end;
+    errno = 0;
+    k = strtoul(s, &end, 10);
+    if (!errno && end != s && *end == '/' && end[1] >= '0' && end[1] <= '9' && s[0] >= '0' && s[0] <= '9') {
+        const char *ns = end + 1;
+        n = strtoul(ns, &end, 10);
+        if (!errno && !*end && n >= 1 && n <= 65536 && k < n) {
+            cfg->shard_k = (uint32_t)k;
+            cfg->shard_n = (uint32_t)n;
+            return true;
+        }
+    }
+    fprintf(stderr, "smbscope: --shard: '%s' is not K/N with 0 <= K < N <= 65536\n", s);
+    return false;
+}
 
 /* -o must never name an input: opening it for writing would truncate the
  * evidence before a byte of it was read. The same file is the same device and
@@ -250,11 +309,19 @@ static const char *input_name(const struct run_opts *o, char *buf, size_t cap)
 }
 
 /* returns -1 to go on, or an exit code */
+/* a record could not be written (the sink's stream, or a file rotation or
+ * SIGHUP closed with lines still buffered): the run stops at once, as
+ * analyzing on would only produce what nobody can see */
+static bool output_failed(const struct sink *sink, const struct outfile *of)
+{
+    return sink->write_error || outfile_error(of, NULL) != 0;
+}
+
 static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer_config *cfg)
 {
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "hr:i:f:o:", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hr:i:f:o:Z:", long_opts, NULL)) != -1) {
         const char *name = NULL;
         for (const struct option *lo = long_opts; lo->name; lo++)
             if (lo->val == c)
@@ -284,6 +351,38 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
             cfg->brute_window_s = (uint32_t)v;
             break;
         case OPT_SUMMARY_ONLY: o->summary = o->summary_only = true; break;
+        /* sensor */
+        case 'Z': o->user = optarg; break;
+        case OPT_ROTATE:
+            if (!parse_num("--rotate", optarg, 1, 86400 * 366, &o->rotate_s))
+                return EXIT_USAGE;
+            break;
+        case OPT_ROTATE_SIZE:
+            if (!parse_num("--rotate-size", optarg, 1, (uint64_t)1 << 50, &o->rotate_bytes))
+                return EXIT_USAGE;
+            break;
+        case OPT_STATS_INTERVAL:
+            if (!parse_num("--stats-interval", optarg, 1, 86400 * 366, &o->stats_interval_s))
+                return EXIT_USAGE;
+            break;
+        case OPT_SNAPLEN:
+            if (!parse_num("--snaplen", optarg, 64, CAPTURE_SNAPLEN_DEFAULT, &v))
+                return EXIT_USAGE;
+            o->live.snaplen = (uint32_t)v;
+            break;
+        case OPT_BUFFER_SIZE:
+            if (!parse_num("--buffer-size", optarg, 4096, INT32_MAX, &o->live.buffer_bytes))
+                return EXIT_USAGE;
+            break;
+        case OPT_FANOUT:
+            if (!parse_num("--fanout", optarg, 0, 65535, &v))
+                return EXIT_USAGE;
+            o->live.fanout_group = (int)v;
+            break;
+        case OPT_SHARD:
+            if (!parse_shard(optarg, cfg))
+                return EXIT_USAGE;
+            break;
         case OPT_SENSOR:
             /* a name a SIEM can key on as is: no quoting, no escapes */
             if (!*optarg || strlen(optarg) > 64 || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -372,13 +471,21 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct analyzer
         fprintf(stderr, "smbscope: give exactly one of -r FILE or -i IFACE (see -h)\n");
         return EXIT_USAGE;
     }
+    if ((o->rotate_s || o->rotate_bytes) && !o->out_path) {
+        fprintf(stderr, "smbscope: --rotate and --rotate-size rotate the -o file: give -o\n");
+        return EXIT_USAGE;
+    }
+    if (!o->iface && (o->live.snaplen || o->live.buffer_bytes || o->live.fanout_group >= 0)) {
+        fprintf(stderr, "smbscope: --snaplen, --buffer-size and --fanout apply to live capture (-i)\n");
+        return EXIT_USAGE;
+    }
     return -1;
 }
 
 int main(int argc, char **argv)
 {
     const char *reads[argc > 0 ? argc : 1];
-    struct run_opts o = {.reads = reads, .max_open_inputs = INPUTS_MAX_OPEN_DEFAULT};
+    struct run_opts o = {.reads = reads, .max_open_inputs = INPUTS_MAX_OPEN_DEFAULT, .live.fanout_group = -1};
     struct analyzer_config cfg = {.lim = limits_default()};
     int rc = parse_args(argc, argv, &o, &cfg);
     if (rc >= 0)
@@ -404,7 +511,7 @@ int main(int argc, char **argv)
             inputs_free(ins);
             return !ins ? EXIT_INPUT : rc == 2 ? EXIT_USAGE : rc;
         }
-    } else if (!(cap = capture_open_live(o.iface, err, sizeof err))) {
+    } else if (!(cap = capture_open_live(o.iface, &o.live, err, sizeof err))) {
         fprintf(stderr, "smbscope: %s\n", err);
         return EXIT_INPUT;
     }
@@ -425,17 +532,24 @@ int main(int argc, char **argv)
     }
 
     FILE *out = stdout;
-    if (o.out_path && !(out = fopen(o.out_path, "w"))) {
-        fprintf(stderr, "smbscope: -o %s: %s\n", o.out_path, strerror(errno));
-        capture_close(cap);
-        inputs_free(ins);
-        return EXIT_INPUT;
+    struct outfile *of = NULL; /* -o, reopened and rotated between records (outfile.h) */
+    if (o.out_path) {
+        struct outfile_config oc = {o.out_path, o.rotate_s * 1000000u, o.rotate_bytes, stderr};
+        if (!(of = outfile_open(&oc, sensor_wall_us(), err, sizeof err))) {
+            fprintf(stderr, "smbscope: %s\n", err);
+            capture_close(cap);
+            inputs_free(ins);
+            return EXIT_INPUT;
+        }
+        out = outfile_record(of);
     }
     /* live records must reach a pipe or file as they happen */
     bool flush_each = o.iface && !isatty(fileno(out));
     struct sink *sink = o.json ? sink_json_new(out, flush_each) : sink_text_new(out, flush_each);
-    if (sink)
+    if (sink) {
         sink->sensor = cfg.sensor;
+        sink->of = of;
+    }
     if (sink && o.summary) {
         struct sink *sum = sink_summary_new(sink, !o.summary_only, cfg.lim.summary_max);
         if (!sum)
@@ -452,12 +566,48 @@ int main(int argc, char **argv)
         fprintf(stderr, "smbscope: %s\n", err);
         analyzer_free(an);
         sink->ops->close(sink);
-        if (out != stdout)
-            fclose(out);
+        outfile_close(of, NULL, 0);
         capture_close(cap);
         inputs_free(ins);
         return EXIT_INPUT;
     }
+
+    /* --- sensor: periodic duties, then -Z once everything root opens is open --- */
+    struct sensor_config sc = {o.stats_interval_s * 1000000u, o.iface, stderr};
+    struct sensor *sn = sensor_new(&sc, an, of, cap);
+    /* --extract's directories, made by root, are written into after -Z */
+    char xdirs[4][4096];
+    const char *handover[5] = {0};
+    for (int i = 0; o.extract_dir && i < 4; i++) {
+        static const char *const sub[] = {"", "/.tmp", "/sha256", "/partial"};
+        snprintf(xdirs[i], sizeof xdirs[i], "%s%s", o.extract_dir, sub[i]);
+        handover[i] = xdirs[i];
+    }
+    if (sn && o.user && !privdrop(o.user, handover, err, sizeof err)) {
+        fprintf(stderr, "smbscope: %s\n", err);
+        sensor_free(sn);
+        sn = NULL;
+        rc = EXIT_INPUT;
+    } else if (sn && o.iface && !o.user && geteuid() == 0) {
+        fprintf(stderr, "smbscope: warning: capturing as root; -Z USER runs as USER once the capture and "
+                "the output are open\n");
+    }
+    if (!sn) {
+        if (rc < 0)
+            fprintf(stderr, "smbscope: out of memory\n");
+        analyzer_free(an);
+        sink->ops->close(sink);
+        outfile_close(of, NULL, 0);
+        capture_close(cap);
+        inputs_free(ins);
+        return EXIT_INPUT;
+    }
+    /* SA_RESTART as for SIGINT/SIGTERM (catch_stop_signals): a write or read
+     * in progress resumes, the reopen waits for the loop */
+    struct sigaction hup = {.sa_handler = on_sighup, .sa_flags = SA_RESTART};
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
+    /* --- end sensor --- */
 
     if (o.iface) {
         if (capture_warning(cap))
@@ -471,23 +621,26 @@ int main(int argc, char **argv)
     uint64_t nread = 0; /* packets read, for the messages below */
     /* stop at a signal, and at once when the output cannot be written:
      * reading on would only analyze what nobody can see */
-    while (!stop_requested && !sink->write_error &&
+    while (!stop_requested && !output_failed(sink, of) &&
            (st = ins ? inputs_next(ins, &fr) : capture_next(cap, &fr)) != CAPTURE_END) {
         if (st == CAPTURE_ERROR) {
             fprintf(stderr, "smbscope: %s\n", capture_error(cap));
             rc = EXIT_INPUT;
             break;
         }
+        /* sensor: between records, SIGHUP's reopen, rotation, interval stats, drops */
+        if (reopen_requested) {
+            reopen_requested = 0;
+            sensor_reopen(sn);
+        }
+        sensor_tick(sn, st == CAPTURE_FRAME ? fr.ts_us : 0);
         if (st != CAPTURE_FRAME)
             continue;
         nread++;
         analyzer_frame(an, fr.dlt, fr.ts_us, fr.data, fr.caplen, fr.wirelen);
     }
-    if (o.iface) {
-        struct capture_stats cs;
-        if (capture_stats(cap, &cs))
-            analyzer_capture_stats(an, cs.received, cs.dropped);
-    }
+    sensor_finish(sn); /* losses not yet told, and the capture's counters for stats */
+    sensor_free(sn);
     if (ins && inputs_failed(ins))
         rc = EXIT_INPUT;
     live_capture = NULL;
@@ -501,19 +654,30 @@ int main(int argc, char **argv)
         analyzer_interrupted(an);
         rc = EXIT_INPUT;
     }
-    if (!sink->write_error)
+    if (!output_failed(sink, of))
         analyzer_finish(an);
     analyzer_free(an); /* a run stopped by a write failure still closes its files (--extract) */
+    /* the failed file is named, with rotation not the pattern: one a
+     * rotation or reopen closed with lines lost (which stopped the sink
+     * too), else the one the sink writes to now */
+    char wname[OUTFILE_NAME_MAX];
+    const char *lost_in = NULL;
+    int werrno = outfile_error(of, &lost_in);
+    snprintf(wname, sizeof wname, "%s", lost_in ? lost_in : of ? outfile_name(of) : "standard output");
     /* the sink's close writes what it kept for the end (--summary) and
-     * flushes: its result is the first failure's errno */
-    int werrno = sink->ops->close(sink);
-    if (out != stdout && fclose(out) != 0 && !werrno)
-        werrno = errno ? errno : EIO;
+     * flushes: its result is the first failure's errno; then outfile's
+     * final close, naming its file */
+    int serrno = sink->ops->close(sink);
+    if (!werrno)
+        werrno = serrno;
+    int oerrno = outfile_close(of, werrno ? NULL : wname, sizeof wname);
+    if (!werrno)
+        werrno = oerrno;
     capture_close(cap);
     inputs_free(ins);
     if (werrno) {
-        fprintf(stderr, "smbscope: writing %s failed: %s; stopped after reading %" PRIu64 " packets\n",
-                o.out_path ? o.out_path : "standard output", strerror(werrno), nread);
+        fprintf(stderr, "smbscope: writing %s failed: %s; stopped after reading %" PRIu64 " packets\n", wname,
+                strerror(werrno), nread);
         return EXIT_INPUT;
     }
     return rc < 0 ? EXIT_OK : rc;

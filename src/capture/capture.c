@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include <pcap/pcap.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 
-#define LIVE_SNAPLEN 262144
 /* how long a live read waits before reporting CAPTURE_IDLE: short enough
  * that flow timeouts and stop requests are handled promptly on a quiet link */
 #define LIVE_TIMEOUT_MS 100
-#define LIVE_BUFFER_BYTES (64 << 20)
 /* classic pcap layout, for byte offsets when the input cannot ftell (a pipe) */
 #define PCAP_FILE_HDR 24u
 #define PCAP_REC_HDR 16u
@@ -30,6 +32,8 @@ struct capture {
     uint64_t records;
     uint64_t next_off;                /* classic pcap: where the next record starts */
     volatile sig_atomic_t stop;       /* set by capture_breakloop, maybe from a signal handler */
+    struct pcap_stat last;            /* libpcap's 32-bit counters at the last capture_stats() */
+    struct capture_stats total;       /* the same, widened to 64 bits */
     char err[CAPTURE_ERR_MAX];
     char warn[CAPTURE_ERR_MAX];
 };
@@ -87,8 +91,35 @@ struct capture *capture_open_stream(FILE *f, const char *name, char *err, size_t
     return c;
 }
 
-struct capture *capture_open_live(const char *ifname, char *err, size_t errlen)
+/* Linux: hand this socket's share of a fanout group's traffic to it. Hash
+ * mode keeps a flow on one socket (the kernel's flow hash is symmetric over
+ * the endpoints); DEFRAG reassembles IP fragments before hashing, so a
+ * datagram's fragments go together. libpcap 1.10 binds its socket and sets
+ * up its TPACKET ring in pcap_activate(); joining after that is what the
+ * kernel requires (a bound socket), so it is done on pcap_fileno() here. */
+static bool join_fanout(struct capture *c, int group, char *err, size_t errlen)
 {
+#if defined(__linux__) && defined(PACKET_FANOUT)
+    int fd = pcap_fileno(c->p);
+    int arg = (group & 0xffff) | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+    if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
+        snprintf(err, errlen, "cannot capture on %s: --fanout %d: %s", c->name, group,
+                 fd < 0 ? "no socket" : strerror(errno));
+        return false;
+    }
+    return true;
+#else
+    snprintf(err, errlen, "cannot capture on %s: --fanout %d: AF_PACKET fanout needs Linux", c->name, group);
+    return false;
+#endif
+}
+
+struct capture *capture_open_live(const char *ifname, const struct capture_live_opts *opts, char *err,
+                                  size_t errlen)
+{
+    struct capture_live_opts def = {.fanout_group = -1};
+    if (!opts)
+        opts = &def;
     struct capture *c = capture_alloc(ifname);
     if (!c) {
         snprintf(err, errlen, "cannot capture on %s: out of memory", ifname);
@@ -102,14 +133,15 @@ struct capture *capture_open_live(const char *ifname, char *err, size_t errlen)
         return NULL;
     }
     c->live = true;
-    pcap_set_snaplen(c->p, LIVE_SNAPLEN);
+    pcap_set_snaplen(c->p, opts->snaplen ? (int)opts->snaplen : CAPTURE_SNAPLEN_DEFAULT);
     pcap_set_promisc(c->p, 1);
     /* Not immediate mode: packet-at-a-time wakeups drop most of a fast burst
      * (measured: 2372 of 2474 frames of a top-speed replay). A large kernel
      * buffer delivered in blocks loses none, and the read timeout still hands
      * over a partly filled block within LIVE_TIMEOUT_MS, so records appear as
      * traffic happens. */
-    pcap_set_buffer_size(c->p, LIVE_BUFFER_BYTES);
+    uint64_t buf = opts->buffer_bytes ? opts->buffer_bytes : CAPTURE_BUFFER_DEFAULT;
+    pcap_set_buffer_size(c->p, buf > INT32_MAX ? INT32_MAX : (int)buf);
     pcap_set_timeout(c->p, LIVE_TIMEOUT_MS);
     pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
     int rc = pcap_activate(c->p);
@@ -126,6 +158,11 @@ struct capture *capture_open_live(const char *ifname, char *err, size_t errlen)
         const char *detail = pcap_geterr(c->p);
         snprintf(c->warn, sizeof c->warn, "capture on %s: %s%s%s", ifname, pcap_statustostr(rc),
                  detail && *detail ? ": " : "", detail ? detail : "");
+    }
+    if (opts->fanout_group >= 0 && !join_fanout(c, opts->fanout_group, err, errlen)) {
+        pcap_close(c->p);
+        free(c);
+        return NULL;
     }
     /* Linux libpcap keeps waiting through its own read timeout, so poll
      * ourselves: a non-blocking handle plus poll() gives a real idle tick,
@@ -242,8 +279,12 @@ bool capture_stats(struct capture *c, struct capture_stats *out)
     struct pcap_stat ps;
     if (!c->live || pcap_stats(c->p, &ps) < 0)
         return false;
-    out->received = ps.ps_recv;
-    out->dropped = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+    /* unsigned differences: right across one wrap of a 32-bit counter */
+    c->total.received += (u_int)(ps.ps_recv - c->last.ps_recv);
+    c->total.dropped += (u_int)(ps.ps_drop - c->last.ps_drop);
+    c->total.if_dropped += (u_int)(ps.ps_ifdrop - c->last.ps_ifdrop);
+    c->last = ps;
+    *out = c->total;
     return true;
 }
 

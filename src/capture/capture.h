@@ -32,7 +32,17 @@ enum capture_status {
 
 struct capture_stats {
     uint64_t received;         /* packets the kernel saw for this capture */
-    uint64_t dropped;          /* of those, lost in the kernel or the interface */
+    uint64_t dropped;          /* lost because the capture buffer was full (a slow reader) */
+    uint64_t if_dropped;       /* lost by the interface or its driver (libpcap's ps_ifdrop) */
+};
+
+/* live capture settings (smbscope --snaplen, --buffer-size, --fanout) */
+#define CAPTURE_SNAPLEN_DEFAULT 262144
+#define CAPTURE_BUFFER_DEFAULT (64u << 20)
+struct capture_live_opts {
+    uint32_t snaplen;          /* bytes kept of each packet; 0: the default */
+    uint64_t buffer_bytes;     /* kernel capture buffer; 0: the default */
+    int fanout_group;          /* Linux: join this AF_PACKET fanout group in hash mode; -1: none */
 };
 
 /* path "-" reads standard input; NULL on failure with a message in err */
@@ -40,9 +50,11 @@ struct capture *capture_open_offline(const char *path, char *err, size_t errlen)
 /* a file already open as a stream (a decompressor: zread.h), shown as name
  * in messages; f belongs to the capture from here on, even on failure */
 struct capture *capture_open_stream(FILE *f, const char *name, char *err, size_t errlen);
-/* promiscuous, immediate mode, 262144-byte snap length and a short read
- * timeout so a caller polling a stop flag wakes up; NULL on failure */
-struct capture *capture_open_live(const char *ifname, char *err, size_t errlen);
+/* promiscuous, block delivery with a short read timeout so a caller polling
+ * a stop flag wakes up; opts (NULL: every default) set the snap length, the
+ * buffer and a fanout group; NULL on failure */
+struct capture *capture_open_live(const char *ifname, const struct capture_live_opts *opts, char *err,
+                                  size_t errlen);
 /* compile and install a BPF filter; false with capture_error() set on failure */
 bool capture_set_filter(struct capture *c, const char *expr);
 enum capture_status capture_next(struct capture *c, struct capture_frame *f);
@@ -53,7 +65,9 @@ const char *capture_warning(const struct capture *c);
 int capture_linktype(const struct capture *c);
 /* frames delivered so far */
 uint64_t capture_records(const struct capture *c);
-/* live captures only: false for files or if libpcap cannot tell */
+/* live captures only: false for files or if libpcap cannot tell. Counters
+ * are since the capture opened, 64-bit (libpcap's 32-bit ones wrap: each call
+ * adds what they moved since the last, so call it at least every 2^32 packets) */
 bool capture_stats(struct capture *c, struct capture_stats *out);
 /* async-signal-safe: the next (or a blocked) capture_next() returns CAPTURE_END */
 void capture_breakloop(struct capture *c);

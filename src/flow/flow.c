@@ -750,14 +750,19 @@ static enum grace grace_packet(struct flow_table *t, struct flow *f, int side, c
     return in_sequence(f, side, p->seq) ? GRACE_TAKE : GRACE_END;
 }
 
+void flow_table_clock(struct flow_table *t, uint64_t ts_us)
+{
+    if (ts_us > t->clock)
+        t->clock = ts_us;
+    reasm_pool_clock(&t->pool, t->clock);
+    expire(t, t->clock);
+}
+
 void flow_table_packet(struct flow_table *t, const struct pkt *p)
 {
     if (p->ipver != 4 && p->ipver != 6)
         return;
-    if (p->ts_us > t->clock)
-        t->clock = p->ts_us;
-    reasm_pool_clock(&t->pool, t->clock);
-    expire(t, t->clock);
+    flow_table_clock(t, p->ts_us);
 
     struct flow_key k;
     int src_ep;

@@ -35,6 +35,10 @@ struct flow_config {
 struct flow_table *flow_table_new(const struct flow_config *cfg);
 /* one decoded TCP segment; also runs timeouts using p->ts_us as the clock */
 void flow_table_packet(struct flow_table *t, const struct pkt *p);
+/* the time of a TCP segment the table does not see (--shard: another
+ * shard's): timeouts and graces fire as if it had been seen, so a shard's
+ * records are the unsharded run's, times included */
+void flow_table_clock(struct flow_table *t, uint64_t ts_us);
 /* end of input (or signal): close every flow, oldest first */
 void flow_table_close_all(struct flow_table *t, uint64_t now_us);
 void flow_table_free(struct flow_table *t);

@@ -11,8 +11,9 @@
  * connection gets when it ends.
  *
  * Connections are named by their number (conn_ref.num, from 1); 0 means "no
- * connection": such anomalies are counted in the run's totals and never
- * written (schema 1 records belong to a connection). Per-connection state
+ * connection": such anomalies are counted in the run's totals and not
+ * admitted (schema 1 records belong to a connection; the analyzer writes
+ * only the run-level ones the registry declares, such as capture_drops). Per-connection state
  * lives until abudget_forget (the connection's state is freed), so late
  * anomalies after a connection's end stay bounded too; the table is keyed by
  * smbscope's own connection numbers, never by wire values. */

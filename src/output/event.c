@@ -361,6 +361,21 @@ const struct field *ev_find_d(const struct event *e, const struct fieldset *fs, 
     return NULL;
 }
 
+bool ev_conn_absent_ok(const struct event *e)
+{
+    int sc = fld_record_scope((int)e->type);
+    if (sc < 0 || fld_scopes[sc].conn_absent_when == FC_ANY)
+        return false;
+    const struct fld_cond *c = &fld_conds[fld_scopes[sc].conn_absent_when];
+    const struct field *f = ev_find_d(e, NULL, c->d);
+    if (!f || f->kind != F_STR)
+        return false;
+    for (const char *const *v = c->check->values; *v; v++)
+        if (strcmp(*v, f->v.s) == 0)
+            return true;
+    return false;
+}
+
 const struct field *ev_get(const struct event *e, const struct fieldset *fs, const char *name)
 {
     if (!fs)

@@ -117,6 +117,9 @@ static inline void ev_allow_adhoc(struct event *e) { e->adhoc = true; }
 const struct field *ev_find_d(const struct event *e, const struct fieldset *fs, const struct fdesc *d);
 #define ev_find(e, fs, f) ev_find_d((e), (fs), &(f)->d)
 #define ev_has(e, f) (ev_find((e), NULL, (f)) != NULL)
+/* the registry lets this record stand without a connection: a record type
+ * declared WITH_CONN_UNLESS(cond) whose cond holds (a run-level anomaly) */
+bool ev_conn_absent_ok(const struct event *e);
 /* look a key up by name (maps, tests); NULL when absent */
 const struct field *ev_get(const struct event *e, const struct fieldset *fs, const char *name);
 /* copy a string into the event's arena */

@@ -70,12 +70,14 @@ const struct fdesc *const fld_all[FI_COUNT] = {
 #define FIELD NOOP_FIELD
 
 /* ---- scopes ---- */
-#define WITH_CONN 1
-#define NO_CONN 0
+/* each expands to with_conn, conn_absent_when */
+#define WITH_CONN 1, FC_ANY
+#define NO_CONN 0, FC_ANY
+#define WITH_CONN_UNLESS(cond) 1, FC_##cond
 #undef RECORD
 #undef OBJECT
 #define RECORD(scope, ev, conn, doc) [SC_##scope] = {#scope, 1, ev, conn, doc},
-#define OBJECT(scope, doc) [SC_##scope] = {#scope, 0, -1, 0, doc},
+#define OBJECT(scope, doc) [SC_##scope] = {#scope, 0, -1, 0, FC_ANY, doc},
 const struct fld_scope_info fld_scopes[SC_COUNT] = {
 #include "fields.def"
 };

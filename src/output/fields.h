@@ -131,6 +131,7 @@ struct fld_scope_info {
     int record;                  /* 1: a record type, its event type in ev_type */
     int ev_type;
     int with_conn;               /* record carries `conn` */
+    int conn_absent_when;        /* FC_ANY, or the condition under which it has none (WITH_CONN_UNLESS) */
     const char *doc;
 };
 

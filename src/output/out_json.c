@@ -162,6 +162,7 @@ char *json_event_line(const struct event *e, const char *sensor)
 
 static void json_write(struct sink *s, const struct event *e)
 {
+    sink_begin(s); /* a new file needs nothing: every line stands alone */
     char *line = json_event_line(e, s->sensor);
     if (!line) {
         errno = ENOMEM;

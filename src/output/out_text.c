@@ -262,6 +262,11 @@ static void summary_line(struct sink *s, const struct event *e)
 static void text_write(struct sink *s, const struct event *e)
 {
     struct text_sink *t = (struct text_sink *)s;
+    /* a new file (rotation, SIGHUP) stands on its own: each connection's
+     * header line comes again before its next line there, so grep by
+     * connection works per file */
+    if (sink_begin(s) && t->seen)
+        memset(t->seen, 0, t->seen_bytes);
     FILE *f = s->out;
     if (e->type == EV_SUMMARY) {
         summary_line(s, e);

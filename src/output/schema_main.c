@@ -120,8 +120,14 @@ static json_t *conditions(int scope)
             json_object_set_new(forbid, m->d->name, json_false());
         }
         json_t *cond = json_pack("{s:{s:{s:o}}, s:[s]}", "properties", fc->d->name, "enum", vals, "required", fc->d->name);
-        json_array_append_new(all, json_pack("{s:s, s:o, s:{s:o}, s:{s:o}}", "description", fc->name, "if", cond,
-                                             "then", "required", req, "else", "properties", forbid));
+        json_t *then = json_pack("{s:o}", "required", req), *els = json_pack("{s:o}", "properties", forbid);
+        if (fld_scopes[scope].conn_absent_when == c) {
+            /* a run-level record: no conn exactly when the condition holds */
+            json_object_set_new(then, "properties", json_pack("{s:b}", fld_conn.d.name, 0));
+            json_object_set_new(els, "required", json_pack("[s]", fld_conn.d.name));
+        }
+        json_array_append_new(all, json_pack("{s:s, s:o, s:o, s:o}", "description", fc->name, "if", cond, "then",
+                                             then, "else", els));
     }
     return all;
 }
@@ -142,7 +148,8 @@ static json_t *record_schema(int sc)
         else
             v = value_schema(m);
         json_object_set_new(props, m->d->name, v);
-        if (m->flags & FM_R) /* sensor: only with --sensor */
+        /* sensor: only with --sensor; conn of a record that may be run-level: see conditions() */
+        if ((m->flags & FM_R) && !(m->d == &fld_conn.d && si->conn_absent_when != FC_ANY))
             json_array_append_new(req, json_string(m->d->name));
     }
     add_members(props, req, sc);
@@ -317,8 +324,16 @@ static void markdown(FILE *f)
         fprintf(f, "\n## %s `%s`\n\n", si->record ? "Record" : "Object", si->name);
         md_escape(f, si->doc);
         if (si->record)
-            fprintf(f, " Also the envelope keys (`schema`, `type`, `ts`%s; `sensor` with --sensor).",
+            fprintf(f, " Also the envelope keys (`schema`, `type`, `ts`%s; `sensor` with --sensor",
                     si->with_conn ? ", `conn`" : "");
+        if (si->record && si->conn_absent_when != FC_ANY) {
+            const struct fld_cond *c = &fld_conds[si->conn_absent_when];
+            fprintf(f, "; no `conn` when %s is ", c->d->name);
+            for (const char *const *v = c->check->values; *v; v++)
+                fprintf(f, "%s`%s`", v == c->check->values ? "" : " or ", *v);
+        }
+        if (si->record)
+            fputs(").", f);
         fputs("\n\n| key | type | written | meaning |\n|---|---|---|---|\n", f);
         for (size_t i = 0; i < fld_n_members; i++) {
             const struct fld_member *m = &fld_members[i];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "outfile.h"
 
 struct sink;
 
@@ -26,6 +27,8 @@ struct sink {
     bool write_error;                /* a write failed (disk full, closed pipe) */
     int write_errno;                 /* errno of the first failure (EIO when the C library left none) */
     const char *sensor;              /* --sensor NAME (not owned), or NULL */
+    struct outfile *of;              /* -o through outfile.h (not owned), or NULL: out alone */
+    unsigned of_gen;                 /* of's generation the last record went to */
 };
 
 /* The largest integer a record carries. JSON readers take 64-bit signed at
@@ -43,6 +46,27 @@ static inline void sink_note_error(struct sink *s)
         s->write_error = true;
         s->write_errno = errno ? errno : EIO;
     }
+}
+
+/* before each record: with an outfile, the stream to write to (a rotation or
+ * reopen happens here, between records); true when it is a new file, which
+ * must stand on its own. A file closed by a rotation or reopen that lost its
+ * last lines is this sink's write failure too: the analyzer formats nothing
+ * more and main stops the run, as for a failed write on the stream itself */
+static inline bool sink_begin(struct sink *s)
+{
+    if (!s->of)
+        return false;
+    s->out = outfile_record(s->of);
+    int lost = outfile_error(s->of, NULL);
+    if (lost && !s->write_error) {
+        s->write_error = true;
+        s->write_errno = lost;
+    }
+    unsigned g = outfile_generation(s->of);
+    bool fresh = g != s->of_gen;
+    s->of_gen = g;
+    return fresh;
 }
 
 struct sink *sink_text_new(FILE *out, bool flush_each);

@@ -17,7 +17,9 @@ bound smbscope promises is asserted on what it writes:
            `-r -`: exit 1, every line complete, every connection closed with
            its records, `stats` last with interrupted: true
   full     `-o /dev/full` (and stdout on /dev/full): exit 1 at the first
-           failed write, long before the input is read, and stderr says why
+           failed write, long before the input is read, and stderr says why;
+           the same when the failing file is one `--rotate-size` rotated to
+           (its lines lost when the next rotation closes it)
 
 Usage: run.py SMBSCOPE WORKDIR [floods|offsets|signals|full ...]  (all by default)"""
 import errno
@@ -25,6 +27,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -368,11 +371,19 @@ def test_signals(ck, binary, validator, work):
 
 def test_write_failure(ck, binary, validator, work):
     data = (work / "many.pcap").read_bytes()
-    for where, args, stdout in (("-o /dev/full", ["-o", "/dev/full"], subprocess.DEVNULL),
-                                ("standard output", [], open("/dev/full", "wb")),
-                                ("-o /dev/full --summary", ["-o", "/dev/full", "--summary"], subprocess.DEVNULL),
-                                ("-o /dev/full --summary-only", ["-o", "/dev/full", "--summary-only"],
-                                 subprocess.DEVNULL)):
+    # rotation: out, then out.1 (the full device: its lines stay buffered until
+    # the next rotation closes it, and that close fails), then out.2
+    rot = work / "rotated"
+    shutil.rmtree(rot, ignore_errors=True)
+    rot.mkdir()
+    os.symlink("/dev/full", rot / "out.1")
+    for where, args, stdout, name in (
+            ("-o /dev/full", ["-o", "/dev/full"], subprocess.DEVNULL, "/dev/full"),
+            ("standard output", [], open("/dev/full", "wb"), "standard output"),
+            ("-o /dev/full --summary", ["-o", "/dev/full", "--summary"], subprocess.DEVNULL, "/dev/full"),
+            ("-o /dev/full --summary-only", ["-o", "/dev/full", "--summary-only"], subprocess.DEVNULL, "/dev/full"),
+            ("--rotate-size onto /dev/full", ["-o", str(rot / "out"), "--rotate-size", "1000"], subprocess.DEVNULL,
+             str(rot / "out.1"))):
         p = subprocess.Popen([binary, "-r", "-", "--format", "json", *args], stdin=subprocess.PIPE,
                              stdout=stdout, stderr=subprocess.PIPE)
         feeder = Feeder(p.stdin, data, 65536, 0)   # as fast as it reads
@@ -382,7 +393,6 @@ def test_write_failure(ck, binary, validator, work):
         feeder.join(timeout=120)
         if stdout is not subprocess.DEVNULL:
             stdout.close()
-        name = "/dev/full" if args else "standard output"
         ck.eq(f"{where}: exit 1", rc, 1)
         ck.ok(f"{where}: stderr names the output and the error", name in err and os.strerror(errno.ENOSPC) in err,
               err)

@@ -37,7 +37,7 @@ from manpage import help_entries  # noqa: E402
 
 # options the unit uses that issue 10's other parts add (-Z, rotation, periodic
 # stats); remove each one here when its branch lands and --help lists it
-PENDING = {"-Z", "--rotate", "--stats-interval"}
+PENDING = set()
 
 # systemd-analyze security's overall exposure times 10 (Debian 12, systemd 252:
 # 2.0, "OK"); what is left is inherent to a root-started packet sniffer

@@ -6,7 +6,8 @@ usage: registry_check.py SMBSCOPE_SCHEMA_TOOL
    smbscope-schema generates from src/output/fields.def (regenerate: build/smbscope-schema --write .);
 2. every declared (record, key) is in the schema, the template and the fields reference;
 3. the schema accepts real lines and rejects an unknown key, out-of-set values, a content
-   field on a pipe, a missing required key, the wrong schema number; it accepts COM_0x3a.
+   field on a pipe, a missing required key, the wrong schema number; it accepts COM_0x3a;
+   conn is absent exactly on run-level anomalies (capture_drops).
 """
 import copy
 import json
@@ -102,6 +103,18 @@ def main(tool):
     must_fail("an unknown records key", dict(stats, records=dict(stats["records"], bogus=1)))
     must_fail("a stats record with conn", dict(stats, conn=smb["conn"]))
     must_fail("an unsigned above 2^63-1", dict(stats, packets=2**63))
+    # run-level anomalies (WITH_CONN_UNLESS): capture_drops has no conn and its counters; others keep conn
+    drops = {"schema": smb["schema"], "type": "anomaly", "ts": smb["ts"], "name": "capture_drops", "detail": "x",
+             "since": smb["ts"], "received": 10, "dropped": 3, "if_dropped": 0}
+    must_pass("a capture_drops anomaly without conn", drops)
+    must_fail("a capture_drops anomaly with conn", dict(drops, conn=smb["conn"]))
+    must_fail("a capture_drops anomaly without dropped", {k: x for k, x in drops.items() if k != "dropped"})
+    other = {"schema": smb["schema"], "type": "anomaly", "ts": smb["ts"], "name": "nbss_resync", "detail": "x"}
+    must_pass("a connection's anomaly", dict(other, conn=smb["conn"]))
+    must_fail("a connection's anomaly without conn", other)
+    must_fail("a connection's anomaly with capture_drops' counters", dict(other, conn=smb["conn"], dropped=1))
+    must_pass("an interval stats record", dict(stats, interval=True, since=smb["ts"]))
+    must_fail("an interval stats record whose since is no time", dict(stats, interval=True, since="then"))
     # summary records: keys by section, conn exactly on session/file/failure (tests/joins checks real ones)
     env = {"schema": smb["schema"], "type": "summary", "ts": smb["ts"]}
     totals = dict(env, section="totals", sessions=1, sessions_omitted=0, files_listed=0, files_omitted=0,

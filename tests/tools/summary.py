@@ -53,13 +53,14 @@ def _validator():
     return _VALIDATOR[0]
 
 
-def parse_ndjson(text, where, validate=True):
-    """records and problems (bad JSON, schema violations, stats not last)"""
+def parse_ndjson(text, where, validate=True, piece=False):
+    """records and problems (bad JSON, schema violations, stats not last;
+    piece: a rotated file that need not end with the stats record)"""
     # jsonschema missing: fatal under CI, a loud note elsewhere (then parse only)
     validator = _validator() if validate else None
     if validator is not None:
         import schema_check
-        return schema_check.check_lines(validator, text, where)
+        return schema_check.check_lines(validator, text, where, piece)
     records, problems = [], []
     for i, line in enumerate(text.splitlines(), 1):
         try:
