@@ -46,7 +46,7 @@ struct limits {
     size_t dcerpc_calls_max;       /* --max-dcerpc-calls: outstanding DCE/RPC calls per pipe */
     size_t dcerpc_contexts_max;    /* --max-dcerpc-contexts: presentation contexts remembered per pipe */
     enum overlap_policy tcp_overlap; /* --tcp-overlap: which copy of conflicting TCP bytes is kept */
-    size_t summary_max;            /* --max-summary: entries per --summary table (sessions, files, failures) */
+    size_t summary_max;            /* --max-summary: entries per --summary table (sessions, files, failures, notices, dcerpc operations) */
     size_t notice_state_max;       /* --max-notice-state: entries per notice table (client-server pairs, clients, sessions, pipes, fired keys) */
 };
 

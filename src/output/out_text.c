@@ -237,7 +237,7 @@ static void summary_line(struct sink *s, const struct event *e)
     FILE *f = s->out;
     static const char *const sections[][2] = {
         {"totals", "SUMMARY"}, {"session", "SESSION"}, {"file", "FILE"}, {"failure", "FAILURE"},
-        {"notice", "NOTICE"}, {"srt", "SRT"}};
+        {"notice", "NOTICE"}, {"srt", "SRT"}, {"dcerpc", "DCERPC"}};
     const char *sec = str_field(e, F(section)), *tag = "?";
     for (size_t i = 0; sec && i < sizeof sections / sizeof sections[0]; i++)
         if (strcmp(sec, sections[i][0]) == 0)

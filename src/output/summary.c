@@ -1,6 +1,6 @@
 /* summary: the run's summary, gathered from the records (see summary.h).
  * It reads record fields by name, as every consumer of the NDJSON would:
- * `smb` (status, signing, latency), `session`, `file`. */
+ * `smb` (status, signing, latency), `session`, `file`, `notice`, `dcerpc`. */
 #include "summary.h"
 
 #include <stdbool.h>
@@ -50,6 +50,24 @@ struct srt {
     uint64_t calls, min, max, total;
 };
 
+/* distinct names, first seen first, at most SUMMARY_MAX_NAMES; calls with
+ * another name are counted (counting distinct ones would need them all) */
+struct names {
+    char *v[SUMMARY_MAX_NAMES];
+    size_t n;
+    uint64_t omitted;
+};
+
+/* one DCE/RPC operation, run-wide: the dcerpc records of (interface, opnum,
+ * operation), each part possibly null */
+struct rpc_op {
+    char *interface, *operation;
+    bool has_opnum;
+    uint64_t opnum;
+    uint64_t calls, faults, failures, timed, min, max, total;
+    struct names users, pipes;
+};
+
 /* an index from a 64-bit key hash to entry numbers: open addressing, at most
  * half full (a table stops growing at `max` entries), seeded per run so that
  * wire values cannot be chosen to collide */
@@ -74,6 +92,10 @@ struct summary {
     struct notice_ent *notices;
     size_t n_notices, notices_omitted;
     struct srt srt[256];
+    struct rpc_op *rpc;
+    size_t n_rpc;
+    uint64_t rpc_omitted;   /* dcerpc records in no entry */
+    struct index rpc_ix;
 };
 
 static char *dup(const char *s)
@@ -132,8 +154,9 @@ struct summary *summary_new(size_t max)
     s->files = calloc(s->max, sizeof *s->files);
     s->fails = calloc(s->max, sizeof *s->fails);
     s->notices = calloc(s->max, sizeof *s->notices);
-    if (!s->sess || !s->files || !s->fails || !s->notices || !ix_init(&s->sess_ix, s->max) ||
-        !ix_init(&s->fail_ix, s->max)) {
+    s->rpc = calloc(s->max, sizeof *s->rpc);
+    if (!s->sess || !s->files || !s->fails || !s->notices || !s->rpc || !ix_init(&s->sess_ix, s->max) ||
+        !ix_init(&s->fail_ix, s->max) || !ix_init(&s->rpc_ix, s->max)) {
         summary_free(s);
         return NULL;
     }
@@ -163,8 +186,17 @@ void summary_free(struct summary *s)
         struct notice_ent *x = &s->notices[i];
         free(x->name), free(x->severity), free(x->detail), free(x->user);
     }
-    free(s->sess), free(s->files), free(s->fails), free(s->notices);
+    for (size_t i = 0; i < s->n_rpc; i++) {
+        struct rpc_op *r = &s->rpc[i];
+        free(r->interface), free(r->operation);
+        for (size_t k = 0; k < r->users.n; k++)
+            free(r->users.v[k]);
+        for (size_t k = 0; k < r->pipes.n; k++)
+            free(r->pipes.v[k]);
+    }
+    free(s->sess), free(s->files), free(s->fails), free(s->notices), free(s->rpc);
     free(s->sess_ix.hash), free(s->sess_ix.slot), free(s->fail_ix.hash), free(s->fail_ix.slot);
+    free(s->rpc_ix.hash), free(s->rpc_ix.slot);
     free(s);
 }
 
@@ -414,6 +446,80 @@ static void feed_notice(struct summary *s, const struct event *e)
     x->user = dup(get_str(e, F(user)));
 }
 
+/* ---- dcerpc records ---- */
+
+#define SAME(a, b) ((a) == (b) || ((a) && (b) && strcmp((a), (b)) == 0))
+
+struct rpc_key {
+    const struct summary *s;
+    const char *interface, *operation;
+    bool has_opnum;
+    uint64_t opnum;
+};
+
+static bool rpc_eq(const void *ctx, size_t i)
+{
+    const struct rpc_key *k = ctx;
+    const struct rpc_op *r = &k->s->rpc[i];
+    return SAME(r->interface, k->interface) && SAME(r->operation, k->operation) && r->has_opnum == k->has_opnum &&
+           (!r->has_opnum || r->opnum == k->opnum);
+}
+#undef SAME
+
+/* a null name (not seen) is neither listed nor counted */
+static void names_add(struct names *n, const char *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n->n; i++)
+        if (strcmp(n->v[i], v) == 0)
+            return;
+    if (n->n < SUMMARY_MAX_NAMES)
+        n->v[n->n++] = dup(v);
+    else
+        n->omitted++;
+}
+
+static void feed_dcerpc(struct summary *s, const struct event *e)
+{
+    struct rpc_key k = {s, get_str(e, F(interface)), get_str(e, F(operation)), false, 0};
+    k.has_opnum = get_uint(e, F(opnum), &k.opnum);
+    uint64_t h = mix_str(mix_str(s->seed, k.interface), k.operation);
+    h = k.has_opnum ? mix(h, &k.opnum, sizeof k.opnum) : mix(h, "\xff", 1);
+    size_t i = ix_find(&s->rpc_ix, h, rpc_eq, &k);
+    struct rpc_op *r;
+    if (s->rpc_ix.slot[i]) {
+        r = &s->rpc[s->rpc_ix.slot[i] - 1];
+    } else if (s->n_rpc < s->max) {
+        r = &s->rpc[s->n_rpc++];
+        r->interface = dup(k.interface);
+        r->operation = dup(k.operation);
+        r->has_opnum = k.has_opnum;
+        r->opnum = k.opnum;
+        s->rpc_ix.hash[i] = h;
+        s->rpc_ix.slot[i] = (uint32_t)s->n_rpc;
+    } else {
+        s->rpc_omitted++;
+        return;
+    }
+    r->calls++;
+    uint64_t code, lat;
+    if (get_bool(e, F(fault)))
+        r->faults++;
+    else if (get_uint(e, F(status_code), &code) && code != 0)
+        r->failures++;
+    if (get_uint(e, F(latency_us), &lat)) {
+        if (!r->timed || lat < r->min)
+            r->min = lat;
+        if (lat > r->max)
+            r->max = lat;
+        r->timed++;
+        r->total += lat;
+    }
+    names_add(&r->users, get_str(e, F(user)));
+    names_add(&r->pipes, get_str(e, F(pipe)));
+}
+
 void summary_feed(struct summary *s, const struct event *e)
 {
     if (!e->conn)
@@ -423,6 +529,7 @@ void summary_feed(struct summary *s, const struct event *e)
     case EV_SESSION: feed_session(s, e); break;
     case EV_FILE: feed_file(s, e); break;
     case EV_NOTICE: feed_notice(s, e); break;
+    case EV_DCERPC: feed_dcerpc(s, e); break;
     default: break;
     }
 }
@@ -465,6 +572,8 @@ void summary_write(struct summary *s, uint64_t ts_us, void (*out)(void *u, const
     ev_uint(&e, F(srt_commands), srt_cmds);
     ev_uint(&e, F(notices), s->n_notices + s->notices_omitted);
     ev_uint(&e, F(notices_omitted), s->notices_omitted);
+    ev_uint(&e, F(dcerpc_ops), s->n_rpc);
+    ev_uint(&e, F(dcerpc_omitted), s->rpc_omitted);
     put(&e, out, u);
 
     for (size_t i = 0; i < s->n_sess; i++) {
@@ -554,6 +663,39 @@ void summary_write(struct summary *s, uint64_t ts_us, void (*out)(void *u, const
         ev_uint(&e, F(max_us), t->max);
         ev_uint(&e, F(avg_us), (t->total + t->calls / 2) / t->calls);
         ev_uint(&e, F(total_us), t->total);
+        put(&e, out, u);
+    }
+    for (size_t i = 0; i < s->n_rpc; i++) {
+        const struct rpc_op *r = &s->rpc[i];
+        ev_init(&e, EV_SUMMARY, ts_us, NULL);
+        ev_str(&e, F(section), "dcerpc");
+        ev_str(&e, F(interface), r->interface);
+        ev_str(&e, F(operation), r->operation);
+        if (r->has_opnum)
+            ev_uint(&e, F(opnum), r->opnum);
+        else
+            ev_null(&e, F(opnum));
+        ev_uint(&e, F(calls), r->calls);
+        ev_uint(&e, F(faults), r->faults);
+        ev_uint(&e, F(failures), r->failures);
+        ev_uint(&e, F(timed), r->timed);
+        if (r->timed) {
+            ev_uint(&e, F(min_us), r->min);
+            ev_uint(&e, F(max_us), r->max);
+            ev_uint(&e, F(avg_us), (r->total + r->timed / 2) / r->timed);
+            ev_uint(&e, F(total_us), r->total);
+        } else {
+            ev_null(&e, F(min_us));
+            ev_null(&e, F(max_us));
+            ev_null(&e, F(avg_us));
+            ev_null(&e, F(total_us));
+        }
+        fs_strv(&e, NULL, F(users), (const char *const *)r->users.v, r->users.n);
+        if (r->users.omitted)
+            ev_uint(&e, F(users_omitted), r->users.omitted);
+        fs_strv(&e, NULL, F(pipes), (const char *const *)r->pipes.v, r->pipes.n);
+        if (r->pipes.omitted)
+            ev_uint(&e, F(pipes_omitted), r->pipes.omitted);
         put(&e, out, u);
     }
 }

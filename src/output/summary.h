@@ -1,9 +1,9 @@
 /* summary: what a responder asks first ("who logged on, what did they touch,
- * what failed, how slow"), gathered from the records as they are written
+ * what failed, how slow, which remote calls"), gathered from the records as they are written
  * (fed every record, never the bytes) and written at the end as `summary`
  * records. Memory is bounded: each table (sessions, files, failures,
- * notices) keeps at most `max` entries and counts the rest as omitted; SRT is
- * one slot per command code. */
+ * notices, DCE/RPC operations) keeps at most `max` entries and counts the rest
+ * as omitted; SRT is one slot per command code. */
 #ifndef SMBSCOPE_SUMMARY_H
 #define SMBSCOPE_SUMMARY_H
 
@@ -13,6 +13,7 @@
 #include "event.h"
 
 #define SUMMARY_MAX_SHARES 8   /* shares kept per session entry; the rest are counted */
+#define SUMMARY_MAX_NAMES 8    /* users and pipes kept per dcerpc entry; calls of the rest are counted */
 
 struct summary;
 
@@ -23,7 +24,7 @@ void summary_free(struct summary *s);
 /* every record the run writes, in order */
 void summary_feed(struct summary *s, const struct event *e);
 
-/* the summary records, in order: totals, sessions, files, failures, notices, srt;
+/* the summary records, in order: totals, sessions, files, failures, notices, srt, dcerpc;
  * each is passed to out() and freed. ts_us: when they are written */
 void summary_write(struct summary *s, uint64_t ts_us, void (*out)(void *u, const struct event *e), void *u);
 

@@ -119,7 +119,7 @@ def main(tool):
     env = {"schema": smb["schema"], "type": "summary", "ts": smb["ts"]}
     totals = dict(env, section="totals", sessions=1, sessions_omitted=0, files_listed=0, files_omitted=0,
                   logon_failures=0, access_denied=0, failures_omitted=0, srt_commands=1,
-                  notices=0, notices_omitted=0)
+                  notices=0, notices_omitted=0, dcerpc_ops=1, dcerpc_omitted=0)
     must_pass("a summary totals record", totals)
     must_pass("a summary record with sensor", dict(totals, sensor="tap-1"))
     must_fail("a bad sensor name", dict(totals, sensor="two words"))
@@ -131,6 +131,14 @@ def main(tool):
                 auth="ntlmv2", status="STATUS_SUCCESS", guest=False, anonymous=False, signing=False, shares=[],
                 failures=0)
     must_pass("a summary session record", sess)
+    rpc = dict(env, section="dcerpc", interface="svcctl", operation="CreateServiceW", opnum=12, calls=2, faults=1,
+               failures=0, timed=0, min_us=None, max_us=None, avg_us=None, total_us=None, users=["u"], pipes=[])
+    must_pass("a summary dcerpc record", rpc)
+    must_pass("a summary dcerpc record with users_omitted", dict(rpc, users_omitted=3))
+    must_fail("a summary dcerpc record with conn", dict(rpc, conn=smb["conn"]))
+    must_fail("a summary dcerpc record without faults", {k: x for k, x in rpc.items() if k != "faults"})
+    must_fail("a summary dcerpc record with srt's code", dict(rpc, code=1))
+    must_fail("a summary session record with dcerpc's faults", dict(sess, faults=1))
     # notice records: a closed set of names, evidence references in their documented form
     notice = {"schema": smb["schema"], "type": "notice", "ts": smb["ts"], "conn": smb["conn"], "name": "smb1_in_use",
               "severity": "info", "detail": "d",

@@ -1,8 +1,9 @@
 /* Unit tests for the summary (src/summary.c): sessions joined with the smb
  * records of their UID (failures, signing), files, failures grouped, SRT
  * (min, max, avg over every answered command), the bound (--max-summary:
- * entries past it counted as omitted, never kept) and a UID reused after its
- * session ended starting a new entry. */
+ * entries past it counted as omitted, never kept), a UID reused after its
+ * session ended starting a new entry, and DCE/RPC operations (calls, faults,
+ * failures, latency, users and pipes, bounded). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,122 @@ START_TEST(sessions_files_failures_srt)
 }
 END_TEST
 
+/* a dcerpc record; NULL strings and negative numbers are written as null */
+static void rpc(struct summary *s, const struct conn_ref *c, const char *iface, const char *op, int64_t opnum,
+                bool fault, int64_t status_code, int64_t latency, const char *user, const char *pipe)
+{
+    struct event e;
+    ev_init(&e, EV_DCERPC, 500, c);
+    if (user)
+        ev_str(&e, F(user), user);
+    ev_str(&e, F(pipe), pipe);
+    ev_str(&e, F(interface), iface);
+    if (opnum >= 0)
+        ev_uint(&e, F(opnum), (uint64_t)opnum);
+    else
+        ev_null(&e, F(opnum));
+    ev_str(&e, F(operation), op);
+    if (status_code >= 0)
+        ev_uint(&e, F(status_code), (uint64_t)status_code);
+    else
+        ev_null(&e, F(status_code));
+    ev_bool(&e, F(fault), fault);
+    if (latency >= 0)
+        ev_uint(&e, F(latency_us), (uint64_t)latency);
+    else
+        ev_null(&e, F(latency_us));
+    summary_feed(s, &e);
+    ev_free(&e);
+}
+
+static bool strv_is(const struct event *e, const char *name, const char *const *want, size_t n)
+{
+    const struct field *f = ev_get(e, NULL, name);
+    if (!f || f->kind != F_STRV || f->v.sv.n != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f->v.sv.v[i], want[i]) != 0)
+            return false;
+    return true;
+}
+
+static bool is_null(const struct event *e, const char *name)
+{
+    const struct field *f = ev_get(e, NULL, name);
+    return f && f->kind == F_NULL;
+}
+
+START_TEST(dcerpc_operations)
+{
+    struct summary *s = summary_new(4);
+    struct conn_ref c1 = conn(1), c2 = conn(2);
+    /* CreateServiceW on two connections: one fault (status 5, access denied), one
+     * ERROR_SERVICE_EXISTS (0x431: a failure), one success, one unanswered (no status, no latency) */
+    rpc(s, &c1, "svcctl", "CreateServiceW", 12, true, 5, 40, "u0", "\\svcctl");
+    rpc(s, &c1, "svcctl", "CreateServiceW", 12, false, 0x431, 10, "u0", "\\svcctl");
+    rpc(s, &c2, "svcctl", "CreateServiceW", 12, false, 0, 25, "u1", "\\ntsvcs");
+    rpc(s, &c2, "svcctl", "CreateServiceW", 12, false, -1, -1, NULL, NULL);
+    /* an operation not named (interface known by UUID only) and one whose request was not seen */
+    rpc(s, &c1, "12345678-1234-abcd-ef00-0123456789ab", NULL, 3, false, 0, -1, "u0", "\\x");
+    rpc(s, &c1, "samr", NULL, -1, false, 0, 7, "u0", "\\samr");
+    rpc(s, &c1, "samr", NULL, 0, false, 0, 7, "u0", "\\samr");   /* opnum 0 is not an unknown opnum */
+    /* the fifth operation: past --max-summary 4, counted */
+    rpc(s, &c1, "winreg", "OpenLocalMachine", 2, false, 0, 1, "u0", "\\winreg");
+    rpc(s, &c1, "winreg", "OpenLocalMachine", 2, false, 0, 1, "u0", "\\winreg");
+    /* more users than listed on the unnamed operation: 10 distinct, 8 kept, calls of the 2 others counted */
+    for (int i = 0; i < 11; i++) {
+        char user[8];
+        snprintf(user, sizeof user, "v%d", i % 10);
+        rpc(s, &c1, "12345678-1234-abcd-ef00-0123456789ab", NULL, 3, false, 0, -1, user, "\\x");
+    }
+    struct out o = {0};
+    summary_write(s, 999, collect, &o);
+    summary_free(s);
+
+    const struct event *t = section(&o, "totals", 0);
+    ck_assert_uint_eq(u_of(t, "dcerpc_ops"), 4);
+    ck_assert_uint_eq(u_of(t, "dcerpc_omitted"), 2);
+
+    const struct event *a = section(&o, "dcerpc", 0), *b = section(&o, "dcerpc", 1), *c = section(&o, "dcerpc", 2);
+    ck_assert_ptr_null(section(&o, "dcerpc", 4));
+    ck_assert_ptr_null(a->conn);   /* run-wide */
+    ck_assert_str_eq(s_of(a, "interface"), "svcctl");
+    ck_assert_str_eq(s_of(a, "operation"), "CreateServiceW");
+    ck_assert_uint_eq(u_of(a, "opnum"), 12);
+    ck_assert_uint_eq(u_of(a, "calls"), 4);
+    ck_assert_uint_eq(u_of(a, "faults"), 1);
+    ck_assert_uint_eq(u_of(a, "failures"), 1);   /* not the fault's status, not the unanswered call */
+    ck_assert_uint_eq(u_of(a, "timed"), 3);
+    ck_assert_uint_eq(u_of(a, "min_us"), 10);
+    ck_assert_uint_eq(u_of(a, "max_us"), 40);
+    ck_assert_uint_eq(u_of(a, "avg_us"), 25);
+    ck_assert_uint_eq(u_of(a, "total_us"), 75);
+    const char *const users_a[] = {"u0", "u1"}, *const pipes_a[] = {"\\svcctl", "\\ntsvcs"};
+    ck_assert(strv_is(a, "users", users_a, 2));   /* the null user neither listed nor counted */
+    ck_assert(strv_is(a, "pipes", pipes_a, 2));
+    ck_assert_ptr_null(ev_get(a, NULL, "users_omitted"));
+    ck_assert_ptr_null(ev_get(a, NULL, "pipes_omitted"));
+
+    ck_assert(is_null(b, "operation"));
+    ck_assert_uint_eq(u_of(b, "opnum"), 3);
+    ck_assert_uint_eq(u_of(b, "calls"), 12);
+    ck_assert_uint_eq(u_of(b, "timed"), 0);
+    ck_assert(is_null(b, "min_us") && is_null(b, "max_us") && is_null(b, "avg_us") && is_null(b, "total_us"));
+    const char *const users_b[] = {"u0", "v0", "v1", "v2", "v3", "v4", "v5", "v6"};
+    ck_assert(strv_is(b, "users", users_b, SUMMARY_MAX_NAMES));
+    ck_assert_uint_eq(u_of(b, "users_omitted"), 3);   /* v7, v8, v9: one call each */
+
+    ck_assert_str_eq(s_of(c, "interface"), "samr");
+    ck_assert(is_null(c, "opnum"));
+    ck_assert_uint_eq(u_of(c, "calls"), 1);
+    ck_assert_uint_eq(u_of(c, "avg_us"), 7);
+    const struct event *d = section(&o, "dcerpc", 3);
+    ck_assert_uint_eq(u_of(d, "opnum"), 0);
+    ck_assert_uint_eq(u_of(d, "calls"), 1);
+    out_free(&o);
+}
+END_TEST
+
 START_TEST(bounded_and_counted)
 {
     struct summary *s = summary_new(2);
@@ -282,6 +399,7 @@ int main(void)
     tcase_add_test(tc, sessions_files_failures_srt);
     tcase_add_test(tc, bounded_and_counted);
     tcase_add_test(tc, uid_reused_after_logoff_is_a_new_session);
+    tcase_add_test(tc, dcerpc_operations);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
