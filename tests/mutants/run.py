@@ -145,14 +145,17 @@ ASAN_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
             "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"}
 
 
-def run_tests(build, names, jobs, mult, env=None):
-    """Run the named tests; return ({failed test: result}, {result: count})."""
+def run_tests(build, names, jobs, mult, env=None, maxfail=0):
+    """Run the named tests; return ({failed test: result}, {result: count}). maxfail > 0: stop
+    after that many failures (a killed mutant needs one; the rest of the tier would only list
+    more killers)."""
     logbase = "mutants"
     logfile = build / "meson-logs" / (logbase + ".json")
     if logfile.exists():
         logfile.unlink()
+    extra = ["--maxfail", str(maxfail)] if maxfail else []
     subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--num-processes", str(jobs),
-                    "--timeout-multiplier", str(mult), "--logbase", logbase, *names],
+                    "--timeout-multiplier", str(mult), "--logbase", logbase, *extra, *names],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     failed, counts = {}, {}
     if not logfile.exists():
@@ -167,8 +170,9 @@ def run_tests(build, names, jobs, mult, env=None):
         counts[r["result"]] = counts.get(r["result"], 0) + 1
         if r["result"] in FAILED_RESULTS:
             failed[name] = r["result"]
-    for name in set(names) - seen:
-        failed[name] = "ERROR"  # asked for but never reported
+    if not maxfail or not failed:
+        for name in set(names) - seen:
+            failed[name] = "ERROR"  # asked for but never reported
     return failed, counts
 
 
@@ -188,6 +192,9 @@ def main():
     ap.add_argument("--timeout-multiplier", default="0.5",
                     help="scales each test's meson timeout (default 0.5: a mutant that loops is cut short)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy (its path is printed)")
+    ap.add_argument("--all-killers", action="store_true",
+                    help="run each tier to its end and list every test that kills a mutant (slower; by "
+                         "default a tier stops at its first failing test)")
     ap.add_argument("--no-asan", action="store_true",
                     help="do not try a survivor under ASan+UBSan (./run test's second pass, which catches "
                          "memory errors a normal build lets pass)")
@@ -263,7 +270,8 @@ def main():
                     continue
                 failed = {}
                 for tier in suites:
-                    failed, _ = run_tests(build, tier, a.jobs, a.timeout_multiplier)
+                    failed, _ = run_tests(build, tier, a.jobs, a.timeout_multiplier,
+                                          maxfail=0 if a.all_killers else 1)
                     if failed:
                         break
                 asan = ""
