@@ -101,7 +101,11 @@ static bool join_fanout(struct capture *c, int group, char *err, size_t errlen)
 {
 #if defined(__linux__) && defined(PACKET_FANOUT)
     int fd = pcap_fileno(c->p);
-    int arg = (group & 0xffff) | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+    /* the mode and flags go in the high 16 bits; FLAG_DEFRAG (0x8000) shifted there
+     * does not fit a signed int: build it unsigned */
+    uint32_t uarg = (uint32_t)(group & 0xffff) | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+    int arg;
+    memcpy(&arg, &uarg, sizeof arg);
     if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
         snprintf(err, errlen, "cannot capture on %s: --fanout %d: %s", c->name, group,
                  fd < 0 ? "no socket" : strerror(errno));

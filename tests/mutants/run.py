@@ -223,6 +223,9 @@ def main():
 
     t_start = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="smbscope-mutants-"))
+    # mkdtemp makes it 0700: tests that drop privileges (-Z nobody) must still reach the
+    # copy's samples and build
+    os.chmod(scratch, 0o755)
     try:
         tree = copy_tree(scratch)
         build = tree / "build"
