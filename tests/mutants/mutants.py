@@ -115,7 +115,7 @@ MUTANTS = [
          why="`signed` is never emitted on smb records"),
     dict(name="smb1_transaction_records_dropped", kind="statement", file="dissectors/smb1.c",
          orig="        if (h.is_rsp || no_response(cmd))\n            emit_pending(c, p);",
-         repl="        if (cmd == SMB1_COM_TRANSACTION && h.is_rsp)\n            pending_free(p);\n"
+         repl="        if (cmd == SMB1_COM_TRANSACTION && h.is_rsp)\n            pending_free(c, p);\n"
               "        else if (h.is_rsp || no_response(cmd))\n            emit_pending(c, p);",
          why="every answered TRANSACTION record dropped while stats still count the command"),
     dict(name="smb1_andx_depth_off_by_one", kind="boundary", file="dissectors/smb1_andx.c",
@@ -143,7 +143,7 @@ MUTANTS = [
          why="links of a chain an error never reached are reported newest first, not in the order sent"),
     dict(name="smb1_chained_write_not_adopted", kind="statement", file="dissectors/smb1.c",
          orig="            adopt_chained(c, p, chain_fid);\n",
-         repl="",
+         repl="            if (0)\n                adopt_chained(c, p, chain_fid);\n",
          why="a WRITE chained after an open on FID 0xFFFF: its data never reaches the open's file"),
     dict(name="smb1_opens_ended_not_bumped", kind="statement", file="dissectors/smb1_state.c",
          orig="    c->opens_ended++; /* tells holders of an open pointer to look it up again */",
