@@ -297,7 +297,7 @@ MUTANTS = [
          repl='"%s.%uZ"',
          why="timestamps lose their zero padding: .5Z instead of .000005Z"),
 
-    # ---- CLI (main.c) ----------------------------------------------------------------
+    # ---- CLI (main.c, options.c) -------------------------------------------------------
     dict(name="main_stdout_with_o", kind="statement", file="src/main.c",
          orig="    inputs_free(ins);\n    if (werrno) {",
          repl="    inputs_free(ins);\n    if (out != stdout)\n        printf(\"smbscope: wrote %s\\n\", o.out_path);\n"
@@ -307,7 +307,7 @@ MUTANTS = [
          orig="    return rc < 0 ? EXIT_OK : rc;",
          repl="    return EXIT_OK;",
          why="a truncated or corrupt capture exits 0"),
-    dict(name="main_extra_argument_accepted", kind="statement", file="src/main.c",
+    dict(name="main_extra_argument_accepted", kind="statement", file="src/options.c",
          orig="    if (optind < argc) {",
          repl="    if (optind < argc && 0) {",
          why="a stray argument (e.g. a second file) is silently ignored"),
