@@ -179,69 +179,55 @@ static struct fieldset *set_of(struct event *e, struct fieldset *fs)
     return &e->top;
 }
 
-/* the slot for descriptor d, checked against the registry */
-static struct field *dslot(struct event *e, struct fieldset **fs, const struct fdesc *d,
-                           const struct fld_member **m)
+/* the slot for descriptor d, checked against the registry, holding a value of kind */
+static struct field *dslot(struct event *e, struct fieldset **fs, const struct fdesc *d, enum fkind kind)
 {
     *fs = set_of(e, *fs);
-    *m = check_member(e, *fs, d);
-    return slot(e, *fs, d, d->name);
+    check_member(e, *fs, d);
+    struct field *f = slot(e, *fs, d, d->name);
+    f->kind = kind;
+    return f;
 }
 
 void fs_null_d(struct event *e, struct fieldset *fs, const struct fdesc *d)
 {
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, d, &m);
+    fs = set_of(e, fs);
+    const struct fld_member *m = check_member(e, fs, d);
     check_null(e, fs, m);
-    f->kind = F_NULL;
+    slot(e, fs, d, d->name)->kind = F_NULL;
 }
 
 void fs_bool(struct event *e, struct fieldset *fs, const struct fld_t_bool *fd, bool v)
 {
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, &fd->d, &m);
-    f->kind = F_BOOL;
-    f->v.b = v;
+    dslot(e, &fs, &fd->d, F_BOOL)->v.b = v;
 }
 
 void fs_int(struct event *e, struct fieldset *fs, const struct fld_t_int *fd, int64_t v)
 {
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, &fd->d, &m);
-    f->kind = F_INT;
-    f->v.i = v;
+    dslot(e, &fs, &fd->d, F_INT)->v.i = v;
 }
 
 void fs_uint(struct event *e, struct fieldset *fs, const struct fld_t_uint *fd, uint64_t v)
 {
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, &fd->d, &m);
+    struct field *f = dslot(e, &fs, &fd->d, F_UINT);
     check_uint(e, fs, &fd->d, v);
-    f->kind = F_UINT;
     f->v.u = v;
 }
 
 void fs_ts(struct event *e, struct fieldset *fs, const struct fld_t_ts *fd, uint64_t ts_us)
 {
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, &fd->d, &m);
-    f->kind = F_TS;
-    f->v.u = ts_us;
+    dslot(e, &fs, &fd->d, F_TS)->v.u = ts_us;
 }
 
 void fs_strn(struct event *e, struct fieldset *fs, const struct fld_t_str *fd, const char *s, size_t n)
 {
-    const struct fld_member *m;
     if (!s) {
-        struct field *f = dslot(e, &fs, &fd->d, &m);
-        check_null(e, fs, m);
-        f->kind = F_NULL;
+        fs_null_d(e, fs, &fd->d);
         return;
     }
     const char *copy = ev_strdup(e, s, n); /* before the slot: allocating never moves a set, but stay simple */
-    struct field *f = dslot(e, &fs, &fd->d, &m);
+    struct field *f = dslot(e, &fs, &fd->d, F_STR);
     check_str(e, fs, &fd->d, copy);
-    f->kind = F_STR;
     f->v.s = copy;
 }
 
@@ -255,9 +241,7 @@ void fs_strv(struct event *e, struct fieldset *fs, const struct fld_t_strv *fd, 
     const char **copy = ev_alloc(e, (n ? n : 1) * sizeof *copy);
     for (size_t i = 0; i < n; i++)
         copy[i] = ev_strdup(e, v[i], strlen(v[i]));
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, &fd->d, &m);
-    f->kind = F_STRV;
+    struct field *f = dslot(e, &fs, &fd->d, F_STRV);
     f->v.sv.v = copy;
     f->v.sv.n = n;
 }
@@ -268,9 +252,7 @@ void fs_ranges(struct event *e, struct fieldset *fs, const struct fld_t_ranges *
     uint64_t (*copy)[2] = ev_alloc(e, (n ? n : 1) * sizeof *copy);
     if (n)
         memcpy(copy, r, n * sizeof *copy);
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, &fd->d, &m);
-    f->kind = F_RANGES;
+    struct field *f = dslot(e, &fs, &fd->d, F_RANGES);
     f->v.rg.r = (const uint64_t(*)[2])copy;
     f->v.rg.n = n;
 }
@@ -278,8 +260,9 @@ void fs_ranges(struct event *e, struct fieldset *fs, const struct fld_t_ranges *
 static struct fieldset *sub_set(struct event *e, struct fieldset *fs, const struct fdesc *d, int scope,
                                 const struct fdesc *map)
 {
-    const struct fld_member *m;
-    struct field *f = dslot(e, &fs, d, &m);
+    fs = set_of(e, fs);
+    check_member(e, fs, d);
+    struct field *f = slot(e, fs, d, d->name);
     if (f->kind == F_OBJ)
         return f->v.obj;
     struct fieldset *o = ev_alloc(e, sizeof *o);
