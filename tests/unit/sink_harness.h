@@ -92,6 +92,28 @@ static inline char *ms_one_str(sink_ctor ctor, const struct conn_ref *c, const c
     return m.buf;
 }
 
+/* hostile strings in every position, the same records for both sinks: a
+ * session record carrying three strings in `shares` (a vector) and one in
+ * the nested object o.s, then an anomaly record with this name and detail */
+static inline void ms_write_hostile(struct mem_sink *m, const struct conn_ref *c, const char *const shares[3],
+                                    const char *obj_s, const char *anomaly, const char *detail)
+{
+    struct event e;
+    ev_init(&e, EV_SESSION, T0, c);
+    ev_allow_adhoc(&e);
+    fs_strv(&e, NULL, F(shares), shares, 3);
+    struct fieldset *o = fs_obj(&e, NULL, A_OBJ("o"));
+    fs_str(&e, o, A_STR("s"), obj_s);
+    ms_write(m, &e);
+    ev_free(&e);
+    ev_init(&e, EV_ANOMALY, T0, c);
+    ev_allow_adhoc(&e);
+    ev_str(&e, F(anomaly_name), anomaly);
+    ev_str(&e, F(detail), detail);
+    ms_write(m, &e);
+    ev_free(&e);
+}
+
 /* a FILE whose writes all fail: the sink's close must say so */
 static inline void check_write_error(sink_ctor ctor, bool flush_each)
 {

@@ -231,21 +231,8 @@ START_TEST(hostile_strings_everywhere)
     struct conn_ref c = conn_v4();
     struct mem_sink m;
     ms_open(&m, sink_json_new);
-    struct event e;
-    ev_init(&e, EV_SESSION, T0, &c);
-    ev_allow_adhoc(&e);
     const char *v[] = {"\x1b[2J", "\xc2\x9b" "31m", "a\nb"};
-    fs_strv(&e, NULL, F(shares), v, 3);
-    struct fieldset *o = fs_obj(&e, NULL, A_OBJ("o"));
-    fs_str(&e, o, A_STR("s"), "\r\n\xc2\x85\xe2\x80\xa8");
-    ms_write(&m, &e);
-    ev_free(&e);
-    ev_init(&e, EV_ANOMALY, T0, &c);
-    ev_allow_adhoc(&e);
-    ev_str(&e, F(anomaly_name), "x");
-    ev_str(&e, F(detail), "line\nbreak");
-    ms_write(&m, &e);
-    ev_free(&e);
+    ms_write_hostile(&m, &c, v, "\r\n\xc2\x85\xe2\x80\xa8", "x", "line\nbreak");
     const char *out = ms_close(&m);
     ck_assert_str_eq(out, SESSION_C1 "\"shares\":[\"\\u001B[2J\",\"\\u009B31m\",\"a\\nb\"],"
                                      "\"o\":{\"s\":\"\\r\\n\\u0085\\u2028\"}}\n"
