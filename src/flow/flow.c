@@ -307,8 +307,6 @@ void flow_table_packet(struct flow_table *t, const struct pkt *p)
         if ((p->tcp_flags & TCPF_RST) && !reused)
             return;   /* a lone RST starts nothing worth tracking */
         f = flow_create(t, &k, src_ep, p->ts_us);
-        if (!f)
-            return;
         side = 0;
         new_flow_setup(t, f, p);
         if (reused && flow_analyzed(f))

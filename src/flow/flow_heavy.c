@@ -27,6 +27,7 @@ void flow_anomaly(struct flow_table *t, const struct flow *f, uint64_t ts, const
 
 /* ---- heavy state ---- */
 
+/* out of memory aborts (mb_calloc): never NULL */
 static struct flow_heavy *heavy(struct flow_table *t, struct flow *f)
 {
     if (!f->h)
@@ -42,8 +43,6 @@ static const struct reasm_sink FLOW_SINK = {sink_data, sink_gap, sink_anomaly};
 struct flow_streams *flow_streams_get(struct flow_table *t, struct flow *f)
 {
     struct flow_heavy *h = heavy(t, f);
-    if (!h)
-        return NULL;
     if (h->s)
         return h->s;
     h->s = mb_calloc(t->mb, sizeof *h->s);
@@ -112,16 +111,14 @@ static void fill_conn(const struct flow_table *t, struct flow *f)
  * (kilobytes for SMB) is made only when the first byte or gap reaches it
  * (app_of): a SYN flood on 445 must cost a few hundred bytes per flow, not
  * that. Whether it started mid-stream is decided now, as it would have been. */
-bool flow_open_app(struct flow_table *t, struct flow *f)
+void flow_open_app(struct flow_table *t, struct flow *f)
 {
-    if (!heavy(t, f))
-        return false;
+    heavy(t, f);
     f->oriented = true;
     fill_conn(t, f);
     f->state = FL_ANALYZED;
     f->app_midstream = !f->saw_syn;
     t->stats.flows_analyzed++;
-    return true;
 }
 
 /* the app state of an analyzed flow, opened on first use */
@@ -176,10 +173,6 @@ static struct flow_probe *probe_state(struct flow_table *t, struct flow *f)
 static void probe_data(struct flow_table *t, struct flow *f, int side, const uint8_t *p, size_t n, uint64_t ts)
 {
     struct flow_probe *pr = probe_state(t, f);
-    if (!pr) {
-        f->pending_no = true;
-        return;
-    }
     size_t k = flow_probe_add(pr, side, p, n, ts);
     enum probe_verdict v = flow_probe_run(pr, t->app, side);
     if (v == PROBE_MORE && k < n)
@@ -199,10 +192,6 @@ static void probe_data(struct flow_table *t, struct flow *f, int side, const uin
 static void probe_gap(struct flow_table *t, struct flow *f, int side, uint64_t n, uint64_t ts)
 {
     struct flow_probe *pr = probe_state(t, f);
-    if (!pr) {
-        f->pending_no = true;
-        return;
-    }
     flow_probe_gap(pr, side, n, ts);
     if (flow_probe_hopeless(pr))
         f->pending_no = true;

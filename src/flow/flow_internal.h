@@ -168,7 +168,7 @@ void flow_anomaly(struct flow_table *t, const struct flow *f, uint64_t ts, const
 /* f's reassembly, made on first need */
 struct flow_streams *flow_streams_get(struct flow_table *t, struct flow *f);
 /* the flow is analyzed from here on (the app itself opens on its first byte or gap) */
-bool flow_open_app(struct flow_table *t, struct flow *f);
+void flow_open_app(struct flow_table *t, struct flow *f);
 /* the probe said no on both sides: drop everything but the tiny entry */
 void flow_become_ignored(struct flow_table *t, struct flow *f);
 /* drop the reassembly and probe, keep the conn (an ended flow lingering) */
@@ -183,7 +183,7 @@ void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t 
 void flow_linger(struct flow_table *t, struct flow *f);
 void flow_end_reset(struct flow_table *t, struct flow *f);
 void flow_destroy(struct flow_table *t, struct flow *f);
-/* a new flow, after making room for it (max_flows); NULL if none could be made */
+/* a new flow, after making room for it (max_flows) */
 struct flow *flow_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us);
 /* evict until the state budget is met: between packets only */
 void flow_budget(struct flow_table *t, uint64_t now);
