@@ -304,13 +304,11 @@ static bool open_src(struct inputs *in, struct src *s)
         if (*ze) {
             note(in, "%s: %s", s->name, ze);
             in->failed = true;
-        } else if (s->dir >= 0) {
-            note(in, "%s: not a pcap or pcapng file%s%s (skipped)", s->name, codec ? " inside its " : "",
-                 codec ? zread_codec_name(codec) : "");
         } else {
-            note(in, "%s: not a pcap or pcapng file%s%s", s->name, codec ? " inside its " : "",
-                 codec ? zread_codec_name(codec) : "");
-            in->failed = true;
+            /* a directory's other files are skipped; a file named with -r is an error */
+            note(in, "%s: not a pcap or pcapng file%s%s%s", s->name, codec ? " inside its " : "",
+                 codec ? zread_codec_name(codec) : "", s->dir >= 0 ? " (skipped)" : "");
+            in->failed |= s->dir < 0;
         }
         close_src(s);
         return false;
