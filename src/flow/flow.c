@@ -7,11 +7,6 @@
 
 #include "flow_internal.h"
 
-static bool server_port(const struct flow_table *t, uint16_t port)
-{
-    return ft_port_listed(t, port);   /* configured: the protocol's ports and --port */
-}
-
 /* ---- decisions on a packet ---- */
 
 static bool is_syn(const struct pkt *p) { return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN; }
@@ -211,8 +206,8 @@ static void new_flow_setup(struct flow_table *t, struct flow *f, const struct pk
         f->client_side = 1;
         f->oriented = true;
     } else {
-        /* mid-stream: the side on a server port is the server */
-        bool s0 = server_port(t, f->key.port[flow_ep(f, 0)]), s1 = server_port(t, f->key.port[flow_ep(f, 1)]);
+        /* mid-stream: the side on a server port (the protocol's and --port) is the server */
+        bool s0 = ft_port_listed(t, f->key.port[flow_ep(f, 0)]), s1 = ft_port_listed(t, f->key.port[flow_ep(f, 1)]);
         if (s0 != s1) {
             f->client_side = s0 ? 1 : 0;
             f->oriented = true;
