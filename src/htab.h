@@ -1,6 +1,7 @@
 /* htab: one small intrusive hash table for every lookup by a wire-chosen key
- * (flows by 5-tuple; SMB sessions by UID, trees by TID, opens by FID, pending
- * requests by PID/MID), with SipHash-2-4 under a per-run random key.
+ * (flows by 5-tuple; IP fragments by datagram ID; SMB sessions by UID, trees
+ * by TID, opens by FID, pending requests by PID/MID), with SipHash-2-4 under a
+ * per-run random key.
  *
  * Why keyed: the peer chooses these keys, and with a fixed or guessable hash
  * it could put them all in one chain and make every lookup linear (a sensor

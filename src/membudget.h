@@ -2,7 +2,7 @@
  * Every stage that keeps state for a connection (flow table, reassembly, SMB
  * sessions/trees/opens/pending requests and their strings, file hold and
  * verify buffers) charges what it allocates here and credits it back when it
- * frees it; between packets, flow.c evicts the idlest connection (the
+ * frees it; between packets, flow_end.c evicts the idlest connection (the
  * table names it: ft_idlest_live) while the total is over the limit. The
  * object belongs to the analyzer and is passed down explicitly: no globals,
  * so tests can make as many as they like. A NULL budget accounts nothing (unit tests of one stage).

@@ -100,13 +100,6 @@ struct inputs *inputs_new(size_t max_open, FILE *msgs)
     return in;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    return d ? memcpy(d, s, n) : NULL;
-}
-
 static struct src *add_src(struct inputs *in, const char *path, const char *name, int dir)
 {
     if (in->n == in->cap) {
@@ -119,8 +112,8 @@ static struct src *add_src(struct inputs *in, const char *path, const char *name
     }
     struct src *s = &in->s[in->n];
     memset(s, 0, sizeof *s);
-    s->path = dup_str(path);
-    s->name = dup_str(name);
+    s->path = strdup(path);
+    s->name = strdup(name);
     if (!s->path || !s->name) {
         free(s->path);
         free(s->name);
@@ -152,7 +145,7 @@ static void add_dir(struct inputs *in, const char *path)
         return;
     }
     struct dir *nd = realloc(in->dirs, (in->ndirs + 1) * sizeof *nd);
-    if (!nd || !(nd[in->ndirs].name = dup_str(path))) {
+    if (!nd || !(nd[in->ndirs].name = strdup(path))) {
         in->dirs = nd ? nd : in->dirs;
         note(in, "%s: out of memory", path);
         in->failed = true;
@@ -175,7 +168,7 @@ static void add_dir(struct inputs *in, const char *path)
                 break;
             names = nn;
         }
-        if (!(names[n] = dup_str(e->d_name)))
+        if (!(names[n] = strdup(e->d_name)))
             break;
         n++;
     }
@@ -311,13 +304,11 @@ static bool open_src(struct inputs *in, struct src *s)
         if (*ze) {
             note(in, "%s: %s", s->name, ze);
             in->failed = true;
-        } else if (s->dir >= 0) {
-            note(in, "%s: not a pcap or pcapng file%s%s (skipped)", s->name, codec ? " inside its " : "",
-                 codec ? zread_codec_name(codec) : "");
         } else {
-            note(in, "%s: not a pcap or pcapng file%s%s", s->name, codec ? " inside its " : "",
-                 codec ? zread_codec_name(codec) : "");
-            in->failed = true;
+            /* a directory's other files are skipped; a file named with -r is an error */
+            note(in, "%s: not a pcap or pcapng file%s%s%s", s->name, codec ? " inside its " : "",
+                 codec ? zread_codec_name(codec) : "", s->dir >= 0 ? " (skipped)" : "");
+            in->failed |= s->dir < 0;
         }
         close_src(s);
         return false;

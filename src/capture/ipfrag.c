@@ -19,7 +19,7 @@
 #define BUF_FIRST 2048u
 
 struct dgram {
-    struct dgram *hnext;              /* hash chain */
+    struct hnode hn;                  /* in the table, by key */
     struct dgram *older, *newer;      /* creation order: expiry and eviction take the oldest */
     uint8_t key[KEY_LEN];
     uint64_t first_us;                /* when its first fragment was seen */
@@ -40,8 +40,7 @@ struct ipfrag {
     size_t mem_max;
     size_t mem;                       /* sum of every datagram's cap */
     size_t count;
-    struct dgram **bucket;
-    size_t nbucket;                   /* a power of two */
+    struct htab tab;                  /* datagrams by key (keyed SipHash; empty costs nothing) */
     struct hkey hk;                   /* per-run secret: the sender chooses the keys (htab.h) */
     struct dgram *oldest, *newest;
     struct ipfrag_stats st;
@@ -55,15 +54,6 @@ struct ipfrag *ipfrag_new(size_t max_datagrams, uint32_t timeout_s, size_t mem_m
     t->max = max_datagrams;
     t->timeout_us = (uint64_t)timeout_s * 1000000u;
     t->mem_max = mem_max;
-    /* about one bucket per datagram allowed, kept within sane bounds */
-    t->nbucket = 16;
-    while (t->nbucket < max_datagrams && t->nbucket < (1u << 16))
-        t->nbucket <<= 1;
-    t->bucket = calloc(t->nbucket, sizeof *t->bucket);
-    if (!t->bucket) {
-        free(t);
-        return NULL;
-    }
     hkey_random(&t->hk);
     return t;
 }
@@ -80,26 +70,25 @@ static void key_bytes(const struct ipfrag_key *k, uint8_t out[KEY_LEN])
     memcpy(out + 22, k->dst, 16);
 }
 
-static size_t key_hash(const struct ipfrag *t, const uint8_t key[KEY_LEN])
+static uint64_t key_hash(const struct ipfrag *t, const uint8_t key[KEY_LEN])
 {
     /* keyed: fragments of crafted IDs cannot be aimed at one chain */
-    return (size_t)(siphash24(&t->hk, key, KEY_LEN) & (t->nbucket - 1));
+    return siphash24(&t->hk, key, KEY_LEN);
 }
 
 static struct dgram *find(const struct ipfrag *t, const uint8_t key[KEY_LEN])
 {
-    for (struct dgram *g = t->bucket[key_hash(t, key)]; g; g = g->hnext)
+    for (struct hnode *n = htab_first(&t->tab, key_hash(t, key)); n; n = htab_next(n)) {
+        struct dgram *g = HTAB_ENTRY(n, struct dgram, hn);
         if (!memcmp(g->key, key, KEY_LEN))
             return g;
+    }
     return NULL;
 }
 
 static void unlink_free(struct ipfrag *t, struct dgram *g)
 {
-    struct dgram **pp = &t->bucket[key_hash(t, g->key)];
-    while (*pp != g)
-        pp = &(*pp)->hnext;
-    *pp = g->hnext;
+    htab_remove(&t->tab, &g->hn);
     if (g->older)
         g->older->newer = g->newer;
     else
@@ -120,7 +109,7 @@ void ipfrag_free(struct ipfrag *t)
         return;
     while (t->oldest)
         unlink_free(t, t->oldest);
-    free(t->bucket);
+    htab_free(&t->tab);
     free(t);
 }
 
@@ -145,9 +134,7 @@ static struct dgram *create(struct ipfrag *t, const uint8_t key[KEY_LEN], uint64
         return NULL;
     memcpy(g->key, key, KEY_LEN);
     g->first_us = ts_us;
-    size_t b = key_hash(t, key);
-    g->hnext = t->bucket[b];
-    t->bucket[b] = g;
+    htab_insert(&t->tab, &g->hn, key_hash(t, key));
     g->older = t->newest;
     if (t->newest)
         t->newest->newer = g;

@@ -134,7 +134,9 @@ static uint64_t to_us(const struct pcapng_iface *ifc, uint64_t t)
     unsigned e = ifc->tsresol & 0x7f;
     uint64_t us;
     if (ifc->tsresol & 0x80) {
-        us = (uint64_t)(((unsigned __int128)t * 1000000u) >> e);
+        /* coarse binary units (2^-0 .. 2^-19 s) can overflow 64 bits: clamp */
+        unsigned __int128 v = ((unsigned __int128)t * 1000000u) >> e;
+        us = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
     } else if (e >= 6) {
         uint64_t d = 1;
         for (unsigned i = 6; i < e; i++)
@@ -146,14 +148,11 @@ static uint64_t to_us(const struct pcapng_iface *ifc, uint64_t t)
             m *= 10;
         us = t > UINT64_MAX / m ? UINT64_MAX : t * m;
     }
-    /* a negative offset before the epoch clamps to 0, as the stream's other times do */
-    if (ifc->tsoffset < 0) {
-        uint64_t sub = (uint64_t)(-(ifc->tsoffset + 1)) * 1000000u + 1000000u;
-        us = us > sub ? us - sub : 0;
-    } else if (ifc->tsoffset > 0) {
-        uint64_t add = (uint64_t)ifc->tsoffset * 1000000u;
-        us = us > UINT64_MAX - add ? UINT64_MAX : us + add;
-    }
+    /* the offset is a wire value of up to 2^63 s: in microseconds it may not
+     * fit 64 bits, so the sum is taken in 128 and clamped to [0, UINT64_MAX]
+     * (a time before the epoch clamps to 0, as the stream's other times do) */
+    __int128 sum = (__int128)us + (__int128)ifc->tsoffset * 1000000;
+    us = sum < 0 ? 0 : sum > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)sum;
     return us;
 }
 

@@ -1,6 +1,7 @@
 /* flow_internal: the flow table's data structures, shared by flow_table.c
- * (hash, timeout lists) and flow.c (per-packet TCP handling, ending flows).
- * flow.c calls into flow_table.c, never the other way round.
+ * (hash, timeout lists), flow.c (per-packet TCP handling), flow_heavy.c
+ * (heavy state, probe and app glue) and flow_end.c (ending flows: expiry,
+ * eviction, budget). Those call into flow_table.c, never the other way round.
  *
  * Memory per flow is kept small in layers: every flow has a `struct flow`
  * (key, timers, ISNs); flows that are analyzed or probed get a `flow_heavy`
@@ -126,7 +127,7 @@ bool ft_full(const struct flow_table *t);
 struct flow *ft_victim(const struct flow_table *t);
 /* the live flow idle longest (the heads of the half-open, established and
  * RST-grace lists are the idlest of each); NULL if none is live. The state
- * budget evicts it (flow.c) once the closed flows are gone. */
+ * budget evicts it (flow_end.c) once the closed flows are gone. */
 struct flow *ft_idlest_live(const struct flow_table *t);
 
 /* what is due at now, the earliest deadline first (the caller handles it and
@@ -142,5 +143,49 @@ enum ft_due ft_next_due(const struct flow_table *t, uint64_t now, struct flow **
 void ft_free(struct flow_table *t);
 
 static inline bool flow_live(const struct flow *f) { return f->state != FL_CLOSED; }
+
+static inline enum dir flow_dir(const struct flow *f, int side)
+{
+    return side == f->client_side ? DIR_C2S : DIR_S2C;
+}
+
+/* the key endpoint of side */
+static inline int flow_ep(const struct flow *f, int side)
+{
+    return side == 0 ? f->side0_ep : f->side0_ep ^ 1;
+}
+
+/* analyzed, or closed after being analyzed (its conn kept for late-packet anomalies) */
+static inline bool flow_analyzed(const struct flow *f)
+{
+    return f->state == FL_ANALYZED || (f->state == FL_CLOSED && f->h);
+}
+
+/* flow_heavy.c */
+/* an anomaly on f's conn; nothing unless f is analyzed */
+void flow_anomaly(struct flow_table *t, const struct flow *f, uint64_t ts, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* f's reassembly, made on first need */
+struct flow_streams *flow_streams_get(struct flow_table *t, struct flow *f);
+/* the flow is analyzed from here on (the app itself opens on its first byte or gap) */
+void flow_open_app(struct flow_table *t, struct flow *f);
+/* the probe said no on both sides: drop everything but the tiny entry */
+void flow_become_ignored(struct flow_table *t, struct flow *f);
+/* drop the reassembly and probe, keep the conn (an ended flow lingering) */
+void flow_free_streams(struct flow_table *t, struct flow *f);
+void flow_free_heavy(struct flow_table *t, struct flow *f);
+
+/* flow_end.c */
+bool flow_stream_pos(const struct flow *f, int side, uint32_t *seq);
+bool flow_fully_closed(const struct flow *f);
+void flow_end(struct flow_table *t, struct flow *f, enum flow_end why, uint64_t now);
+/* keep an ended flow for late packets (the closed list) */
+void flow_linger(struct flow_table *t, struct flow *f);
+void flow_end_reset(struct flow_table *t, struct flow *f);
+void flow_destroy(struct flow_table *t, struct flow *f);
+/* a new flow, after making room for it (max_flows) */
+struct flow *flow_create(struct flow_table *t, const struct flow_key *k, int src_ep, uint64_t ts_us);
+/* evict until the state budget is met: between packets only */
+void flow_budget(struct flow_table *t, uint64_t now);
 
 #endif

@@ -1,7 +1,7 @@
 /* flow_table: the hash of flows and their timeout lists: lookup, creation,
  * the choice of the flow to evict and of what is due to expire, teardown.
- * It never ends a flow itself: flow.c asks it what is due (ft_next_due,
- * ft_victim) and ends those flows, so this file knows nothing of flow.c.
+ * It never ends a flow itself: flow_end.c asks it what is due (ft_next_due,
+ * ft_victim) and ends those flows, so this file knows nothing of flow_end.c.
  *
  * Timeouts are cheap: each class of flow (half-open, established, closed and
  * lingering) has its own list ordered by last activity, and flows in their

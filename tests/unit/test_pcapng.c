@@ -111,6 +111,41 @@ START_TEST(be_whole)
 }
 END_TEST
 
+/* the BE stream with its if_tsresol, if_tsoffset and EPB timestamp replaced */
+static uint64_t be_ts_with(uint8_t tsresol, uint64_t tsoffset, uint64_t ts)
+{
+    uint8_t b[sizeof BE];
+    memcpy(b, BE, sizeof BE);
+    b[48] = tsresol;
+    for (int i = 0; i < 8; i++) {
+        b[56 + i] = (uint8_t)(tsoffset >> (56 - 8 * i));  /* if_tsoffset value */
+        b[80 + i] = (uint8_t)(ts >> (56 - 8 * i));        /* EPB timestamp high, low */
+    }
+    FILE *f = mem(b, sizeof b);
+    struct pcapng_file pf;
+    pcapng_file_init(&pf, f);
+    struct pcapng_pkt p;
+    ck_assert_int_eq(pcapng_file_next(&pf, &p), 1);
+    pcapng_file_free(&pf);
+    fclose(f);
+    return p.ts_us;
+}
+
+/* times a lying interface makes too large or too small for 64-bit
+ * microseconds clamp to the ends, never wrap to an ordinary-looking time */
+START_TEST(time_extremes_clamp)
+{
+    ck_assert_uint_eq(be_ts_with(0x8a, 100, 3584), 103500000u);  /* the fixture as it is */
+    /* if_tsoffset near +2^63 s and -2^63 s */
+    ck_assert_uint_eq(be_ts_with(0x8a, (uint64_t)INT64_MAX, 3584), UINT64_MAX);
+    ck_assert_uint_eq(be_ts_with(0x8a, (uint64_t)INT64_MIN, 3584), 0);
+    ck_assert_uint_eq(be_ts_with(0x8a, (uint64_t)-5, 3584), 0);  /* 3.5 s - 5 s: before the epoch */
+    /* whole seconds (2^-0) of 2^64 - 1: 10^6 times that does not fit */
+    ck_assert_uint_eq(be_ts_with(0x80, 0, UINT64_MAX), UINT64_MAX);
+    ck_assert_uint_eq(be_ts_with(0x80, 0, 7), 7000000u);
+}
+END_TEST
+
 /* two sections back to back (cat a.pcapng b.pcapng): the second has its own
  * byte order and interfaces */
 START_TEST(two_sections)
@@ -335,6 +370,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, le_whole);
     tcase_add_test(tc, be_whole);
+    tcase_add_test(tc, time_extremes_clamp);
     tcase_add_test(tc, two_sections);
     tcase_add_test(tc, le_every_prefix);
     tcase_add_test(tc, be_every_prefix);
