@@ -166,6 +166,8 @@ struct hnode *htab_next(const struct hnode *node)
 
 void htab_remove(struct htab *t, struct hnode *node)
 {
+    if (!t->b)
+        return; /* an empty table (it frees its buckets when emptied): nothing to undo */
     struct hnode **pp = &t->b[slot(t->nb, node->hash)];
     while (*pp && *pp != node)
         pp = &(*pp)->next;
