@@ -259,40 +259,49 @@ class Capture:
 
 
 class Tcp:
-    """one TCP connection on the fixed 4-tuple"""
+    """one TCP connection from CLIENT:cport to SERVER:SPORT; the GAP_*
+    class attributes space its packets (microseconds)"""
     SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+    GAP_SYN, GAP, GAP_SEG, GAP_REQ, GAP_RSP, GAP_FIN = 1000, 50, 20, 400, 700, 500
 
-    def __init__(self, cap, isn_c, isn_s):
-        self.cap = cap
-        self.seq = {True: isn_c, False: isn_s}  # True: the client
-        cap.packet(CLIENT, SERVER, CPORT, SPORT, isn_c, 0, self.SYN, gap_us=1000)
-        cap.packet(SERVER, CLIENT, SPORT, CPORT, isn_s, isn_c + 1, self.SYN | self.ACK)
-        self.seq = {True: isn_c + 1, False: isn_s + 1}
+    def __init__(self, cap, isn_c, isn_s, cport=CPORT):
+        self.cap, self.cport = cap, cport
+        self._raw(True, isn_c, 0, self.SYN, self.GAP_SYN)
+        self._raw(False, isn_s, isn_c + 1, self.SYN | self.ACK, self.GAP)
+        self.seq = {True: isn_c + 1, False: isn_s + 1}  # True: the client
         self.ack(True)
 
-    def _pkt(self, client, flags, payload=b"", gap_us=50):
-        src, dst, sp, dp = (CLIENT, SERVER, CPORT, SPORT) if client else (SERVER, CLIENT, SPORT, CPORT)
-        self.cap.packet(src, dst, sp, dp, self.seq[client], self.seq[not client], flags, payload, gap_us)
+    def _raw(self, client, seq, ack, flags, gap_us, payload=b""):
+        if client:
+            self.cap.packet(CLIENT, SERVER, self.cport, SPORT, seq, ack, flags, payload, gap_us)
+        else:
+            self.cap.packet(SERVER, CLIENT, SPORT, self.cport, seq, ack, flags, payload, gap_us)
+
+    def _pkt(self, client, flags, payload=b"", gap_us=None):
+        self._raw(client, self.seq[client], self.seq[not client], flags, self.GAP if gap_us is None else gap_us,
+                  payload)
         self.seq[client] += len(payload)
 
     def ack(self, client):
         self._pkt(client, self.ACK)
 
-    def send(self, client, msg, gap_us):
-        """one NBSS message in MSS-sized segments, then the peer's ACK"""
+    def send(self, client, msg, ack=True):
+        """one NBSS message in MSS-sized segments, then (unless ack is
+        False) the peer's ACK"""
         data = nbss(msg)
         for i in range(0, len(data), MSS):
             self._pkt(client, self.ACK | (self.PSH if i + MSS >= len(data) else 0), data[i:i + MSS],
-                      gap_us if i == 0 else 20)
-        self.ack(not client)
+                      self.GAP_SEG if i else self.GAP_REQ if client else self.GAP_RSP)
+        if ack:
+            self.ack(not client)
 
     def exchange(self, pair):
         req, rsp = pair
-        self.send(True, req, 400)
-        self.send(False, rsp, 700)
+        self.send(True, req)
+        self.send(False, rsp)
 
     def close(self):
-        self._pkt(True, self.FIN | self.ACK, gap_us=500)
+        self._pkt(True, self.FIN | self.ACK, gap_us=self.GAP_FIN)
         self.seq[True] += 1
         self._pkt(False, self.FIN | self.ACK)
         self.seq[False] += 1
@@ -326,11 +335,13 @@ def build():
     return cap
 
 
-def main():
+def write_main(build, doc):
+    """a generator's command line, `NAME OUT.pcap`: build() written there
+    (else the usage, the last line of doc)"""
     if len(sys.argv) != 2:
-        sys.exit(__doc__.splitlines()[-1])
+        sys.exit(doc.splitlines()[-1])
     build().write(sys.argv[1])
 
 
 if __name__ == "__main__":
-    main()
+    write_main(build, __doc__)
