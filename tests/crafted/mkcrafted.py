@@ -24,8 +24,12 @@ C2: a new SYN (another ISN) on the same 4-tuple starts a second connection
 
 Usage: mkcrafted.py OUT.pcap"""
 import hashlib
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import pcapw  # noqa: E402  (the path above makes it importable)
 
 CLIENT, SERVER = (10, 0, 0, 1), (10, 0, 0, 2)
 CPORT, SPORT = 40001, 445
@@ -222,15 +226,6 @@ def transaction(mid, tid, name, setup, params, data, rsp_data):
 
 # ---- TCP/IP/pcap ----------------------------------------------------------
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\x00"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 class Capture:
     def __init__(self):
         self.t = T0
@@ -241,21 +236,19 @@ class Capture:
         self.t += gap_us
         tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
         pseudo = bytes(src) + bytes(dst) + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
-        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp + payload)) + tcp[18:]
+        tcp = tcp[:16] + struct.pack("!H", pcapw.checksum(pseudo + tcp + payload)) + tcp[18:]
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), self.ip_id & 0xFFFF, 0x4000, 64, 6,
                          0, bytes(src), bytes(dst))
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        ip = ip[:10] + struct.pack("!H", pcapw.checksum(ip)) + ip[12:]
         self.ip_id += 1
         eth = bytes.fromhex("020000000002" "020000000001" if src == CLIENT else "020000000001" "020000000002")
         frame = eth + b"\x08\x00" + ip + tcp + payload
         self.frames.append((self.t, frame))
 
     def write(self, path):
-        with open(path, "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        with pcapw.Writer(path) as w:
             for t, frame in self.frames:
-                f.write(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(frame), len(frame)))
-                f.write(frame)
+                w.frame(t, frame)
 
 
 class Tcp:
