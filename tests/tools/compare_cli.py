@@ -66,10 +66,12 @@ def parse_args(argv, doc, default_allow, header, missing_ok=False):
     return binary, todo, allow
 
 
-def problems(rc, diffs, allowed, columns):
-    """what fails one capture: a bad exit, a difference the allow-list does
-    not name, an allow-list entry that matches no difference (stale)"""
-    out = [] if rc in (0, 1) else [f"smbscope exit status {rc}"]
+def problems(run, diffs, allowed, columns):
+    """what fails one capture: a bad exit or output (run: summary.Run), a
+    difference the allow-list does not name, an allow-list entry that
+    matches no difference (stale)"""
+    out = [] if run.rc in (0, 1) else [f"smbscope exit status {run.rc}"]
+    out += run.problems
     out += ["differs: " + "\t".join(d) + f"   ({columns})" for d in diffs if d not in allowed]
     out += ["allow-list entry matches no difference (stale): " + "\t".join(d) for d in sorted(allowed - set(diffs))]
     return out

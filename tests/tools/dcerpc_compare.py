@@ -15,12 +15,12 @@ capture), and smbscope must report no request tshark does not see.
 A call is (client port, FID, call_id, opnum, interface UUID or "-"). Allow-list:
 tab-separated `capture call tshark smbscope why`, as this script prints them.
 Exit 1 on any failure; without tshark (or SHARED) exit 77 (skip), 1 under CI=true."""
-import json
 import pathlib
 import subprocess
 import sys
 
 import compare_cli
+import summary
 
 FIELDS = ["tcp.srcport", "tcp.dstport", "smb.flags.response", "smb.fid", "dcerpc.pkt_type", "dcerpc.cn_call_id",
           "dcerpc.cn_ctx_id", "dcerpc.opnum", "dcerpc.cn_bind_to_uuid", "dcerpc.cn_bind_if_ver"]
@@ -58,13 +58,13 @@ def tshark_calls(pcap):
 
 
 def smbscope_calls(binary, pcap):
-    p = subprocess.run([binary, "-r", pcap, "--format", "json"], capture_output=True, text=True)
+    """the requests of smbscope's dcerpc records, and its summary.Run"""
+    run = summary.run_json(binary, pcap, validate=False)
     calls = set()
-    for line in p.stdout.splitlines():
-        r = json.loads(line)
-        if r["type"] == "dcerpc" and r["opnum"] is not None:
+    for r in run.of("dcerpc"):
+        if r["opnum"] is not None:
             calls.add((r["conn"]["client"]["port"], r["fid"], r["call_id"], r["opnum"], r["interface_uuid"] or "-"))
-    return calls, p.returncode
+    return calls, run
 
 
 def call_text(c):
@@ -80,11 +80,11 @@ def main():
     passed = failed = total = 0
     for name, pcap in todo:
         want = tshark_calls(pcap)
-        got, rc = smbscope_calls(binary, pcap)
+        got, run = smbscope_calls(binary, pcap)
         total += len(want)
         diffs = [(call_text(c), "yes", "-") for c in sorted(want - got, key=str)]
         diffs += [(call_text(c), "-", "yes") for c in sorted(got - want, key=str)]
-        probs = compare_cli.problems(rc, diffs, allow.get(name, set()), "call tshark smbscope")
+        probs = compare_cli.problems(run, diffs, allow.get(name, set()), "call tshark smbscope")
         if not want and not got and not probs and name != pcap:
             continue  # no DCE/RPC in this public capture
         note = f" ({len(want)} requests" + (f", {len(diffs)} allowed differences)" if diffs else ")")

@@ -16,12 +16,12 @@ hand-checked difference per line, as this script prints them. Prints ok/FAIL
 per capture, 'N passed, N failed'; exit 1 on any failure. Without tshark (or,
 with --public, without SHARED): exit 77 (skip), but exit 1 under CI=true."""
 import collections
-import json
 import pathlib
 import subprocess
 import sys
 
 import compare_cli
+import summary
 
 FIELDS = ["smb.cmd", "smb.flags.response", "smb.nt_status", "smb.error_class", "smb.error_code", "smb.flags2.nt_error",
           "smb.path", "smb.file", "smb.fid", "smb.account", "smb.primary_domain", "ntlmssp.auth.username",
@@ -80,8 +80,9 @@ def tshark_facts(pcap):
 
 
 def smbscope_facts(binary, pcap):
-    p = subprocess.run([binary, "-r", pcap, "--format", "json"], capture_output=True, text=True)
-    recs = [json.loads(line) for line in p.stdout.splitlines()]
+    """the facts of smbscope's records, and its summary.Run"""
+    run = summary.run_json(binary, pcap, validate=False)
+    recs = run.records
     f = empty_facts()
     stats = recs[-1] if recs and recs[-1].get("type") == "stats" else {}
     f["commands"] = collections.Counter({int(k, 16): n for k, n in stats.get("smb1_commands", {}).items()})
@@ -98,7 +99,7 @@ def smbscope_facts(binary, pcap):
             f["fids"].add(r["fid"])
         if r["command"] == "SESSION_SETUP_ANDX" and r.get("user"):
             f["accounts"].add((r["user"], r.get("domain") or ""))
-    return f, p.returncode
+    return f, run
 
 
 def item_text(name, x):
@@ -138,9 +139,9 @@ def main():
     passed = failed = 0
     for name, pcap in todo:
         want = tshark_facts(pcap)
-        got, rc = smbscope_facts(binary, pcap)
+        got, run = smbscope_facts(binary, pcap)
         diffs = differences(want, got)
-        probs = compare_cli.problems(rc, diffs, allow.get(name, set()), "field item tshark smbscope")
+        probs = compare_cli.problems(run, diffs, allow.get(name, set()), "field item tshark smbscope")
         note = f" ({len(diffs)} allowed differences)" if diffs and not probs else ""
         ok = compare_cli.report(name, probs, note)
         passed += ok
