@@ -7,9 +7,7 @@ as key=value lines ("facts"), independent of any analyzer.
 
 import hashlib
 import hmac
-import os
 import struct
-import sys
 import time
 
 from impacket import nt_errors, ntlm, smb, version
@@ -130,7 +128,6 @@ def connect(facts, args, port, cls=NoExtSecSMB):
     if port == 139:
         facts("nbss.session_response", "POSITIVE SESSION RESPONSE (0x82)")
     dp = conn._dialects_parameters
-    dd = conn._dialects_data
     facts("negotiate.dialects_offered", DIALECT)
     facts("negotiate.status", "STATUS_SUCCESS")
     facts("negotiate.dialect_index", dp["DialectIndex"])
