@@ -42,26 +42,12 @@ import gen_floods  # noqa: E402
 import gen_many  # noqa: E402
 import gen_offsets  # noqa: E402
 import schema_check  # noqa: E402
+from checker import Checker  # noqa: E402
 
 E = (1 << 63) - 1          # FILE_OFFSET_END, and the largest integer a record carries
 LIMIT = 100                # --max-anomalies-per-conn default
 MAX_PENDING = MAX_FILES = 4096
 MANY = (200, 4)            # gen_many: connections, rounds of 60 KiB reads (about 50 MB)
-
-
-class Checker:
-    def __init__(self):
-        self.problems = []
-        self.passed = 0
-
-    def ok(self, what, cond, detail=""):
-        if cond:
-            self.passed += 1
-        else:
-            self.problems.append(f"{what}{': ' + detail if detail else ''}")
-
-    def eq(self, what, got, want):
-        self.ok(what, got == want, f"got {got!r}, want {want!r}")
 
 
 def smbscope(binary, pcap, fmt, *extra):
