@@ -17,57 +17,19 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from impacket import nmb, smb, version  # noqa: E402
+from impacket import nmb, smb  # noqa: E402
 
 import smb1lib as L  # noqa: E402
-
-SCENARIOS = {}
-
-
-def scenario(name):
-    def reg(fn):
-        SCENARIOS[name] = fn
-        return fn
-    return reg
-
-
-def header(facts, args, capture, what):
-    facts("capture", capture)
-    facts("scenario", what)
-    facts("client", "impacket.smb.SMB (python3-impacket %s)" % version.version)
-    facts("protocol", "SMB1 (NT LM 0.12)")
-
-
-def login_ntlmv1(conn, facts, args, password=None):
-    """SESSION_SETUP_ANDX, non-extended, via impacket's login_standard()
-    (LM response in the ANSI field, NTLMv1 response in the Unicode field)."""
-    password = args.password if password is None else password
-    facts("session_setup.auth", "non-extended NTLMv1 (impacket login_standard)")
-    facts("session_setup.user", args.user)
-    facts("session_setup.domain", args.domain)
-    try:
-        conn.login_standard(args.user, password, args.domain)
-    except smb.SessionError as e:
-        facts("session_setup.status", L.error_status(e))
-        return False
-    facts("session_setup.ansi_password_length", 24)
-    facts("session_setup.unicode_password_length", 24)
-    facts("session_setup.status", "STATUS_SUCCESS")
-    facts("session_setup.uid", conn.get_uid())
-    facts("session_setup.server_native_os", conn.get_server_os())
-    facts("session_setup.server_native_lanman", conn.get_server_lanman())
-    facts("session_setup.server_primary_domain", conn.get_server_domain())
-    return True
-
+import smb1_pipe_scenarios  # noqa: E402,F401  (registers pipe-445 and the DCE/RPC scenarios)
 
 def seed(args, port, capture):
     """The MS-CIFS 'SMB Protocol Packet Exchange Scenario'."""
     f = L.Facts()
-    header(f, args, capture,
+    L.header(f, args, capture,
            "negotiate, session setup (non-extended NTLMv1), tree connect, "
            "OPEN_ANDX, READ_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX")
     conn = L.connect(f, args, port)
-    ok = login_ntlmv1(conn, f, args)
+    ok = L.login_ntlmv1(conn, f, args)
     if not ok:
         return 1
     tid = L.tree_connect(conn, f, args, args.share)
@@ -86,24 +48,24 @@ def seed(args, port, capture):
     return 0
 
 
-@scenario("seed-445")
+@L.scenario("seed-445")
 def seed_445(args):
     return seed(args, 445, "seed-445.pcap")
 
 
-@scenario("seed-139")
+@L.scenario("seed-139")
 def seed_139(args):
     return seed(args, 139, "seed-139.pcap")
 
 
-@scenario("bigread-445")
+@L.scenario("bigread-445")
 def bigread(args):
     f = L.Facts()
-    header(f, args, "bigread-445.pcap",
+    L.header(f, args, "bigread-445.pcap",
            "like seed-445 but reads the multi-megabyte file with READ_ANDX "
            "in 61440-byte requests")
     conn = L.connect(f, args, 445)
-    if not login_ntlmv1(conn, f, args):
+    if not L.login_ntlmv1(conn, f, args):
         return 1
     tid = L.tree_connect(conn, f, args, args.share)
     r = L.open_andx(conn, f, tid, "\\" + args.big_file)
@@ -118,15 +80,15 @@ def bigread(args):
     return 0
 
 
-@scenario("badlogon-445")
+@L.scenario("badlogon-445")
 def badlogon(args):
     f = L.Facts()
-    header(f, args, "badlogon-445.pcap",
+    L.header(f, args, "badlogon-445.pcap",
            "negotiate, session setup (non-extended NTLMv1) with a wrong "
            "password -> STATUS_LOGON_FAILURE, then the client hangs up")
     conn = L.connect(f, args, 445)
     f("session_setup.password_is_correct", "no")
-    ok = login_ntlmv1(conn, f, args, password="WrongPassword")
+    ok = L.login_ntlmv1(conn, f, args, password="WrongPassword")
     L.hangup(conn)
     return 0 if not ok else 1
 
@@ -134,13 +96,13 @@ def badlogon(args):
 BRUTE_TRIES = 12
 
 
-@scenario("brute-445")
+@L.scenario("brute-445")
 def brute(args):
     """a password guesser: BRUTE_TRIES connections in a row, each a
     non-extended NTLMv1 logon with another wrong password (facts: the first
     try's exchange, then the totals)"""
     f = L.Facts()
-    header(f, args, "brute-445.pcap",
+    L.header(f, args, "brute-445.pcap",
            "%d connections in a row, each: negotiate, session setup (non-extended NTLMv1) with a "
            "wrong password -> STATUS_LOGON_FAILURE, hang up" % BRUTE_TRIES)
     f("session_setup.password_is_correct", "no")
@@ -149,7 +111,7 @@ def brute(args):
     for i in range(BRUTE_TRIES):
         facts = f if i == 0 else quiet
         conn = L.connect(facts, args, 445)
-        if not login_ntlmv1(conn, facts, args, password="Guess%02d" % i):
+        if not L.login_ntlmv1(conn, facts, args, password="Guess%02d" % i):
             failed += 1
         L.hangup(conn)
         # let the server's close land before the next try: connections one
@@ -162,14 +124,14 @@ def brute(args):
     return 0 if failed == BRUTE_TRIES else 1
 
 
-@scenario("badshare-445")
+@L.scenario("badshare-445")
 def badshare(args):
     f = L.Facts()
-    header(f, args, "badshare-445.pcap",
+    L.header(f, args, "badshare-445.pcap",
            "negotiate, session setup, tree connect to a missing share -> "
            "STATUS_BAD_NETWORK_NAME, logoff")
     conn = L.connect(f, args, 445)
-    if not login_ntlmv1(conn, f, args):
+    if not L.login_ntlmv1(conn, f, args):
         return 1
     tid = L.tree_connect(conn, f, args, "NOSUCHSHARE")
     L.logoff(conn, f)
@@ -179,7 +141,7 @@ def badshare(args):
 
 def nofile(args, capture, cls, dos):
     f = L.Facts()
-    header(f, args, capture,
+    L.header(f, args, capture,
            "negotiate, session setup, tree connect, OPEN_ANDX of a missing "
            "file -> %s, tree disconnect, logoff" %
            ("ERRDOS/ERRbadfile (DOS error class 0x01 code 0x0002)" if dos
@@ -199,7 +161,7 @@ def nofile(args, capture, cls, dos):
                                     L.ntlmv1_response(conn, args.password),
                                     capabilities=caps)
     else:
-        ok = login_ntlmv1(conn, f, args)
+        ok = L.login_ntlmv1(conn, f, args)
     if not ok:
         return 1
     tid = L.tree_connect(conn, f, args, args.share)
@@ -212,20 +174,20 @@ def nofile(args, capture, cls, dos):
     return 0 if r is None else 1
 
 
-@scenario("nofile-445")
+@L.scenario("nofile-445")
 def nofile_445(args):
     return nofile(args, "nofile-445.pcap", L.NoExtSecSMB, dos=False)
 
 
-@scenario("nofile-dos-445")
+@L.scenario("nofile-dos-445")
 def nofile_dos_445(args):
     return nofile(args, "nofile-dos-445.pcap", L.DosErrorsSMB, dos=True)
 
 
-@scenario("anon-445")
+@L.scenario("anon-445")
 def anon(args):
     f = L.Facts()
-    header(f, args, "anon-445.pcap",
+    L.header(f, args, "anon-445.pcap",
            "negotiate, anonymous (null session) session setup, tree connect "
            "to IPC$, tree disconnect, logoff")
     conn = L.connect(f, args, 445)
@@ -253,7 +215,7 @@ def anon(args):
 
 def altauth(args, capture, kind):
     f = L.Facts()
-    header(f, args, capture,
+    L.header(f, args, capture,
            "like seed-445, but the non-extended session setup carries %s" %
            {"lm": "only an LM response (Unicode password empty)",
             "ntlmv2": "LMv2 + NTLMv2 responses"}[kind])
@@ -283,17 +245,17 @@ def altauth(args, capture, kind):
     return 0
 
 
-@scenario("lm-445")
+@L.scenario("lm-445")
 def lm_445(args):
     return altauth(args, "lm-445.pcap", "lm")
 
 
-@scenario("ntlmv2-445")
+@L.scenario("ntlmv2-445")
 def ntlmv2_445(args):
     return altauth(args, "ntlmv2-445.pcap", "ntlmv2")
 
 
-@scenario("netbios-negative-139")
+@L.scenario("netbios-negative-139")
 def netbios_negative(args):
     """NBSS SESSION REQUEST whose *calling* name has suffix 0x52 ('R').
 
@@ -365,18 +327,18 @@ def parse_chain_response(raw):
     return (fid, size, ftype, action), raw[doff:doff + dlen]
 
 
-@scenario("chain-445")
+@L.scenario("chain-445")
 def chain(args):
     """OPEN_ANDX with READ_ANDX chained in the same message. The READ's FID
     is 0xFFFF: "the FID the open in this chain returned" ([MS-CIFS] 2.2.4.2 /
     3.3.5.2; Samba's chain_fsp)."""
     f = L.Facts()
-    header(f, args, "chain-445.pcap",
+    L.header(f, args, "chain-445.pcap",
            "negotiate, session setup (non-extended NTLMv1), tree connect, "
            "OPEN_ANDX with READ_ANDX chained in one message (READ FID 0xFFFF), "
            "CLOSE, TREE_DISCONNECT, LOGOFF_ANDX")
     conn = L.connect(f, args, 445)
-    if not login_ntlmv1(conn, f, args):
+    if not L.login_ntlmv1(conn, f, args):
         return 1
     tid = L.tree_connect(conn, f, args, args.share)
     if tid is None:
@@ -426,304 +388,13 @@ def chain(args):
     return 0 if len(data) == size else 1
 
 
-# ---------------------------------------------------------------- pipe-445
-
-PIPE_NAME = "\\srvsvc"
-
-
-def nt_create_pipe(conn, tid, name):
-    """NT_CREATE_ANDX of a named pipe; returns (status text, fid, FileType)."""
-    pkt = smb.NewSMBPacket()
-    pkt["Tid"] = tid
-    nc = smb.SMBCommand(smb.SMB.SMB_COM_NT_CREATE_ANDX)
-    nc["Parameters"] = smb.SMBNtCreateAndX_Parameters()
-    nc["Data"] = smb.SMBNtCreateAndX_Data(flags=conn.get_flags()[1])
-    nc["Parameters"]["FileNameLength"] = len(name)
-    nc["Parameters"]["CreateFlags"] = 0x16            # oplock, batch oplock, extended response (as impacket)
-    nc["Parameters"]["AccessMask"] = 0x0002019f     # read/write data, attributes, EA, control
-    nc["Parameters"]["ShareAccess"] = smb.FILE_SHARE_READ | smb.FILE_SHARE_WRITE
-    nc["Parameters"]["Disposition"] = smb.FILE_OPEN
-    nc["Parameters"]["CreateOptions"] = 0x40          # FILE_NON_DIRECTORY_FILE
-    nc["Data"]["FileName"] = name
-    pkt.addCommand(nc)
-    conn.sendSMB(pkt)
-    resp = conn.recvSMB()
-    text, raw = L.packet_status(resp)
-    if raw != 0:
-        return text, None, None
-    p = smb.SMBNtCreateAndXResponse_Parameters(smb.SMBCommand(resp["Data"][0])["Parameters"])
-    return text, p["Fid"], p["FileType"]
-
-
-def pipe_transport(conn, tid, fid, host, stats):
-    """A DCE/RPC transport on an open pipe FID of an SMB1 connection: PDUs go
-    out by WRITE_ANDX and come back by READ_ANDX, or, in "transact" mode, go
-    out and come back in one TRANSACT_NMPIPE. Counts the payload bytes."""
-    from impacket.dcerpc.v5 import transport
-
-    class PipeTransport(transport.DCERPCTransport):
-        mode = "rw"
-
-        def __init__(self):
-            transport.DCERPCTransport.__init__(self, host, 445)
-            self._answer = None
-
-        def connect(self):
-            return 1
-
-        def disconnect(self):
-            return 1
-
-        def send(self, data, forceWriteAndx=0, forceRecv=0):
-            stats["bytes_written"] += len(data)
-            if self.mode == "transact":
-                self._answer = conn.TransactNamedPipe(tid, fid, data)
-            else:
-                conn.write_andx(tid, fid, data)
-
-        def recv(self, forceRecv=0, count=0):
-            if self._answer is not None:
-                data, self._answer = self._answer, None
-            else:
-                data = conn.read_andx(tid, fid, max_size=4280)
-            stats["bytes_read"] += len(data)
-            # a FAULT PDU (ptype 3): its status follows the 24-byte fault header; impacket's
-            # exception does not always carry it, so the facts take it from the wire
-            if len(data) >= 28 and data[2] == 3:
-                LAST_FAULT["status"] = int.from_bytes(data[24:28], "little")
-            return data
-
-    return PipeTransport()
-
-
-@scenario("pipe-445")
-def pipe(args):
-    """A srvsvc named-pipe session over IPC$: NT_CREATE_ANDX \\srvsvc, the
-    DCE/RPC bind written with WRITE_ANDX and its bind_ack read with READ_ANDX,
-    then NetrShareEnum (level 1) in one TRANSACT_NMPIPE, CLOSE."""
-    from impacket.dcerpc.v5 import srvs
-    f = L.Facts()
-    header(f, args, "pipe-445.pcap",
-           "negotiate, session setup (non-extended NTLMv1), tree connect to "
-           "IPC$, NT_CREATE_ANDX \\srvsvc, DCE/RPC bind (WRITE_ANDX + READ_ANDX), "
-           "NetrShareEnum level 1 (TRANSACT_NMPIPE), CLOSE, TREE_DISCONNECT, "
-           "LOGOFF_ANDX")
-    conn = L.connect(f, args, 445)
-    if not login_ntlmv1(conn, f, args):
-        return 1
-    tid = L.tree_connect(conn, f, args, "IPC$")
-    if tid is None:
-        return 1
-    # count the SMB requests the pipe conversation makes, by command
-    sent = {}
-    orig_send = conn.sendSMB
-
-    def counting_send(pkt):
-        sent[pkt["Command"]] = sent.get(pkt["Command"], 0) + 1
-        return orig_send(pkt)
-
-    f("pipe.command", "NT_CREATE_ANDX")
-    f("pipe.name", PIPE_NAME)
-    text, fid, ftype = nt_create_pipe(conn, tid, PIPE_NAME)
-    f("pipe.status", text)
-    if fid is None:
-        return 1
-    f("pipe.fid", fid)
-    f("pipe.file_type", ftype)
-    stats = {"bytes_written": 0, "bytes_read": 0}
-    conn.sendSMB = counting_send
-    t = pipe_transport(conn, tid, fid, args.host, stats)
-    from impacket.dcerpc.v5 import rpcrt
-    dce = rpcrt.DCERPC_v5(t)
-    dce.bind(srvs.MSRPC_UUID_SRVS)
-    f("rpc.interface", "srvsvc 4b324fc8-1670-01d3-1278-5a47bf6ee188 v3.0")
-    f("rpc.bind", "bind_ack (bind by WRITE_ANDX, answer by READ_ANDX)")
-    t.mode = "transact"
-    resp = srvs.hNetrShareEnum(dce, 1)
-    conn.sendSMB = orig_send
-    shares = [e["shi1_netname"][:-1] for e in resp["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]]
-    f("rpc.call", "NetrShareEnum (opnum 15) level 1 by TRANSACT_NMPIPE")
-    f("rpc.status", "0x%08x" % resp["ErrorCode"])
-    f("rpc.shares", ",".join(shares))
-    f("pipe.write_andx_requests", sent.get(smb.SMB.SMB_COM_WRITE_ANDX, 0))
-    f("pipe.read_andx_requests", sent.get(smb.SMB.SMB_COM_READ_ANDX, 0))
-    f("pipe.transaction_requests", sent.get(smb.SMB.SMB_COM_TRANSACTION, 0))
-    f("pipe.bytes_written", stats["bytes_written"])
-    f("pipe.bytes_read", stats["bytes_read"])
-    L.close_fid(conn, f, tid, fid)
-    L.tree_disconnect(conn, f, tid)
-    L.logoff(conn, f)
-    L.hangup(conn)
-    return 0 if "PUBLIC" in [x.upper() for x in shares] else 1
-
-
-# ---------------------------------------------------------------- DCE/RPC scenarios
-# What impacket's services.py, samrdump.py / lookupsid.py and reg.py do, driven through the same
-# SMB1 pipe transport as pipe-445 (their own SMBConnection would negotiate SMB2): the bind by
-# WRITE_ANDX + READ_ANDX, every call in one TRANSACT_NMPIPE. Facts are what the client saw.
-
-def rpc_open(f, args, capture, what, pipe_name, iface_uuid):
-    header(f, args, capture, what)
-    conn = L.connect(f, args, 445)
-    if not login_ntlmv1(conn, f, args):
-        return None
-    tid = L.tree_connect(conn, f, args, "IPC$")
-    if tid is None:
-        return None
-    f("pipe.command", "NT_CREATE_ANDX")
-    text, fid, _ = nt_create_pipe(conn, tid, pipe_name)
-    f("pipe.name", pipe_name)
-    f("pipe.status", text)
-    if fid is None:
-        return None
-    f("pipe.fid", fid)
-    from impacket.dcerpc.v5 import rpcrt
-    stats = {"bytes_written": 0, "bytes_read": 0}
-    t = pipe_transport(conn, tid, fid, args.host, stats)
-    dce = rpcrt.DCERPC_v5(t)
-    dce.bind(iface_uuid)
-    t.mode = "transact"
-    dce.smbscope_stats = stats
-    return conn, tid, fid, dce
-
-
-def rpc_close(conn, f, tid, fid, dce):
-    f("pipe.bytes_written", dce.smbscope_stats["bytes_written"])
-    f("pipe.bytes_read", dce.smbscope_stats["bytes_read"])
-    L.close_fid(conn, f, tid, fid)
-    L.tree_disconnect(conn, f, tid)
-    L.logoff(conn, f)
-    L.hangup(conn)
-
-
-LAST_FAULT = {"status": None}
-
-
-def rpc_try(f, key, fn):
-    """run one call; its status goes to key.status (0x... as returned, or the fault's status
-    when the server answered with a FAULT PDU)"""
-    from impacket.dcerpc.v5.rpcrt import DCERPCException
-    LAST_FAULT["status"] = None
-    try:
-        resp = fn()
-        f(key + ".status", "0x%08x" % resp["ErrorCode"])
-        return resp
-    except DCERPCException as e:
-        code = LAST_FAULT["status"] if LAST_FAULT["status"] is not None else e.get_error_code()
-        f(key + ".status", "0x%08x" % (code or 0))
-        return None
-
-
-SVC_NAME = "smbscopesvc"
-SVC_BINPATH = "%COMSPEC% /Q /c echo smbscope ^> C:\\smbscope.txt"
-
-
-@scenario("svcctl-445")
-def svcctl(args):
-    """services.py create / start / delete over \\svcctl: OpenSCManagerW, CreateServiceW (with
-    a binary path), OpenServiceW, StartServiceW, DeleteService, CloseServiceHandle. Samba answers
-    what it implements (it does not create services): the statuses say what it answered."""
-    from impacket.dcerpc.v5 import scmr
-    f = L.Facts()
-    r = rpc_open(f, args, "svcctl-445.pcap", "svcctl: OpenSCManagerW, CreateServiceW, OpenServiceW, "
-                 "StartServiceW, DeleteService over \\svcctl", "\\svcctl", scmr.MSRPC_UUID_SCMR)
-    if r is None:
-        return 1
-    conn, tid, fid, dce = r
-    f("rpc.interface", "svcctl")
-    scm = rpc_try(f, "rpc.OpenSCManagerW", lambda: scmr.hROpenSCManagerW(dce, "\\\\" + args.host + "\x00"))
-    # Samba refuses a non-admin account the SCM (ERROR_ACCESS_DENIED): the calls still go out, on
-    # a null handle, as an attacker's would with the wrong account, and fail on the server
-    h = scm["lpScHandle"] if scm is not None else b"\x00" * 20
-    f("rpc.CreateServiceW.service_name", SVC_NAME)
-    f("rpc.CreateServiceW.binary_path", SVC_BINPATH)
-    f("rpc.CreateServiceW.start_type", "demand")
-    # a creation with a binary path, whatever the server answers (README "Notices")
-    f("notice.remote_service_created", 1)
-    cr = rpc_try(f, "rpc.CreateServiceW", lambda: scmr.hRCreateServiceW(
-        dce, h, SVC_NAME + "\x00", SVC_NAME + "\x00", lpBinaryPathName=SVC_BINPATH + "\x00",
-        dwStartType=scmr.SERVICE_DEMAND_START))
-    f("rpc.OpenServiceW.service_name", SVC_NAME)
-    op = rpc_try(f, "rpc.OpenServiceW", lambda: scmr.hROpenServiceW(dce, h, SVC_NAME + "\x00"))
-    svc = cr["lpServiceHandle"] if cr else (op["lpServiceHandle"] if op else b"\x00" * 20)
-    rpc_try(f, "rpc.StartServiceW", lambda: scmr.hRStartServiceW(dce, svc))
-    rpc_try(f, "rpc.DeleteService", lambda: scmr.hRDeleteService(dce, svc))
-    rpc_close(conn, f, tid, fid, dce)
-    return 0
-
-
-@scenario("samr-445")
-def samr_enum(args):
-    """samrdump: SamrConnect, SamrEnumerateDomainsInSamServer, SamrLookupDomainInSamServer,
-    SamrOpenDomain, SamrEnumerateUsersInDomain over \\samr."""
-    from impacket.dcerpc.v5 import samr
-    f = L.Facts()
-    r = rpc_open(f, args, "samr-445.pcap", "samr: connect, enumerate domains, look the domain up, "
-                 "open it, enumerate its users", "\\samr", samr.MSRPC_UUID_SAMR)
-    if r is None:
-        return 1
-    conn, tid, fid, dce = r
-    f("rpc.interface", "samr")
-    # enumerations by a named session: not anonymous_enumeration
-    f("notice.anonymous_enumeration", 0)
-    c = rpc_try(f, "rpc.SamrConnect", lambda: samr.hSamrConnect(dce))
-    if c is None:
-        return 1
-    sh = c["ServerHandle"]
-    d = rpc_try(f, "rpc.SamrEnumerateDomainsInSamServer", lambda: samr.hSamrEnumerateDomainsInSamServer(dce, sh))
-    doms = [e["Name"] for e in d["Buffer"]["Buffer"]] if d else []
-    f("rpc.SamrEnumerateDomainsInSamServer.names", ",".join(doms))
-    dom = [x for x in doms if x.lower() != "builtin"][0]
-    lk = rpc_try(f, "rpc.SamrLookupDomainInSamServer", lambda: samr.hSamrLookupDomainInSamServer(dce, sh, dom))
-    sid = lk["DomainId"]
-    f("rpc.SamrLookupDomainInSamServer.sid", sid.formatCanonical())
-    od = rpc_try(f, "rpc.SamrOpenDomain", lambda: samr.hSamrOpenDomain(dce, sh, domainId=sid))
-    u = rpc_try(f, "rpc.SamrEnumerateUsersInDomain",
-                lambda: samr.hSamrEnumerateUsersInDomain(dce, od["DomainHandle"]))
-    users = [e["Name"] for e in u["Buffer"]["Buffer"]] if u else []
-    f("rpc.SamrEnumerateUsersInDomain.names", ",".join(users))
-    f("rpc.SamrEnumerateUsersInDomain.rids", ",".join(str(e["RelativeId"]) for e in u["Buffer"]["Buffer"]) if u else "")
-    rpc_close(conn, f, tid, fid, dce)
-    return 0 if users else 1
-
-
-@scenario("winreg-445")
-def winreg(args):
-    """reg.py query: OpenLocalMachine, BaseRegOpenKey, BaseRegQueryValue over \\winreg."""
-    from impacket.dcerpc.v5 import rrp
-    f = L.Facts()
-    r = rpc_open(f, args, "winreg-445.pcap", "winreg: OpenLocalMachine, BaseRegOpenKey, BaseRegQueryValue",
-                 "\\winreg", rrp.MSRPC_UUID_RRP)
-    if r is None:
-        return 1
-    conn, tid, fid, dce = r
-    f("rpc.interface", "winreg")
-    hk = rpc_try(f, "rpc.OpenLocalMachine", lambda: rrp.hOpenLocalMachine(dce))
-    if hk is None:
-        return 1
-    key = "SYSTEM\\CurrentControlSet\\Control\\ProductOptions"
-    f("rpc.BaseRegOpenKey.key_path", key)
-    ok = rpc_try(f, "rpc.BaseRegOpenKey", lambda: rrp.hBaseRegOpenKey(dce, hk["phKey"], key))
-    if ok is not None:
-        f("rpc.BaseRegQueryValue.value_name", "ProductType")
-        from impacket.dcerpc.v5.rpcrt import DCERPCException
-        try:
-            t, v = rrp.hBaseRegQueryValue(dce, ok["phkResult"], "ProductType")
-            f("rpc.BaseRegQueryValue.status", "0x00000000")
-            f("rpc.BaseRegQueryValue.value_type", t)
-        except DCERPCException as e:
-            f("rpc.BaseRegQueryValue.status", "0x%08x" % (e.get_error_code() or 0))
-    rpc_close(conn, f, tid, fid, dce)
-    return 0
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", choices=sorted(SCENARIOS))
+    ap.add_argument("scenario", choices=sorted(L.SCENARIOS))
     for k, v in L.DEFAULTS.items():
         ap.add_argument("--" + k.replace("_", "-"), dest=k, default=v)
     args = ap.parse_args()
-    return SCENARIOS[args.scenario](args)
+    return L.SCENARIOS[args.scenario](args)
 
 
 if __name__ == "__main__":

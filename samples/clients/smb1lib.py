@@ -7,12 +7,10 @@ as key=value lines ("facts"), independent of any analyzer.
 
 import hashlib
 import hmac
-import os
 import struct
-import sys
 import time
 
-from impacket import nt_errors, ntlm, smb
+from impacket import nt_errors, ntlm, smb, version
 
 # Defaults; make_samples.sh passes the same values explicitly.
 DEFAULTS = {
@@ -130,7 +128,6 @@ def connect(facts, args, port, cls=NoExtSecSMB):
     if port == 139:
         facts("nbss.session_response", "POSITIVE SESSION RESPONSE (0x82)")
     dp = conn._dialects_parameters
-    dd = conn._dialects_data
     facts("negotiate.dialects_offered", DIALECT)
     facts("negotiate.status", "STATUS_SUCCESS")
     facts("negotiate.dialect_index", dp["DialectIndex"])
@@ -311,3 +308,45 @@ def hangup(conn):
         conn.close_session()
     except Exception:
         pass
+
+
+# ---------------------------------------------------------------- scenarios
+# every scenario registers under its capture's name (smb1_scenarios.py runs it)
+
+SCENARIOS = {}
+
+
+def scenario(name):
+    def reg(fn):
+        SCENARIOS[name] = fn
+        return fn
+    return reg
+
+
+def header(facts, args, capture, what):
+    facts("capture", capture)
+    facts("scenario", what)
+    facts("client", "impacket.smb.SMB (python3-impacket %s)" % version.version)
+    facts("protocol", "SMB1 (NT LM 0.12)")
+
+
+def login_ntlmv1(conn, facts, args, password=None):
+    """SESSION_SETUP_ANDX, non-extended, via impacket's login_standard()
+    (LM response in the ANSI field, NTLMv1 response in the Unicode field)."""
+    password = args.password if password is None else password
+    facts("session_setup.auth", "non-extended NTLMv1 (impacket login_standard)")
+    facts("session_setup.user", args.user)
+    facts("session_setup.domain", args.domain)
+    try:
+        conn.login_standard(args.user, password, args.domain)
+    except smb.SessionError as e:
+        facts("session_setup.status", error_status(e))
+        return False
+    facts("session_setup.ansi_password_length", 24)
+    facts("session_setup.unicode_password_length", 24)
+    facts("session_setup.status", "STATUS_SUCCESS")
+    facts("session_setup.uid", conn.get_uid())
+    facts("session_setup.server_native_os", conn.get_server_os())
+    facts("session_setup.server_native_lanman", conn.get_server_lanman())
+    facts("session_setup.server_primary_domain", conn.get_server_domain())
+    return True

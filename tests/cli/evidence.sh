@@ -4,16 +4,7 @@
 # standard input reads is a usage error (exit 2) that says why, and the input
 # is byte-for-byte untouched; an ordinary -o still works.
 set -u
-SMBSCOPE=$(realpath "${1:?usage: evidence.sh SMBSCOPE}")
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() { # name condition...
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); echo "ok: $name"; else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-}" "evidence.sh SMBSCOPE"
 cp "$ROOT/samples/seed-445.pcap" "$T/evidence.pcap"
 ln -s evidence.pcap "$T/symlink.pcap"
 ln "$T/evidence.pcap" "$T/hardlink.pcap"
@@ -39,5 +30,4 @@ check "an ordinary -o still works (0)" [ "$?" = 0 ]
 check "  and writes the transcript" grep -q "STATS" "$T/out.txt"
 check "  the input is untouched" untouched
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

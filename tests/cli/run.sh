@@ -4,16 +4,7 @@
 # --tcp-overlap, -h/--version, a truncated capture (everything before the damage written,
 # stderr says where), an unsupported link type.
 set -u
-SMBSCOPE=$(realpath "${1:?usage: run.sh SMBSCOPE}")
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() { # name condition...
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); echo "ok: $name"; else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-}" "run.sh SMBSCOPE"
 run() { # rc-var out err cmd...
     local out=$1 err=$2
     shift 2
@@ -130,5 +121,4 @@ check "  only == lines" bash -c "[ -s '$T/o' ] && ! grep -qv '^== ' '$T/o'"
 rc=$(run "$T/o" "$T/e" "$SMBSCOPE" -r "$S" --max-summary 0)
 check "--max-summary 0 (2)" [ "$rc" = 2 ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -24,8 +24,12 @@ C2: a new SYN (another ISN) on the same 4-tuple starts a second connection
 
 Usage: mkcrafted.py OUT.pcap"""
 import hashlib
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import pcapw  # noqa: E402  (the path above makes it importable)
 
 CLIENT, SERVER = (10, 0, 0, 1), (10, 0, 0, 2)
 CPORT, SPORT = 40001, 445
@@ -222,15 +226,6 @@ def transaction(mid, tid, name, setup, params, data, rsp_data):
 
 # ---- TCP/IP/pcap ----------------------------------------------------------
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\x00"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 class Capture:
     def __init__(self):
         self.t = T0
@@ -241,58 +236,65 @@ class Capture:
         self.t += gap_us
         tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
         pseudo = bytes(src) + bytes(dst) + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
-        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp + payload)) + tcp[18:]
+        tcp = tcp[:16] + struct.pack("!H", pcapw.checksum(pseudo + tcp + payload)) + tcp[18:]
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), self.ip_id & 0xFFFF, 0x4000, 64, 6,
                          0, bytes(src), bytes(dst))
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        ip = ip[:10] + struct.pack("!H", pcapw.checksum(ip)) + ip[12:]
         self.ip_id += 1
         eth = bytes.fromhex("020000000002" "020000000001" if src == CLIENT else "020000000001" "020000000002")
         frame = eth + b"\x08\x00" + ip + tcp + payload
         self.frames.append((self.t, frame))
 
     def write(self, path):
-        with open(path, "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        with pcapw.Writer(path) as w:
             for t, frame in self.frames:
-                f.write(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(frame), len(frame)))
-                f.write(frame)
+                w.frame(t, frame)
 
 
 class Tcp:
-    """one TCP connection on the fixed 4-tuple"""
+    """one TCP connection from CLIENT:cport to SERVER:SPORT; the GAP_*
+    class attributes space its packets (microseconds)"""
     SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+    GAP_SYN, GAP, GAP_SEG, GAP_REQ, GAP_RSP, GAP_FIN = 1000, 50, 20, 400, 700, 500
 
-    def __init__(self, cap, isn_c, isn_s):
-        self.cap = cap
-        self.seq = {True: isn_c, False: isn_s}  # True: the client
-        cap.packet(CLIENT, SERVER, CPORT, SPORT, isn_c, 0, self.SYN, gap_us=1000)
-        cap.packet(SERVER, CLIENT, SPORT, CPORT, isn_s, isn_c + 1, self.SYN | self.ACK)
-        self.seq = {True: isn_c + 1, False: isn_s + 1}
+    def __init__(self, cap, isn_c, isn_s, cport=CPORT):
+        self.cap, self.cport = cap, cport
+        self._raw(True, isn_c, 0, self.SYN, self.GAP_SYN)
+        self._raw(False, isn_s, isn_c + 1, self.SYN | self.ACK, self.GAP)
+        self.seq = {True: isn_c + 1, False: isn_s + 1}  # True: the client
         self.ack(True)
 
-    def _pkt(self, client, flags, payload=b"", gap_us=50):
-        src, dst, sp, dp = (CLIENT, SERVER, CPORT, SPORT) if client else (SERVER, CLIENT, SPORT, CPORT)
-        self.cap.packet(src, dst, sp, dp, self.seq[client], self.seq[not client], flags, payload, gap_us)
+    def _raw(self, client, seq, ack, flags, gap_us, payload=b""):
+        if client:
+            self.cap.packet(CLIENT, SERVER, self.cport, SPORT, seq, ack, flags, payload, gap_us)
+        else:
+            self.cap.packet(SERVER, CLIENT, SPORT, self.cport, seq, ack, flags, payload, gap_us)
+
+    def _pkt(self, client, flags, payload=b"", gap_us=None):
+        self._raw(client, self.seq[client], self.seq[not client], flags, self.GAP if gap_us is None else gap_us,
+                  payload)
         self.seq[client] += len(payload)
 
     def ack(self, client):
         self._pkt(client, self.ACK)
 
-    def send(self, client, msg, gap_us):
-        """one NBSS message in MSS-sized segments, then the peer's ACK"""
+    def send(self, client, msg, ack=True):
+        """one NBSS message in MSS-sized segments, then (unless ack is
+        False) the peer's ACK"""
         data = nbss(msg)
         for i in range(0, len(data), MSS):
             self._pkt(client, self.ACK | (self.PSH if i + MSS >= len(data) else 0), data[i:i + MSS],
-                      gap_us if i == 0 else 20)
-        self.ack(not client)
+                      self.GAP_SEG if i else self.GAP_REQ if client else self.GAP_RSP)
+        if ack:
+            self.ack(not client)
 
     def exchange(self, pair):
         req, rsp = pair
-        self.send(True, req, 400)
-        self.send(False, rsp, 700)
+        self.send(True, req)
+        self.send(False, rsp)
 
     def close(self):
-        self._pkt(True, self.FIN | self.ACK, gap_us=500)
+        self._pkt(True, self.FIN | self.ACK, gap_us=self.GAP_FIN)
         self.seq[True] += 1
         self._pkt(False, self.FIN | self.ACK)
         self.seq[False] += 1
@@ -326,11 +328,13 @@ def build():
     return cap
 
 
-def main():
+def write_main(build, doc):
+    """a generator's command line, `NAME OUT.pcap`: build() written there
+    (else the usage, the last line of doc)"""
     if len(sys.argv) != 2:
-        sys.exit(__doc__.splitlines()[-1])
+        sys.exit(doc.splitlines()[-1])
     build().write(sys.argv[1])
 
 
 if __name__ == "__main__":
-    main()
+    write_main(build, __doc__)

@@ -27,6 +27,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tools"))
 import mkcrafted as mk  # noqa: E402
 import schema_check  # noqa: E402
+from checker import Checker  # noqa: E402
 
 SIGNED_COMMANDS = {"TREE_CONNECT_ANDX", "NT_CREATE_ANDX", "READ_ANDX", "CLOSE", "TRANSACTION"}
 
@@ -45,21 +46,6 @@ def raw_controls(data):
         if (b < 0x20 and b != 0x0A) or b == 0x7F or (b == 0xC2 and i + 1 < len(data) and 0x80 <= data[i + 1] <= 0x9F):
             bad.append(i)
     return bad
-
-
-class Checker:
-    def __init__(self):
-        self.problems = []
-        self.passed = 0
-
-    def eq(self, what, got, want):
-        if got == want:
-            self.passed += 1
-        else:
-            self.problems.append(f"{what}: got {got!r}, want {want!r}")
-
-    def true(self, what, cond):
-        self.eq(what, bool(cond), True)
 
 
 def check_json(c, records):

@@ -11,11 +11,7 @@ SMBSCOPE=$(realpath "${1:?usage: run.sh SMBSCOPE}")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=${PYTHON:-python3}
 
-# a prerequisite missing: a failure under CI (CI=true), a skip (77) elsewhere
-missing() {
-    if [ "${CI:-}" = true ]; then echo "FAIL: $1 (CI=true: a missing prerequisite is a failure, not a skip)"; exit 1; fi
-    echo "SKIP: $1 (outside CI this is a skip; under CI=true it fails)"; exit 77
-}
+. "$ROOT/tests/tools/ci_env.sh"  # missing WHAT: fail under CI=true, else skip (77)
 [ "$(id -u)" = 0 ] || missing "not root"
 
 T=$(mktemp -d /tmp/smbscope-fresh.XXXXXX)

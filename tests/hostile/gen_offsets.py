@@ -7,8 +7,6 @@ connection, one file (FID 0x4001, 16 bytes) plus one with EndOfFile
 expects of it; Python 3 standard library only, deterministic.
 
 Usage: gen_offsets.py OUT.pcap"""
-import sys
-
 import hostile_pcap as hp
 from hostile_pcap import mk
 
@@ -52,11 +50,5 @@ def build():
     return cap
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__.splitlines()[-1])
-    build().write(sys.argv[1])
-
-
 if __name__ == "__main__":
-    main()
+    mk.write_main(build, __doc__)

@@ -16,53 +16,19 @@ SHARE = "\\\\SRV\\data"
 TID = 300
 
 
-class Conn:
-    """one TCP connection from mk.CLIENT:cport to mk.SERVER:445"""
-    SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+class Conn(mk.Tcp):
+    """one TCP connection from mk.CLIENT:cport to mk.SERVER:445, its packets
+    20 us apart"""
+    GAP_SYN = GAP = GAP_SEG = GAP_REQ = GAP_RSP = GAP_FIN = 20
 
     def __init__(self, cap, cport, isn_c=0x10000000, isn_s=0x20000000):
-        self.cap, self.cport = cap, cport
-        self._raw(True, isn_c, 0, self.SYN)
-        self._raw(False, isn_s, isn_c + 1, self.SYN | self.ACK)
-        self.seq = {True: isn_c + 1, False: isn_s + 1}
-        self._pkt(True, self.ACK)
-
-    def _raw(self, client, seq, ack, flags, payload=b"", gap_us=20):
-        if client:
-            self.cap.packet(mk.CLIENT, mk.SERVER, self.cport, mk.SPORT, seq, ack, flags, payload, gap_us)
-        else:
-            self.cap.packet(mk.SERVER, mk.CLIENT, mk.SPORT, self.cport, seq, ack, flags, payload, gap_us)
-
-    def _pkt(self, client, flags, payload=b"", gap_us=20):
-        self._raw(client, self.seq[client], self.seq[not client], flags, payload, gap_us)
-        self.seq[client] += len(payload)
-
-    def send(self, client, msg, ack=True):
-        """one NBSS message in MSS-sized segments, then (optionally) the peer's ACK"""
-        data = mk.nbss(msg)
-        for i in range(0, len(data), mk.MSS):
-            last = i + mk.MSS >= len(data)
-            self._pkt(client, self.ACK | (self.PSH if last else 0), data[i:i + mk.MSS])
-        if ack:
-            self._pkt(not client, self.ACK)
-
-    def exchange(self, pair):
-        req, rsp = pair
-        self.send(True, req)
-        self.send(False, rsp)
+        super().__init__(cap, isn_c, isn_s, cport)
 
     def setup(self):
         """NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX to SHARE (tid TID)"""
         self.exchange(mk.negotiate(1))
         self.exchange(mk.session_setup(2))
         self.exchange(mk.tree_connect(3, SHARE, "A:", TID))
-
-    def close(self):
-        self._pkt(True, self.FIN | self.ACK)
-        self.seq[True] += 1
-        self._pkt(False, self.FIN | self.ACK)
-        self.seq[False] += 1
-        self._pkt(True, self.ACK)
 
 
 def echo_request(mid):

@@ -19,8 +19,12 @@ The SMB messages follow [MS-CIFS] 2.2.4 (SESSION_SETUP_ANDX 2.2.4.53,
 TREE_CONNECT_ANDX 2.2.4.55, NT_CREATE_ANDX 2.2.4.64, READ_ANDX 2.2.4.42);
 TCP checksums are left zero (smbscope, like most analyzers, ignores them).
 """
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import pcapw  # noqa: E402  (the path above makes it importable)
 
 HDR = 32
 T0 = 1_700_000_000_000_000
@@ -80,8 +84,7 @@ def read_unknown(mid, uid, tid, fid):
 
 class Pcap:
     def __init__(self, path):
-        self.f = open(path, "wb")
-        self.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        self.w = pcapw.Writer(path)
         self.t = T0
 
     def frame(self, src, dst, sport, dport, seq, ack, flags, payload=b""):
@@ -89,11 +92,10 @@ class Pcap:
         tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
         frame = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00" + ip + tcp + payload
-        self.f.write(struct.pack("<IIII", self.t // 1_000_000, self.t % 1_000_000, len(frame), len(frame)))
-        self.f.write(frame)
+        self.w.frame(self.t, frame)
 
     def close(self):
-        self.f.close()
+        self.w.close()
 
 
 class Conn:

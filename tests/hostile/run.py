@@ -41,26 +41,13 @@ import ci_env  # noqa: E402
 import gen_floods  # noqa: E402
 import gen_many  # noqa: E402
 import gen_offsets  # noqa: E402
+import schema_check  # noqa: E402
+from checker import Checker  # noqa: E402
 
 E = (1 << 63) - 1          # FILE_OFFSET_END, and the largest integer a record carries
 LIMIT = 100                # --max-anomalies-per-conn default
 MAX_PENDING = MAX_FILES = 4096
 MANY = (200, 4)            # gen_many: connections, rounds of 60 KiB reads (about 50 MB)
-
-
-class Checker:
-    def __init__(self):
-        self.problems = []
-        self.passed = 0
-
-    def ok(self, what, cond, detail=""):
-        if cond:
-            self.passed += 1
-        else:
-            self.problems.append(f"{what}{': ' + detail if detail else ''}")
-
-    def eq(self, what, got, want):
-        self.ok(what, got == want, f"got {got!r}, want {want!r}")
 
 
 def smbscope(binary, pcap, fmt, *extra):
@@ -70,25 +57,8 @@ def smbscope(binary, pcap, fmt, *extra):
 
 def validate(ck, validator, text, where, smb_every=1):
     """parse every line; validate each against the schema, but only every
-    smb_every-th `smb` record of a flood (they are all alike, and validation
-    is what makes this test slow); stats must be last and once"""
-    records, problems = [], []
-    n_smb = 0
-    for i, line in enumerate(text.splitlines(), 1):
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(f"{where}:{i}: not JSON: {e}")
-            continue
-        records.append(rec)
-        if rec.get("type") == "smb":
-            n_smb += 1
-            if n_smb % smb_every:
-                continue
-        if validator is not None:
-            problems += [f"{where}:{i}: {e.message} at {list(e.absolute_path)}" for e in validator.iter_errors(rec)]
-    if [r.get("type") for r in records].count("stats") != 1 or records[-1].get("type") != "stats":
-        problems.append(f"{where}: expected exactly one stats record, last")
+    smb_every-th `smb` record of a flood; stats must be last and once"""
+    problems, records = schema_check.check_lines(validator, text, where, smb_every=smb_every)
     ck.ok(f"{where}: every line JSON, valid against the schema", not problems, "; ".join(problems[:5]))
     return records
 

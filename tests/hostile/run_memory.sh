@@ -14,7 +14,8 @@ limit_kb=131072
 # an AddressSanitizer build (the second pass of ./run test) links libasan
 sanitized=no
 ldd "$smb" 2>/dev/null | grep -q libasan && sanitized=yes
-[ -x /usr/bin/time ] || { echo "SKIP: /usr/bin/time missing"; [ "${CI:-}" = true ] && exit 1; exit 77; }
+. "$here/../tools/ci_env.sh"
+[ -x /usr/bin/time ] || missing "/usr/bin/time missing"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -5,18 +5,20 @@ hash tables must not change what is written, nor its order: files then
 sessions at the end, in creation order; every READ_ANDX names no file; the
 per-connection caps trip with their anomalies.
 usage: run_tables.py SMBSCOPE"""
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+import summary  # noqa: E402
 
 
 def run(smb, pcap, *opts):
-    out = subprocess.run([smb, "-r", pcap, "--format", "json", *opts], check=True, capture_output=True).stdout
-    return [json.loads(line) for line in out.decode().splitlines()]
+    r = summary.run_json(smb, pcap, *opts, validate=False)
+    assert r.rc == 0 and not r.problems, (r.rc, r.stderr, r.problems[:3])
+    return r.records
 
 
 def main():

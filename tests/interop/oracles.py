@@ -10,14 +10,13 @@ complete. A row marked `known` (a known bug) asserts smbscope's current result
 instead and says KNOWN BUG. Exit 1 on any difference; without SHARED: exit 77
 (skip), but 1 under CI=true."""
 import collections
-import json
 import pathlib
-import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tools"))
 import ci_env  # noqa: E402
+import summary  # noqa: E402
 
 
 def load(path):
@@ -57,19 +56,17 @@ def main():
     failed = checked = 0
     for cap, names in sorted(table.items()):
         pcap = public / cap
-        p = subprocess.run([binary, "-r", str(pcap), "--format", "json"], capture_output=True, text=True,
-                           timeout=300)
-        recs = [json.loads(line) for line in p.stdout.splitlines()]
-        files = [r for r in recs if r.get("type") == "file"]
+        run = summary.run_json(binary, pcap, timeout=300, validate=False)
+        files = run.of("file")
         for name, (want, known, lines) in sorted(names.items()):
             checked += 1
             # an open that moved no byte has nothing to hash (PsExec re-opens its
             # service binary for attributes only): such records are left out
             mine = [r for r in files if r.get("name") == name and (r.get("bytes_read") or r.get("bytes_written"))]
             got = {result(r) for r in mine}
-            problems = []
-            if p.returncode != 0:
-                problems.append(f"smbscope exit status {p.returncode}: {p.stderr.strip()[:200]}")
+            problems = list(run.problems)
+            if run.rc != 0:
+                problems.append(f"smbscope exit status {run.rc}: {run.stderr.strip()[:200]}")
             if not mine:
                 problems.append(f"no file record named {name!r} that saw data; "
                                 f"names: {sorted({r.get('name') for r in files})[:8]}")

@@ -19,10 +19,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=${PYTHON:-python3}
 S=$ROOT/samples
 
-missing() {
-    if [ "${CI:-}" = true ]; then echo "FAIL: $1 (CI=true: a missing prerequisite is a failure, not a skip)"; exit 1; fi
-    echo "SKIP: $1 (outside CI this is a skip; under CI=true it fails)"; exit 77
-}
+. "$ROOT/tests/tools/ci_env.sh"  # missing WHAT: fail under CI=true, else skip (77)
 [ "$(id -u)" = 0 ] || missing "not root"
 command -v tcpreplay >/dev/null || missing "tcpreplay not installed"
 NS=smbscope-sensor-$$

@@ -24,8 +24,9 @@ def missing(what):
 def jsonschema_validator():
     """the schema validator, or None when python's jsonschema module is missing:
     under CI that is fatal (exit 1); elsewhere a loud note on stderr"""
+    import schema_check
     try:
-        import schema_check
+        return schema_check.load_validator()
     except ImportError as e:
         if in_ci():
             print(f"FAIL: cannot validate against the schema: {e} ({sys.executable}); "
@@ -34,4 +35,3 @@ def jsonschema_validator():
         print(f"NOTE: JSON is NOT validated against the schema: {e} ({sys.executable})",
               file=sys.stderr, flush=True)
         return None
-    return schema_check.load_validator()

@@ -15,18 +15,17 @@ capture), and smbscope must report no request tshark does not see.
 A call is (client port, FID, call_id, opnum, interface UUID or "-"). Allow-list:
 tab-separated `capture call tshark smbscope why`, as this script prints them.
 Exit 1 on any failure; without tshark (or SHARED) exit 77 (skip), 1 under CI=true."""
-import json
 import pathlib
-import shutil
 import subprocess
 import sys
 
-import ci_env
-from tshark_compare import public_captures
+import compare_cli
+import summary
 
 FIELDS = ["tcp.srcport", "tcp.dstport", "smb.flags.response", "smb.fid", "dcerpc.pkt_type", "dcerpc.cn_call_id",
           "dcerpc.cn_ctx_id", "dcerpc.opnum", "dcerpc.cn_bind_to_uuid", "dcerpc.cn_bind_if_ver"]
 DEFAULT_ALLOW = pathlib.Path(__file__).resolve().parents[1] / "interop" / "dcerpc_allow.tsv"
+ALLOW_CELLS = "capture call tshark smbscope why"
 REQUEST, BIND, ALTER = 0, 11, 14
 
 
@@ -59,13 +58,13 @@ def tshark_calls(pcap):
 
 
 def smbscope_calls(binary, pcap):
-    p = subprocess.run([binary, "-r", pcap, "--format", "json"], capture_output=True, text=True)
+    """the requests of smbscope's dcerpc records, and its summary.Run"""
+    run = summary.run_json(binary, pcap, validate=False)
     calls = set()
-    for line in p.stdout.splitlines():
-        r = json.loads(line)
-        if r["type"] == "dcerpc" and r["opnum"] is not None:
+    for r in run.of("dcerpc"):
+        if r["opnum"] is not None:
             calls.add((r["conn"]["client"]["port"], r["fid"], r["call_id"], r["opnum"], r["interface_uuid"] or "-"))
-    return calls, p.returncode
+    return calls, run
 
 
 def call_text(c):
@@ -73,62 +72,25 @@ def call_text(c):
         f"port={c[0]} fid=- call_id={c[2]} opnum={c[3]} uuid={c[4]}"
 
 
-def load_allow(path):
-    allow = {}
-    if not path.exists():
-        return allow
-    for n, line in enumerate(path.read_text().splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if len(cells) != 5 or not cells[4].strip():
-            raise SystemExit(f"{path}:{n}: want 5 tab-separated cells (capture call tshark smbscope why)")
-        allow.setdefault(cells[0], set()).add(tuple(cells[1:4]))
-    return allow
-
-
 def main():
-    args = sys.argv[1:]
-    if not args:
-        print(__doc__)
-        return 2
-    binary, rest = args[0], args[1:]
-    allow, names = {}, None
-    if rest[:1] == ["--public"]:
-        if len(rest) < 2:
-            print(__doc__)
-            return 2
-        public, rows = public_captures(rest[1])
-        if public is None:
-            return ci_env.missing(f"{rest[1]}/pcaps/public/INDEX.md not present (the public captures)")
-        allow_path = pathlib.Path(rest[3]) if rest[2:3] == ["--allow"] and len(rest) > 3 else DEFAULT_ALLOW
-        allow = load_allow(allow_path)
-        pcaps, names = [str(public / r) for r in rows], rows
-    else:
-        pcaps = rest
-    if not shutil.which("tshark"):
-        return ci_env.missing("tshark not installed (Debian package tshark)")
+    args = compare_cli.parse_args(sys.argv[1:], __doc__, DEFAULT_ALLOW, ALLOW_CELLS, missing_ok=True)
+    if isinstance(args, int):
+        return args
+    binary, todo, allow = args
     passed = failed = total = 0
-    for i, pcap in enumerate(pcaps):
-        name = names[i] if names else pcap
+    for name, pcap in todo:
         want = tshark_calls(pcap)
-        got, rc = smbscope_calls(binary, pcap)
+        got, run = smbscope_calls(binary, pcap)
         total += len(want)
         diffs = [(call_text(c), "yes", "-") for c in sorted(want - got, key=str)]
         diffs += [(call_text(c), "-", "yes") for c in sorted(got - want, key=str)]
-        allowed = allow.get(name, set())
-        problems = [] if rc in (0, 1) else [f"smbscope exit status {rc}"]
-        problems += ["differs: " + "\t".join(d) + "   (call tshark smbscope)" for d in diffs if d not in allowed]
-        problems += ["allow-list entry matches no difference (stale): " + "\t".join(d)
-                     for d in sorted(allowed - set(diffs))]
-        if not want and not got and not problems and names:
+        probs = compare_cli.problems(run, diffs, allow.get(name, set()), "call tshark smbscope")
+        if not want and not got and not probs and name != pcap:
             continue  # no DCE/RPC in this public capture
         note = f" ({len(want)} requests" + (f", {len(diffs)} allowed differences)" if diffs else ")")
-        print(("ok: " if not problems else "FAIL: ") + name + note)
-        for p in problems:
-            print("    " + p)
-        passed += not problems
-        failed += bool(problems)
+        ok = compare_cli.report(name, probs, note)
+        passed += ok
+        failed += not ok
     print(f"{passed} passed, {failed} failed, {total} tshark requests compared")
     return 1 if failed else 0
 

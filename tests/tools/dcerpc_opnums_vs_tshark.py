@@ -17,6 +17,8 @@ import struct
 import subprocess
 import sys
 
+import pcapw
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else '.'
 ifaces = []
@@ -31,19 +33,15 @@ for m in re.finditer(r'IFACE\("(\w+)", UUID\(([^)]*)\), (\d+),\s*(\w+)', src):
 NDR = struct.pack('<IHH', 0x8a885d04, 0x1ceb, 0x11c9) + bytes([0x9f,0xe8,0x08,0x00,0x2b,0x10,0x48,0x60])
 def pdu(ptype, call_id, body):
     return struct.pack('<BBBB4sHHI', 5, 0, ptype, 3, b'\x10\0\0\0', 16+len(body), 0, call_id) + body
-out = open(os.path.join(OUT, 'ops.pcap'), 'wb')
-out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-def csum(b):
-    if len(b)%2: b+=b'\0'
-    s=sum(struct.unpack('!%dH'%(len(b)//2), b)); s=(s>>16)+(s&0xffff); s+=s>>16; return ~s&0xffff
+out = pcapw.Writer(os.path.join(OUT, 'ops.pcap'), snaplen=65535)
 t=[0]
 def pkt(sport, dport, seq, ack, payload):
     tcp = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5<<4, 0x18, 65535, 0, 0) + payload
     ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20+len(tcp), 1, 0, 64, 6, 0, bytes([10,0,0,1]) if sport!=135 else bytes([10,0,0,2]), bytes([10,0,0,2]) if sport!=135 else bytes([10,0,0,1]))
-    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    ip = ip[:10] + struct.pack('!H', pcapw.checksum(ip)) + ip[12:]
     fr = b'\0\1\2\3\4\5' + b'\0\1\2\3\4\6' + b'\x08\x00' + ip + tcp
     t[0]+=1
-    out.write(struct.pack('<IIII', t[0], 0, len(fr), len(fr)) + fr)
+    out.frame(t[0] * 1_000_000, fr)
 for k,(name, wire, ver, table) in enumerate(ifaces):
     sport = 40000+k; cseq=1000; sseq=5000
     # bind: max_xmit, max_recv, assoc, n_ctx=1, ctx_id 0, n_ts 1, abstract, transfer

@@ -16,13 +16,12 @@ hand-checked difference per line, as this script prints them. Prints ok/FAIL
 per capture, 'N passed, N failed'; exit 1 on any failure. Without tshark (or,
 with --public, without SHARED): exit 77 (skip), but exit 1 under CI=true."""
 import collections
-import json
 import pathlib
-import shutil
 import subprocess
 import sys
 
-import ci_env
+import compare_cli
+import summary
 
 FIELDS = ["smb.cmd", "smb.flags.response", "smb.nt_status", "smb.error_class", "smb.error_code", "smb.flags2.nt_error",
           "smb.path", "smb.file", "smb.fid", "smb.account", "smb.primary_domain", "ntlmssp.auth.username",
@@ -30,6 +29,7 @@ FIELDS = ["smb.cmd", "smb.flags.response", "smb.nt_status", "smb.error_class", "
 OPENS = {0x2D, 0xA2}
 NAMES = ["commands", "statuses", "paths", "files", "fids", "accounts"]
 DEFAULT_ALLOW = pathlib.Path(__file__).resolve().parents[1] / "interop" / "tshark_allow.tsv"
+ALLOW_CELLS = "capture field item tshark smbscope why"
 
 
 def empty_facts():
@@ -80,8 +80,9 @@ def tshark_facts(pcap):
 
 
 def smbscope_facts(binary, pcap):
-    p = subprocess.run([binary, "-r", pcap, "--format", "json"], capture_output=True, text=True)
-    recs = [json.loads(line) for line in p.stdout.splitlines()]
+    """the facts of smbscope's records, and its summary.Run"""
+    run = summary.run_json(binary, pcap, validate=False)
+    recs = run.records
     f = empty_facts()
     stats = recs[-1] if recs and recs[-1].get("type") == "stats" else {}
     f["commands"] = collections.Counter({int(k, 16): n for k, n in stats.get("smb1_commands", {}).items()})
@@ -98,7 +99,7 @@ def smbscope_facts(binary, pcap):
             f["fids"].add(r["fid"])
         if r["command"] == "SESSION_SETUP_ANDX" and r.get("user"):
             f["accounts"].add((r["user"], r.get("domain") or ""))
-    return f, p.returncode
+    return f, run
 
 
 def item_text(name, x):
@@ -130,76 +131,21 @@ def differences(want, got):
     return out
 
 
-def load_allow(path):
-    """capture -> set of (field, item, tshark, smbscope)"""
-    allow = collections.defaultdict(set)
-    for n, line in enumerate(path.read_text().splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if len(cells) != 6 or not cells[5].strip():
-            raise SystemExit(f"{path}:{n}: want 6 tab-separated cells (capture field item tshark smbscope why)")
-        allow[cells[0]].add(tuple(cells[1:5]))
-    return allow
-
-
-def public_captures(shared):
-    public = pathlib.Path(shared) / "pcaps" / "public"
-    index = public / "INDEX.md"
-    if not index.exists():
-        return None, []
-    rows = []
-    for line in index.read_text().splitlines():
-        if line.startswith("| ") and not line.startswith(("| path", "|---")):
-            rows.append(line.strip("| ").split(" |")[0].strip())
-    return public, rows
-
-
 def main():
-    args = sys.argv[1:]
-    if not args:
-        print(__doc__)
-        return 2
-    binary, rest = args[0], args[1:]
-    allow, names = {}, None
-    if rest[:1] == ["--public"]:
-        if len(rest) < 2:
-            print(__doc__)
-            return 2
-        public, rows = public_captures(rest[1])
-        if public is None:
-            return ci_env.missing(f"{rest[1]}/pcaps/public/INDEX.md not present (the public captures)")
-        allow_path = pathlib.Path(rest[3]) if rest[2:3] == ["--allow"] and len(rest) > 3 else DEFAULT_ALLOW
-        allow = load_allow(allow_path)
-        pcaps = [str(public / r) for r in rows]
-        names = rows
-        for cap in sorted(set(allow) - set(rows)):
-            print(f"FAIL: {allow_path.name} names {cap}, which INDEX.md does not list (stale)")
-            return 1
-    else:
-        pcaps = rest
-    if not shutil.which("tshark"):
-        return ci_env.missing("tshark not installed (Debian package tshark)")
+    args = compare_cli.parse_args(sys.argv[1:], __doc__, DEFAULT_ALLOW, ALLOW_CELLS)
+    if isinstance(args, int):
+        return args
+    binary, todo, allow = args
     passed = failed = 0
-    for i, pcap in enumerate(pcaps):
-        name = names[i] if names else pcap
+    for name, pcap in todo:
         want = tshark_facts(pcap)
-        got, rc = smbscope_facts(binary, pcap)
-        problems, allowed = [], allow.get(name, set())
-        if rc not in (0, 1):
-            problems.append(f"smbscope exit status {rc}")
+        got, run = smbscope_facts(binary, pcap)
         diffs = differences(want, got)
-        for d in diffs:
-            if d not in allowed:
-                problems.append("differs: " + "\t".join(d) + "   (field item tshark smbscope)")
-        for d in sorted(allowed - set(diffs)):
-            problems.append("allow-list entry matches no difference (stale): " + "\t".join(d))
-        note = f" ({len(diffs)} allowed differences)" if diffs and not problems else ""
-        print(("ok: " if not problems else "FAIL: ") + name + note)
-        for p in problems:
-            print("    " + p)
-        passed += not problems
-        failed += bool(problems)
+        probs = compare_cli.problems(run, diffs, allow.get(name, set()), "field item tshark smbscope")
+        note = f" ({len(diffs)} allowed differences)" if diffs and not probs else ""
+        ok = compare_cli.report(name, probs, note)
+        passed += ok
+        failed += not ok
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
