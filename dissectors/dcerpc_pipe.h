@@ -38,6 +38,7 @@ struct dir {
     bool complained;                  /* the bad header that started this hunt was reported */
     uint64_t skipped;                 /* bytes dropped while hunting */
     uint64_t ts_first;                /* when the PDU being gathered began */
+    struct dcerpc_hdr hdr;            /* its header, once have >= DCERPC_HDR_LEN and not hunting */
 };
 
 struct dcerpc_pipe {

@@ -40,14 +40,14 @@ void dcerpc_data(struct dcerpc_pipe *pp, const struct dcerpc_io *io, bool to_ser
             if (d->have < DCERPC_HDR_LEN)
                 return;
             struct rd r = rd_init(d->buf, DCERPC_HDR_LEN);
-            struct dcerpc_hdr h;
-            if (!dcerpc_hdr_parse(&r, &h)) {
+            if (!dcerpc_hdr_parse(&r, &d->hdr)) {
                 /* not a header: after good PDUs that is damage worth saying
                  * once; before any, the pipe may not carry DCE/RPC at all (or
                  * the capture began inside a PDU) */
                 if (d->synced && !d->hunting && !d->complained) {
-                    dcerpc_anomaly(pp, io, "dcerpc_bad_header", "%s: bytes that are not a PDU header; resynchronizing",
-                            to_server ? "to server" : "to client");
+                    dcerpc_anomaly(pp, io, "dcerpc_bad_header",
+                                   "%s: bytes that are not a PDU header; resynchronizing",
+                                   to_server ? "to server" : "to client");
                     d->complained = true;
                 }
                 d->hunting = true;
@@ -58,16 +58,14 @@ void dcerpc_data(struct dcerpc_pipe *pp, const struct dcerpc_io *io, bool to_ser
             }
             if (d->hunting && d->synced && d->skipped)
                 dcerpc_anomaly(pp, io, "dcerpc_resync", "%s: %llu bytes skipped to the next PDU header",
-                        to_server ? "to server" : "to client", (unsigned long long)d->skipped);
+                               to_server ? "to server" : "to client", (unsigned long long)d->skipped);
             d->hunting = false;
             d->complained = false;
             d->skipped = 0;
             d->synced = true;
-            dir_reserve(d, h.frag_len);
+            dir_reserve(d, d->hdr.frag_len);
         }
-        size_t frag_len = (size_t)(d->buf[8] | d->buf[9] << 8);
-        if (!(d->buf[4] & 0x10))
-            frag_len = (size_t)(d->buf[8] << 8 | d->buf[9]);
+        size_t frag_len = d->hdr.frag_len;
         size_t take = frag_len - d->have < n ? frag_len - d->have : n;
         memcpy(d->buf + d->have, p, take);
         d->have += take;
@@ -86,14 +84,10 @@ void dcerpc_gap(struct dcerpc_pipe *pp, const struct dcerpc_io *io, bool to_serv
     struct dir *d = &pp->dir[di];
     if (n == 0)
         return;
-    if (d->have >= DCERPC_HDR_LEN && !d->hunting) {
-        uint32_t call_id = (d->buf[4] & 0x10) ? (uint32_t)d->buf[12] | (uint32_t)d->buf[13] << 8 |
-                                                      (uint32_t)d->buf[14] << 16 | (uint32_t)d->buf[15] << 24
-                                                : (uint32_t)d->buf[12] << 24 | (uint32_t)d->buf[13] << 16 |
-                                                      (uint32_t)d->buf[14] << 8 | (uint32_t)d->buf[15];
+    if (d->have >= DCERPC_HDR_LEN && !d->hunting)
         dcerpc_anomaly(pp, io, "dcerpc_gap", "%s: %zu bytes lost inside a %s PDU (call_id %u); %zu bytes of it dropped",
-                to_server ? "to server" : "to client", n, dcerpc_ptype_name(d->buf[2]), call_id, d->have);
-    }
+                       to_server ? "to server" : "to client", n, dcerpc_ptype_name(d->hdr.ptype), d->hdr.call_id,
+                       d->have);
     dcerpc_calls_lost(pp, to_server);
     d->have = 0;
     d->hunting = true;
