@@ -131,6 +131,42 @@ START_TEST(header_plausibility)
 }
 END_TEST
 
+/* counts and lengths from the wire that claim more than the PDU holds: the
+ * parse fails (nothing is used) or, for the auth padding, the stub is empty;
+ * alloc_hint is only a hint: the stub is what the fragment carries */
+START_TEST(lying_counts_and_lengths)
+{
+    uint8_t b[128];
+    memcpy(b, BIND, sizeof BIND);
+    b[24] = 2;                         /* n_context_elem 2, one there */
+    ck_assert(!dcerpc_pdu_parse(b, sizeof BIND, &pdu));
+    b[24] = 255;
+    ck_assert(!dcerpc_pdu_parse(b, sizeof BIND, &pdu));
+    memcpy(b, BIND, sizeof BIND);
+    b[30] = 255;                       /* n_transfer_syn 255, one there */
+    ck_assert(!dcerpc_pdu_parse(b, sizeof BIND, &pdu));
+
+    memcpy(b, BIND_ACK, sizeof BIND_ACK);
+    b[24] = 0xff, b[25] = 0xff;        /* sec_addr length 65535 */
+    ck_assert(!dcerpc_pdu_parse(b, sizeof BIND_ACK, &pdu));
+    memcpy(b, BIND_ACK, sizeof BIND_ACK);
+    b[40] = 255;                       /* n_results 255, one there */
+    ck_assert(!dcerpc_pdu_parse(b, sizeof BIND_ACK, &pdu));
+
+    memcpy(b, REQ_AUTH, sizeof REQ_AUTH);
+    b[34] = 200;                       /* auth_pad_length 200, the body holds 8 */
+    ck_assert(dcerpc_pdu_parse(b, sizeof REQ_AUTH, &pdu));
+    ck_assert(pdu.bad_auth_pad);
+    ck_assert_uint_eq(pdu.stub.len, 0);
+
+    memcpy(b, REQ, sizeof REQ);
+    b[16] = b[17] = b[18] = b[19] = 0xff;  /* alloc_hint 4 GiB */
+    ck_assert(dcerpc_pdu_parse(b, sizeof REQ, &pdu));
+    ck_assert_uint_eq(pdu.alloc_hint, 0xffffffffu);
+    ck_assert_uint_eq(pdu.stub.len, 8);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dcerpc_pdu");
@@ -142,6 +178,7 @@ int main(void)
     tcase_add_test(t, parse_response_fault);
     tcase_add_test(t, parse_auth_trailer);
     tcase_add_test(t, header_plausibility);
+    tcase_add_test(t, lying_counts_and_lengths);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
