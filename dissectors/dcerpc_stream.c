@@ -51,9 +51,15 @@ void dcerpc_data(struct dcerpc_pipe *pp, const struct dcerpc_io *io, bool to_ser
                     d->complained = true;
                 }
                 d->hunting = true;
-                memmove(d->buf, d->buf + 1, DCERPC_HDR_LEN - 1);
-                d->have--;
-                d->skipped++;
+                /* a header starts with its version, 5: no byte before the
+                 * next 5 can start one, so they go together. One byte stays
+                 * at least: have never reaches 0 while hunting, so ts_first
+                 * keeps marking where the hunt began. */
+                const uint8_t *v = memchr(d->buf + 1, 5, DCERPC_HDR_LEN - 1);
+                size_t drop = v ? (size_t)(v - d->buf) : DCERPC_HDR_LEN - 1;
+                memmove(d->buf, d->buf + drop, DCERPC_HDR_LEN - drop);
+                d->have -= drop;
+                d->skipped += drop;
                 continue;
             }
             if (d->hunting && d->synced && d->skipped)

@@ -379,6 +379,30 @@ START_TEST(big_endian_not_decoded)
 }
 END_TEST
 
+/* the hunt after garbage counts every byte it skips, 5s (the version byte a
+ * header starts with) among them, and finds the PDU after them */
+START_TEST(resync_counts_every_skipped_byte)
+{
+    struct px x;
+    px_init(&x);
+    put(&x, true, BIND, sizeof BIND);
+    put(&x, false, BIND_ACK, sizeof BIND_ACK);
+    uint8_t junk[45];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = i % 7 == 3 ? 5 : (uint8_t)(0x30 + i);
+    junk[20] = 5, junk[21] = 0;        /* a version, then not a header */
+    put3(&x, true, junk, sizeof junk, 7, 30);
+    put3(&x, true, REQ, sizeof REQ, 5, 17);
+    ck_assert_uint_eq(count(&x, EV_ANOMALY, "dcerpc_bad_header"), 1);
+    ck_assert_uint_eq(count(&x, EV_ANOMALY, "dcerpc_resync"), 1);
+    const struct event *a = nth(&x, EV_ANOMALY, 1);
+    ck_assert_ptr_nonnull(strstr(s_of(a, "detail"), ": 45 bytes skipped"));
+    put(&x, false, RSP, sizeof RSP);
+    ck_assert_uint_eq(u_of(nth(&x, EV_DCERPC, 0), "call_id"), 2);
+    px_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dcerpc");
@@ -387,6 +411,7 @@ int main(void)
     tcase_add_test(p, two_in_one_piece);
     tcase_add_test(p, multi_fragment_call);
     tcase_add_test(p, gap_then_resync);
+    tcase_add_test(p, resync_counts_every_skipped_byte);
     tcase_add_test(p, not_rpc_is_silent);
     tcase_add_test(p, stub_limit_keeps_status);
     tcase_add_test(p, fault_and_partial);
