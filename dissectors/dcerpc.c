@@ -290,9 +290,9 @@ static void call_emit(struct dcerpc_pipe *pp, const struct dcerpc_io *io, struct
     call_free(c);
 }
 
+/* the interface of the call's context (its context_id is written already) */
 static void call_set_ctx(struct dcerpc_pipe *pp, struct call *c, uint16_t ctx_id)
 {
-    ev_uint(&c->ev, F(context_id), ctx_id);
     const struct ctx_ent *x = ctx_find(pp, ctx_id);
     if (!x)
         return;
