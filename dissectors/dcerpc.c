@@ -1,10 +1,10 @@
-/* dcerpc: per pipe and direction, DCE/RPC PDU reassembly, presentation
+/* dcerpc: per pipe, the whole PDUs dcerpc_stream.c cuts: presentation
  * contexts, fragment joining and call matching; writes `dcerpc` (one per call)
  * and `dcerpc_bind` (one per bind / alter_context exchange) records.
  * Spec: [C706] 12.4 (fragments: FIRST_FRAG .. LAST_FRAG of one call_id),
  * 12.6.3.1 (bind contexts and results), 12.6.4.7 (fault status); [MS-RPCE]
  * 2.2.2.11 (auth levels: 6 = packet privacy, the stub is encrypted). */
-#include "dcerpc.h"
+#include "dcerpc_pipe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,13 +15,6 @@
 
 #define AUTH_LEVEL_PRIVACY 6   /* [MS-RPCE] 2.2.1.1.8 RPC_C_AUTHN_LEVEL_PKT_PRIVACY */
 #define STATUS_LEN 4           /* the operation's return value ends the response stub */
-
-struct ctx_ent {
-    uint16_t id;
-    uint8_t uuid[16];
-    uint16_t ver_major, ver_minor;
-    const struct dcerpc_iface *iface;
-};
 
 /* one call from its first request fragment (or first response, when the
  * request was not seen) to its last response fragment or fault */
@@ -42,37 +35,6 @@ struct call {
     uint64_t req_bytes, rsp_bytes;
     uint64_t req_end_ts;
     struct call *next;
-};
-
-struct bind {
-    bool active;
-    bool alter;
-    uint32_t call_id;
-    uint64_t ts_us, end_ts;
-    size_t n;
-    struct dcerpc_ctx_elem *ctx;
-};
-
-struct dir {
-    uint8_t *buf;                     /* the PDU being gathered (at most 65535 bytes: frag_length) */
-    size_t have, cap;
-    bool synced;                      /* a good header was seen in this direction */
-    bool hunting;                     /* looking for a header (after a gap or garbage) */
-    bool complained;                  /* the bad header that started this hunt was reported */
-    uint64_t skipped;                 /* bytes dropped while hunting */
-    uint64_t ts_first;                /* when the PDU being gathered began */
-};
-
-struct dcerpc_pipe {
-    char *pipe, *user, *share;
-    uint16_t fid;
-    struct dir dir[2];                /* [0] to the server, [1] to the client */
-    struct ctx_ent *ctx;
-    size_t n_ctx;
-    struct call *calls;               /* oldest first */
-    size_t n_calls;
-    struct bind bind;
-    bool drep_reported;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -131,9 +93,7 @@ static struct ctx_ent *ctx_find(struct dcerpc_pipe *pp, uint16_t id)
     return NULL;
 }
 
-static void anomaly(const struct dcerpc_pipe *pp, const struct dcerpc_io *io, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void anomaly(const struct dcerpc_pipe *pp, const struct dcerpc_io *io, const char *name, const char *fmt, ...)
+void dcerpc_anomaly(const struct dcerpc_pipe *pp, const struct dcerpc_io *io, const char *name, const char *fmt, ...)
 {
     char detail[256];
     va_list ap;
@@ -151,7 +111,7 @@ static void ctx_remember(struct dcerpc_pipe *pp, const struct dcerpc_io *io, con
     struct ctx_ent *c = ctx_find(pp, e->id);
     if (!c) {
         if (pp->n_ctx >= io->lim->dcerpc_contexts_max) {
-            anomaly(pp, io, "dcerpc_context_limit", "more than %zu presentation contexts; context %u not kept",
+            dcerpc_anomaly(pp, io, "dcerpc_context_limit", "more than %zu presentation contexts; context %u not kept",
                     io->lim->dcerpc_contexts_max, e->id);
             return;
         }
@@ -330,9 +290,9 @@ static void call_emit(struct dcerpc_pipe *pp, const struct dcerpc_io *io, struct
     call_free(c);
 }
 
+/* the interface of the call's context (its context_id is written already) */
 static void call_set_ctx(struct dcerpc_pipe *pp, struct call *c, uint16_t ctx_id)
 {
-    ev_uint(&c->ev, F(context_id), ctx_id);
     const struct ctx_ent *x = ctx_find(pp, ctx_id);
     if (!x)
         return;
@@ -350,8 +310,9 @@ static struct call *call_new(struct dcerpc_pipe *pp, const struct dcerpc_io *io,
                              uint64_t ts)
 {
     if (pp->n_calls >= io->lim->dcerpc_calls_max && pp->calls) {
-        anomaly(pp, io, "dcerpc_call_limit", "more than %zu outstanding calls; oldest (call_id %u) reported unanswered",
-                io->lim->dcerpc_calls_max, pp->calls->call_id);
+        dcerpc_anomaly(pp, io, "dcerpc_call_limit",
+                       "more than %zu outstanding calls; oldest (call_id %u) reported unanswered",
+                       io->lim->dcerpc_calls_max, pp->calls->call_id);
         call_emit(pp, io, pp->calls);
     }
     struct call *c = calloc(1, sizeof *c);
@@ -389,7 +350,7 @@ static struct call *call_new(struct dcerpc_pipe *pp, const struct dcerpc_io *io,
     pp->n_calls++;
     if (!c->decode && !pp->drep_reported) {
         pp->drep_reported = true;
-        anomaly(pp, io, "dcerpc_unsupported_drep", "data representation %02x %02x: arguments not decoded",
+        dcerpc_anomaly(pp, io, "dcerpc_unsupported_drep", "data representation %02x %02x: arguments not decoded",
                 d->h.drep[0], d->h.drep[1]);
     }
     return c;
@@ -423,7 +384,7 @@ static void stub_add(struct dcerpc_pipe *pp, const struct dcerpc_io *io, struct 
     if (c->len + take > max) {
         take = max > c->len ? max - c->len : 0;
         if (!c->over)
-            anomaly(pp, io, "dcerpc_stub_limit", "call_id %u: stub longer than %zu bytes; only the first kept",
+            dcerpc_anomaly(pp, io, "dcerpc_stub_limit", "call_id %u: stub longer than %zu bytes; only the first kept",
                     c->call_id, max);
         c->over = true;
         ev_bool(&c->ev, F(stub_truncated), true);
@@ -451,7 +412,7 @@ static void on_request(struct dcerpc_pipe *pp, const struct dcerpc_io *io, const
     struct call *c = call_find(pp, d->h.call_id);
     bool first = d->h.flags & DCERPC_PFC_FIRST_FRAG;
     if (c && first && c->have_req) {
-        anomaly(pp, io, "dcerpc_call_id_reused", "call_id %u reused while the call is unanswered", c->call_id);
+        dcerpc_anomaly(pp, io, "dcerpc_call_id_reused", "call_id %u reused while the call is unanswered", c->call_id);
         call_emit(pp, io, c);
         c = NULL;
     }
@@ -542,65 +503,28 @@ static void on_response(struct dcerpc_pipe *pp, const struct dcerpc_io *io, cons
     call_emit(pp, io, c);
 }
 
-/* [C706] appendix E / N.2 and [MS-RPCE] 3.1.1.5.5: the fault codes a server sends */
-static const char *fault_name(uint32_t s)
-{
-    switch (s) {
-    case 0x1c010002: return "nca_s_op_rng_error";
-    case 0x1c010003: return "nca_s_unk_if";
-    case 0x1c010006: return "nca_s_wrong_boot_time";
-    case 0x1c010009: return "nca_s_you_crashed";
-    case 0x1c01000b: return "nca_s_proto_error";
-    case 0x1c010013: return "nca_s_out_args_too_big";
-    case 0x1c010014: return "nca_s_server_too_busy";
-    case 0x1c010017: return "nca_s_unsupported_type";
-    case 0x1c000001: return "nca_s_fault_int_div_by_zero";
-    case 0x1c000002: return "nca_s_fault_addr_error";
-    case 0x1c000003: return "nca_s_fault_fp_div_zero";
-    case 0x1c000004: return "nca_s_fault_fp_underflow";
-    case 0x1c000005: return "nca_s_fault_fp_overflow";
-    case 0x1c000006: return "nca_s_fault_invalid_tag";
-    case 0x1c000007: return "nca_s_fault_invalid_bound";
-    case 0x1c00000d: return "nca_s_fault_cancel";
-    case 0x1c00000e: return "nca_s_fault_ill_inst";
-    case 0x1c00000f: return "nca_s_fault_fp_error";
-    case 0x1c000010: return "nca_s_fault_int_overflow";
-    case 0x1c00001a: return "nca_s_fault_context_mismatch";
-    case 0x1c00001b: return "nca_s_fault_remote_no_memory";
-    case 0x1c00001c: return "nca_s_invalid_pres_context_id";
-    case 0x1c00001d: return "nca_s_unsupported_authn_level";
-    case 0x1c00001f: return "nca_s_invalid_checksum";
-    case 0x1c000020: return "nca_s_invalid_crc";
-    case 0x00000005: return "nca_s_fault_access_denied";
-    case 0x000006f7: return "nca_s_fault_ndr";
-    case 0x000006d8: return "nca_s_fault_cant_perform";
-    default: return dcerpc_status_name(s);
-    }
-}
-
 static void on_fault(struct dcerpc_pipe *pp, const struct dcerpc_io *io, const struct dcerpc_pdu *d)
 {
     struct call *c = answer_call(pp, io, d);
-    ev_str(&c->ev, F(status), fault_name(d->status));
+    ev_str(&c->ev, F(status), dcerpc_fault_name(d->status));
     ev_uint(&c->ev, F(status_code), d->status);
     ev_bool(&c->ev, F(fault), true);
     ev_uint(&c->ev, F(response_stub_bytes), rd_left(&d->stub));
     call_emit(pp, io, c);
 }
 
-/* a whole PDU arrived in direction di */
-static void pdu_done(struct dcerpc_pipe *pp, const struct dcerpc_io *io, int di, const uint8_t *p, size_t n)
+void dcerpc_pdu_done(struct dcerpc_pipe *pp, const struct dcerpc_io *io, int di, const uint8_t *p, size_t n)
 {
     struct dcerpc_pdu *d = malloc(sizeof *d); /* ~6 KiB of context slots: not on the stack */
     if (!d)
         abort();
     if (!dcerpc_pdu_parse(p, n, d)) {
-        anomaly(pp, io, "dcerpc_bad_pdu", "%s PDU of %zu bytes does not parse", dcerpc_ptype_name(p[2]), n);
+        dcerpc_anomaly(pp, io, "dcerpc_bad_pdu", "%s PDU of %zu bytes does not parse", dcerpc_ptype_name(p[2]), n);
         free(d);
         return;
     }
     if (d->bad_auth_pad)
-        anomaly(pp, io, "dcerpc_bad_auth_pad", "call_id %u: auth padding of %u bytes longer than the stub",
+        dcerpc_anomaly(pp, io, "dcerpc_bad_auth_pad", "call_id %u: auth padding of %u bytes longer than the stub",
                 d->h.call_id, d->auth_pad);
     bool to_server = di == 0;
     uint8_t t = d->h.ptype;
@@ -609,7 +533,7 @@ static void pdu_done(struct dcerpc_pipe *pp, const struct dcerpc_io *io, int di,
     bool server_pdu = t == DCERPC_RESPONSE || t == DCERPC_FAULT || t == DCERPC_BIND_ACK || t == DCERPC_BIND_NAK ||
                       t == DCERPC_ALTER_RESP || t == DCERPC_SHUTDOWN;
     if ((to_server && !client_pdu) || (!to_server && !server_pdu)) {
-        anomaly(pp, io, "dcerpc_wrong_direction", "%s PDU sent %s", dcerpc_ptype_name(t),
+        dcerpc_anomaly(pp, io, "dcerpc_wrong_direction", "%s PDU sent %s", dcerpc_ptype_name(t),
                 to_server ? "to the server" : "to the client");
         free(d);
         return;
@@ -628,99 +552,13 @@ static void pdu_done(struct dcerpc_pipe *pp, const struct dcerpc_io *io, int di,
     free(d);
 }
 
-/* ---- the byte stream of one direction ----------------------------------------- */
-
-static void dir_reserve(struct dir *d, size_t n)
+void dcerpc_calls_lost(struct dcerpc_pipe *pp, bool to_server)
 {
-    if (n <= d->cap)
-        return;
-    size_t cap = d->cap ? d->cap : 64;
-    while (cap < n)
-        cap *= 2;
-    d->buf = xrealloc(d->buf, cap);
-    d->cap = cap;
-}
-
-void dcerpc_data(struct dcerpc_pipe *pp, const struct dcerpc_io *io, bool to_server, const uint8_t *p, size_t n)
-{
-    int di = to_server ? 0 : 1;
-    struct dir *d = &pp->dir[di];
-    while (n) {
-        if (d->have == 0)
-            d->ts_first = io->ts_us;
-        if (d->have < DCERPC_HDR_LEN) {
-            size_t take = DCERPC_HDR_LEN - d->have < n ? DCERPC_HDR_LEN - d->have : n;
-            dir_reserve(d, DCERPC_HDR_LEN);
-            memcpy(d->buf + d->have, p, take);
-            d->have += take;
-            p += take;
-            n -= take;
-            if (d->have < DCERPC_HDR_LEN)
-                return;
-            struct rd r = rd_init(d->buf, DCERPC_HDR_LEN);
-            struct dcerpc_hdr h;
-            if (!dcerpc_hdr_parse(&r, &h)) {
-                /* not a header: after good PDUs that is damage worth saying
-                 * once; before any, the pipe may not carry DCE/RPC at all (or
-                 * the capture began inside a PDU) */
-                if (d->synced && !d->hunting && !d->complained) {
-                    anomaly(pp, io, "dcerpc_bad_header", "%s: bytes that are not a PDU header; resynchronizing",
-                            to_server ? "to server" : "to client");
-                    d->complained = true;
-                }
-                d->hunting = true;
-                memmove(d->buf, d->buf + 1, DCERPC_HDR_LEN - 1);
-                d->have--;
-                d->skipped++;
-                continue;
-            }
-            if (d->hunting && d->synced && d->skipped)
-                anomaly(pp, io, "dcerpc_resync", "%s: %llu bytes skipped to the next PDU header",
-                        to_server ? "to server" : "to client", (unsigned long long)d->skipped);
-            d->hunting = false;
-            d->complained = false;
-            d->skipped = 0;
-            d->synced = true;
-            dir_reserve(d, h.frag_len);
-        }
-        size_t frag_len = (size_t)(d->buf[8] | d->buf[9] << 8);
-        if (!(d->buf[4] & 0x10))
-            frag_len = (size_t)(d->buf[8] << 8 | d->buf[9]);
-        size_t take = frag_len - d->have < n ? frag_len - d->have : n;
-        memcpy(d->buf + d->have, p, take);
-        d->have += take;
-        p += take;
-        n -= take;
-        if (d->have == frag_len) {
-            d->have = 0;
-            pdu_done(pp, io, di, d->buf, frag_len);
-        }
-    }
-}
-
-void dcerpc_gap(struct dcerpc_pipe *pp, const struct dcerpc_io *io, bool to_server, size_t n)
-{
-    int di = to_server ? 0 : 1;
-    struct dir *d = &pp->dir[di];
-    if (n == 0)
-        return;
-    if (d->have >= DCERPC_HDR_LEN && !d->hunting) {
-        uint32_t call_id = (d->buf[4] & 0x10) ? (uint32_t)d->buf[12] | (uint32_t)d->buf[13] << 8 |
-                                                      (uint32_t)d->buf[14] << 16 | (uint32_t)d->buf[15] << 24
-                                                : (uint32_t)d->buf[12] << 24 | (uint32_t)d->buf[13] << 16 |
-                                                      (uint32_t)d->buf[14] << 8 | (uint32_t)d->buf[15];
-        anomaly(pp, io, "dcerpc_gap", "%s: %zu bytes lost inside a %s PDU (call_id %u); %zu bytes of it dropped",
-                to_server ? "to server" : "to client", n, dcerpc_ptype_name(d->buf[2]), call_id, d->have);
-    }
-    /* every call joining a stub in this direction misses bytes now */
     for (struct call *c = pp->calls; c; c = c->next) {
         bool joining = to_server ? c->have_req && !c->req_done : c->rsp_started;
         if (joining)
             c->lost = true;
     }
-    d->have = 0;
-    d->hunting = true;
-    d->complained = true; /* the gap is the reason: no bad-header complaint */
 }
 
 void dcerpc_pipe_end(struct dcerpc_pipe *pp, const struct dcerpc_io *io)

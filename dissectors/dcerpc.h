@@ -1,8 +1,8 @@
 /* dcerpc: DCE/RPC connection-oriented PDUs carried by SMB1 named pipes.
- * The PDU parser (dcerpc_pdu.c) and, per pipe and direction, the PDU
- * reassembler, bind/alter_context contexts, fragment joining and call
- * matching by call_id that write the `dcerpc` and `dcerpc_bind` records
- * (dcerpc.c). The pipe's bytes come from SMB1 (WRITE_ANDX / READ_ANDX data as
+ * The PDU parser (dcerpc_pdu.c); per pipe and direction, the PDU
+ * reassembler (dcerpc_stream.c); bind/alter_context contexts, fragment
+ * joining and call matching by call_id that write the `dcerpc` and
+ * `dcerpc_bind` records (dcerpc.c). The pipe's bytes come from SMB1 (WRITE_ANDX / READ_ANDX data as
  * it streams, TRANSACT_NMPIPE and READ/WRITE_NMPIPE data); this layer knows
  * nothing of SMB1.
  * Spec: [C706] 12.6 (connection-oriented PDUs), [MS-RPCE] 2.2.2 (extensions),
@@ -48,6 +48,8 @@ bool dcerpc_hdr_parse(struct rd *r, struct dcerpc_hdr *h);
  * stubs are decoded */
 static inline bool dcerpc_drep_le_ascii(const struct dcerpc_hdr *h) { return (h->drep[0] & 0x10) && h->drep[1] == 0; }
 const char *dcerpc_ptype_name(uint8_t ptype);
+/* a fault PDU's status: the nca_s_* name, else the Win32/NTSTATUS name */
+const char *dcerpc_fault_name(uint32_t status);
 
 /* one presentation context of a bind / alter_context ([C706] 12.6.3.1 p_cont_elem_t) */
 struct dcerpc_ctx_elem {

@@ -1,13 +1,16 @@
 /* dcerpc_pdu: parse one connection-oriented DCE/RPC PDU: the common header,
  * the bodies of bind / alter_context, their acks and nak, request, response
- * and fault, and the auth verifier that ends a PDU with auth_length != 0.
- * Spec: [C706] 12.6.3 (PDU layouts), 12.6.4.x (per type); [MS-RPCE] 2.2.2.11
- * (sec_trailer: auth_type, auth_level, auth_pad_length, auth_reserved,
+ * and fault, and the auth verifier that ends a PDU with auth_length != 0;
+ * the names of a fault's status.
+ * Spec: [C706] 12.6.3 (PDU layouts), 12.6.4.x (per type), appendix E (fault
+ * codes); [MS-RPCE] 2.2.2.11 (sec_trailer: auth_type, auth_level, auth_pad_length, auth_reserved,
  * auth_context_id; the stub is padded before it), 2.2.2.13 (object UUID
  * present when PFC_OBJECT_UUID is set). */
 #include "dcerpc.h"
 
 #include <string.h>
+
+#include "dcerpc_ifaces.h"
 
 #define SEC_TRAILER_LEN 8
 #define SYNTAX_ID_LEN 20       /* a UUID and its 32-bit version */
@@ -43,6 +46,42 @@ const char *dcerpc_ptype_name(uint8_t t)
     };
     const char *n = t < sizeof names / sizeof names[0] ? names[t] : NULL;
     return n ? n : "unknown";
+}
+
+/* [C706] appendix E / N.2 and [MS-RPCE] 3.1.1.5.5: the fault codes a server sends */
+const char *dcerpc_fault_name(uint32_t s)
+{
+    switch (s) {
+    case 0x1c010002: return "nca_s_op_rng_error";
+    case 0x1c010003: return "nca_s_unk_if";
+    case 0x1c010006: return "nca_s_wrong_boot_time";
+    case 0x1c010009: return "nca_s_you_crashed";
+    case 0x1c01000b: return "nca_s_proto_error";
+    case 0x1c010013: return "nca_s_out_args_too_big";
+    case 0x1c010014: return "nca_s_server_too_busy";
+    case 0x1c010017: return "nca_s_unsupported_type";
+    case 0x1c000001: return "nca_s_fault_int_div_by_zero";
+    case 0x1c000002: return "nca_s_fault_addr_error";
+    case 0x1c000003: return "nca_s_fault_fp_div_zero";
+    case 0x1c000004: return "nca_s_fault_fp_underflow";
+    case 0x1c000005: return "nca_s_fault_fp_overflow";
+    case 0x1c000006: return "nca_s_fault_invalid_tag";
+    case 0x1c000007: return "nca_s_fault_invalid_bound";
+    case 0x1c00000d: return "nca_s_fault_cancel";
+    case 0x1c00000e: return "nca_s_fault_ill_inst";
+    case 0x1c00000f: return "nca_s_fault_fp_error";
+    case 0x1c000010: return "nca_s_fault_int_overflow";
+    case 0x1c00001a: return "nca_s_fault_context_mismatch";
+    case 0x1c00001b: return "nca_s_fault_remote_no_memory";
+    case 0x1c00001c: return "nca_s_invalid_pres_context_id";
+    case 0x1c00001d: return "nca_s_unsupported_authn_level";
+    case 0x1c00001f: return "nca_s_invalid_checksum";
+    case 0x1c000020: return "nca_s_invalid_crc";
+    case 0x00000005: return "nca_s_fault_access_denied";
+    case 0x000006f7: return "nca_s_fault_ndr";
+    case 0x000006d8: return "nca_s_fault_cant_perform";
+    default: return dcerpc_status_name(s);
+    }
 }
 
 bool dcerpc_hdr_parse(struct rd *r, struct dcerpc_hdr *h)

@@ -1,6 +1,9 @@
 /* notices_table: a bounded LRU map (see notices_table.h). Entries live in one
  * array; a chained hash (bucket heads, next-in-bucket) finds them and a
- * doubly linked list orders them by use. Indices, not pointers: -1 is none. */
+ * doubly linked list orders them by use. Indices, not pointers: -1 is none.
+ * The arrays grow (doubling, up to cap) as entries come: a value can be large
+ * (the brute-force ring: 43 KB at --brute-force-count 256), so reserving
+ * cap of them at start would cost hundreds of MB a quiet run never uses. */
 #include "notices_table.h"
 
 #include <stdlib.h>
@@ -13,8 +16,11 @@ struct nent {
     long hnext, prev, next;   /* bucket chain; LRU list (prev: more recent) */
 };
 
+#define NTAB_MIN_ALLOC 16      /* first growth step, and the fewest buckets */
+
 struct ntab {
     size_t cap, val_size, n, mask;
+    size_t alloc;             /* entries the arrays hold room for (<= cap) */
     struct hkey key;
     uint64_t evicted;
     struct nent *e;
@@ -22,6 +28,44 @@ struct ntab {
     long *bucket;
     long head, tail;          /* most and least recently used */
 };
+
+/* buckets for at least n entries (a power of two): every entry rehashed */
+static bool rehash(struct ntab *t, size_t n)
+{
+    size_t nb = NTAB_MIN_ALLOC;
+    while (nb < n)
+        nb *= 2;
+    long *b = malloc(nb * sizeof *b);
+    if (!b)
+        return false;
+    for (size_t i = 0; i < nb; i++)
+        b[i] = -1;
+    t->mask = nb - 1;
+    for (size_t i = 0; i < t->n; i++) {
+        t->e[i].hnext = b[t->e[i].h & t->mask];
+        b[t->e[i].h & t->mask] = (long)i;
+    }
+    free(t->bucket);
+    t->bucket = b;
+    return true;
+}
+
+/* room for one more entry: double the arrays (at most to cap) */
+static void grow(struct ntab *t)
+{
+    size_t alloc = t->alloc ? t->alloc * 2 : NTAB_MIN_ALLOC;
+    if (alloc > t->cap)
+        alloc = t->cap;
+    struct nent *e = realloc(t->e, alloc * sizeof *e);
+    if (e)
+        t->e = e;
+    unsigned char *v = e ? realloc(t->vals, alloc * t->val_size) : NULL;
+    if (v)
+        t->vals = v;
+    if (!e || !v || !rehash(t, alloc))
+        abort(); /* as every allocation of the run's state: sizes are bounded */
+    t->alloc = alloc;
+}
 
 struct ntab *ntab_new(size_t cap, size_t val_size, const struct hkey *key)
 {
@@ -31,19 +75,10 @@ struct ntab *ntab_new(size_t cap, size_t val_size, const struct hkey *key)
     t->cap = cap ? cap : 1;
     t->val_size = val_size ? val_size : 1;
     t->key = *key;
-    size_t nb = 16;
-    while (nb < t->cap)
-        nb *= 2;
-    t->mask = nb - 1;
-    t->e = calloc(t->cap, sizeof *t->e);
-    t->vals = calloc(t->cap, t->val_size);
-    t->bucket = malloc(nb * sizeof *t->bucket);
-    if (!t->e || !t->vals || !t->bucket) {
-        ntab_free(t);
+    if (!rehash(t, 0)) {
+        free(t);
         return NULL;
     }
-    for (size_t i = 0; i < nb; i++)
-        t->bucket[i] = -1;
     t->head = t->tail = -1;
     return t;
 }
@@ -52,9 +87,8 @@ void ntab_free(struct ntab *t)
 {
     if (!t)
         return;
-    if (t->e)
-        for (size_t i = 0; i < t->cap; i++)
-            free(t->e[i].key);
+    for (size_t i = 0; i < t->n; i++)
+        free(t->e[i].key);
     free(t->e);
     free(t->vals);
     free(t->bucket);
@@ -135,6 +169,8 @@ void *ntab_put(struct ntab *t, const void *key, size_t klen, bool *created)
         abort(); /* as every allocation of the run's state: sizes are bounded */
     memcpy(k, key, klen);
     if (t->n < t->cap) {
+        if (t->n == t->alloc)
+            grow(t);
         i = (long)t->n++;
     } else {
         i = t->tail; /* the idlest goes */

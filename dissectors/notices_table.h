@@ -14,10 +14,12 @@
 struct ntab;
 
 /* cap >= 1 entries of val_size bytes each (zeroed when created); NULL when
- * out of memory */
+ * out of memory. Memory grows with the entries held, not with cap. */
 struct ntab *ntab_new(size_t cap, size_t val_size, const struct hkey *key);
 void ntab_free(struct ntab *t);
 
+/* Values are valid until the next ntab_put on the same table (it may move
+ * them while the table grows). */
 /* the value of key, made most recently used; NULL when absent */
 void *ntab_get(struct ntab *t, const void *key, size_t klen);
 /* the value of key, created (zeroed) when absent, evicting the least recently

@@ -170,22 +170,21 @@ static inline void nb_subset(const struct event *part, const struct event *full,
     }
 }
 
-/* decode the whole stub, then every truncation 0..n-1 (each copied into a buffer of exactly that
- * size, so the sanitizer build sees any read past it): nothing crashes, nothing is invented */
-static inline void nb_cuts(nb_decoder fn, uint16_t opnum, const uint8_t *p, size_t n)
+/* every truncation 0..n-1 of the stub w whose whole decode the test has checked in *whole (each
+ * copied into a buffer of exactly that size, so the sanitizer build sees any read past it):
+ * nothing crashes, nothing is invented. Frees *whole. */
+static inline void nb_cuts(struct event *whole, nb_decoder fn, uint16_t opnum, const struct nb *w)
 {
-    struct event full;
-    nb_run(fn, opnum, p, n, &full);
-    for (size_t cut = 0; cut < n; cut++) {
+    for (size_t cut = 0; cut < w->n; cut++) {
         uint8_t *c = malloc(cut ? cut : 1);
-        memcpy(c, p, cut);
+        memcpy(c, w->b, cut);
         struct event part;
         nb_run(fn, opnum, c, cut, &part);
-        nb_subset(&part, &full, cut);
+        nb_subset(&part, whole, cut);
         ev_free(&part);
         free(c);
     }
-    ev_free(&full);
+    ev_free(whole);
 }
 
 #endif

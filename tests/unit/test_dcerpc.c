@@ -1,220 +1,14 @@
-/* Unit tests for DCE/RPC over pipes: the PDU parser ([C706] 12.6, [MS-RPCE]
- * 2.2.2) at every truncation length, and the per-pipe reassembler, contexts and
- * call matching (dcerpc.c): PDUs split across pieces, several PDUs in one
- * piece, multi-fragment calls, gaps and resync, the stub limit. */
+/* Unit tests for DCE/RPC over pipes: the per-pipe reassembler
+ * (dcerpc_stream.c), contexts and call matching (dcerpc.c): PDUs split across
+ * pieces, several PDUs in one piece, multi-fragment calls, gaps and resync,
+ * the stub limit. The PDU parser's tests are in test_dcerpc_pdu.c. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dcerpc.h"
-
-/* ---- annotated fixtures (little-endian, ASCII: drep 10 00 00 00) ---------- */
-
-/* bind: srvsvc 3.0 as context 0 with the NDR transfer syntax */
-static const uint8_t BIND[] = {
-    0x05, 0x00, 0x0b, 0x03,                         /* v5.0, bind, FIRST|LAST */
-    0x10, 0x00, 0x00, 0x00,                         /* drep: little-endian, ASCII, IEEE */
-    0x48, 0x00, 0x00, 0x00,                         /* frag_length 72, auth_length 0 */
-    0x01, 0x00, 0x00, 0x00,                         /* call_id 1 */
-    0xb8, 0x10, 0xb8, 0x10,                         /* max_xmit_frag, max_recv_frag 4280 */
-    0x00, 0x00, 0x00, 0x00,                         /* assoc_group_id 0 */
-    0x01, 0x00, 0x00, 0x00,                         /* n_context_elem 1, reserved */
-    0x00, 0x00, 0x01, 0x00,                         /* p_cont_id 0, n_transfer_syn 1, reserved */
-    0xc8, 0x4f, 0x32, 0x4b, 0x70, 0x16, 0xd3, 0x01, /* abstract syntax 4b324fc8-1670-01d3- */
-    0x12, 0x78, 0x5a, 0x47, 0xbf, 0x6e, 0xe1, 0x88, /*   1278-5a47bf6ee188 (srvsvc) */
-    0x03, 0x00, 0x00, 0x00,                         /* version 3.0 */
-    0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, /* transfer syntax 8a885d04-1ceb-11c9- */
-    0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, /*   9fe8-08002b104860 (NDR) */
-    0x02, 0x00, 0x00, 0x00,                         /* version 2 */
-};
-
-/* bind_ack: secondary address \PIPE\srvsvc, one result: accepted */
-static const uint8_t BIND_ACK[] = {
-    0x05, 0x00, 0x0c, 0x03, 0x10, 0x00, 0x00, 0x00, /* v5.0 bind_ack FIRST|LAST, drep */
-    0x44, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, /* frag_length 68, auth 0, call_id 1 */
-    0xb8, 0x10, 0xb8, 0x10,                         /* max frags */
-    0x17, 0xdd, 0x00, 0x00,                         /* assoc_group_id 0xdd17 */
-    0x0d, 0x00,                                     /* sec_addr length 13 */
-    '\\', 'P', 'I', 'P', 'E', '\\', 's', 'r', 'v', 's', 'v', 'c', 0x00,
-    0x00,                                           /* pad to 4 (offset 40) */
-    0x01, 0x00, 0x00, 0x00,                         /* n_results 1, reserved */
-    0x00, 0x00, 0x00, 0x00,                         /* result acceptance, reason 0 */
-    0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60,
-    0x02, 0x00, 0x00, 0x00,                         /* the transfer syntax accepted */
-};
-
-/* request: call_id 2, context 0, opnum 15, stub of 8 bytes */
-static const uint8_t REQ[] = {
-    0x05, 0x00, 0x00, 0x03, 0x10, 0x00, 0x00, 0x00, /* v5.0 request FIRST|LAST, drep */
-    0x20, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, /* frag_length 32, auth 0, call_id 2 */
-    0x08, 0x00, 0x00, 0x00,                         /* alloc_hint 8 */
-    0x00, 0x00, 0x0f, 0x00,                         /* p_cont_id 0, opnum 15 */
-    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, /* stub */
-};
-
-/* request with PFC_OBJECT_UUID: call_id 3, opnum 15, object, stub of 4 */
-static const uint8_t REQ_OBJ[] = {
-    0x05, 0x00, 0x00, 0x83, 0x10, 0x00, 0x00, 0x00, /* request, OBJECT_UUID|FIRST|LAST */
-    0x2c, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, /* frag_length 44, call_id 3 */
-    0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x00, /* alloc_hint 4, ctx 0, opnum 15 */
-    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* object 04030201-0605-0807- */
-    0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, /*   090a-0b0c0d0e0f10 */
-    0xde, 0xad, 0xbe, 0xef,                         /* stub */
-};
-
-/* response to call_id 2: stub of 8 ending in the return value 5 */
-static const uint8_t RSP[] = {
-    0x05, 0x00, 0x02, 0x03, 0x10, 0x00, 0x00, 0x00, /* response FIRST|LAST */
-    0x20, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, /* frag_length 32, call_id 2 */
-    0x08, 0x00, 0x00, 0x00,                         /* alloc_hint 8 */
-    0x00, 0x00, 0x00, 0x00,                         /* p_cont_id 0, cancel_count 0, reserved */
-    0xaa, 0xbb, 0xcc, 0xdd, 0x05, 0x00, 0x00, 0x00, /* stub: ..., ERROR_ACCESS_DENIED */
-};
-
-/* fault for call_id 2: nca_s_op_rng_error */
-static const uint8_t FAULT[] = {
-    0x05, 0x00, 0x03, 0x03, 0x10, 0x00, 0x00, 0x00, /* fault FIRST|LAST */
-    0x20, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, /* frag_length 32, call_id 2 */
-    0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* alloc_hint, ctx 0, cancel 0, reserved */
-    0x02, 0x00, 0x01, 0x1c,                         /* status 0x1c010002 */
-    0x00, 0x00, 0x00, 0x00,                         /* reserved */
-};
-
-/* request with an auth verifier: call_id 4, stub 4 + 4 bytes of padding,
- * sec_trailer (NTLMSSP, integrity, pad 4), 16 bytes of signature */
-static const uint8_t REQ_AUTH[] = {
-    0x05, 0x00, 0x00, 0x03, 0x10, 0x00, 0x00, 0x00, /* request FIRST|LAST */
-    0x38, 0x00, 0x10, 0x00, 0x04, 0x00, 0x00, 0x00, /* frag_length 56, auth_length 16, call_id 4 */
-    0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x00, /* alloc_hint 4, ctx 0, opnum 15 */
-    0xca, 0xfe, 0xf0, 0x0d,                         /* stub */
-    0x00, 0x00, 0x00, 0x00,                         /* auth padding */
-    0x0a, 0x05, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, /* auth_type 10, level 5, pad 4, reserved, ctx id */
-    0x01, 0x00, 0x00, 0x00, 0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22, 0x33, 0x33, 0x33, 0x33,
-};
-
-/* ---- the parser at every length ------------------------------------------ */
-
-static struct dcerpc_pdu pdu;
-
-static void parse_every_cut(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        ck_assert_msg(!dcerpc_pdu_parse(p, i, &pdu), "parsed %zu of %zu bytes", i, n);
-    /* the same bytes with a frag_length that claims only what is there: the
-     * body is cut inside the PDU itself; a parse that succeeds keeps its stub
-     * inside the fragment */
-    uint8_t buf[128];
-    ck_assert_uint_le(n, sizeof buf);
-    for (size_t i = DCERPC_HDR_LEN; i < n; i++) {
-        memcpy(buf, p, i);
-        buf[8] = (uint8_t)i;
-        buf[9] = 0;
-        if (dcerpc_pdu_parse(buf, i, &pdu) && pdu.stub.p) {
-            ck_assert(pdu.stub.p >= buf);
-            ck_assert_uint_le((size_t)(pdu.stub.p - buf) + pdu.stub.len, i);
-        }
-    }
-    ck_assert(dcerpc_pdu_parse(p, n, &pdu));
-}
-
-START_TEST(parse_bind)
-{
-    parse_every_cut(BIND, sizeof BIND);
-    ck_assert_uint_eq(pdu.h.ptype, DCERPC_BIND);
-    ck_assert_uint_eq(pdu.h.call_id, 1);
-    ck_assert_uint_eq(pdu.max_xmit, 4280);
-    ck_assert_uint_eq(pdu.n_ctx, 1);
-    ck_assert_uint_eq(pdu.ctx[0].id, 0);
-    ck_assert_uint_eq(pdu.ctx[0].ver_major, 3);
-    ck_assert_uint_eq(pdu.ctx[0].ver_minor, 0);
-    ck_assert_uint_eq(pdu.ctx[0].n_transfer, 1);
-    ck_assert_mem_eq(pdu.ctx[0].uuid, BIND + 32, 16);
-}
-END_TEST
-
-START_TEST(parse_bind_ack)
-{
-    parse_every_cut(BIND_ACK, sizeof BIND_ACK);
-    ck_assert_uint_eq(pdu.h.ptype, DCERPC_BIND_ACK);
-    ck_assert_uint_eq(pdu.assoc_group, 0xdd17);
-    ck_assert_uint_eq(pdu.n_results, 1);
-    ck_assert_uint_eq(pdu.results[0].result, 0);
-}
-END_TEST
-
-START_TEST(parse_request)
-{
-    parse_every_cut(REQ, sizeof REQ);
-    ck_assert_uint_eq(pdu.h.ptype, DCERPC_REQUEST);
-    ck_assert_uint_eq(pdu.h.call_id, 2);
-    ck_assert_uint_eq(pdu.opnum, 15);
-    ck_assert_uint_eq(pdu.ctx_id, 0);
-    ck_assert(!pdu.has_object);
-    ck_assert_uint_eq(pdu.stub.len, 8);
-    ck_assert_mem_eq(pdu.stub.p, REQ + 24, 8);
-}
-END_TEST
-
-START_TEST(parse_request_object)
-{
-    parse_every_cut(REQ_OBJ, sizeof REQ_OBJ);
-    ck_assert(pdu.has_object);
-    ck_assert_mem_eq(pdu.object, REQ_OBJ + 24, 16);
-    ck_assert_uint_eq(pdu.stub.len, 4);
-    ck_assert_mem_eq(pdu.stub.p, REQ_OBJ + 40, 4);
-}
-END_TEST
-
-START_TEST(parse_response_fault)
-{
-    parse_every_cut(RSP, sizeof RSP);
-    ck_assert_uint_eq(pdu.h.ptype, DCERPC_RESPONSE);
-    ck_assert_uint_eq(pdu.stub.len, 8);
-    ck_assert_mem_eq(pdu.stub.p, RSP + 24, 8);
-    parse_every_cut(FAULT, sizeof FAULT);
-    ck_assert_uint_eq(pdu.h.ptype, DCERPC_FAULT);
-    ck_assert_uint_eq(pdu.status, 0x1c010002);
-}
-END_TEST
-
-START_TEST(parse_auth_trailer)
-{
-    parse_every_cut(REQ_AUTH, sizeof REQ_AUTH);
-    ck_assert(pdu.has_auth);
-    ck_assert_uint_eq(pdu.auth_type, 10);
-    ck_assert_uint_eq(pdu.auth_level, 5);
-    ck_assert_uint_eq(pdu.auth_pad, 4);
-    ck_assert(!pdu.bad_auth_pad);
-    ck_assert_uint_eq(pdu.stub.len, 4); /* trailer, signature and padding left out */
-    ck_assert_mem_eq(pdu.stub.p, REQ_AUTH + 24, 4);
-}
-END_TEST
-
-START_TEST(header_plausibility)
-{
-    struct dcerpc_hdr h;
-    uint8_t b[16];
-    memcpy(b, REQ, 16);
-    struct rd r = rd_init(b, 16);
-    ck_assert(dcerpc_hdr_parse(&r, &h));
-    b[0] = 4; /* version */
-    r = rd_init(b, 16);
-    ck_assert(!dcerpc_hdr_parse(&r, &h));
-    memcpy(b, REQ, 16);
-    b[2] = 1; /* ping: connectionless only */
-    r = rd_init(b, 16);
-    ck_assert(!dcerpc_hdr_parse(&r, &h));
-    memcpy(b, REQ, 16);
-    b[8] = 15; /* shorter than a header */
-    r = rd_init(b, 16);
-    ck_assert(!dcerpc_hdr_parse(&r, &h));
-    memcpy(b, REQ_AUTH, 16);
-    b[8] = 30; /* too short for its auth verifier */
-    r = rd_init(b, 16);
-    ck_assert(!dcerpc_hdr_parse(&r, &h));
-}
-END_TEST
+#include "dcerpc_fixtures.h"
 
 /* ---- the per-pipe layer --------------------------------------------------- */
 
@@ -585,23 +379,39 @@ START_TEST(big_endian_not_decoded)
 }
 END_TEST
 
+/* the hunt after garbage counts every byte it skips, 5s (the version byte a
+ * header starts with) among them, and finds the PDU after them */
+START_TEST(resync_counts_every_skipped_byte)
+{
+    struct px x;
+    px_init(&x);
+    put(&x, true, BIND, sizeof BIND);
+    put(&x, false, BIND_ACK, sizeof BIND_ACK);
+    uint8_t junk[45];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = i % 7 == 3 ? 5 : (uint8_t)(0x30 + i);
+    junk[20] = 5, junk[21] = 0;        /* a version, then not a header */
+    put3(&x, true, junk, sizeof junk, 7, 30);
+    put3(&x, true, REQ, sizeof REQ, 5, 17);
+    ck_assert_uint_eq(count(&x, EV_ANOMALY, "dcerpc_bad_header"), 1);
+    ck_assert_uint_eq(count(&x, EV_ANOMALY, "dcerpc_resync"), 1);
+    const struct event *a = nth(&x, EV_ANOMALY, 1);
+    ck_assert_ptr_nonnull(strstr(s_of(a, "detail"), ": 45 bytes skipped"));
+    put(&x, false, RSP, sizeof RSP);
+    ck_assert_uint_eq(u_of(nth(&x, EV_DCERPC, 0), "call_id"), 2);
+    px_free(&x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dcerpc");
-    TCase *t = tcase_create("pdu");
-    tcase_add_test(t, parse_bind);
-    tcase_add_test(t, parse_bind_ack);
-    tcase_add_test(t, parse_request);
-    tcase_add_test(t, parse_request_object);
-    tcase_add_test(t, parse_response_fault);
-    tcase_add_test(t, parse_auth_trailer);
-    tcase_add_test(t, header_plausibility);
-    suite_add_tcase(s, t);
     TCase *p = tcase_create("pipe");
     tcase_add_test(p, split_in_three);
     tcase_add_test(p, two_in_one_piece);
     tcase_add_test(p, multi_fragment_call);
     tcase_add_test(p, gap_then_resync);
+    tcase_add_test(p, resync_counts_every_skipped_byte);
     tcase_add_test(p, not_rpc_is_silent);
     tcase_add_test(p, stub_limit_keeps_status);
     tcase_add_test(p, fault_and_partial);

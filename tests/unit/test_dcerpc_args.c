@@ -1,4 +1,5 @@
-/* Unit tests for the DCE/RPC argument decoders (dcerpc_<family>.c): one fixture per operation,
+/* Unit tests for the DCE/RPC argument decoders (dcerpc_<family>.c; samr and lsarpc, the account
+ * lookups, are in test_dcerpc_args_sam.c): one fixture per operation,
  * written member by member from the spec's IDL, decoded whole and at every truncation length
  * (nothing crashes, nothing is invented: a cut stub's fields are the whole stub's, lists
  * prefixes), plus lying counts and offsets. */
@@ -44,8 +45,7 @@ START_TEST(svcctl_create_service)
     ck_assert_int_eq(nb_uint(&e, "service_type"), 0x10);
     ck_assert_int_eq(nb_uint(&e, "access_mask"), 0xF01FF);
     ck_assert_str_eq(nb_str(&e, "user_name"), "LocalSystem");
-    ev_free(&e);
-    nb_cuts(dcerpc_svcctl_req, 12, w.b, w.n);
+    nb_cuts(&e, dcerpc_svcctl_req, 12, &w);
 }
 END_TEST
 
@@ -59,8 +59,7 @@ START_TEST(svcctl_open_scm_open_service_start)
     nb_run(dcerpc_svcctl_req, 15, w.b, w.n, &e);
     ck_assert_str_eq(nb_str(&e, "machine"), "\\\\SRV");
     ck_assert_int_eq(nb_uint(&e, "access_mask"), 0xF003F);
-    ev_free(&e);
-    nb_cuts(dcerpc_svcctl_req, 15, w.b, w.n);
+    nb_cuts(&e, dcerpc_svcctl_req, 15, &w);
 
     struct nb o = {0};
     nb_handle(&o);
@@ -69,8 +68,7 @@ START_TEST(svcctl_open_scm_open_service_start)
     nb_run(dcerpc_svcctl_req, 16, o.b, o.n, &e);
     ck_assert_str_eq(nb_str(&e, "service_name"), "Spooler");
     ck_assert_int_eq(nb_uint(&e, "access_mask"), 0x10);
-    ev_free(&e);
-    nb_cuts(dcerpc_svcctl_req, 16, o.b, o.n);
+    nb_cuts(&e, dcerpc_svcctl_req, 16, &o);
 
     /* RStartServiceW (19): argc, [unique, size_is(argc)] array of [string, unique] pointers */
     struct nb s = {0};
@@ -85,8 +83,7 @@ START_TEST(svcctl_open_scm_open_service_start)
     nb_run(dcerpc_svcctl_req, 19, s.b, s.n, &e);
     ck_assert_uint_eq(nb_strv_n(&e, "service_args"), 2);
     ck_assert_str_eq(nb_strv(&e, "service_args", 1), "netsvcs");
-    ev_free(&e);
-    nb_cuts(dcerpc_svcctl_req, 19, s.b, s.n);
+    nb_cuts(&e, dcerpc_svcctl_req, 19, &s);
 
     /* RDeleteService (2): a handle only, nothing to decode */
     struct nb d = {0};
@@ -120,8 +117,7 @@ START_TEST(svcctl_change_config)
     ck_assert_str_eq(nb_str(&e, "display_name"), "Updater");
     ck_assert_int_eq(nb_uint(&e, "service_type"), -1);  /* no change: not reported */
     ck_assert_ptr_null(nb_str(&e, "user_name"));
-    ev_free(&e);
-    nb_cuts(dcerpc_svcctl_req, 11, w.b, w.n);
+    nb_cuts(&e, dcerpc_svcctl_req, 11, &w);
 }
 END_TEST
 
@@ -170,8 +166,7 @@ START_TEST(winreg_open_and_values)
     nb_run(dcerpc_winreg_req, 2, h.b, h.n, &e);
     ck_assert_str_eq(nb_str(&e, "key_path"), "HKLM");
     ck_assert_int_eq(nb_uint(&e, "access_mask"), 0x02000000);
-    ev_free(&e);
-    nb_cuts(dcerpc_winreg_req, 2, h.b, h.n);
+    nb_cuts(&e, dcerpc_winreg_req, 2, &h);
 
     struct nb o = {0};
     nb_handle(&o);
@@ -181,8 +176,7 @@ START_TEST(winreg_open_and_values)
     nb_run(dcerpc_winreg_req, 15, o.b, o.n, &e);
     ck_assert_str_eq(nb_str(&e, "key_path"), "SYSTEM\\CurrentControlSet\\Control\\Lsa");
     ck_assert_int_eq(nb_uint(&e, "access_mask"), 0x20019);
-    ev_free(&e);
-    nb_cuts(dcerpc_winreg_req, 15, o.b, o.n);
+    nb_cuts(&e, dcerpc_winreg_req, 15, &o);
 
     struct nb s = {0};
     nb_handle(&s);
@@ -196,8 +190,7 @@ START_TEST(winreg_open_and_values)
     ck_assert_str_eq(nb_str(&e, "value_name"), "Updater");
     ck_assert_str_eq(nb_str(&e, "value_type"), "REG_EXPAND_SZ");
     ck_assert_str_eq(nb_str(&e, "value_data"), "%TEMP%\\x.exe");
-    ev_free(&e);
-    nb_cuts(dcerpc_winreg_req, 22, s.b, s.n);
+    nb_cuts(&e, dcerpc_winreg_req, 22, &s);
 
     /* BaseRegQueryValue response: lpType, lpData, lpcbData, lpcbLen, status */
     struct nb q = {0};
@@ -215,8 +208,7 @@ START_TEST(winreg_open_and_values)
     nb_u32(&q, 0);                     /* ERROR_SUCCESS */
     nb_run(dcerpc_winreg_rsp, 17, q.b, q.n, &e);
     ck_assert_str_eq(nb_str(&e, "value_type"), "REG_DWORD");
-    ev_free(&e);
-    nb_cuts(dcerpc_winreg_rsp, 17, q.b, q.n);
+    nb_cuts(&e, dcerpc_winreg_rsp, 17, &q);
 }
 END_TEST
 
@@ -258,8 +250,7 @@ START_TEST(srvsvc_share_enum)
     ck_assert_str_eq(nb_strv(&e, "shares", 2), "IPC$");
     ck_assert_int_eq(nb_uint(&e, "count"), 3);
     ck_assert_int_eq(nb_uint(&e, "level"), 1);
-    ev_free(&e);
-    nb_cuts(dcerpc_srvsvc_rsp, 15, w.b, w.n);
+    nb_cuts(&e, dcerpc_srvsvc_rsp, 15, &w);
 
     /* the request: ServerName, then the same structure with an empty container */
     struct nb q = {0};
@@ -275,8 +266,7 @@ START_TEST(srvsvc_share_enum)
     ck_assert_str_eq(nb_str(&e, "machine"), "\\\\127.0.0.1");
     ck_assert_int_eq(nb_uint(&e, "level"), 1);
     ck_assert_uint_eq(nb_strv_n(&e, "shares"), 0);
-    ev_free(&e);
-    nb_cuts(dcerpc_srvsvc_req, 15, q.b, q.n);
+    nb_cuts(&e, dcerpc_srvsvc_req, 15, &q);
 }
 END_TEST
 
@@ -295,294 +285,6 @@ START_TEST(srvsvc_lying_entries)
     x.b[20] = 0xff, x.b[21] = 0xff, x.b[22] = 0xff, x.b[23] = 0x7f;  /* max_count 0x7fffffff */
     nb_run(dcerpc_srvsvc_rsp, 15, x.b, x.n, &e);
     ck_assert_uint_eq(nb_strv_n(&e, "shares"), 0);
-    ev_free(&e);
-}
-END_TEST
-
-/* ---- samr ([MS-SAMR]) ---- */
-
-START_TEST(samr_enum_users)
-{
-    static const char *const users[] = {"Administrator", "Guest", "smbscope"};
-    static const uint32_t rids[] = {500, 501, 1000};
-    struct nb w = {0};
-    nb_u32(&w, 0);                     /* EnumerationContext */
-    nb_u32(&w, 0x20000);               /* Buffer: unique pointer */
-    nb_u32(&w, 3);                     /* EntriesRead */
-    nb_u32(&w, 0x20004);               /* Buffer->Buffer */
-    nb_u32(&w, 3);                     /* max_count */
-    for (int i = 0; i < 3; i++) {
-        nb_u32(&w, rids[i]);           /* RelativeId */
-        nb_ustr_hdr(&w, users[i], 0);  /* Name */
-    }
-    for (int i = 0; i < 3; i++)
-        nb_ustr_body(&w, users[i], 0);
-    nb_u32(&w, 3);                     /* CountReturned */
-    nb_u32(&w, 0);                     /* STATUS_SUCCESS */
-    struct event e;
-    nb_run(dcerpc_samr_rsp, 13, w.b, w.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "names"), 3);
-    ck_assert_str_eq(nb_strv(&e, "names", 2), "smbscope");
-    ck_assert_str_eq(nb_strv(&e, "rids", 0), "500");
-    ck_assert_int_eq(nb_uint(&e, "count"), 3);
-    ev_free(&e);
-    nb_cuts(dcerpc_samr_rsp, 13, w.b, w.n);
-}
-END_TEST
-
-START_TEST(samr_lookups_and_open)
-{
-    struct event e;
-    /* SamrLookupNamesInDomain (17): handle, Count, [size_is(1000), length_is(Count)] names */
-    struct nb q = {0};
-    nb_handle(&q);
-    nb_u32(&q, 2);
-    nb_u32(&q, 1000);
-    nb_u32(&q, 0);
-    nb_u32(&q, 2);
-    nb_ustr_hdr(&q, "alice", 0);
-    nb_ustr_hdr(&q, "bob", 0);
-    nb_ustr_body(&q, "alice", 0);
-    nb_ustr_body(&q, "bob", 0);
-    nb_run(dcerpc_samr_req, 17, q.b, q.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "names"), 2);
-    ck_assert_str_eq(nb_strv(&e, "names", 1), "bob");
-    ev_free(&e);
-    nb_cuts(dcerpc_samr_req, 17, q.b, q.n);
-
-    /* its response: RelativeIds and Use as SAMPR_ULONG_ARRAY */
-    struct nb r = {0};
-    nb_u32(&r, 2);
-    nb_u32(&r, 0x20000);
-    nb_u32(&r, 2);
-    nb_u32(&r, 1104);
-    nb_u32(&r, 1105);
-    nb_u32(&r, 2);
-    nb_u32(&r, 0x20004);
-    nb_u32(&r, 2);
-    nb_u32(&r, 1);
-    nb_u32(&r, 1);
-    nb_u32(&r, 0);
-    nb_run(dcerpc_samr_rsp, 17, r.b, r.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "rids"), 2);
-    ck_assert_str_eq(nb_strv(&e, "rids", 1), "1105");
-    ev_free(&e);
-    nb_cuts(dcerpc_samr_rsp, 17, r.b, r.n);
-
-    /* SamrLookupIdsInDomain (18) request and response */
-    struct nb i = {0};
-    nb_handle(&i);
-    nb_u32(&i, 1);
-    nb_u32(&i, 1000);
-    nb_u32(&i, 0);
-    nb_u32(&i, 1);
-    nb_u32(&i, 500);
-    nb_run(dcerpc_samr_req, 18, i.b, i.n, &e);
-    ck_assert_str_eq(nb_strv(&e, "rids", 0), "500");
-    ev_free(&e);
-    nb_cuts(dcerpc_samr_req, 18, i.b, i.n);
-    struct nb j = {0};
-    nb_u32(&j, 1);
-    nb_u32(&j, 0x20000);
-    nb_u32(&j, 1);
-    nb_ustr_hdr(&j, "Administrator", 0);
-    nb_ustr_body(&j, "Administrator", 0);
-    nb_u32(&j, 1);
-    nb_u32(&j, 0x20004);
-    nb_u32(&j, 1);
-    nb_u32(&j, 1);
-    nb_u32(&j, 0);
-    nb_run(dcerpc_samr_rsp, 18, j.b, j.n, &e);
-    ck_assert_str_eq(nb_strv(&e, "names", 0), "Administrator");
-    ck_assert_int_eq(nb_uint(&e, "count"), 1);
-    ev_free(&e);
-    nb_cuts(dcerpc_samr_rsp, 18, j.b, j.n);
-
-    /* SamrOpenDomain (7): handle, access, the domain SID itself */
-    const uint32_t sub[] = {21, 1004336348, 1177238915, 682003330};
-    struct nb d = {0};
-    nb_handle(&d);
-    nb_u32(&d, 0x305);
-    nb_sid(&d, 5, sub, 4);
-    nb_run(dcerpc_samr_req, 7, d.b, d.n, &e);
-    ck_assert_str_eq(nb_strv(&e, "sids", 0), "S-1-5-21-1004336348-1177238915-682003330");
-    ev_free(&e);
-    nb_cuts(dcerpc_samr_req, 7, d.b, d.n);
-
-    /* SamrOpenUser (34): handle, access, UserId */
-    struct nb u = {0};
-    nb_handle(&u);
-    nb_u32(&u, 0x2011b);
-    nb_u32(&u, 500);
-    nb_run(dcerpc_samr_req, 34, u.b, u.n, &e);
-    ck_assert_str_eq(nb_strv(&e, "rids", 0), "500");
-    ev_free(&e);
-
-    /* SamrConnect5 (64): ServerName first */
-    struct nb c = {0};
-    nb_uwstr(&c, "\\\\DC1");
-    nb_u32(&c, 0x30);
-    nb_run(dcerpc_samr_req, 64, c.b, c.n, &e);
-    ck_assert_str_eq(nb_str(&e, "machine"), "\\\\DC1");
-    ev_free(&e);
-}
-END_TEST
-
-START_TEST(samr_query_display)
-{
-    /* SamrQueryDisplayInformation (40) response, DomainDisplayUser */
-    struct nb w = {0};
-    nb_u32(&w, 100);                   /* TotalAvailable */
-    nb_u32(&w, 100);                   /* TotalReturned */
-    nb_u16(&w, 1);                     /* union discriminant: DomainDisplayUser */
-    nb_u32(&w, 2);                     /* EntriesRead */
-    nb_u32(&w, 0x20000);               /* Buffer */
-    nb_u32(&w, 2);                     /* max_count */
-    const char *names[] = {"alice", "bob"};
-    for (uint32_t i = 0; i < 2; i++) {
-        nb_u32(&w, i + 1);             /* Index */
-        nb_u32(&w, 1100 + i);          /* Rid */
-        nb_u32(&w, 0x10);              /* AccountControl */
-        nb_ustr_hdr(&w, names[i], 0);  /* AccountName */
-        nb_ustr_hdr(&w, "", 0);        /* AdminComment */
-        nb_ustr_hdr(&w, "Full", 0);    /* FullName */
-    }
-    for (uint32_t i = 0; i < 2; i++) {
-        nb_ustr_body(&w, names[i], 0);
-        nb_ustr_body(&w, "", 0);
-        nb_ustr_body(&w, "Full", 0);
-    }
-    nb_u32(&w, 0);
-    struct event e;
-    nb_run(dcerpc_samr_rsp, 40, w.b, w.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "names"), 2);
-    ck_assert_str_eq(nb_strv(&e, "names", 1), "bob");
-    ck_assert_str_eq(nb_strv(&e, "rids", 1), "1101");
-    ck_assert_int_eq(nb_uint(&e, "level"), 1);
-    ev_free(&e);
-    nb_cuts(dcerpc_samr_rsp, 40, w.b, w.n);
-}
-END_TEST
-
-/* ---- lsarpc ([MS-LSAT]) ---- */
-
-static const uint32_t dom_sub[] = {21, 111, 222, 333};
-
-START_TEST(lsarpc_lookup_sids)
-{
-    struct event e;
-    /* LsarLookupSids (15) request: handle, SidEnumBuffer {Entries, pointer to SID pointers} */
-    struct nb q = {0};
-    nb_handle(&q);
-    nb_u32(&q, 2);
-    nb_u32(&q, 0x20000);
-    nb_u32(&q, 2);                     /* max_count */
-    nb_u32(&q, 0x20004);               /* Sid pointers */
-    nb_u32(&q, 0x20008);
-    const uint32_t s500[] = {21, 111, 222, 333, 500}, s501[] = {21, 111, 222, 333, 501};
-    nb_sid(&q, 5, s500, 5);
-    nb_sid(&q, 5, s501, 5);
-    nb_u32(&q, 0);                     /* TranslatedNames: Entries */
-    nb_u32(&q, 0);                     /*   Names: null */
-    nb_u16(&q, 1);                     /* LookupLevel */
-    nb_u32(&q, 0);                     /* MappedCount */
-    nb_run(dcerpc_lsarpc_req, 15, q.b, q.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "sids"), 2);
-    ck_assert_str_eq(nb_strv(&e, "sids", 1), "S-1-5-21-111-222-333-501");
-    ev_free(&e);
-    nb_cuts(dcerpc_lsarpc_req, 15, q.b, q.n);
-
-    /* response: ReferencedDomains, TranslatedNames, MappedCount, status */
-    struct nb r = {0};
-    nb_u32(&r, 0x20000);               /* ReferencedDomains */
-    nb_u32(&r, 1);                     /* Entries */
-    nb_u32(&r, 0x20004);               /* Domains */
-    nb_u32(&r, 32);                    /* MaxEntries */
-    nb_u32(&r, 1);                     /* max_count */
-    nb_ustr_hdr(&r, "CORP", 0);        /* Name */
-    nb_u32(&r, 0x20008);               /* Sid */
-    nb_ustr_body(&r, "CORP", 0);
-    nb_sid(&r, 5, dom_sub, 4);
-    nb_u32(&r, 2);                     /* TranslatedNames: Entries */
-    nb_u32(&r, 0x2000c);               /* Names */
-    nb_u32(&r, 2);                     /* max_count */
-    nb_u16(&r, 1);                     /* Use: SidTypeUser */
-    nb_ustr_hdr(&r, "Administrator", 0);
-    nb_u32(&r, 0);                     /* DomainIndex */
-    nb_u16(&r, 1);
-    nb_ustr_hdr(&r, "Guest", 0);
-    nb_u32(&r, 0);
-    nb_ustr_body(&r, "Administrator", 0);
-    nb_ustr_body(&r, "Guest", 0);
-    nb_u32(&r, 2);                     /* MappedCount */
-    nb_u32(&r, 0);
-    nb_run(dcerpc_lsarpc_rsp, 15, r.b, r.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "names"), 2);
-    ck_assert_str_eq(nb_strv(&e, "names", 0), "CORP\\Administrator");
-    ck_assert_int_eq(nb_uint(&e, "count"), 2);
-    ev_free(&e);
-    nb_cuts(dcerpc_lsarpc_rsp, 15, r.b, r.n);
-}
-END_TEST
-
-START_TEST(lsarpc_lookup_names)
-{
-    struct event e;
-    struct nb q = {0};
-    nb_handle(&q);
-    nb_u32(&q, 1);                     /* Count */
-    nb_u32(&q, 1);                     /* max_count */
-    nb_ustr_hdr(&q, "krbtgt", 0);
-    nb_ustr_body(&q, "krbtgt", 0);
-    nb_run(dcerpc_lsarpc_req, 14, q.b, q.n, &e);
-    ck_assert_str_eq(nb_strv(&e, "names", 0), "krbtgt");
-    ev_free(&e);
-    nb_cuts(dcerpc_lsarpc_req, 14, q.b, q.n);
-
-    struct nb r = {0};
-    nb_u32(&r, 0x20000);
-    nb_u32(&r, 1);
-    nb_u32(&r, 0x20004);
-    nb_u32(&r, 32);
-    nb_u32(&r, 1);
-    nb_ustr_hdr(&r, "CORP", 0);
-    nb_u32(&r, 0x20008);
-    nb_ustr_body(&r, "CORP", 0);
-    nb_sid(&r, 5, dom_sub, 4);
-    nb_u32(&r, 1);                     /* TranslatedSids: Entries */
-    nb_u32(&r, 0x2000c);
-    nb_u32(&r, 1);
-    nb_u16(&r, 1);                     /* Use */
-    nb_u32(&r, 502);                   /* RelativeId */
-    nb_u32(&r, 0);                     /* DomainIndex */
-    nb_u32(&r, 1);                     /* MappedCount */
-    nb_u32(&r, 0);
-    nb_run(dcerpc_lsarpc_rsp, 14, r.b, r.n, &e);
-    ck_assert_str_eq(nb_strv(&e, "sids", 0), "S-1-5-21-111-222-333-502");
-    ev_free(&e);
-    nb_cuts(dcerpc_lsarpc_rsp, 14, r.b, r.n);
-}
-END_TEST
-
-START_TEST(lsarpc_lying_sid)
-{
-    /* a SID whose conformance disagrees with its SubAuthorityCount, then one claiming 200 */
-    struct nb q = {0};
-    nb_handle(&q);
-    nb_u32(&q, 1);
-    nb_u32(&q, 0x20000);
-    nb_u32(&q, 1);
-    nb_u32(&q, 0x20004);
-    nb_sid(&q, 5, dom_sub, 4);
-    q.b[q.n - 16 - 8 - 4] = 3;         /* max_count 3, SubAuthorityCount 4 */
-    struct event e;
-    nb_run(dcerpc_lsarpc_req, 15, q.b, q.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "sids"), 0);
-    ev_free(&e);
-    q.b[q.n - 16 - 8 - 4] = 200;
-    q.b[q.n - 16 - 8 + 1] = 200;
-    nb_run(dcerpc_lsarpc_req, 15, q.b, q.n, &e);
-    ck_assert_uint_eq(nb_strv_n(&e, "sids"), 0);
     ev_free(&e);
 }
 END_TEST
@@ -608,8 +310,7 @@ START_TEST(tsch_register_task_and_jobadd)
     ck_assert_str_eq(nb_str(&e, "task_command"), "cmd.exe");
     ck_assert_str_eq(nb_str(&e, "task_arguments"), "/C whoami &gt; %windir%\\Temp\\x.tmp 2&gt;&amp;1");
     ck_assert_int_eq(nb_uint(&e, "xml_length"), (int64_t)strlen(xml));
-    ev_free(&e);
-    nb_cuts(dcerpc_tsch_req, 1, w.b, w.n);
+    nb_cuts(&e, dcerpc_tsch_req, 1, &w);
 
     struct nb r = {0};
     nb_wstr(&r, "\\AtExecTask");       /* SchRpcRun: [in, string] path */
@@ -629,8 +330,7 @@ START_TEST(tsch_register_task_and_jobadd)
     nb_run(dcerpc_atsvc_req, 0, j.b, j.n, &e);
     ck_assert_str_eq(nb_str(&e, "task_command"), "cmd /c calc.exe");
     ck_assert_str_eq(nb_str(&e, "machine"), "\\\\SRV");
-    ev_free(&e);
-    nb_cuts(dcerpc_atsvc_req, 0, j.b, j.n);
+    nb_cuts(&e, dcerpc_atsvc_req, 0, &j);
 }
 END_TEST
 
@@ -669,8 +369,7 @@ START_TEST(spoolss_open_and_add_driver)
     ck_assert_str_eq(nb_str(&e, "data_file"), "\\\\10.0.0.5\\share\\evil.dll");
     ck_assert_str_eq(nb_str(&e, "config_file"), "C:\\Windows\\System32\\kernelbase.dll");
     ck_assert_int_eq(nb_uint(&e, "level"), 2);
-    ev_free(&e);
-    nb_cuts(dcerpc_spoolss_req, 89, w.b, w.n);
+    nb_cuts(&e, dcerpc_spoolss_req, 89, &w);
 }
 END_TEST
 
@@ -722,12 +421,6 @@ int main(void)
     tcase_add_test(tc, winreg_open_and_values);
     tcase_add_test(tc, srvsvc_share_enum);
     tcase_add_test(tc, srvsvc_lying_entries);
-    tcase_add_test(tc, samr_enum_users);
-    tcase_add_test(tc, samr_lookups_and_open);
-    tcase_add_test(tc, samr_query_display);
-    tcase_add_test(tc, lsarpc_lookup_sids);
-    tcase_add_test(tc, lsarpc_lookup_names);
-    tcase_add_test(tc, lsarpc_lying_sid);
     tcase_add_test(tc, tsch_register_task_and_jobadd);
     tcase_add_test(tc, spoolss_open_and_add_driver);
     tcase_add_test(tc, unknown_ops_and_noise);

@@ -201,6 +201,43 @@ START_TEST(ndr_struct_array_bounds)
 }
 END_TEST
 
+/* counts, offsets and lengths from the wire that claim more than the stub holds, or whose sum
+ * wraps in 32 bits: each header fails at once (the reader in error), nothing is walked */
+START_TEST(ndr_lying_counts)
+{
+    char out[16];
+    /* varying: offset + actual_count wraps past max_count in 32 bits (the units are there) */
+    struct nb v = {0};
+    nb_u32(&v, 0xffffffff);            /* max_count */
+    nb_u32(&v, 0xffffffff);            /* offset */
+    nb_u32(&v, 2);                     /* actual_count: offset + 2 wraps to 1 */
+    nb_utf16(&v, "a", 1);
+    struct rd r = rd_init(v.b, v.n);
+    ck_assert(!ndr_wstr(&r, out, sizeof out));
+    ck_assert(!rd_ok(&r));
+    ck_assert_str_eq(out, "");
+    /* conformant: max_count of 4-byte elements past the bytes there */
+    struct nb c = {0};
+    nb_u32(&c, 0x40000001);            /* x 4 wraps to 4 in 32 bits */
+    nb_u32(&c, 7);
+    r = rd_init(c.b, c.n);
+    ck_assert_uint_eq(ndr_conformant_hdr(&r, 4), 0);
+    ck_assert(!rd_ok(&r));
+    /* a deferred [size_is] byte array ('b') whose conformance lies, inside an array of structures */
+    struct nb b = {0};
+    nb_u32(&b, 1);                     /* max_count */
+    nb_u32(&b, 3);                     /* 'd': the size */
+    nb_u32(&b, 0x20000);               /* 'b': referent */
+    nb_u32(&b, 0x7fffffff);            /* the byte array's max_count */
+    nb_bytes(&b, "xyz", 3);
+    r = rd_init(b.b, b.n);
+    uint32_t n = 0;
+    ck_assert_uint_eq(ndr_struct_array(&r, 1, "db", count_elems, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert(!rd_ok(&r));
+}
+END_TEST
+
 START_TEST(ndr_list_caps)
 {
     struct event e;
@@ -226,6 +263,7 @@ int main(void)
     tcase_add_test(tc, ndr_alignment_is_relative_to_the_stub);
     tcase_add_test(tc, ndr_strings);
     tcase_add_test(tc, ndr_struct_array_bounds);
+    tcase_add_test(tc, ndr_lying_counts);
     tcase_add_test(tc, ndr_list_caps);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "notices.h"
+#include "notices_table.h"
 
 #define MAX_OUT 64
 
@@ -491,6 +492,45 @@ START_TEST(records_without_a_connection_ignored)
 }
 END_TEST
 
+/* the table itself (notices_table.c), past its growth steps (16, 32, 64 entries,
+ * then the cap of 100): every value kept, then the least recently used evicted */
+START_TEST(table_grows_keeps_values_evicts_lru)
+{
+    struct hkey key = {1, 2};
+    struct ntab *t = ntab_new(100, sizeof(uint32_t), &key);
+    ck_assert_ptr_nonnull(t);
+    bool created;
+    for (uint32_t i = 0; i < 100; i++) {
+        uint32_t *v = ntab_put(t, &i, sizeof i, &created);
+        ck_assert(created);
+        ck_assert_uint_eq(*v, 0);
+        *v = i + 1000;
+    }
+    ck_assert_uint_eq(ntab_len(t), 100);
+    for (uint32_t i = 0; i < 100; i++) {
+        uint32_t *v = ntab_get(t, &i, sizeof i);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_uint_eq(*v, i + 1000);
+    }
+    /* every key used in order 0..99: 0 is the idlest; touch it, so 1 goes */
+    uint32_t k = 0;
+    ck_assert_ptr_nonnull(ntab_get(t, &k, sizeof k));
+    k = 100;
+    uint32_t *v = ntab_put(t, &k, sizeof k, &created);
+    ck_assert(created);
+    ck_assert_uint_eq(*v, 0);
+    ck_assert_uint_eq(ntab_len(t), 100);
+    ck_assert_uint_eq(ntab_evicted(t), 1);
+    k = 1;
+    ck_assert_ptr_null(ntab_get(t, &k, sizeof k));
+    k = 0;
+    ck_assert_ptr_nonnull(ntab_get(t, &k, sizeof k));
+    ntab_put(t, &k, sizeof k, &created);
+    ck_assert(!created);
+    ntab_free(t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("notices");
@@ -507,6 +547,7 @@ int main(void)
     tcase_add_test(tc, doublepulsar_ping_and_reply);
     tcase_add_test(tc, state_bounded_evicted_keys_fire_again);
     tcase_add_test(tc, records_without_a_connection_ignored);
+    tcase_add_test(tc, table_grows_keeps_values_evicts_lru);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
