@@ -92,4 +92,16 @@ void mb_astr(struct mb *m, const char *ascii); /* OEM with terminator */
 void mb_put16_at(struct mb *m, size_t at, uint16_t v);
 void mb_put32_at(struct mb *m, size_t at, uint32_t v);
 
+/* ---- real fixtures shared by several test files (smb1_harness.c) ------ */
+
+/* zeek/raw_ntlm_in_smb.pcap frame 28: NT_CREATE_ANDX of the named pipe
+ * \srvsvc on IPC$ (TID 0x0800, UID 0x0800, PID 1, MID 4) */
+extern const uint8_t NTC_REQ_PIPE[100];
+/* frame 29: its [MS-SMB] extended response (WordCount 42, 50 words follow):
+ * FID 0x4000, ResourceType 2 (message-mode pipe) */
+extern const uint8_t NTC_RSP_PIPE[135];
+/* frame 31: a DCE/RPC bind (72 bytes at offset 84) through TRANSACT_NMPIPE on
+ * FID 0x4000 (MID 5) */
+extern const uint8_t TRANS_PIPE_REQ[156];
+
 #endif
