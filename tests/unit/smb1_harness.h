@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "smb1.h"
+#include "smb1_core.h"
 #include "smb1_handlers.h"
 
 #define TS_REQ 1000000u
@@ -69,7 +70,7 @@ bool f_absent(const struct smb1_pending *p, const char *name);
 /* ---- message builder for variant fixtures ----------------------------- */
 
 struct mb {
-    uint8_t b[4096];
+    uint8_t b[8192];
     size_t n;
     size_t wct_at, bcc_at;
 };
@@ -91,6 +92,62 @@ void mb_ustr(struct mb *m, const char *ascii); /* UTF-16LE with terminator */
 void mb_astr(struct mb *m, const char *ascii); /* OEM with terminator */
 void mb_put16_at(struct mb *m, size_t at, uint16_t v);
 void mb_put32_at(struct mb *m, size_t at, uint32_t v);
+
+/* ---- SMB1 messages for the core tests ---------------------------------- */
+
+/* the header with FLAGS2 NT status, long names, OEM strings and PID 0x1234;
+ * rsp sets the reply bit */
+void mb_hdr_oem(struct mb *m, uint8_t cmd, bool rsp, uint32_t status, uint16_t tid, uint16_t uid, uint16_t mid);
+/* start a parameter block with WordCount wct as given (never patched: a test
+ * may lie); mb_bcc starts the data block (ByteCount patched by mb_end) */
+void mb_wct(struct mb *m, uint8_t wct);
+void mb_bcc(struct mb *m);
+/* WordCount 0, ByteCount 0 (an error response's link) */
+void mb_empty_words(struct mb *m);
+/* the AndX words: next command, AndXOffset 0 (returned: its position, for mb_set_andx) */
+size_t mb_andx(struct mb *m, uint8_t next);
+void mb_set_andx(struct mb *m, size_t at, size_t off);
+/* one link each ([MS-CIFS] 2.2.4.41 OPEN_ANDX, 2.2.4.42 READ_ANDX, 2.2.4.43
+ * WRITE_ANDX, 2.2.4.64 NT_CREATE_ANDX); *andx_at: the link's AndXOffset.
+ * Names are OEM; READ/WRITE data follows a 1-byte pad at offset 0 of the file */
+void mb_open_andx_req(struct mb *m, uint8_t next, size_t *andx_at, const char *name);
+void mb_open_andx_rsp(struct mb *m, uint8_t next, size_t *andx_at, uint16_t fid, uint32_t size);
+void mb_read_andx_req(struct mb *m, uint16_t fid, uint32_t off, uint16_t count);
+void mb_read_andx_rsp(struct mb *m, const uint8_t *data, uint16_t len);
+void mb_write_andx_req(struct mb *m, uint8_t next, size_t *andx_at, uint16_t fid, const uint8_t *data,
+                       uint16_t len);
+void mb_nt_create_req(struct mb *m, uint8_t next, size_t *andx_at, const char *name);
+void mb_nt_create_rsp(struct mb *m, uint8_t next, size_t *andx_at, uint16_t fid, uint32_t size);
+
+/* ---- a whole core (smb1_core.h) with a recording emitter --------------- */
+
+/* every record the core writes, as "{type k=v k=v}\n" lines in log */
+struct rig {
+    struct limits lim;
+    struct file_pool pool;
+    struct emitter em;
+    struct conn_ref conn;
+    struct smb1_core k;
+    char log[65536];
+    size_t n;
+    int records;
+};
+
+/* a core with the default limits, connection "C1" (free() it after rig_end) */
+struct rig *rig_new(void);
+/* connection end, then free the core */
+void rig_end(struct rig *r);
+/* one whole message in pieces of `piece` bytes (0: all at once) */
+void rig_send(struct rig *r, enum dir d, const struct mb *m, size_t piece, uint64_t ts);
+void sha256_hex(const uint8_t *p, size_t n, char out[65]);
+/* file content for the streaming tests: byte i is i * 7 + 3 after rig_fill_data() */
+#define RIG_DATA_LEN 3000
+extern uint8_t RIG_DATA[RIG_DATA_LEN];
+void rig_fill_data(void);
+/* how many times needle occurs in hay */
+size_t rig_count(const char *hay, const char *needle);
+/* some `smb` record of the log contains needle */
+bool rig_smb_has(const char *log, const char *needle);
 
 /* ---- real fixtures shared by several test files (smb1_harness.c) ------ */
 
