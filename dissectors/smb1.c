@@ -188,7 +188,7 @@ static char *dup_str(const char *s)
 static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
 {
     struct smb1_conn *c = &k->c;
-    struct smb1_msgview mv = {.buf = a->buf, .valid = a->valid,
+    struct smb1_msgview mv = {.buf = a->buf, .len = a->msg_len, .valid = a->valid,
                               .elide_at = a->mode == ASM_STREAM ? a->elide_at : a->valid,
                               .elide_len = a->mode == ASM_STREAM ? a->elide_len : 0};
     if (mv.elide_at > mv.valid) {

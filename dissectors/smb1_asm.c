@@ -195,6 +195,7 @@ static void asm_decide(struct smb1_core *k, struct smb1_asm *a)
         return;
     }
     struct smb1_msgview mv = smb1_msgview_plain(a->buf, have);
+    mv.len = a->msg_len;
     struct chain_open co = {0};
     uint64_t chain = 0;
     size_t o = SMB1_HDR_LEN;

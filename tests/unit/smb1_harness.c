@@ -166,6 +166,7 @@ static bool make_link(struct th *t, struct smb1_pending *p, struct smb1_hdr *h, 
     if (len)
         memcpy(cut, msg, len);
     *mv = smb1_msgview_plain(cut, len);
+    mv->len = full; /* the core knows the message's length from NBSS */
     memset(l, 0, sizeof *l);
     l->c = &t->c;
     l->h = h;

@@ -496,6 +496,57 @@ START_TEST(pipe_bytes_across_transact_read_and_write)
 }
 END_TEST
 
+/* counts that lie past the message's end are bounded by it: a pipe's
+ * bytes_in / bytes_out count what the messages can hold, not what their
+ * DataLength / DataCount claim (before: 125780 in, 70551 out) */
+START_TEST(pipe_bytes_lying_counts_are_bounded_by_the_message)
+{
+    struct th t;
+    th_init(&t);
+    struct smb1_core k;
+    pipe_session(&t, &k);
+    struct mb q, r;
+    feed(&k, DIR_C2S, TRANS_PIPE_REQ, sizeof TRANS_PIPE_REQ, 30); /* 72 in */
+    trans_rsp(&r, 0x0800, 0x0800, 5, 68, 0);
+    r.b[45] = 0x88;        /* DataCount 5000, 68 bytes follow */
+    r.b[46] = 0x13;
+    feed_mb(&k, DIR_S2C, &r, 40);
+    writex_req(&q, 6, 0x4000, 100);
+    q.b[51] = 1;           /* DataLengthHigh 1: 65636 claimed, 100 follow */
+    feed_mb(&k, DIR_C2S, &q, 50);
+    writex_rsp(&r, 6, 100);
+    feed_mb(&k, DIR_S2C, &r, 60);
+    readx_req(&q, 7, 0x4000, 0, 1024);
+    feed_mb(&k, DIR_C2S, &q, 70);
+    readx_rsp(&r, 7, 10, 'A');
+    r.b[43] = r.b[44] = 0xff; /* DataLength 65535, 10 follow */
+    feed_mb(&k, DIR_S2C, &r, 80);
+    /* a TRANSACT_NMPIPE continued by a secondary whose DataCount lies */
+    uint8_t again[sizeof TRANS_PIPE_REQ];
+    memcpy(again, TRANS_PIPE_REQ, sizeof again);
+    again[30] = 9;         /* MID 9 */
+    again[35] = 100;       /* TotalDataCount 100 */
+    feed(&k, DIR_C2S, again, sizeof again, 110); /* 72 in */
+    trans_rsp(&r, 0x0800, 0x0800, 9, 0, 0); /* interim: go on */
+    r.b[32] = 0;           /* WordCount 0 */
+    r.n = 35;
+    r.b[33] = r.b[34] = 0; /* ByteCount 0 */
+    feed_mb(&k, DIR_S2C, &r, 115);
+    trans_secondary(&q, 9, 72, 28);
+    q.b[43] = 0x60;        /* DataCount 60000, 28 follow */
+    q.b[44] = 0xea;
+    feed_mb(&k, DIR_C2S, &q, 120);
+    trans_rsp(&r, 0x0800, 0x0800, 9, 16, 0); /* 16 out */
+    feed_mb(&k, DIR_S2C, &r, 130);
+    smb1_core_end(&k, 999);
+    smb1_core_free(&k);
+    ck_assert_msg(th_line_has(&t, "file ", " bytes_in=272 bytes_out=94 "), "%s", th_find(&t, "file "));
+    /* what the messages said is still reported as said */
+    ck_assert(th_line_has(&t, "smb ", " command=\"WRITE_ANDX\" ") && th_line_has(&t, "smb ", " length=65636 "));
+    th_end(&t);
+}
+END_TEST
+
 /* open \srvsvc with no tree seen and the response not seen: the FID's kind is
  * only learnt from a \PIPE\ transaction the server answers */
 START_TEST(a_pipe_transaction_proves_a_pipe_only_when_answered)
@@ -624,6 +675,7 @@ static Suite *suite(void)
     tcase_add_test(tc, open_andx_file_type);
     tcase_add_test(tc, kind_names);
     tcase_add_test(tc, pipe_bytes_across_transact_read_and_write);
+    tcase_add_test(tc, pipe_bytes_lying_counts_are_bounded_by_the_message);
     tcase_add_test(tc, a_pipe_transaction_proves_a_pipe_only_when_answered);
     tcase_add_test(tc, becoming_a_pipe_keeps_the_bytes_seen);
     tcase_add_test(tc, file_records_carry_user_and_domain);
