@@ -140,6 +140,14 @@ bool th_line_has(const struct th *t, const char *prefix, const char *needle)
 
 /* ---- running handlers --------------------------------------------------- */
 
+void th_tree(struct smb1_conn *c, uint16_t tid, const char *path, const char *service)
+{
+    struct smb1_tree *tr = smb1_tree_get(c, tid, true);
+    ck_assert_ptr_nonnull(tr);
+    tr->path = path ? strdup(path) : NULL;
+    tr->service = service ? strdup(service) : NULL;
+}
+
 void tx_init(struct th *t, struct smb1_pending *p)
 {
     memset(p, 0, sizeof *p);

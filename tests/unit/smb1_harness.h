@@ -36,6 +36,9 @@ size_t th_count(const struct th *t, const char *prefix);
 /* an emitted line starting with prefix contains needle */
 bool th_line_has(const struct th *t, const char *prefix, const char *needle);
 
+/* a tree as TREE_CONNECT_ANDX would leave it: share path and service (either may be NULL) */
+void th_tree(struct smb1_conn *c, uint16_t tid, const char *path, const char *service);
+
 /* the pending record for one exchange */
 void tx_init(struct th *t, struct smb1_pending *p);
 void tx_free(struct smb1_pending *p);

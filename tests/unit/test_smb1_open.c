@@ -132,15 +132,8 @@ static const uint8_t NTC_RSP[] = {
     0x00, 0x00,                                        /* ByteCount */
 };
 
-static void tree(struct th *t, uint16_t tid, const char *path, const char *service)
-{
-    struct smb1_tree *tr = smb1_tree_get(&t->c, tid, true);
-    tr->path = strdup(path);
-    tr->service = service ? strdup(service) : NULL;
-}
-
-static void smbclient_tree(struct th *t) { tree(t, 1, "\\\\LOCALHOST\\MP3", "A:"); }
-static void eicar_tree(struct th *t) { tree(t, 0x0800, "\\\\192.168.1.3\\PUBLIC", "A:"); }
+static void smbclient_tree(struct th *t) { th_tree(&t->c, 1, "\\\\LOCALHOST\\MP3", "A:"); }
+static void eicar_tree(struct th *t) { th_tree(&t->c, 0x0800, "\\\\192.168.1.3\\PUBLIC", "A:"); }
 
 START_TEST(open_andx_unicode)
 {
@@ -289,7 +282,7 @@ START_TEST(nt_create_extended_response_pipe)
 {
     struct th t;
     th_init(&t);
-    tree(&t, 0x0800, "\\\\192.168.56.101\\IPC$", "IPC");
+    th_tree(&t.c, 0x0800, "\\\\192.168.56.101\\IPC$", "IPC");
     struct smb1_pending p;
     tx_init(&t, &p);
     th_exchange(&t, &p, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE);

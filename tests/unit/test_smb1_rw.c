@@ -87,9 +87,7 @@ static const uint8_t WX_RSP[] = {
 static void with_open(struct th *t, uint16_t tid, const char *share, const char *service, uint16_t fid,
                       const char *name, uint64_t size)
 {
-    struct smb1_tree *tr = smb1_tree_get(&t->c, tid, true);
-    tr->path = strdup(share);
-    tr->service = strdup(service);
+    th_tree(&t->c, tid, share, service);
     struct smb1_open *o = smb1_open_add(&t->c, fid, 0, tid, name, TS_REQ - 10);
     o->size_known = true;
     o->size = size;
