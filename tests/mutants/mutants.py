@@ -209,9 +209,9 @@ MUTANTS = [
     # ---- NTLMSSP (dissectors/ntlmssp.c) ----------------------------------------------
     dict(name="ntlmssp_user_domain_swapped", kind="swap", file="dissectors/ntlmssp.c",
          orig="    m->domain = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);\n"
-              "    m->user = sec_buffer(msg, r, &m->user_len, &m->bad_field, &min_off);",
+              "    m->user = sec_buffer(msg, r, &m->user_len, &m->lens_bad, &min_off);",
          repl="    m->user = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);\n"
-              "    m->domain = sec_buffer(msg, r, &m->user_len, &m->bad_field, &min_off);",
+              "    m->domain = sec_buffer(msg, r, &m->user_len, &m->lens_bad, &min_off);",
          why="AUTHENTICATE DomainNameFields and UserNameFields read in the wrong order"),
     dict(name="ntlmssp_flags_offset_boundary", kind="boundary", file="dissectors/ntlmssp.c",
          orig="    if (min_off >= AUTH_MIN_WITH_FLAGS) {",
