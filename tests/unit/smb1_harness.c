@@ -148,6 +148,17 @@ void th_tree(struct smb1_conn *c, uint16_t tid, const char *path, const char *se
     tr->service = service ? strdup(service) : NULL;
 }
 
+void th_open_file(struct th *t, uint16_t tid, const char *share, const char *service, uint16_t fid,
+                  const char *name, uint64_t size)
+{
+    th_tree(&t->c, tid, share, service);
+    struct smb1_open *o = smb1_open_add(&t->c, fid, 0, tid, name, TS_REQ - 10);
+    ck_assert_ptr_nonnull(o);
+    o->size_known = true;
+    o->size = size;
+    file_set_size(o->ft, size);
+}
+
 void tx_init(struct th *t, struct smb1_pending *p)
 {
     memset(p, 0, sizeof *p);

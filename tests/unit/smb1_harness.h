@@ -39,6 +39,11 @@ bool th_line_has(const struct th *t, const char *prefix, const char *needle);
 /* a tree as TREE_CONNECT_ANDX would leave it: share path and service (either may be NULL) */
 void th_tree(struct smb1_conn *c, uint16_t tid, const char *path, const char *service);
 
+/* th_tree, then an open of name on it (FID fid, UID 0, made at TS_REQ - 10)
+ * whose size is known to be size, as an open's response leaves it */
+void th_open_file(struct th *t, uint16_t tid, const char *share, const char *service, uint16_t fid,
+                  const char *name, uint64_t size);
+
 /* the pending record for one exchange */
 void tx_init(struct th *t, struct smb1_pending *p);
 void tx_free(struct smb1_pending *p);
