@@ -1,7 +1,9 @@
 /* smb1_harness: test scaffolding for the SMB1 command handlers: a connection
  * with a capturing emitter, the pending record the core would keep, helpers
  * that run a handler over a (possibly cut) message exactly as the core
- * would, a small message builder for variant fixtures, and field getters. */
+ * would, a small message builder for variant fixtures, field getters, and
+ * the real fixtures several files share (smb1_harness.c); AndX links and a
+ * whole core with a recording emitter, for the core tests (smb1_rig.c). */
 #ifndef SMBSCOPE_SMB1_HARNESS_H
 #define SMBSCOPE_SMB1_HARNESS_H
 
@@ -101,7 +103,7 @@ void mb_astr(struct mb *m, const char *ascii); /* OEM with terminator */
 void mb_put16_at(struct mb *m, size_t at, uint16_t v);
 void mb_put32_at(struct mb *m, size_t at, uint32_t v);
 
-/* ---- SMB1 messages for the core tests ---------------------------------- */
+/* ---- SMB1 messages for the core tests (smb1_rig.c) --------------------- */
 
 /* the header with FLAGS2 NT status, long names, OEM strings and PID 0x1234;
  * rsp sets the reply bit */
@@ -127,7 +129,7 @@ void mb_write_andx_req(struct mb *m, uint8_t next, size_t *andx_at, uint16_t fid
 void mb_nt_create_req(struct mb *m, uint8_t next, size_t *andx_at, const char *name);
 void mb_nt_create_rsp(struct mb *m, uint8_t next, size_t *andx_at, uint16_t fid, uint32_t size);
 
-/* ---- a whole core (smb1_core.h) with a recording emitter --------------- */
+/* ---- a whole core (smb1_core.h) with a recording emitter (smb1_rig.c) -- */
 
 /* every record the core writes, as "{type k=v k=v}\n" lines in log */
 struct rig {
