@@ -39,7 +39,7 @@ static struct rd sec_buffer(const struct rd *msg, struct rd *hdr, uint16_t *len_
     rd_u16le(hdr); /* MaxLen: informational */
     uint32_t off = rd_u32le(hdr);
     if (len_out)
-        *len_out = len;
+        *len_out = 0; /* the length is only believed once its bytes are found */
     struct rd empty = rd_init_at(NULL, 0, rd_abs(msg));
     if (!rd_ok(hdr) || len == 0)
         return empty;
@@ -55,16 +55,21 @@ static struct rd sec_buffer(const struct rd *msg, struct rd *hdr, uint16_t *len_
         *bad = true;
         return empty;
     }
+    if (len_out)
+        *len_out = len;
     return f;
 }
 
 static void parse_authenticate(const struct rd *msg, struct rd *r, bool default_unicode, struct ntlmssp_msg *m)
 {
     size_t min_off = SIZE_MAX;
-    struct rd lm = sec_buffer(msg, r, &m->lm_len, &m->bad_field, &min_off);
-    sec_buffer(msg, r, &m->nt_len, &m->bad_field, &min_off);
+    /* the fields whose lengths decide the auth kind (ntlmssp_auth_kind) */
+    struct rd lm = sec_buffer(msg, r, &m->lm_len, &m->lens_bad, &min_off);
+    sec_buffer(msg, r, &m->nt_len, &m->lens_bad, &min_off);
     m->domain = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);
-    m->user = sec_buffer(msg, r, &m->user_len, &m->bad_field, &min_off);
+    m->user = sec_buffer(msg, r, &m->user_len, &m->lens_bad, &min_off);
+    if (m->lens_bad)
+        m->bad_field = true;
     if (m->lm_len == 1) {
         uint8_t b = rd_u8(&lm);
         m->lm_zero = rd_ok(&lm) && b == 0;
@@ -137,6 +142,8 @@ const char *ntlmssp_auth_kind(const struct ntlmssp_msg *m)
 {
     if (m->type != NTLMSSP_AUTHENTICATE)
         return "ntlmssp";
+    if (m->lens_bad)
+        return "unknown"; /* a response or the user name lies outside the message: its length says nothing */
     if (m->nt_len == 0) {
         /* [MS-NLMP] 3.2.5.1.2: anonymous when the user name and the responses
          * are empty (3.1.5.1.2: NtChallengeResponse empty, LmChallengeResponse

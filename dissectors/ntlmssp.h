@@ -27,11 +27,13 @@ struct ntlmssp_msg {
     bool have_challenge;
     uint8_t challenge[8];
     /* AUTHENTICATE: response lengths and the name strings as windows into
-     * the message (an absent or out-of-bounds field is an empty window) */
+     * the message (an absent or out-of-bounds field is an empty window, and
+     * its length 0: a length is only taken when its bytes are there) */
     uint16_t lm_len, nt_len, user_len;
     bool lm_zero;                    /* LmChallengeResponse is the single byte 0 (Z(1)) */
     struct rd domain, user, host;
     bool bad_field;                  /* some field pointed outside the message */
+    bool lens_bad;                   /* one of those was LM, NT or UserName: the auth kind is unknown */
 };
 
 /* the NTLMSSP message inside a security blob: searches the blob (bounded by
@@ -46,7 +48,8 @@ bool ntlmssp_parse(const struct rd *msg, bool default_unicode, struct ntlmssp_ms
 
 /* for an AUTHENTICATE: "ntlmssp-anonymous" (no user name, no response),
  * "ntlmssp-empty" (a user name, no response), "ntlmssp-lm" (only a 24-byte LM
- * response), "ntlmssp-v1", "ntlmssp-v2" or "unknown"; for the other messages
+ * response), "ntlmssp-v1", "ntlmssp-v2" or "unknown" (also when a response
+ * or the user name lies outside the message); for the other messages
  * "ntlmssp" (the version is not known yet) */
 const char *ntlmssp_auth_kind(const struct ntlmssp_msg *m);
 

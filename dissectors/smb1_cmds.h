@@ -43,6 +43,7 @@ struct smb1_link {
  * not kept; buf holds the kept bytes back to back. */
 struct smb1_msgview {
     const uint8_t *buf;
+    size_t len;                /* the message's length (from its NBSS header), present or not */
     size_t valid;              /* logical bytes of the message present (up to the first hole or the cap) */
     size_t elide_at, elide_len;
 };

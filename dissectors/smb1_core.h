@@ -48,6 +48,9 @@ void smb1_msg_begin(struct smb1_core *k, enum dir d, size_t len, uint64_t ts_us)
 void smb1_msg_data(struct smb1_core *k, enum dir d, const uint8_t *p, size_t n, uint64_t ts_us);
 void smb1_msg_gap(struct smb1_core *k, enum dir d, size_t n, uint64_t ts_us);
 void smb1_msg_end(struct smb1_core *k, enum dir d, bool complete, uint64_t ts_us);
+/* the whole message a has assembled: each AndX link matched, decoded and
+ * written (smb1.c; called by smb1_msg_end in smb1_asm.c) */
+void smb1_msg_process(struct smb1_core *k, struct smb1_asm *a, bool complete);
 /* connection end: unanswered requests, open files, sessions */
 void smb1_core_end(struct smb1_core *k, uint64_t ts_us);
 void smb1_core_free(struct smb1_core *k);

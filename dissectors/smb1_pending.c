@@ -36,6 +36,20 @@ struct smb1_pending *smb1_pending_answer(const struct smb1_conn *c, uint32_t pid
     return oldest;
 }
 
+/* the request a response link answers: the head of the oldest request chain
+ * with its (PID, MID, command) for the first link, then the links of that
+ * same chain (*chain: 0 until the first link matched) */
+struct smb1_pending *smb1_pending_rsp_match(const struct smb1_conn *c, const struct smb1_hdr *h, uint8_t cmd,
+                                            unsigned depth, uint64_t *chain, bool interim)
+{
+    if (depth == 0) {
+        struct smb1_pending *p = smb1_pending_answer(c, h->pid, h->mid, cmd, 0, interim);
+        *chain = p ? p->chain : 0;
+        return p;
+    }
+    return *chain ? smb1_pending_answer(c, h->pid, h->mid, cmd, *chain, false) : NULL;
+}
+
 struct smb1_pending *smb1_pending_find_mid(const struct smb1_conn *c, uint32_t pid, uint16_t mid, uint64_t chain)
 {
     /* the oldest first: the links of an AndX chain come out in the order they were sent */

@@ -30,6 +30,7 @@ static bool fid_is_pipe(struct smb1_conn *c, uint16_t fid)
  * data the core streamed already went there as it arrived */
 static void pipe_data_kept(struct smb1_link *l, uint16_t fid, bool to_server, size_t off, size_t len)
 {
+    len = (size_t)smb1_data_bound(l, off, len); /* a gap never reaches past the message */
     struct smb1_open *o = smb1_open_get(l->c, fid);
     if (!o || o->kind != SMB1_OPEN_PIPE || len == 0)
         return;
@@ -121,7 +122,7 @@ void smb1_read_andx_rsp(struct smb1_link *l)
     if (l->p && l->p->req.decoded) {
         uint16_t fid = l->p->req.u.read.fid;
         uint64_t off = l->p->req.u.read.offset;
-        smb1_pipe_count(l->c, fid, false, r.length);
+        smb1_pipe_count(l->c, fid, false, smb1_data_bound(l, r.data_offset, r.length));
         /* an offset already past the end was flagged with the request */
         if (r.length && off <= FILE_OFFSET_END && !fid_is_pipe(l->c, fid))
             (void)smb1_range_fits(l, fid, off, r.length);
@@ -184,7 +185,7 @@ void smb1_write_andx_req(struct smb1_link *l)
     ev_uint(l->ev, F(write_mode), q.write_mode);
     if (!fid_is_pipe(l->c, q.fid))
         (void)smb1_range_fits(l, q.fid, q.offset, q.length);
-    smb1_pipe_count(l->c, q.fid, true, q.length);
+    smb1_pipe_count(l->c, q.fid, true, smb1_data_bound(l, q.data_offset, q.length));
     pipe_data_kept(l, q.fid, true, q.data_offset, q.length);
     l->p->req.u.write.fid = q.fid;
     l->p->req.u.write.offset = q.offset;
@@ -239,6 +240,7 @@ void smb1_write_andx_rsp(struct smb1_link *l)
  * a 16-bit length, then the bytes ([MS-CIFS] 2.2.4.11.2, 2.2.4.12.1) */
 #define CORE_DATA_AFTER_WORDS (2 + 1 + 2)
 #define CORE_RW_WCT 5
+#define CORE_DATA_OFF(l) ((l)->words.base + 2u * CORE_RW_WCT + CORE_DATA_AFTER_WORDS)
 
 /* the request words READ and WRITE share: FID, Count, Offset
  * ([MS-CIFS] 2.2.4.11.1, 2.2.4.12.1), reported on the record */
@@ -280,7 +282,7 @@ void smb1_read_core_rsp(struct smb1_link *l)
         return;
     ev_uint(l->ev, F(count), count);
     if (l->p && l->p->req.decoded)
-        smb1_pipe_count(l->c, l->p->req.u.read.fid, false, count);
+        smb1_pipe_count(l->c, l->p->req.u.read.fid, false, smb1_data_bound(l, CORE_DATA_OFF(l), count));
 }
 
 bool smb1_read_core_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
@@ -291,7 +293,7 @@ bool smb1_read_core_rsp_stream(const struct smb1_link *l, struct smb1_stream *s)
     uint16_t count = rd_u16le(&w);
     if (!rd_ok(&w))
         return false;
-    s->data_off = l->words.base + 2u * CORE_RW_WCT + CORE_DATA_AFTER_WORDS;
+    s->data_off = CORE_DATA_OFF(l);
     s->data_len = count;
     s->fid = l->p->req.u.read.fid;
     s->file_off = l->p->req.u.read.offset;
@@ -305,7 +307,7 @@ void smb1_write_core_req(struct smb1_link *l)
     uint32_t offset;
     if (!core_rw_req_words(l, &fid, &count, &offset))
         return;
-    smb1_pipe_count(l->c, fid, true, count);
+    smb1_pipe_count(l->c, fid, true, smb1_data_bound(l, CORE_DATA_OFF(l), count));
     l->p->req.u.write.fid = fid;
     l->p->req.u.write.offset = offset;
     l->p->req.decoded = true;
@@ -321,7 +323,7 @@ bool smb1_write_core_req_stream(const struct smb1_link *l, struct smb1_stream *s
     uint32_t offset = rd_u32le(&w);
     if (!rd_ok(&w))
         return false;
-    s->data_off = l->words.base + 2u * CORE_RW_WCT + CORE_DATA_AFTER_WORDS;
+    s->data_off = CORE_DATA_OFF(l);
     s->data_len = count;
     s->fid = fid;
     s->file_off = offset;

@@ -179,7 +179,7 @@ void smb1_conn_env(struct smb1_conn *c, struct membudget *mb, const struct hkey 
 void smb1_session_charge(struct smb1_conn *c, struct smb1_session *s);
 void smb1_tree_charge(struct smb1_conn *c, struct smb1_tree *t);
 
-/* sessions / trees / opens (smb1_state.c). get(..., create) returns NULL only
+/* sessions / trees (smb1_state.c), opens (smb1_opens.c). get(..., create) returns NULL only
  * when create is false and it is absent, or a limit stops it (anomaly emitted). */
 struct smb1_session *smb1_session_get(struct smb1_conn *c, uint16_t uid, bool create, uint64_t ts_us);
 struct smb1_tree *smb1_tree_get(struct smb1_conn *c, uint16_t tid, bool create);
@@ -211,5 +211,18 @@ void smb1_open_close(struct smb1_conn *c, uint16_t fid, uint64_t ts_us);
 void smb1_session_end(struct smb1_conn *c, uint16_t uid, uint64_t ts_us);
 /* connection end: files, then sessions, in creation order */
 void smb1_state_end(struct smb1_conn *c, uint64_t ts_us);
+/* end every open, in creation order, each writing its `file` record (smb1_opens.c) */
+void smb1_open_end_all(struct smb1_conn *c, uint64_t ts_us);
+
+/* shared by the state tables (smb1_state.c, smb1_opens.c), not by handlers:
+ * one hash key for all tables (the table number keeps their hashes apart),
+ * the membudget charge of an object, allocation that only fails on OOM */
+enum { SMB1_TAB_SESSION = 1, SMB1_TAB_TREE, SMB1_TAB_OPEN, SMB1_TAB_BY_UID, SMB1_TAB_BY_TID };
+uint64_t smb1_id_hash(const struct smb1_conn *c, unsigned table, uint16_t id);
+size_t smb1_str_cost(const char *s);
+/* set what an object is charged to `now`, charging or crediting the difference */
+void smb1_recharge(struct smb1_conn *c, size_t *charged, size_t now);
+char *smb1_xstrdup(const char *s);
+void *smb1_xcalloc(size_t n);
 
 #endif

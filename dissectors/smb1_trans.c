@@ -106,6 +106,7 @@ static void pipe_request(struct smb1_link *l, uint16_t subcmd, uint16_t fid, uin
  * the FID is known as a pipe; the data must be in the message) */
 static void pipe_payload(struct smb1_link *l, uint16_t fid, bool to_server, uint16_t off, uint16_t count)
 {
+    count = (uint16_t)smb1_data_bound(l, off, count); /* a gap never reaches past the message */
     if (count == 0)
         return;
     struct smb1_open *o = smb1_open_get(l->c, fid);
@@ -137,7 +138,7 @@ void smb1_trans_rsp(struct smb1_link *l)
     if (smb1_pipe_count(l->c, fid, true, p->req.u.trans.data_in))
         p->req.u.trans.data_in = 0;
     if (pipe_reads(p->req.u.trans.subcmd)) {
-        smb1_pipe_count(l->c, fid, false, data_count);
+        smb1_pipe_count(l->c, fid, false, smb1_data_bound(l, data_off, data_count));
         pipe_payload(l, fid, false, data_off, data_count);
     }
 }
@@ -213,7 +214,7 @@ void smb1_trans_req(struct smb1_link *l)
         uint16_t fid = rd_u16le(&t.setup);
         if (rd_ok(&t.setup) && subcmd != PIPE_WAIT && subcmd != PIPE_CALL) {
             smb1_ev_fid(l, fid);
-            pipe_request(l, subcmd, fid, t.data_count);
+            pipe_request(l, subcmd, fid, (uint16_t)smb1_data_bound(l, t.data_off, t.data_count));
             if (pipe_writes(subcmd))
                 pipe_payload(l, fid, true, t.data_off, t.data_count);
         }
@@ -547,7 +548,8 @@ static uint16_t trans_secondary(struct smb1_link *l, unsigned words, uint16_t *d
 void smb1_trans_secondary_req(struct smb1_link *l)
 {
     uint16_t data_off = 0;
-    uint16_t dc = trans_secondary(l, 8, &data_off);
+    uint16_t said = trans_secondary(l, 8, &data_off);
+    uint16_t dc = (uint16_t)smb1_data_bound(l, data_off, said);
     /* more request data of a pipe transaction still waiting for its answer */
     struct smb1_pending *prim = smb1_pending_answer(l->c, l->h->pid, l->h->mid, SMB1_COM_TRANSACTION, 0, false);
     if (!dc || !prim || !prim->req.decoded || !prim->req.u.trans.pipe_io || !pipe_writes(prim->req.u.trans.subcmd))

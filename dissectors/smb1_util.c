@@ -38,7 +38,7 @@ bool smb1_hdr_parse(struct rd *r, struct smb1_hdr *h)
 
 struct smb1_msgview smb1_msgview_plain(const uint8_t *buf, size_t len)
 {
-    struct smb1_msgview mv = {.buf = buf, .valid = len, .elide_at = len, .elide_len = 0};
+    struct smb1_msgview mv = {.buf = buf, .len = len, .valid = len, .elide_at = len, .elide_len = 0};
     return mv;
 }
 
@@ -55,6 +55,14 @@ struct rd smb1_msg_window(const struct smb1_link *l, size_t abs_off, size_t len)
         return bad; /* the window touches streamed data that was not kept */
     size_t phys = abs_off >= el_end ? abs_off - mv->elide_len : abs_off;
     return rd_init_at(mv->buf + phys, len, abs_off);
+}
+
+uint64_t smb1_data_bound(const struct smb1_link *l, size_t off, uint64_t n)
+{
+    size_t len = l->mv ? l->mv->len : 0;
+    if (off >= len)
+        return 0;
+    return n < len - off ? n : len - off;
 }
 
 /* the largest window starting at abs_off that is all there (up to the elision or the end) */

@@ -31,6 +31,12 @@ bool smb1_link_at(struct smb1_link *l, const struct smb1_msgview *mv, uint8_t cm
  * in error when it is not (wholly) there */
 struct rd smb1_msg_window(const struct smb1_link *l, size_t abs_off, size_t len);
 
+/* a data count the message states (DataLength, DataCount ...) for data at
+ * message offset off, bounded by what a message of its length can hold past
+ * off: a count may be believed for bytes the capture lost, never for bytes
+ * past the message's end (0 when off is at or past it) */
+uint64_t smb1_data_bound(const struct smb1_link *l, size_t off, uint64_t n);
+
 /* read a NUL-terminated string (UTF-16LE when unicode, else OEM) into UTF-8,
  * capped at lim->str_max; align: skip a pad byte to an even message offset
  * first (unicode only). Returns a string owned by l->ev, never NULL (may be ""). */

@@ -108,7 +108,7 @@ MUTANTS = [
          repl="i + NBSS_RESYNC_LOOKAHEAD < nd->hunt_have; i++",
          why="resync never tries the candidate whose look-ahead ends exactly at the buffered bytes"),
 
-    # ---- SMB1 core (smb1.c, smb1_pending.c, smb1_state.c) ----------------------------
+    # ---- SMB1 core (smb1.c, smb1_pending.c, smb1_opens.c) ---------------------------
     dict(name="smb1_signed_never_emitted", kind="statement", file="dissectors/smb1.c",
          orig='        ev_bool(&p->ev, F(signed), true);',
          repl="        (void)0;",
@@ -145,15 +145,15 @@ MUTANTS = [
          orig="            adopt_chained(c, p, chain_fid);\n",
          repl="            if (0)\n                adopt_chained(c, p, chain_fid);\n",
          why="a WRITE chained after an open on FID 0xFFFF: its data never reaches the open's file"),
-    dict(name="smb1_opens_ended_not_bumped", kind="statement", file="dissectors/smb1_state.c",
+    dict(name="smb1_opens_ended_not_bumped", kind="statement", file="dissectors/smb1_opens.c",
          orig="    c->opens_ended++; /* tells holders of an open pointer to look it up again */",
          repl="    /* c->opens_ended++ */",
          why="a streamed READ/WRITE keeps a pointer to an open a CLOSE already freed"),
-    dict(name="smb1_close_tree_uid_swapped", kind="swap", file="dissectors/smb1_state.c",
+    dict(name="smb1_close_tree_uid_swapped", kind="swap", file="dissectors/smb1_opens.c",
          orig="        if ((by_tid ? o->tid : o->uid) == id)",
          repl="        if ((by_tid ? o->uid : o->tid) == id)",
          why="TREE_DISCONNECT closes the files of the UID with that number, LOGOFF those of the TID"),
-    dict(name="smb1_files_max_off_by_one", kind="boundary", file="dissectors/smb1_state.c",
+    dict(name="smb1_files_max_off_by_one", kind="boundary", file="dissectors/smb1_opens.c",
          orig="    if (c->lim && c->n_opens >= c->lim->files_max) {",
          repl="    if (c->lim && c->n_opens > c->lim->files_max) {",
          why="--max-open-files N tracks N+1 files"),
@@ -209,9 +209,9 @@ MUTANTS = [
     # ---- NTLMSSP (dissectors/ntlmssp.c) ----------------------------------------------
     dict(name="ntlmssp_user_domain_swapped", kind="swap", file="dissectors/ntlmssp.c",
          orig="    m->domain = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);\n"
-              "    m->user = sec_buffer(msg, r, &m->user_len, &m->bad_field, &min_off);",
+              "    m->user = sec_buffer(msg, r, &m->user_len, &m->lens_bad, &min_off);",
          repl="    m->user = sec_buffer(msg, r, NULL, &m->bad_field, &min_off);\n"
-              "    m->domain = sec_buffer(msg, r, &m->user_len, &m->bad_field, &min_off);",
+              "    m->domain = sec_buffer(msg, r, &m->user_len, &m->lens_bad, &min_off);",
          why="AUTHENTICATE DomainNameFields and UserNameFields read in the wrong order"),
     dict(name="ntlmssp_flags_offset_boundary", kind="boundary", file="dissectors/ntlmssp.c",
          orig="    if (min_off >= AUTH_MIN_WITH_FLAGS) {",

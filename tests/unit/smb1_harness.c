@@ -139,6 +139,25 @@ bool th_line_has(const struct th *t, const char *prefix, const char *needle)
 
 /* ---- running handlers --------------------------------------------------- */
 
+void th_tree(struct smb1_conn *c, uint16_t tid, const char *path, const char *service)
+{
+    struct smb1_tree *tr = smb1_tree_get(c, tid, true);
+    ck_assert_ptr_nonnull(tr);
+    tr->path = path ? strdup(path) : NULL;
+    tr->service = service ? strdup(service) : NULL;
+}
+
+void th_open_file(struct th *t, uint16_t tid, const char *share, const char *service, uint16_t fid,
+                  const char *name, uint64_t size)
+{
+    th_tree(&t->c, tid, share, service);
+    struct smb1_open *o = smb1_open_add(&t->c, fid, 0, tid, name, TS_REQ - 10);
+    ck_assert_ptr_nonnull(o);
+    o->size_known = true;
+    o->size = size;
+    file_set_size(o->ft, size);
+}
+
 void tx_init(struct th *t, struct smb1_pending *p)
 {
     memset(p, 0, sizeof *p);
@@ -165,6 +184,7 @@ static bool make_link(struct th *t, struct smb1_pending *p, struct smb1_hdr *h, 
     if (len)
         memcpy(cut, msg, len);
     *mv = smb1_msgview_plain(cut, len);
+    mv->len = full; /* the core knows the message's length from NBSS */
     memset(l, 0, sizeof *l);
     l->c = &t->c;
     l->h = h;
@@ -423,3 +443,88 @@ void mb_end(struct mb *m)
 {
     mb_put16_at(m, m->bcc_at, (uint16_t)(m->n - m->bcc_at - 2));
 }
+
+/* ---- real fixtures shared by several test files ------------------------ */
+
+/* raw_ntlm_in_smb.pcap frame 28: a named pipe on IPC$ */
+const uint8_t NTC_REQ_PIPE[] = {
+    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x08, 0x01, 0xc8,
+    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
+    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,    /* TID 0x0800, PID 1, UID 0x0800, MID 4 */
+    0x18, 0xff, 0x00, 0x00, 0x00,                      /* WordCount 24, AndX */
+    0x00,                                              /* Reserved */
+    0x10, 0x00,                                        /* NameLength 16 (with the terminator) */
+    0x10, 0x00, 0x00, 0x00,                            /* Flags: extended response */
+    0x00, 0x00, 0x00, 0x00,                            /* RootDirectoryFID */
+    0x00, 0x00, 0x00, 0xc0,                            /* DesiredAccess: GENERIC_READ|GENERIC_WRITE */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize */
+    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
+    0x03, 0x00, 0x00, 0x00,                            /* ShareAccess */
+    0x01, 0x00, 0x00, 0x00,                            /* CreateDisposition: FILE_OPEN */
+    0x00, 0x00, 0x00, 0x00,                            /* CreateOptions */
+    0x02, 0x00, 0x00, 0x00,                            /* ImpersonationLevel */
+    0x00,                                              /* SecurityFlags */
+    0x11, 0x00,                                        /* ByteCount 17 */
+    0x00,                                              /* Pad */
+    '\\', 0, 's', 0, 'r', 0, 'v', 0, 's', 0, 'v', 0, 'c', 0, 0, 0, /* FileName "\srvsvc" */
+};
+
+/* raw_ntlm_in_smb.pcap frame 29: [MS-SMB] extended response: WordCount 42,
+ * but 50 words of fields follow (a known Windows quirk) */
+const uint8_t NTC_RSP_PIPE[] = {
+    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x88, 0x01, 0xc8,
+    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
+    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,
+    0x2a,                                              /* WordCount 42 */
+    0xff, 0x00, 0x87, 0x00,                            /* AndX */
+    0x00,                                              /* OplockLevel */
+    0x00, 0x40,                                        /* FID 0x4000 */
+    0x01, 0x00, 0x00, 0x00,                            /* CreateAction: opened */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* CreateTime, LastAccessTime */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* LastWriteTime, LastChangeTime */
+    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
+    0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize 4096 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* EndOfFile 0 */
+    0x02, 0x00,                                        /* ResourceType: message-mode pipe */
+    0xff, 0x05,                                        /* NMPipeStatus */
+    0x00,                                              /* Directory */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* VolumeGUID */
+    0, 0, 0, 0, 0, 0, 0, 0,                            /* FileId */
+    0x9b, 0x01, 0x12, 0x00,                            /* MaximalAccessRights */
+    0x9b, 0x01, 0x12, 0x00,                            /* GuestMaximalAccessRights */
+    0x00, 0x00,                                        /* ByteCount */
+};
+
+/* raw_ntlm_in_smb.pcap frame 31: a DCE/RPC bind through TRANSACT_NMPIPE */
+const uint8_t TRANS_PIPE_REQ[] = {
+    0xff, 'S', 'M', 'B', 0x25, 0x00, 0x00, 0x00, 0x00, /* TRANSACTION */
+    0x08, 0x01, 0xc8,
+    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
+    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x05, 0x00,    /* TID 0x0800, PID 1, UID 0x0800, MID 5 */
+    0x10,                                              /* WordCount 16 (14 + 2 setup words) */
+    0x00, 0x00,                                        /* TotalParameterCount */
+    0x48, 0x00,                                        /* TotalDataCount 72 */
+    0x00, 0x00,                                        /* MaxParameterCount */
+    0x00, 0x10,                                        /* MaxDataCount 4096 */
+    0x00, 0x00,                                        /* MaxSetupCount, Reserved1 */
+    0x00, 0x00,                                        /* Flags */
+    0x00, 0x00, 0x00, 0x00,                            /* Timeout */
+    0x00, 0x00,                                        /* Reserved2 */
+    0x00, 0x00,                                        /* ParameterCount */
+    0x54, 0x00,                                        /* ParameterOffset 84 */
+    0x48, 0x00,                                        /* DataCount 72 */
+    0x54, 0x00,                                        /* DataOffset 84 */
+    0x02, 0x00,                                        /* SetupCount 2, Reserved3 */
+    0x26, 0x00,                                        /* Setup[0]: TRANS_TRANSACT_NMPIPE */
+    0x00, 0x40,                                        /* Setup[1]: FID 0x4000 */
+    0x59, 0x00,                                        /* ByteCount 89 */
+    0x00,                                              /* Pad: Name to an even offset */
+    '\\', 0, 'P', 0, 'I', 0, 'P', 0, 'E', 0, '\\', 0, 0, 0, /* Name "\PIPE\" */
+    0x00, 0x00,                                        /* Pad2 */
+    0x05, 0x00, 0x0b, 0x03, 0x10, 0x00, 0x00, 0x00, 0x48, 0x00, 0x00, 0x00, /* Data: DCE/RPC bind */
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0xc8, 0x4f, 0x32, 0x4b,
+    0x70, 0x16, 0xd3, 0x01, 0x12, 0x78, 0x5a, 0x47, 0xbf, 0x6e, 0xe1, 0x88,
+    0x03, 0x00, 0x00, 0x00, 0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
+    0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 0x02, 0x00, 0x00, 0x00,
+};

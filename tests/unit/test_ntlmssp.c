@@ -223,6 +223,39 @@ START_TEST(field_outside_message_is_flagged)
 }
 END_TEST
 
+/* a response or user name length whose bytes are not in the message says
+ * nothing: before, a lying NtChallengeResponse length made any logon
+ * "ntlmssp-v2" and a lying UserName length a nameless one "ntlmssp-empty" */
+START_TEST(lying_lengths_are_not_believed)
+{
+    uint8_t b[512];
+    struct ntlmssp_msg m;
+    size_t n = build_auth(b, NTLMSSP_FLAG_OEM, 24, true);
+    b[12 + 1 * 8] = 0x00; /* NtChallengeResponse Len 0x100: past the end */
+    b[12 + 1 * 8 + 1] = 0x01;
+    ck_assert(parse(b, n, true, &m));
+    ck_assert(m.bad_field && m.lens_bad);
+    ck_assert_uint_eq(m.nt_len, 0);
+    ck_assert_str_eq(ntlmssp_auth_kind(&m), "unknown");
+
+    /* no responses, UserName 5 bytes claimed at an offset past the end */
+    n = build_auth(b, NTLMSSP_FLAG_OEM, 0, true);
+    b[12] = b[13] = 0;                 /* LmChallengeResponse Len 0 */
+    b[12 + 3 * 8 + 4] = 0xf0;          /* UserName offset 0x1f0 */
+    b[12 + 3 * 8 + 5] = 0x01;
+    ck_assert(parse(b, n, true, &m));
+    ck_assert_uint_eq(m.user_len, 0);
+    ck_assert_str_eq(ntlmssp_auth_kind(&m), "unknown");
+
+    /* a lying Workstation length is flagged but does not decide the kind */
+    n = build_auth(b, NTLMSSP_FLAG_OEM, 24, true);
+    b[12 + 4 * 8] = 0xff;
+    ck_assert(parse(b, n, true, &m));
+    ck_assert(m.bad_field && !m.lens_bad);
+    ck_assert_str_eq(ntlmssp_auth_kind(&m), "ntlmssp-v1");
+}
+END_TEST
+
 START_TEST(negotiate_and_challenge)
 {
     /* NEGOTIATE_MESSAGE: signature, type 1, flags 0x60088215 */
@@ -307,6 +340,7 @@ int main(void)
     tcase_add_test(tc, oem_strings_and_odd_lengths);
     tcase_add_test(tc, no_flags_layout_uses_default_encoding);
     tcase_add_test(tc, field_outside_message_is_flagged);
+    tcase_add_test(tc, lying_lengths_are_not_believed);
     tcase_add_test(tc, negotiate_and_challenge);
     tcase_add_test(tc, signature_search_is_bounded);
     tcase_add_test(tc, every_truncation);

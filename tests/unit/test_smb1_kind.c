@@ -1,14 +1,13 @@
 /* Unit tests for what an open is and whose it is: the `file` record's `kind`
  * (file, directory, pipe, printer) from the tree's service and share, the
- * create options and the open's response; a pipe's bytes_in / bytes_out
- * across TRANSACT_NMPIPE, TRANSACTION_SECONDARY, READ_ANDX and WRITE_ANDX
- * (through the core: never streamed to a file, never an overlap conflict);
- * and `user` / `domain` on every file record.
+ * create options and the open's response; a file that becomes a pipe keeps
+ * the bytes seen; and `user` / `domain` on every file record (a pipe's bytes
+ * through the core: test_smb1_pipe.c).
  * Spec: [MS-CIFS] 2.2.4.55.2 (Service "IPC", "LPT1:"), 2.2.4.64.2 (FileType,
- * Directory), 2.2.4.41.2 (OPEN_ANDX ResourceType), 2.2.5.6 (TRANSACT_NMPIPE),
+ * Directory), 2.2.4.41.2 (OPEN_ANDX ResourceType),
  * [MS-FSA] 2.1.5.1 (FILE_DIRECTORY_FILE opens only a directory).
- * Real fixtures: zeek/raw_ntlm_in_smb.pcap frames 28-29 (NT_CREATE_ANDX of
- * \srvsvc, 42-word response, FileType 2) and 31 (TRANSACT_NMPIPE bind). */
+ * Real fixtures (smb1_harness.h): zeek/raw_ntlm_in_smb.pcap frames 28-29
+ * (NT_CREATE_ANDX of \srvsvc, 42-word response, FileType 2). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,101 +15,11 @@
 #include "smb1_core.h"
 #include "smb1_harness.h"
 
-/* raw_ntlm_in_smb.pcap frame 28: a named pipe on IPC$ */
-static const uint8_t NTC_REQ_PIPE[] = {
-    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x08, 0x01, 0xc8,
-    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
-    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,    /* TID 0x0800, PID 1, UID 0x0800, MID 4 */
-    0x18, 0xff, 0x00, 0x00, 0x00,                      /* WordCount 24, AndX */
-    0x00,                                              /* Reserved */
-    0x10, 0x00,                                        /* NameLength 16 (with the terminator) */
-    0x10, 0x00, 0x00, 0x00,                            /* Flags: extended response */
-    0x00, 0x00, 0x00, 0x00,                            /* RootDirectoryFID */
-    0x00, 0x00, 0x00, 0xc0,                            /* DesiredAccess: GENERIC_READ|GENERIC_WRITE */
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize */
-    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
-    0x03, 0x00, 0x00, 0x00,                            /* ShareAccess */
-    0x01, 0x00, 0x00, 0x00,                            /* CreateDisposition: FILE_OPEN */
-    0x00, 0x00, 0x00, 0x00,                            /* CreateOptions */
-    0x02, 0x00, 0x00, 0x00,                            /* ImpersonationLevel */
-    0x00,                                              /* SecurityFlags */
-    0x11, 0x00,                                        /* ByteCount 17 */
-    0x00,                                              /* Pad */
-    '\\', 0, 's', 0, 'r', 0, 'v', 0, 's', 0, 'v', 0, 'c', 0, 0, 0, /* FileName "\srvsvc" */
-};
-
-/* raw_ntlm_in_smb.pcap frame 29: [MS-SMB] extended response (WordCount 42,
- * 50 words of fields follow) */
-static const uint8_t NTC_RSP_PIPE[] = {
-    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x88, 0x01, 0xc8,
-    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
-    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,
-    0x2a,                                              /* WordCount 42 */
-    0xff, 0x00, 0x87, 0x00,                            /* AndX */
-    0x00,                                              /* OplockLevel */
-    0x00, 0x40,                                        /* FID 0x4000 */
-    0x01, 0x00, 0x00, 0x00,                            /* CreateAction: opened */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* CreateTime, LastAccessTime */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* LastWriteTime, LastChangeTime */
-    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
-    0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize 4096 */
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* EndOfFile 0 */
-    0x02, 0x00,                                        /* ResourceType: message-mode pipe */
-    0xff, 0x05,                                        /* NMPipeStatus */
-    0x00,                                              /* Directory */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* VolumeGUID */
-    0, 0, 0, 0, 0, 0, 0, 0,                            /* FileId */
-    0x9b, 0x01, 0x12, 0x00,                            /* MaximalAccessRights */
-    0x9b, 0x01, 0x12, 0x00,                            /* GuestMaximalAccessRights */
-    0x00, 0x00,                                        /* ByteCount */
-};
-
-/* raw_ntlm_in_smb.pcap frame 31: a DCE/RPC bind through TRANSACT_NMPIPE */
-static const uint8_t TRANS_PIPE_REQ[] = {
-    0xff, 'S', 'M', 'B', 0x25, 0x00, 0x00, 0x00, 0x00, /* TRANSACTION */
-    0x08, 0x01, 0xc8,
-    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
-    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x05, 0x00,    /* TID 0x0800, PID 1, UID 0x0800, MID 5 */
-    0x10,                                              /* WordCount 16 (14 + 2 setup words) */
-    0x00, 0x00,                                        /* TotalParameterCount */
-    0x48, 0x00,                                        /* TotalDataCount 72 */
-    0x00, 0x00,                                        /* MaxParameterCount */
-    0x00, 0x10,                                        /* MaxDataCount 4096 */
-    0x00, 0x00,                                        /* MaxSetupCount, Reserved1 */
-    0x00, 0x00,                                        /* Flags */
-    0x00, 0x00, 0x00, 0x00,                            /* Timeout */
-    0x00, 0x00,                                        /* Reserved2 */
-    0x00, 0x00,                                        /* ParameterCount */
-    0x54, 0x00,                                        /* ParameterOffset 84 */
-    0x48, 0x00,                                        /* DataCount 72 */
-    0x54, 0x00,                                        /* DataOffset 84 */
-    0x02, 0x00,                                        /* SetupCount 2, Reserved3 */
-    0x26, 0x00,                                        /* Setup[0]: TRANS_TRANSACT_NMPIPE */
-    0x00, 0x40,                                        /* Setup[1]: FID 0x4000 */
-    0x59, 0x00,                                        /* ByteCount 89 */
-    0x00,                                              /* Pad: Name to an even offset */
-    '\\', 0, 'P', 0, 'I', 0, 'P', 0, 'E', 0, '\\', 0, 0, 0, /* Name "\PIPE\" */
-    0x00, 0x00,                                        /* Pad2 */
-    0x05, 0x00, 0x0b, 0x03, 0x10, 0x00, 0x00, 0x00, 0x48, 0x00, 0x00, 0x00, /* Data: DCE/RPC bind */
-    0x03, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0xc8, 0x4f, 0x32, 0x4b,
-    0x70, 0x16, 0xd3, 0x01, 0x12, 0x78, 0x5a, 0x47, 0xbf, 0x6e, 0xe1, 0x88,
-    0x03, 0x00, 0x00, 0x00, 0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
-    0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 0x02, 0x00, 0x00, 0x00,
-};
-
 /* ---- builders for variants (layouts: [MS-CIFS] sections named inline) ---- */
 
 #define TID 7
 #define PID 9
 #define UID 3
-
-static void tree(struct smb1_conn *c, uint16_t tid, const char *path, const char *service)
-{
-    struct smb1_tree *tr = smb1_tree_get(c, tid, true);
-    tr->path = path ? strdup(path) : NULL;
-    tr->service = service ? strdup(service) : NULL;
-}
 
 /* NT_CREATE_ANDX request, OEM name ([MS-CIFS] 2.2.4.64.1) */
 static void ntc_req(struct mb *m, uint16_t mid, const char *name, uint32_t options)
@@ -209,7 +118,7 @@ START_TEST(ipc_tree_and_nt_create_pipe_response)
 {
     struct th t;
     th_init(&t);
-    tree(&t.c, 0x0800, "\\\\192.168.56.101\\IPC$", "IPC");
+    th_tree(&t.c, 0x0800, "\\\\192.168.56.101\\IPC$", "IPC");
     struct smb1_pending p;
     tx_init(&t, &p);
     th_exchange(&t, &p, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE);
@@ -227,7 +136,7 @@ START_TEST(ipc_tree_and_nt_create_pipe_response)
 }
 END_TEST
 
-static void ipc_tree(struct th *t) { tree(&t->c, 0x0800, "\\\\S\\IPC$", "IPC"); }
+static void ipc_tree(struct th *t) { th_tree(&t->c, 0x0800, "\\\\S\\IPC$", "IPC"); }
 
 START_TEST(pipe_response_alone_and_ipc_share_path_alone)
 {
@@ -243,12 +152,12 @@ START_TEST(pipe_response_alone_and_ipc_share_path_alone)
 
     /* a tree whose response was not seen (no service): its path ends in IPC$ */
     th_init(&t);
-    tree(&t.c, 5, "\\\\SRV\\ipc$", NULL);
+    th_tree(&t.c, 5, "\\\\SRV\\ipc$", NULL);
     ck_assert_int_eq(smb1_open_add(&t.c, 1, UID, 5, "\\winreg", 1)->kind, SMB1_OPEN_PIPE);
-    tree(&t.c, 6, "\\\\SRV\\C$", NULL);
+    th_tree(&t.c, 6, "\\\\SRV\\C$", NULL);
     ck_assert_int_eq(smb1_open_add(&t.c, 2, UID, 6, "\\x", 1)->kind, SMB1_OPEN_FILE);
     /* the service, when known, wins over the path */
-    tree(&t.c, 8, "\\\\SRV\\IPC$", "A:");
+    th_tree(&t.c, 8, "\\\\SRV\\IPC$", "A:");
     ck_assert_int_eq(smb1_open_add(&t.c, 3, UID, 8, "\\y", 1)->kind, SMB1_OPEN_FILE);
     th_end(&t);
 
@@ -261,7 +170,7 @@ START_TEST(printer_by_service_and_by_file_type)
 {
     struct th t;
     th_init(&t);
-    tree(&t.c, TID, "\\\\SRV\\LaserJet", "LPT1:");
+    th_tree(&t.c, TID, "\\\\SRV\\LaserJet", "LPT1:");
     struct mb q, r;
     ntc_req(&q, 1, "\\job", 0x40);
     ntc_rsp(&r, 1, 0x10, 0, 0xffff, 0); /* FileTypeUnknown: the tree's word stands */
@@ -276,7 +185,7 @@ START_TEST(printer_by_service_and_by_file_type)
 
     /* a disk-service tree, but the response says printer (FileType 3) */
     th_init(&t);
-    tree(&t.c, TID, "\\\\SRV\\share", "A:");
+    th_tree(&t.c, TID, "\\\\SRV\\share", "A:");
     ntc_req(&q, 1, "\\p", 0x40);
     ntc_rsp(&r, 1, 0x11, 0, 3, 0);
     open_exchange(&t, &q, &r);
@@ -289,7 +198,7 @@ START_TEST(directory_by_create_options_and_by_directory_byte)
 {
     struct th t;
     th_init(&t);
-    tree(&t.c, TID, "\\\\SRV\\share", "A:");
+    th_tree(&t.c, TID, "\\\\SRV\\share", "A:");
     struct mb q, r;
     /* FILE_DIRECTORY_FILE asked: a successful open is a directory even if
      * the response's Directory byte says 0 */
@@ -325,7 +234,7 @@ START_TEST(open_andx_file_type)
 {
     struct th t;
     th_init(&t);
-    tree(&t.c, TID, "\\\\SRV\\share", "A:");
+    th_tree(&t.c, TID, "\\\\SRV\\share", "A:");
     struct mb q, r;
     /* ResourceType 1 (byte-mode pipe) overrides a disk tree */
     ox_req(&q, 1, "\\pipe\\x");
@@ -349,7 +258,7 @@ START_TEST(open_andx_file_type)
     /* ResourceType 0 is also what a server sends when it was not asked for
      * the additional fields: it does not turn an IPC tree's open into a file */
     th_init(&t);
-    tree(&t.c, TID, "\\\\SRV\\IPC$", "IPC");
+    th_tree(&t.c, TID, "\\\\SRV\\IPC$", "IPC");
     ox_req(&q, 1, "\\srvsvc");
     ox_rsp(&r, 1, 0x33, 0, 0);
     open_exchange(&t, &q, &r);
@@ -365,249 +274,6 @@ START_TEST(kind_names)
     ck_assert_str_eq(smb1_open_kind_name(SMB1_OPEN_DIRECTORY), "directory");
     ck_assert_str_eq(smb1_open_kind_name(SMB1_OPEN_PIPE), "pipe");
     ck_assert_str_eq(smb1_open_kind_name(SMB1_OPEN_PRINTER), "printer");
-}
-END_TEST
-
-/* ---- pipe bytes, through the core ----------------------------------------- */
-
-/* the core on the harness's emitter and limits */
-static void core_init(struct th *t, struct smb1_core *k)
-{
-    smb1_core_init(k, &t->ref, &t->em, &t->lim, &t->pool, false);
-}
-
-static void feed(struct smb1_core *k, enum dir d, const uint8_t *b, size_t n, uint64_t ts)
-{
-    smb1_msg_begin(k, d, n, ts);
-    smb1_msg_data(k, d, b, n, ts);
-    smb1_msg_end(k, d, true, ts);
-}
-
-static void feed_mb(struct smb1_core *k, enum dir d, const struct mb *m, uint64_t ts)
-{
-    feed(k, d, m->b, m->n, ts);
-}
-
-/* TRANSACTION response carrying n data bytes ([MS-CIFS] 2.2.4.33.2) */
-static void trans_rsp(struct mb *m, uint16_t tid, uint16_t uid, uint16_t mid, uint16_t n, uint32_t status)
-{
-    mb_hdr(m, 0x25, status, 0x88, 0x4001, tid, 1, uid, mid);
-    mb_words(m);
-    mb_u16(m, 0);      /* TotalParameterCount */
-    mb_u16(m, n);      /* TotalDataCount */
-    mb_u16(m, 0);      /* Reserved1 */
-    mb_u16(m, 0);      /* ParameterCount */
-    mb_u16(m, 56);     /* ParameterOffset */
-    mb_u16(m, 0);      /* ParameterDisplacement */
-    mb_u16(m, n);      /* DataCount */
-    mb_u16(m, 56);     /* DataOffset: header 32 + 1 + 20 words + 2 + pad */
-    mb_u16(m, 0);      /* DataDisplacement */
-    mb_u8(m, 0);       /* SetupCount */
-    mb_u8(m, 0);       /* Reserved2 */
-    mb_bytes(m);
-    mb_u8(m, 0);       /* Pad */
-    for (uint16_t i = 0; i < n; i++)
-        mb_u8(m, (uint8_t)i);
-    mb_end(m);
-}
-
-/* READ_ANDX request, 12 words ([MS-CIFS] 2.2.4.42.1) */
-static void readx_req(struct mb *m, uint16_t mid, uint16_t fid, uint32_t off, uint16_t count)
-{
-    mb_hdr(m, 0x2e, 0, 0x08, 0x4001, 0x0800, 1, 0x0800, mid);
-    mb_words(m);
-    mb_u32(m, 0xff);   /* AndX: none */
-    mb_u16(m, fid);    /* FID */
-    mb_u32(m, off);    /* Offset */
-    mb_u16(m, count);  /* MaxCountOfBytesToReturn */
-    mb_u16(m, count);  /* MinCountOfBytesToReturn */
-    mb_u32(m, 0xffffffff); /* Timeout (a pipe read) */
-    mb_u16(m, 0);      /* Remaining */
-    mb_u32(m, 0);      /* OffsetHigh */
-    mb_bytes(m);
-    mb_end(m);
-}
-
-/* READ_ANDX response with n bytes, all equal to `fill` ([MS-CIFS] 2.2.4.42.2) */
-static void readx_rsp(struct mb *m, uint16_t mid, uint16_t n, uint8_t fill)
-{
-    mb_hdr(m, 0x2e, 0, 0x88, 0x4001, 0x0800, 1, 0x0800, mid);
-    mb_words(m);
-    mb_u32(m, 0xff);   /* AndX: none */
-    mb_u16(m, 0);      /* Available */
-    mb_u16(m, 0);      /* DataCompactionMode */
-    mb_u16(m, 0);      /* Reserved1 */
-    mb_u16(m, n);      /* DataLength */
-    mb_u16(m, 60);     /* DataOffset: 32 + 1 + 24 + 2 + pad */
-    mb_u16(m, 0);      /* DataLengthHigh */
-    mb_zero(m, 8);     /* Reserved2 */
-    mb_bytes(m);
-    mb_u8(m, 0);       /* Pad */
-    for (uint16_t i = 0; i < n; i++)
-        mb_u8(m, fill);
-    mb_end(m);
-}
-
-/* WRITE_ANDX request with n bytes at offset 0 ([MS-CIFS] 2.2.4.43.1) */
-static void writex_req(struct mb *m, uint16_t mid, uint16_t fid, uint16_t n)
-{
-    mb_hdr(m, 0x2f, 0, 0x08, 0x4001, 0x0800, 1, 0x0800, mid);
-    mb_words(m);
-    mb_u32(m, 0xff);   /* AndX: none */
-    mb_u16(m, fid);    /* FID */
-    mb_u32(m, 0);      /* Offset */
-    mb_u32(m, 0);      /* Timeout */
-    mb_u16(m, 0x0008); /* WriteMode: message start */
-    mb_u16(m, n);      /* Remaining */
-    mb_u16(m, 0);      /* DataLengthHigh */
-    mb_u16(m, n);      /* DataLength */
-    mb_u16(m, 64);     /* DataOffset: 32 + 1 + 28 + 2 + pad */
-    mb_u32(m, 0);      /* OffsetHigh */
-    mb_bytes(m);
-    mb_u8(m, 0);       /* Pad */
-    for (uint16_t i = 0; i < n; i++)
-        mb_u8(m, (uint8_t)(i ^ 0x5a));
-    mb_end(m);
-}
-
-static void writex_rsp(struct mb *m, uint16_t mid, uint16_t n)
-{
-    mb_hdr(m, 0x2f, 0, 0x88, 0x4001, 0x0800, 1, 0x0800, mid);
-    mb_words(m);
-    mb_u32(m, 0xff);   /* AndX: none */
-    mb_u16(m, n);      /* Count */
-    mb_u16(m, 0);      /* Available */
-    mb_u16(m, 0);      /* CountHigh */
-    mb_u16(m, 0);      /* Reserved */
-    mb_bytes(m);
-    mb_end(m);
-}
-
-/* TRANSACTION_SECONDARY with n more data bytes ([MS-CIFS] 2.2.4.34.1) */
-static void trans_secondary(struct mb *m, uint16_t mid, uint16_t displacement, uint16_t n)
-{
-    mb_hdr(m, 0x26, 0, 0x08, 0x4001, 0x0800, 1, 0x0800, mid);
-    mb_words(m);
-    mb_u16(m, 0);            /* TotalParameterCount */
-    mb_u16(m, displacement + n); /* TotalDataCount */
-    mb_u16(m, 0);            /* ParameterCount */
-    mb_u16(m, 0);            /* ParameterOffset */
-    mb_u16(m, 0);            /* ParameterDisplacement */
-    mb_u16(m, n);            /* DataCount */
-    mb_u16(m, 52);           /* DataOffset: 32 + 1 + 16 + 2 + pad */
-    mb_u16(m, displacement); /* DataDisplacement */
-    mb_bytes(m);
-    mb_u8(m, 0);             /* Pad */
-    mb_zero(m, n);
-    mb_end(m);
-}
-
-/* an IPC tree, the session of alice@CORP, and \srvsvc opened as FID 0x4000 */
-static void pipe_session(struct th *t, struct smb1_core *k)
-{
-    core_init(t, k);
-    tree(&k->c, 0x0800, "\\\\SRV\\IPC$", "IPC");
-    struct smb1_session *s = smb1_session_get(&k->c, 0x0800, true, 1);
-    s->user = strdup("alice");
-    s->domain = strdup("CORP");
-    feed(k, DIR_C2S, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, 10);
-    feed(k, DIR_S2C, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE, 20);
-}
-
-START_TEST(pipe_bytes_across_transact_read_and_write)
-{
-    struct th t;
-    th_init(&t);
-    struct smb1_core k;
-    pipe_session(&t, &k);
-    struct mb q, r;
-    /* the bind through TRANSACT_NMPIPE: 72 bytes in, 68 out */
-    feed(&k, DIR_C2S, TRANS_PIPE_REQ, sizeof TRANS_PIPE_REQ, 30);
-    trans_rsp(&r, 0x0800, 0x0800, 5, 68, 0);
-    feed_mb(&k, DIR_S2C, &r, 40);
-    /* a request written with WRITE_ANDX (100 in), its answer read twice at
-     * offset 0 with different bytes (300 + 200 out): an RPC conversation */
-    writex_req(&q, 6, 0x4000, 100);
-    feed_mb(&k, DIR_C2S, &q, 50);
-    writex_rsp(&r, 6, 100);
-    feed_mb(&k, DIR_S2C, &r, 60);
-    readx_req(&q, 7, 0x4000, 0, 1024);
-    feed_mb(&k, DIR_C2S, &q, 70);
-    readx_rsp(&r, 7, 300, 'A');
-    feed_mb(&k, DIR_S2C, &r, 80);
-    readx_req(&q, 8, 0x4000, 0, 1024);
-    feed_mb(&k, DIR_C2S, &q, 90);
-    readx_rsp(&r, 8, 200, 'B');
-    feed_mb(&k, DIR_S2C, &r, 100);
-    /* a second TRANSACT_NMPIPE whose data continues in a secondary: 72 + 28 in */
-    uint8_t again[sizeof TRANS_PIPE_REQ];
-    memcpy(again, TRANS_PIPE_REQ, sizeof again);
-    again[30] = 9;         /* MID 9 */
-    again[35] = 100;       /* TotalDataCount 100: 28 bytes follow in a secondary */
-    feed(&k, DIR_C2S, again, sizeof again, 110);
-    trans_rsp(&r, 0x0800, 0x0800, 9, 0, 0); /* interim: go on */
-    r.b[32] = 0;           /* WordCount 0 */
-    r.n = 35;
-    r.b[33] = r.b[34] = 0; /* ByteCount 0 */
-    feed_mb(&k, DIR_S2C, &r, 115);
-    trans_secondary(&q, 9, 72, 28);
-    feed_mb(&k, DIR_C2S, &q, 120);
-    trans_rsp(&r, 0x0800, 0x0800, 9, 16, 0);
-    feed_mb(&k, DIR_S2C, &r, 130);
-
-    /* the READ/WRITE records name the pipe */
-    ck_assert(th_line_has(&t, "smb ", " command=\"READ_ANDX\" "));
-    ck_assert(th_line_has(&t, "smb ", " fid=16384 file=\"\\srvsvc\" offset=0 max_count=1024 "));
-    smb1_core_end(&k, 999);
-    smb1_core_free(&k);
-    ck_assert_str_eq(th_find(&t, "file "),
-                     "file ts=999 start=@10 name=\"\\srvsvc\" share=\"\\\\SRV\\IPC$\" kind=\"pipe\" fid=16384 uid=2048 tid=2048 "
-                     "user=\"alice\" domain=\"CORP\" size=null bytes_in=272 bytes_out=584 partial=false");
-    /* re-reads at offset 0 are a conversation, not a conflict. The only
-     * anomalies are the DCE/RPC layer's: after the bind, the client wrote 100
-     * zero bytes that are no PDU (dcerpc_bad_header), then a bind again
-     * (dcerpc_resync) whose transaction's secondary adds 28 zero bytes
-     * (dcerpc_bad_header again); the server's fill bytes never looked like a PDU */
-    ck_assert_uint_eq(th_count(&t, "anomaly "), 3);
-    ck_assert(th_line_has(&t, "anomaly ", "dcerpc_bad_header"));
-    ck_assert(th_line_has(&t, "anomaly ", "dcerpc_resync"));
-    /* both binds (TRANSACT_NMPIPE) reported, unanswered: the server sent no ack */
-    ck_assert_uint_eq(th_count(&t, "dcerpc_bind "), 2);
-    ck_assert_uint_eq(t.pool.kept_peak, 0);
-    ck_assert_uint_eq(t.pool.held_peak, 0);
-    th_end(&t);
-}
-END_TEST
-
-/* open \srvsvc with no tree seen and the response not seen: the FID's kind is
- * only learnt from a \PIPE\ transaction the server answers */
-START_TEST(a_pipe_transaction_proves_a_pipe_only_when_answered)
-{
-    for (int ok = 0; ok < 2; ok++) {
-        struct th t;
-        th_init(&t);
-        struct smb1_core k;
-        core_init(&t, &k);
-        smb1_open_add(&k.c, 0x4000, 0x0800, 0x0800, "\\srvsvc", 5);
-        ck_assert_int_eq(smb1_open_get(&k.c, 0x4000)->kind, SMB1_OPEN_FILE);
-        struct mb r;
-        feed(&k, DIR_C2S, TRANS_PIPE_REQ, sizeof TRANS_PIPE_REQ, 30);
-        /* an error (STATUS_INVALID_HANDLE) must not cost a file its hash,
-         * even one that (oddly) comes with the words of a success */
-        trans_rsp(&r, 0x0800, 0x0800, 5, ok ? 68 : 0, ok ? 0 : 0xc0000008);
-        feed_mb(&k, DIR_S2C, &r, 40);
-        struct smb1_open *o = smb1_open_get(&k.c, 0x4000);
-        ck_assert_int_eq(o->kind, ok ? SMB1_OPEN_PIPE : SMB1_OPEN_FILE);
-        ck_assert(ok ? o->ft == NULL : o->ft != NULL);
-        smb1_core_end(&k, 999);
-        smb1_core_free(&k);
-        if (ok)
-            ck_assert(th_line_has(&t, "file ", " kind=\"pipe\" fid=16384 uid=2048 tid=2048 user=null domain=null "
-                                               "size=null bytes_in=72 bytes_out=68 partial=false"));
-        else
-            ck_assert(th_line_has(&t, "file ", " kind=\"file\" "));
-        th_end(&t);
-    }
 }
 END_TEST
 
@@ -656,45 +322,6 @@ START_TEST(file_records_carry_user_and_domain)
 }
 END_TEST
 
-/* WRITE_ANDX data on a pipe streams to the DCE/RPC layer piece by piece: a
- * bind cut by a capture gap is dropped with dcerpc_gap, the rest of it is
- * skipped (dcerpc_resync) and the next whole bind, sent in 7-byte pieces, is taken */
-START_TEST(pipe_write_stream_gap_reaches_dcerpc)
-{
-    struct th t;
-    th_init(&t);
-    struct smb1_core k;
-    pipe_session(&t, &k);
-    const uint8_t *bind = TRANS_PIPE_REQ + 84; /* the 72-byte bind in that fixture */
-    struct mb q;
-    writex_req(&q, 6, 0x4000, 72);
-    memcpy(q.b + 64, bind, 72);
-    /* the header and the bind's first 20 bytes, 10 lost, the rest */
-    smb1_msg_begin(&k, DIR_C2S, q.n, 50);
-    smb1_msg_data(&k, DIR_C2S, q.b, 64 + 20, 50);
-    smb1_msg_gap(&k, DIR_C2S, 10, 51);
-    smb1_msg_data(&k, DIR_C2S, q.b + 64 + 30, q.n - 64 - 30, 52);
-    smb1_msg_end(&k, DIR_C2S, true, 52);
-    ck_assert(th_line_has(&t, "anomaly ", "dcerpc_gap"));
-    writex_req(&q, 7, 0x4000, 72);
-    memcpy(q.b + 64, bind, 72);
-    q.b[64 + 12] = 2; /* call_id 2 */
-    smb1_msg_begin(&k, DIR_C2S, q.n, 60);
-    for (size_t i = 0; i < q.n; i += 7) /* in 7-byte pieces */
-        smb1_msg_data(&k, DIR_C2S, q.b + i, q.n - i < 7 ? q.n - i : 7, 60);
-    smb1_msg_end(&k, DIR_C2S, true, 60);
-    smb1_core_end(&k, 999);
-    smb1_core_free(&k);
-    /* only the second bind is reported (unanswered) */
-    ck_assert_uint_eq(th_count(&t, "dcerpc_bind "), 1);
-    ck_assert(th_line_has(&t, "dcerpc_bind ", "call_id=2"));
-    /* the 42 bytes of the cut bind after the gap were skipped to reach it */
-    ck_assert_uint_eq(th_count(&t, "anomaly "), 2);
-    ck_assert(th_line_has(&t, "anomaly ", "42 bytes skipped to the next PDU header"));
-    th_end(&t);
-}
-END_TEST
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("smb1_kind");
@@ -706,11 +333,8 @@ static Suite *suite(void)
     tcase_add_test(tc, directory_by_create_options_and_by_directory_byte);
     tcase_add_test(tc, open_andx_file_type);
     tcase_add_test(tc, kind_names);
-    tcase_add_test(tc, pipe_bytes_across_transact_read_and_write);
-    tcase_add_test(tc, a_pipe_transaction_proves_a_pipe_only_when_answered);
     tcase_add_test(tc, becoming_a_pipe_keeps_the_bytes_seen);
     tcase_add_test(tc, file_records_carry_user_and_domain);
-    tcase_add_test(tc, pipe_write_stream_gap_reaches_dcerpc);
     suite_add_tcase(s, tc);
     return s;
 }

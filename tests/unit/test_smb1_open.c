@@ -132,64 +132,8 @@ static const uint8_t NTC_RSP[] = {
     0x00, 0x00,                                        /* ByteCount */
 };
 
-/* raw_ntlm_in_smb.pcap frame 28: a named pipe on IPC$ */
-static const uint8_t NTC_REQ_PIPE[] = {
-    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x08, 0x01, 0xc8,
-    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
-    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,    /* TID 0x0800, PID 1, UID 0x0800, MID 4 */
-    0x18, 0xff, 0x00, 0x00, 0x00,                      /* WordCount 24, AndX */
-    0x00,                                              /* Reserved */
-    0x10, 0x00,                                        /* NameLength 16 (with the terminator) */
-    0x10, 0x00, 0x00, 0x00,                            /* Flags: extended response */
-    0x00, 0x00, 0x00, 0x00,                            /* RootDirectoryFID */
-    0x00, 0x00, 0x00, 0xc0,                            /* DesiredAccess: GENERIC_READ|GENERIC_WRITE */
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize */
-    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
-    0x03, 0x00, 0x00, 0x00,                            /* ShareAccess */
-    0x01, 0x00, 0x00, 0x00,                            /* CreateDisposition: FILE_OPEN */
-    0x00, 0x00, 0x00, 0x00,                            /* CreateOptions */
-    0x02, 0x00, 0x00, 0x00,                            /* ImpersonationLevel */
-    0x00,                                              /* SecurityFlags */
-    0x11, 0x00,                                        /* ByteCount 17 */
-    0x00,                                              /* Pad */
-    '\\', 0, 's', 0, 'r', 0, 'v', 0, 's', 0, 'v', 0, 'c', 0, 0, 0, /* FileName "\srvsvc" */
-};
-
-/* raw_ntlm_in_smb.pcap frame 29: [MS-SMB] extended response: WordCount 42,
- * but 50 words of fields follow (a known Windows quirk) */
-static const uint8_t NTC_RSP_PIPE[] = {
-    0xff, 'S', 'M', 'B', 0xa2, 0x00, 0x00, 0x00, 0x00, 0x88, 0x01, 0xc8,
-    0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
-    0x00, 0x08, 0x01, 0x00, 0x00, 0x08, 0x04, 0x00,
-    0x2a,                                              /* WordCount 42 */
-    0xff, 0x00, 0x87, 0x00,                            /* AndX */
-    0x00,                                              /* OplockLevel */
-    0x00, 0x40,                                        /* FID 0x4000 */
-    0x01, 0x00, 0x00, 0x00,                            /* CreateAction: opened */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* CreateTime, LastAccessTime */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* LastWriteTime, LastChangeTime */
-    0x80, 0x00, 0x00, 0x00,                            /* ExtFileAttributes */
-    0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* AllocationSize 4096 */
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,    /* EndOfFile 0 */
-    0x02, 0x00,                                        /* ResourceType: message-mode pipe */
-    0xff, 0x05,                                        /* NMPipeStatus */
-    0x00,                                              /* Directory */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* VolumeGUID */
-    0, 0, 0, 0, 0, 0, 0, 0,                            /* FileId */
-    0x9b, 0x01, 0x12, 0x00,                            /* MaximalAccessRights */
-    0x9b, 0x01, 0x12, 0x00,                            /* GuestMaximalAccessRights */
-    0x00, 0x00,                                        /* ByteCount */
-};
-
-static void tree(struct th *t, uint16_t tid, const char *path, const char *service)
-{
-    struct smb1_tree *tr = smb1_tree_get(&t->c, tid, true);
-    tr->path = strdup(path);
-    tr->service = service ? strdup(service) : NULL;
-}
-
-static void smbclient_tree(struct th *t) { tree(t, 1, "\\\\LOCALHOST\\MP3", "A:"); }
-static void eicar_tree(struct th *t) { tree(t, 0x0800, "\\\\192.168.1.3\\PUBLIC", "A:"); }
+static void smbclient_tree(struct th *t) { th_tree(&t->c, 1, "\\\\LOCALHOST\\MP3", "A:"); }
+static void eicar_tree(struct th *t) { th_tree(&t->c, 0x0800, "\\\\192.168.1.3\\PUBLIC", "A:"); }
 
 START_TEST(open_andx_unicode)
 {
@@ -338,7 +282,7 @@ START_TEST(nt_create_extended_response_pipe)
 {
     struct th t;
     th_init(&t);
-    tree(&t, 0x0800, "\\\\192.168.56.101\\IPC$", "IPC");
+    th_tree(&t.c, 0x0800, "\\\\192.168.56.101\\IPC$", "IPC");
     struct smb1_pending p;
     tx_init(&t, &p);
     th_exchange(&t, &p, NTC_REQ_PIPE, sizeof NTC_REQ_PIPE, NTC_RSP_PIPE, sizeof NTC_RSP_PIPE);

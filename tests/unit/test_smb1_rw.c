@@ -1,7 +1,6 @@
-/* Unit tests for the data commands: READ_ANDX ([MS-CIFS] 2.2.4.42,
- * [MS-SMB] 2.2.4.2), WRITE_ANDX (2.2.4.43, [MS-SMB] 2.2.4.3), READ
- * (2.2.4.11), WRITE (2.2.4.12), LOCKING_ANDX (2.2.4.32), and their stream
- * functions. Real fixtures: arkime/smb-smbclient.pcap frames 24-25 (a 15-byte
+/* Unit tests for the AndX data commands: READ_ANDX ([MS-CIFS] 2.2.4.42,
+ * [MS-SMB] 2.2.4.2), WRITE_ANDX (2.2.4.43, [MS-SMB] 2.2.4.3) and their
+ * stream functions (the core READ, WRITE and LOCKING_ANDX: test_smb1_rw_core.c). Real fixtures: arkime/smb-smbclient.pcap frames 24-25 (a 15-byte
  * read) and suricata-verify smb-eicar-file.pcap frames 20-21 (a 68-byte
  * write with a pad byte before the data). */
 #include <check.h>
@@ -84,20 +83,8 @@ static const uint8_t WX_RSP[] = {
     0x00, 0x00,                                        /* ByteCount */
 };
 
-static void with_open(struct th *t, uint16_t tid, const char *share, const char *service, uint16_t fid,
-                      const char *name, uint64_t size)
-{
-    struct smb1_tree *tr = smb1_tree_get(&t->c, tid, true);
-    tr->path = strdup(share);
-    tr->service = strdup(service);
-    struct smb1_open *o = smb1_open_add(&t->c, fid, 0, tid, name, TS_REQ - 10);
-    o->size_known = true;
-    o->size = size;
-    file_set_size(o->ft, size);
-}
-
-static void smbclient_open(struct th *t) { with_open(t, 1, "\\\\LOCALHOST\\MP3", "A:", 0x42fe, "\\tmp\\foo", 15); }
-static void eicar_open(struct th *t) { with_open(t, 0x0800, "\\\\192.168.1.3\\PUBLIC", "A:", 0x4000, "\\eicar", 0); }
+static void smbclient_open(struct th *t) { th_open_file(t, 1, "\\\\LOCALHOST\\MP3", "A:", 0x42fe, "\\tmp\\foo", 15); }
+static void eicar_open(struct th *t) { th_open_file(t, 0x0800, "\\\\192.168.1.3\\PUBLIC", "A:", 0x4000, "\\eicar", 0); }
 
 /* hand the streamed bytes to the tracker the way the core does */
 static void feed(struct th *t, const uint8_t *msg, const struct smb1_stream *s)
@@ -185,8 +172,8 @@ START_TEST(read_andx_large_and_64bit)
 {
     struct th t;
     th_init(&t);
-    with_open(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\big.iso", 6000000000ull);
-    with_open(&t, 2, "\\\\SRV\\IPC$", "IPC", 0x78, "\\lsarpc", 0);
+    th_open_file(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\big.iso", 6000000000ull);
+    th_open_file(&t, 2, "\\\\SRV\\IPC$", "IPC", 0x78, "\\lsarpc", 0);
     struct smb1_pending p;
     struct mb q, r;
     struct smb1_stream s;
@@ -333,7 +320,7 @@ START_TEST(write_andx_32bit_and_large)
 {
     struct th t;
     th_init(&t);
-    with_open(&t, 1, "\\\\SRV\\data", "A:", 0x55, "\\out.bin", 100);
+    th_open_file(&t, 1, "\\\\SRV\\data", "A:", 0x55, "\\out.bin", 100);
     struct smb1_pending p;
     struct mb q, r;
     struct smb1_stream s;
@@ -392,8 +379,8 @@ START_TEST(offsets_past_any_file_are_flagged)
 {
     struct th t;
     th_init(&t);
-    with_open(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\f.bin", 100);
-    with_open(&t, 2, "\\\\SRV\\IPC$", "IPC", 0x78, "\\lsarpc", 0);
+    th_open_file(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\f.bin", 100);
+    th_open_file(&t, 2, "\\\\SRV\\IPC$", "IPC", 0x78, "\\lsarpc", 0);
     struct smb1_pending p;
     struct mb q, r;
 
@@ -457,7 +444,7 @@ START_TEST(offset_range_ending_at_the_last_offset_fits)
 {
     struct th t;
     th_init(&t);
-    with_open(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\f.bin", 100);
+    th_open_file(&t, 1, "\\\\SRV\\data", "A:", 0x77, "\\f.bin", 100);
     struct smb1_pending p;
     struct mb q;
     tx_init(&t, &p);
@@ -475,116 +462,10 @@ START_TEST(offset_range_ending_at_the_last_offset_fits)
 }
 END_TEST
 
-START_TEST(core_read_and_write)
-{
-    struct th t;
-    th_init(&t);
-    with_open(&t, 1, "\\\\SRV\\dos", "A:", 0x0a01, "\\AUTOEXEC.BAT", 812);
-    struct smb1_pending p;
-    struct mb q, r;
-    struct smb1_stream s;
-
-    tx_init(&t, &p);
-    mb_hdr(&q, 0x0a, 0, 0x08, 0x0001, 1, 1, 0, 60); /* READ */
-    mb_words(&q);
-    mb_u16(&q, 0x0a01); /* FID */
-    mb_u16(&q, 512);    /* CountOfBytesToRead */
-    mb_u32(&q, 512);    /* ReadOffsetInBytes */
-    mb_u16(&q, 0);      /* EstimateOfRemainingBytesToBeRead */
-    mb_bytes(&q);
-    mb_end(&q);
-    mb_hdr(&r, 0x0a, 0, 0x88, 0x0001, 1, 1, 0, 60);
-    mb_words(&r);
-    mb_u16(&r, 300);    /* CountOfBytesReturned */
-    mb_zero(&r, 8);     /* Reserved */
-    mb_bytes(&r);
-    mb_u8(&r, 0x01);    /* BufferFormat: data block */
-    mb_u16(&r, 300);    /* CountOfBytesRead */
-    size_t data_at = r.n;
-    for (int i = 0; i < 300; i++)
-        mb_u8(&r, (uint8_t)i);
-    mb_end(&r);
-    th_req(&t, &p, q.b, q.n, q.n);
-    ck_assert_str_eq(f_str(&p, "file"), "\\AUTOEXEC.BAT");
-    ck_assert_uint_eq(f_uint(&p, "count"), 512);
-    ck_assert_uint_eq(f_uint(&p, "offset"), 512);
-    ck_assert(th_stream(&t, &p, r.b, r.n, r.n, true, &s));
-    ck_assert_uint_eq(s.data_off, data_at);
-    ck_assert_uint_eq(s.data_len, 300);
-    ck_assert_uint_eq(s.file_off, 512);
-    th_rsp(&t, &p, r.b, r.n, r.n);
-    ck_assert_uint_eq(f_uint(&p, "count"), 300);
-    tx_free(&p);
-    th_cuts(NULL, q.b, q.n, r.b, r.n);
-
-    tx_init(&t, &p);
-    mb_hdr(&q, 0x0b, 0, 0x08, 0x0001, 1, 1, 0, 61); /* WRITE */
-    mb_words(&q);
-    mb_u16(&q, 0x0a01); /* FID */
-    mb_u16(&q, 100);    /* CountOfBytesToWrite */
-    mb_u32(&q, 800);    /* WriteOffsetInBytes */
-    mb_u16(&q, 0);      /* EstimateOfRemainingBytesToBeWritten */
-    mb_bytes(&q);
-    mb_u8(&q, 0x01);    /* BufferFormat */
-    mb_u16(&q, 100);    /* DataLength */
-    data_at = q.n;
-    mb_zero(&q, 100);
-    mb_end(&q);
-    mb_hdr(&r, 0x0b, 0, 0x88, 0x0001, 1, 1, 0, 61);
-    mb_words(&r);
-    mb_u16(&r, 100);    /* CountOfBytesWritten */
-    mb_bytes(&r);
-    mb_end(&r);
-    ck_assert(th_stream(&t, &p, q.b, q.n, q.n, false, &s));
-    ck_assert_uint_eq(s.data_off, data_at);
-    ck_assert_uint_eq(s.data_len, 100);
-    ck_assert_uint_eq(s.file_off, 800);
-    ck_assert_int_eq(s.io, FILE_WRITE);
-    th_exchange(&t, &p, q.b, q.n, r.b, r.n);
-    ck_assert_uint_eq(f_uint(&p, "count"), 100);
-    ck_assert_uint_eq(smb1_open_get(&t.c, 0x0a01)->size, 900);
-    tx_free(&p);
-    th_end(&t);
-    th_cuts(NULL, q.b, q.n, r.b, r.n);
-}
-END_TEST
-
-START_TEST(locking_andx)
-{
-    struct th t;
-    th_init(&t);
-    with_open(&t, 1, "\\\\SRV\\db", "A:", 0x31, "\\ledger.mdb", 4096);
-    struct smb1_pending p;
-    tx_init(&t, &p);
-    struct mb q;
-    mb_hdr(&q, 0x24, 0, 0x08, 0xc001, 1, 1, 0, 70);
-    mb_words(&q);
-    mb_u32(&q, 0xff);   /* AndX */
-    mb_u16(&q, 0x31);   /* FID */
-    mb_u8(&q, 0x10);    /* TypeOfLock: large files */
-    mb_u8(&q, 0);       /* NewOpLockLevel */
-    mb_u32(&q, 0);      /* Timeout */
-    mb_u16(&q, 1);      /* NumberOfRequestedUnlocks */
-    mb_u16(&q, 2);      /* NumberOfRequestedLocks */
-    mb_bytes(&q);
-    mb_zero(&q, 60);    /* three LOCKING_ANDX_RANGE64 */
-    mb_end(&q);
-    th_req(&t, &p, q.b, q.n, q.n);
-    ck_assert_uint_eq(f_uint(&p, "fid"), 0x31);
-    ck_assert_str_eq(f_str(&p, "file"), "\\ledger.mdb");
-    ck_assert_uint_eq(f_uint(&p, "lock_type"), 0x10);
-    ck_assert_uint_eq(f_uint(&p, "unlocks"), 1);
-    ck_assert_uint_eq(f_uint(&p, "locks"), 2);
-    tx_free(&p);
-    th_cuts(NULL, q.b, q.n, NULL, 0);
-    th_end(&t);
-}
-END_TEST
-
 /* A request cut inside its words (or with a word count the handler refuses)
  * decodes nothing: its response must not stream data to FID 0 at offset 0, or
  * grow FID 0, from the zeroes of a request never decoded. */
-static void zero_fid_open(struct th *t) { with_open(t, 1, "\\\\SRV\\data", "A:", 0, "\\zero.bin", 0); }
+static void zero_fid_open(struct th *t) { th_open_file(t, 1, "\\\\SRV\\data", "A:", 0, "\\zero.bin", 0); }
 
 START_TEST(undecoded_request_gives_response_nothing)
 {
@@ -692,10 +573,8 @@ int main(void)
     tcase_add_test(tc, read_andx_stream_declines);
     tcase_add_test(tc, write_andx_eicar);
     tcase_add_test(tc, write_andx_32bit_and_large);
-    tcase_add_test(tc, core_read_and_write);
     tcase_add_test(tc, offsets_past_any_file_are_flagged);
     tcase_add_test(tc, offset_range_ending_at_the_last_offset_fits);
-    tcase_add_test(tc, locking_andx);
     tcase_add_test(tc, undecoded_request_gives_response_nothing);
     tcase_add_test(tc, every_truncation);
     suite_add_tcase(s, tc);
