@@ -253,13 +253,18 @@ static bool compare_disk(struct extract_stream *s, uint64_t a, uint64_t b, const
             return false;
         }
         const uint8_t *q = p + (pos - a);
-        for (size_t i = 0; i < (size_t)r; i++) {
-            if (buf[i] != q[i]) {
-                if (!any)
-                    *da = pos + i;
-                *db = pos + i + 1;
-                any = true;
-            }
+        /* agreeing copies (the common re-read) cost one memcmp per block;
+         * only a block that differs is scanned for its first and last byte */
+        if (memcmp(buf, q, (size_t)r) != 0) {
+            size_t i = 0, j = (size_t)r;
+            while (buf[i] == q[i])
+                i++;
+            while (buf[j - 1] == q[j - 1])
+                j--;
+            if (!any)
+                *da = pos + i;
+            *db = pos + j;
+            any = true;
         }
         pos += (uint64_t)r;
     }
