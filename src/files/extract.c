@@ -77,7 +77,6 @@ struct extract_stream *extract_stream_new(struct extractor *x)
     s->x = x;
     s->fd = -1;
     ranges_init(&s->disk, FILE_RANGES_MAX);
-    x->n_streams++;
     return s;
 }
 
@@ -350,6 +349,5 @@ void extract_stream_free(struct extract_stream *s)
         return;
     extract_drop_tmp(s);
     ranges_free(&s->disk);
-    s->x->n_streams--;
     free(s);
 }

@@ -41,7 +41,6 @@ struct extractor {
     uint64_t tmp_serial;        /* temp names: <pid>-<serial> */
     struct extract_stream *lru_head, *lru_tail;
     size_t n_fds;
-    size_t n_streams;
     struct extract_counts counts;
     const char *sensor;
 };
