@@ -304,10 +304,12 @@ void extract_data(struct extract_stream *s, bool is_write, uint64_t chunk_off, u
     for (uint64_t pos = off; pos < end;) {
         size_t i = first_after(&s->disk, pos);
         if (i < s->disk.n && s->disk.v[i][0] <= pos) {
-            /* already on disk: the first copy stays; check the new one agrees */
+            /* already on disk: the first copy stays; check the new one agrees.
+             * A coarse list also claims holes it joined over: a hole read
+             * back is no first copy, so nothing is compared once it is coarse */
             uint64_t b = x_min64(end, s->disk.v[i][1]);
             uint64_t a1 = 0, b1 = 0;
-            if (compare_disk(s, pos, b, p + (pos - off), &a1, &b1)) {
+            if (!s->disk.coarse && compare_disk(s, pos, b, p + (pos - off), &a1, &b1)) {
                 if (!conflict) {
                     first_a = pos;
                     da = a1;

@@ -29,7 +29,10 @@
  *   READ/WRITE, however many pieces it came in), `first` the part of it the
  *   first copy covered (from the first to the last overlapping piece that
  *   differed), `differ` first to last differing byte + 1. At most EXTRACT_CONFLICTS_MAX
- *   are listed; the rest are counted.
+ *   are listed; the rest are counted. Once the list of bytes on disk is
+ *   coarse (FILE_RANGES_MAX disjoint ranges: it then claims holes it joined
+ *   over, see ranges_coarse below) nothing more is compared: a hole read back
+ *   is no first copy, and bytes in a joined hole stay a hole.
  *
  * - Caps (limits.h): no byte at an offset >= extract_max_file is written
  *   ("file_limit"); no more than extract_max_total bytes are written in the

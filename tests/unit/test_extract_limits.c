@@ -164,6 +164,41 @@ START_TEST(unusable_dir)
 }
 END_TEST
 
+/* more disjoint pieces than the list of bytes on disk keeps (FILE_RANGES_MAX):
+ * the list joins holes it never wrote, and the pieces that later fill those
+ * holes were compared with the holes (zeros) and reported as hundreds of
+ * overlap conflicts, though no byte was ever sent twice. A coarse list
+ * compares nothing: no conflict, ranges_coarse says the file has holes. */
+START_TEST(coarse_ranges_claim_no_conflict)
+{
+    struct world w;
+    world_init(&w, limits_default());
+    const size_t blk = 16, nb = 2 * (FILE_RANGES_MAX + 1000), n = blk * nb;
+    uint8_t *b = make_buf(n, 15);
+    struct xfile x;
+    xf_new(&w, &x, (int64_t)n);
+    for (size_t pass = 0; pass < 2; pass++) /* every even block, then every odd one */
+        for (size_t k = pass; k < nb; k += 2)
+            file_data(x.f, FILE_READ, k * blk, b + k * blk, blk);
+    xf_finish(&w, &x, 9, 1);
+    ck_assert(!x.r.overlap_conflict); /* the tracker saw no overlap either */
+    char rel[128];
+    assert_partial(&w, &x.e, 1, rel, sizeof rel);
+    ck_assert(!ev_has(&x.e, F(extract_error)));
+    uint8_t *got = slurp_n(&w, rel, n);
+    ck_assert(memcmp(got, b, blk) == 0); /* the first pieces were written */
+    free(got);
+    json_t *o = sidecar(&w, rel);
+    ck_assert(json_is_true(json_object_get(o, "ranges_coarse")));
+    ck_assert_uint_eq(json_array_size(json_object_get(o, "overlap_conflicts")), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(o, "overlap_conflicts_omitted")), 0);
+    json_decref(o);
+    xf_free(&x);
+    free(b);
+    world_free(&w);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("extract_limits");
@@ -173,6 +208,7 @@ static Suite *suite(void)
     tcase_add_test(t, write_error);
     tcase_add_test(t, descriptor_cap);
     tcase_add_test(t, unusable_dir);
+    tcase_add_test(t, coarse_ranges_claim_no_conflict);
     suite_add_tcase(s, t);
     return s;
 }
