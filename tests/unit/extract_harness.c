@@ -5,7 +5,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <ftw.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,28 +90,6 @@ void xf_free(struct xfile *x)
     ev_free(&x->e);
     file_result_free(&x->r);
     file_free(x->f);
-}
-
-uint8_t *make_buf(size_t n, uint64_t seed)
-{
-    uint8_t *b = malloc(n ? n : 1);
-    ck_assert_ptr_nonnull(b);
-    for (size_t i = 0; i < n; i++) {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        b[i] = (uint8_t)(seed >> 24);
-    }
-    return b;
-}
-
-void sha256_hex(const uint8_t *p, size_t n, char out[65])
-{
-    uint8_t d[EVP_MAX_MD_SIZE];
-    unsigned dl = 0;
-    ck_assert_int_eq(EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL), 1);
-    for (unsigned i = 0; i < dl; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 const char *ev_s(const struct event *e, const char *name)

@@ -13,8 +13,7 @@
 #include "event.h"
 #include "extract.h"
 #include "files.h"
-
-#define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#include "files_harness.h" /* make_buf, sha256_hex, SHA256_EMPTY */
 
 /* one test's world: a fresh directory, an extractor, a pool, the anomalies */
 struct world {
@@ -47,9 +46,6 @@ void xf_finish(struct world *w, struct xfile *x, uint64_t fid, uint64_t instance
 /* frees the record, the result and the tracker (xf_finish must have run) */
 void xf_free(struct xfile *x);
 
-/* xorshift64: deterministic test data (caller frees) */
-uint8_t *make_buf(size_t n, uint64_t seed);
-void sha256_hex(const uint8_t *p, size_t n, char out[65]);
 /* a string field of e (asserted present); NULL when it is null */
 const char *ev_s(const struct event *e, const char *name);
 
