@@ -3,7 +3,8 @@
  * data comes from READ/WRITE, [MS-CIFS] 2.2.4.42-43, through files.c); the
  * layout and the rules below are smbscope's own.
  *
- * Contract (extract.c implements it; tests/unit/test_extract.c pins it):
+ * Contract (extract.c and extract_place.c implement it; tests/unit/test_extract.c
+ * and test_extract_limits.c pin it):
  *
  * - Layout under DIR (created if missing; opened once, O_DIRECTORY; every
  *   later path is relative to that descriptor and made only of hex digits,
