@@ -3,7 +3,8 @@
  * data comes from READ/WRITE, [MS-CIFS] 2.2.4.42-43, through files.c); the
  * layout and the rules below are smbscope's own.
  *
- * Contract (extract.c implements it; tests/unit/test_extract.c pins it):
+ * Contract (extract.c and extract_place.c implement it; tests/unit/test_extract.c
+ * and test_extract_limits.c pin it):
  *
  * - Layout under DIR (created if missing; opened once, O_DIRECTORY; every
  *   later path is relative to that descriptor and made only of hex digits,
@@ -29,7 +30,10 @@
  *   READ/WRITE, however many pieces it came in), `first` the part of it the
  *   first copy covered (from the first to the last overlapping piece that
  *   differed), `differ` first to last differing byte + 1. At most EXTRACT_CONFLICTS_MAX
- *   are listed; the rest are counted.
+ *   are listed; the rest are counted. Once the list of bytes on disk is
+ *   coarse (FILE_RANGES_MAX disjoint ranges: it then claims holes it joined
+ *   over, see ranges_coarse below) nothing more is compared: a hole read back
+ *   is no first copy, and bytes in a joined hole stay a hole.
  *
  * - Caps (limits.h): no byte at an offset >= extract_max_file is written
  *   ("file_limit"); no more than extract_max_total bytes are written in the

@@ -441,6 +441,14 @@ static void hex(const uint8_t *d, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* the target size (files.h): the size set, or the furthest write since if
+ * larger; *known false when neither was seen */
+static uint64_t target_size(const struct file_track *f, bool *known)
+{
+    *known = f->size_known || f->wrote;
+    return max64(f->size_known ? f->size : 0, f->write_end);
+}
+
 static uint64_t seen_end(const struct ranges *r) { return r->n ? r->v[r->n - 1][1] : 0; }
 
 void file_finish(struct file_track *f, struct file_result *out)
@@ -455,8 +463,8 @@ void file_finish(struct file_track *f, struct file_result *out)
     chunk_end(f, false);
     f->finished = true;
 
-    bool known = f->size_known || f->wrote;
-    uint64_t target = max64(f->size_known ? f->size : 0, f->write_end);
+    bool known;
+    uint64_t target = target_size(f, &known);
     uint64_t last = seen_end(&f->seen); /* exact even in a coarse list: joins never move the ends */
 
     out->bytes_read = f->bytes_read;
@@ -513,9 +521,11 @@ void file_extract(struct file_track *f, const struct file_result *r, struct even
         ev_str(e, F(extract_error), "no_memory");
         return;
     }
+    bool known;
+    uint64_t size = target_size(f, &known);
     struct extract_file_info fi = {
-        .size_known = f->size_known || f->wrote,
-        .size = max64(f->size_known ? f->size : 0, f->write_end),
+        .size_known = known,
+        .size = size,
         .sha256 = r->has_sha256 ? r->sha256 : NULL,
         .no_hash_reason = r->has_sha256 ? NULL : r->no_hash_reason,
     };

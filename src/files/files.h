@@ -6,7 +6,7 @@
  * Spec: [MS-CIFS] 2.2.4.42 (READ_ANDX), 2.2.4.43 (WRITE_ANDX): the offsets and
  * lengths fed here; the hashing and coverage rules are smbscope's own.
  *
- * Semantics (files.c implements them; tests/unit/test_files.c pins them):
+ * Semantics (files.c implements them; tests/unit/test_files*.c pin them):
  *
  * - bytes_read / bytes_written count every byte seen on the wire, repeats
  *   included: a range read twice counts twice. The range lists are the union

@@ -34,25 +34,7 @@ sys.path.insert(0, str(ROOT / "tests" / "rewrite"))
 sys.path.insert(0, str(ROOT / "tests" / "tools"))
 import pcaprw as rw  # noqa: E402
 import summary  # noqa: E402
-
-failures = []
-
-
-def report(name, problems):
-    print(f"{'ok  ' if not problems else 'FAIL'} {name}")
-    for p in problems[:12]:
-        print("     ", p)
-    if problems:
-        failures.append(name)
-
-
-def facts(path):
-    out = {}
-    for line in path.read_text().splitlines():
-        if "=" in line:
-            k, v = line.split("=", 1)
-            out[k] = v
-    return out
+from report import failures, report  # noqa: E402
 
 
 def run(binary, pcap, xdir=None):
@@ -125,7 +107,7 @@ def check_sample(binary, pcap, tmp):
             if not (xdir / x).is_file():
                 p.append(f"{x} missing")
             expected |= {x, x + ".json"}
-    for k, v in facts(pcap.with_suffix(".facts")).items():
+    for k, v in summary.read_facts(pcap.with_suffix(".facts")).items():
         if k.endswith(".sha256"):
             f = xdir / "sha256" / v[:2] / v
             if not f.is_file() or sha(f.read_bytes()) != v:
@@ -139,7 +121,7 @@ def check_sample(binary, pcap, tmp):
 
 def check_drop(binary, tmp):
     pcap = ROOT / "samples" / "bigread-445.pcap"
-    f = facts(pcap.with_suffix(".facts"))
+    f = summary.read_facts(pcap.with_suffix(".facts"))
     size = int(f["open.file_size"])
     real = random.Random(1).randbytes(size)
     p = []

@@ -25,17 +25,9 @@ sys.path.insert(0, str(HERE.parent / "tools"))
 sys.path.insert(0, str(HERE))
 import pcaprw as rw  # noqa: E402
 import summary  # noqa: E402
+from report import failures, report  # noqa: E402
 
 OPS = {"reorder": rw.reorder, "duplicate": rw.duplicate, "overlap": rw.overlap, "tiny": rw.tiny}
-failures = []
-
-
-def report(name, problems):
-    print(f"{'ok  ' if not problems else 'FAIL'} {name}")
-    for p in problems[:12]:
-        print("     ", p)
-    if problems:
-        failures.append(name)
 
 
 def basic(run):
