@@ -2,6 +2,7 @@
  * counts what the stats record reports. */
 #include "analyzer.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 #include "anomaly_budget.h"
 #include "decode.h"
 #include "extract.h"
+#include "fchunks.h"
 #include "files.h"
 #include "flow.h"
+#include "hashq.h"
 #include "htab.h"
 #include "membudget.h"
 #include "notices.h"
@@ -32,6 +35,8 @@ struct analyzer {
     struct decode_ctx *dec;
     struct flow_table *flows;
     struct file_pool files;
+    struct hashq *hq[ANALYZER_HASH_THREADS_MAX]; /* files.hq */
+    uint8_t chunk_secret[FCHUNK_SECRET];         /* files.chunk_secret */
     const struct app_ops *app_ops;
     struct smb_app_ctx app;
     struct membudget mb;       /* all analysis state (--max-state-memory); every stage charges it */
@@ -125,6 +130,20 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
     an->anomalies = abudget_new(cfg->lim.anomalies_per_conn);
     an->files.lim = &an->cfg.lim;
     an->files.mb = &an->mb;
+    /* chunk digests are keyed so a peer cannot make a re-send match (fchunks.h) */
+    random_bytes(an->chunk_secret, sizeof an->chunk_secret);
+    an->files.chunk_secret = an->chunk_secret;
+    for (unsigned i = 0; i < cfg->hash_threads && i < ANALYZER_HASH_THREADS_MAX; i++) {
+        an->hq[i] = hashq_new();
+        if (!an->hq[i]) {
+            /* the output is the same either way, only slower */
+            fprintf(stderr, "smbscope: --threads: cannot start hashing thread %u (%s): hashing on fewer threads\n",
+                    i + 1, strerror(errno));
+            break;
+        }
+        an->files.n_hq++;
+    }
+    an->files.hq = an->hq;
     an->app.lim = &an->cfg.lim;
     an->app.mb = &an->mb;
     /* sessions, trees, opens and pending requests are found by values the
@@ -369,6 +388,9 @@ void analyzer_free(struct analyzer *an)
     notices_free(an->notices);
     /* after the flows: their files' streams belong to it */
     extractor_close(an->files.ex);
+    /* after the flows: their files waited for their hashes */
+    for (unsigned i = 0; i < an->files.n_hq; i++)
+        hashq_free(an->hq[i]);
     abudget_free(an->anomalies);
     for (size_t i = 0; i < an->n_marks; i++)
         free(an->marks[i].path);

@@ -21,7 +21,13 @@ struct analyzer_config {
     unsigned brute_count;                 /* --brute-force-count (0: the default) */
     uint32_t brute_window_s;              /* --brute-force-window (0: the default) */
     uint32_t shard_k, shard_n;            /* --shard K/N: only flows of shard K (shard.h); n == 0: all */
+    unsigned hash_threads;                /* --threads: SHA-256 threads besides the parsing thread (0: none) */
 };
+
+/* --threads: the default (one hashing thread beside the parser: two cores
+ * busy) and the most (files are spread over them; each has its ring) */
+#define ANALYZER_HASH_THREADS_DEFAULT 1u
+#define ANALYZER_HASH_THREADS_MAX 8u
 
 struct analyzer;
 

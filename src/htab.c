@@ -64,25 +64,34 @@ uint64_t siphash24_u64(const struct hkey *k, uint64_t v)
     return siphash24(k, b, sizeof b);
 }
 
-void hkey_random(struct hkey *k)
+void random_bytes(void *p, size_t n)
 {
-    uint8_t b[16];
+    uint8_t *b = p;
     size_t got = 0;
-    while (got < sizeof b) {
-        ssize_t r = getrandom(b + got, sizeof b - got, 0);
+    while (got < n) {
+        ssize_t r = getrandom(b + got, n - got, 0);
         if (r <= 0)
             break;
         got += (size_t)r;
     }
-    if (got < sizeof b) {
+    if (got < n) {
         /* no getrandom (very old kernel, seccomp): still differs per run,
          * which is what keeps a recorded attack from being replayed */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        uint64_t x[2] = {(uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30),
-                         (uint64_t)getpid() ^ (uint64_t)(uintptr_t)k};
-        memcpy(b, x, sizeof b);
+        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 17) ^
+                     (uint64_t)(uintptr_t)p;
+        for (size_t i = got; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u; /* an LCG step: spreads the seed */
+            b[i] = (uint8_t)(x >> 56);
+        }
     }
+}
+
+void hkey_random(struct hkey *k)
+{
+    uint8_t b[16];
+    random_bytes(b, sizeof b);
     k->k0 = le64(b, 8);
     k->k1 = le64(b + 8, 8);
 }

@@ -36,6 +36,8 @@ struct hkey {
 
 /* a fresh secret key from the kernel (getrandom), for one run */
 void hkey_random(struct hkey *k);
+/* n secret bytes from the kernel (getrandom), for one run's keys */
+void random_bytes(void *p, size_t n);
 /* SipHash-2-4 of n bytes under k */
 uint64_t siphash24(const struct hkey *k, const void *p, size_t n);
 /* the same of one 64-bit value (as 8 little-endian bytes) */

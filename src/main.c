@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 {
     const char *reads[argc > 0 ? argc : 1];
     struct run_opts o = {.reads = reads, .max_open_inputs = INPUTS_MAX_OPEN_DEFAULT, .live.fanout_group = -1};
-    struct analyzer_config cfg = {.lim = limits_default()};
+    struct analyzer_config cfg = {.lim = limits_default(), .hash_threads = ANALYZER_HASH_THREADS_DEFAULT};
     int rc = options_parse(argc, argv, &o, &cfg);
     if (rc >= 0)
         return rc;
@@ -101,6 +101,9 @@ int main(int argc, char **argv)
     /* many inputs (files, directories, compressed) read as one capture: inputs.h */
     struct inputs *ins = o.nreads ? inputs_new((size_t)o.max_open_inputs, stderr) : NULL;
     if (o.nreads) {
+        /* --threads 0: everything on one thread, input included */
+        if (ins)
+            inputs_read_ahead(ins, cfg.hash_threads > 0);
         for (size_t i = 0; ins && i < o.nreads; i++)
             if (!inputs_add(ins, o.reads[i]))
                 rc = EXIT_USAGE;

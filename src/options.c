@@ -71,6 +71,11 @@ static void usage(FILE *f)
           "                     both endpoints, the same in every process and host\n"
           "  --fanout GROUP     live, Linux: share the interface's flows with the other\n"
           "                     processes in AF_PACKET fanout group GROUP (0-65535; hash mode)\n"
+          "performance:\n"
+          "  --threads N        threads computing files' SHA-256 beside the parsing thread (1);\n"
+          "                     with N >= 1 each file read with -r is also read ahead on a\n"
+          "                     thread of its own. 0: all on one thread. Output is the same\n"
+          "                     for any N (0-8)\n"
           "notices (README \"Notices\": each rule's exact condition):\n"
           "  --no-notices       run no notice rules (no `notice` records)\n"
           "  --brute-force-count N    logon_brute_force: N failed logons from one client (10)\n"
@@ -135,6 +140,7 @@ enum opt_id {
     OPT_RPC_STUB, OPT_RPC_CALLS, OPT_RPC_CTX,
     OPT_NO_NOTICES, OPT_BRUTE_COUNT, OPT_BRUTE_WINDOW, OPT_MAX_NOTICE_STATE,
     OPT_ROTATE, OPT_ROTATE_SIZE, OPT_STATS_INTERVAL, OPT_SNAPLEN, OPT_BUFFER_SIZE, OPT_SHARD, OPT_FANOUT, /* sensor */
+    OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -187,6 +193,7 @@ static const struct option long_opts[] = {
     {"snaplen", required_argument, NULL, OPT_SNAPLEN},
     {"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
     {"shard", required_argument, NULL, OPT_SHARD},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"fanout", required_argument, NULL, OPT_FANOUT},
     {NULL, 0, NULL, 0},
 };
@@ -291,6 +298,11 @@ int options_parse(int argc, char **argv, struct run_opts *o, struct analyzer_con
         case OPT_SHARD:
             if (!parse_shard(optarg, cfg))
                 return EXIT_USAGE;
+            break;
+        case OPT_THREADS:
+            if (!parse_num("--threads", optarg, 0, ANALYZER_HASH_THREADS_MAX, &v))
+                return EXIT_USAGE;
+            cfg->hash_threads = (unsigned)v;
             break;
         case OPT_SENSOR:
             /* a name a SIEM can key on as is: no quoting, no escapes */

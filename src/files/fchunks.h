@@ -14,9 +14,15 @@
 #include <stdint.h>
 
 #define FCHUNKS_MAX 4096
-/* a truncated SHA-256: 128 bits keep a crafted re-send from passing as the
- * same data, at half the memory of the full digest */
+/* XXH3-128 under the pool's secret (files.h, struct file_pool): the file's
+ * SHA-256 already covers these bytes once; the re-send check needs a digest
+ * that costs little next to it (XXH3 runs at memory speed, a second SHA-256
+ * doubled the run's hashing). 128 bits make an accidental match negligible,
+ * and the per-run random secret keeps a peer from crafting a re-send that
+ * passes as the first copy without knowing it. */
 #define FCHUNK_DIGEST 16
+/* bytes of that secret (a valid XXH3 secret is at least 136) */
+#define FCHUNK_SECRET 192
 
 struct fchunk {
     uint64_t off, len;

@@ -6,11 +6,13 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "event.h"
 #include "extract.h"
 #include "fchunks.h"
 #include "fhold.h"
+#include "hashq.h"
 #include "ranges.h"
 
 /* the READ or WRITE whose pieces are arriving */
@@ -40,7 +42,10 @@ struct file_track {
     bool hashing;
     const char *reason;        /* why hashing stopped (static) */
     bool conflict;
-    EVP_MD_CTX *md;            /* the file's SHA-256, fed strictly in order */
+    EVP_MD_CTX *md;            /* the file's SHA-256, fed strictly in order (maybe on pool->hq's thread) */
+    uint64_t md_pos;           /* hq: the queue position of md's last update (0: none) */
+    struct hashq *hq;          /* the thread hashing md (one of pool->hq), or NULL: inline */
+    bool md_failed;            /* hq: an update failed; read only after hashq_wait(md_pos) */
     uint64_t cursor;           /* bytes [0, cursor) are hashed */
     struct fhold hold;
     uint8_t *head;             /* content of [0, head_len), head_len = min(cursor, head_max) */
@@ -48,7 +53,7 @@ struct file_track {
     size_t head_cap;           /* allocated, counted in pool->kept */
     size_t head_max;           /* the verify window; shrinks to head_cap when refused room */
     struct fchunks chunks;
-    EVP_MD_CTX *cmd;           /* per-chunk digest */
+    XXH3_state_t *cmd;         /* per-chunk digest (fchunks.h) */
     struct chunk ch;
 };
 
@@ -75,6 +80,8 @@ struct file_track *file_new(struct file_pool *pool)
     ranges_init(&f->seen, FILE_RANGES_MAX);
     f->head_max = pool->lim->file_verify_bytes;
     f->ex = extract_stream_new(pool->ex);
+    if (pool->n_hq)
+        f->hq = pool->hq[pool->next_hq++ % pool->n_hq];
     f->md = EVP_MD_CTX_new();
     if (f->md && EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) == 1) {
         f->hashing = true;
@@ -169,10 +176,13 @@ static void head_keep(struct file_track *f, const uint8_t *p, size_t n)
     f->head_len += keep;
 }
 
-/* hash n bytes sitting exactly at the cursor */
+/* hash n bytes sitting exactly at the cursor (queued to the hashing thread
+ * when there is one: the order of updates is the order of the cursor) */
 static void hash_at_cursor(struct file_track *f, const uint8_t *p, size_t n)
 {
-    if (EVP_DigestUpdate(f->md, p, n) != 1) {
+    if (f->hq) {
+        f->md_pos = hashq_update(f->hq, f->md, &f->md_failed, p, n);
+    } else if (EVP_DigestUpdate(f->md, p, n) != 1) {
         give_up(f, "no_memory");
         return;
     }
@@ -284,11 +294,13 @@ static void chunk_end(struct file_track *f, bool complete)
     if (!c->active)
         return;
     c->active = false;
-    uint8_t d[EVP_MAX_MD_SIZE];
-    unsigned dl = 0;
+    uint8_t d[FCHUNK_DIGEST];
     bool have = false;
     if (c->digesting) {
-        have = EVP_DigestFinal_ex(f->cmd, d, &dl) == 1 && dl >= FCHUNK_DIGEST;
+        XXH128_canonical_t cd;
+        XXH128_canonicalFromHash(&cd, XXH3_128bits_digest(f->cmd));
+        memcpy(d, cd.digest, sizeof d);
+        have = true;
         c->digesting = false;
     }
     bool whole = complete && !c->broken && have;
@@ -326,8 +338,13 @@ static void chunk_begin(struct file_track *f, enum file_io io, uint64_t off, uin
     if (off < f->head_max && head_reserve(f, off + len) && off + len <= f->head_max)
         return;
     if (!f->cmd)
-        f->cmd = EVP_MD_CTX_new();
-    if (!f->cmd || EVP_DigestInit_ex(f->cmd, EVP_sha256(), NULL) != 1)
+        f->cmd = XXH3_createState();
+    if (!f->cmd)
+        return;
+    XXH_errorcode rc = f->pool->chunk_secret
+        ? XXH3_128bits_reset_withSecret(f->cmd, f->pool->chunk_secret, FCHUNK_SECRET)
+        : XXH3_128bits_reset(f->cmd);
+    if (rc != XXH_OK)
         return;
     c->digesting = true;
     /* only a chunk reaching behind the cursor can be a re-send; in-order
@@ -394,7 +411,7 @@ void file_data(struct file_track *f, enum file_io io, uint64_t off, const uint8_
 
     struct chunk *c = &f->ch;
     c->got += n;
-    if (c->digesting && EVP_DigestUpdate(f->cmd, p, n) != 1)
+    if (c->digesting && XXH3_128bits_update(f->cmd, p, n) != XXH_OK)
         c->digesting = false;
     if (f->hashing) {
         uint64_t cur = f->cursor;
@@ -481,7 +498,8 @@ void file_finish(struct file_track *f, struct file_result *out)
     if (hash_whole) {
         uint8_t d[EVP_MAX_MD_SIZE];
         unsigned dl = 0;
-        if (EVP_DigestFinal_ex(f->md, d, &dl) == 1 && dl == 32) {
+        hashq_wait(f->hq, f->md_pos);
+        if (!f->md_failed && EVP_DigestFinal_ex(f->md, d, &dl) == 1 && dl == 32) {
             out->has_sha256 = true;
             hex(d, dl, out->sha256);
         } else {
@@ -541,8 +559,10 @@ void file_free(struct file_track *f)
     ranges_free(&f->rd);
     ranges_free(&f->wr);
     ranges_free(&f->seen);
+    /* the hashing thread may still be feeding md */
+    hashq_wait(f->hq, f->md_pos);
     EVP_MD_CTX_free(f->md);
-    EVP_MD_CTX_free(f->cmd);
+    XXH3_freeState(f->cmd);
     mb_credit(f->pool->mb, FILE_TRACK_COST);
     free(f);
 }

@@ -91,6 +91,10 @@ struct file_pool {
     size_t kept;          /* file content kept to verify overlaps, all files */
     size_t kept_peak;
     struct membudget *mb;  /* the run's state budget, charged for trackers, held and kept bytes (or NULL) */
+    struct hashq **hq;     /* n_hq hashing threads (hashq.h); none: SHA-256 on the calling thread */
+    unsigned n_hq;
+    unsigned next_hq;      /* new files take the threads in turn */
+    const uint8_t *chunk_secret; /* FCHUNK_SECRET random bytes keying chunk digests (fchunks.h), or NULL: XXH3's default */
 };
 
 struct file_track;

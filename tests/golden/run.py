@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden tests: every samples/*.pcap through smbscope in text and JSON,
 compared byte for byte with tests/golden/<name>.txt / .json; the JSON is
-validated against the schema, and a second run must be byte-identical.
+validated against the schema, and runs with no hashing thread (--threads 0)
+and with three (--threads 3) must be byte-identical to the default run.
 --update rewrites the goldens (do it deliberately and read the diff)."""
 import difflib
 import pathlib
@@ -14,8 +15,8 @@ import schema_check  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def run(binary, pcap, fmt):
-    p = subprocess.run([binary, "-r", str(pcap), "--format", fmt], capture_output=True, timeout=300)
+def run(binary, pcap, fmt, extra=()):
+    p = subprocess.run([binary, "-r", str(pcap), "--format", fmt, *extra], capture_output=True, timeout=300)
     if p.returncode != 0:
         raise RuntimeError(f"{pcap.name} --format {fmt}: exit {p.returncode}: {p.stderr.decode(errors='replace')}")
     if p.stderr:
@@ -35,11 +36,11 @@ def main():
     for pcap in pcaps:
         for fmt, ext in (("text", "txt"), ("json", "json")):
             out = run(binary, pcap, fmt)
-            again = run(binary, pcap, fmt)
             name = f"{pcap.stem}.{ext}"
             problems = []
-            if out != again:
-                problems.append("output differs between two runs of the same input")
+            for threads in ("0", "3"):
+                if run(binary, pcap, fmt, ("--threads", threads)) != out:
+                    problems.append(f"output with --threads {threads} differs from the default run's")
             if fmt == "json":
                 probs, _ = schema_check.check_lines(validator, out.decode(), name)
                 problems += probs
