@@ -16,6 +16,10 @@ import json
 import sys
 
 
+def show(key):
+    return f"{key[0]}:{key[1]} {key[2]}"
+
+
 def problems(entry, lines):
     """every way the JSON records (an iterable of lines) differ from the
     manifest entry of one capture"""
@@ -38,14 +42,14 @@ def problems(entry, lines):
             seen[key] += 1
             f = want.get(key)
             if f is None:
-                bad.append(f"file record not in the manifest: {key}")
+                bad.append(f"file record not in the manifest: {show(key)}")
                 continue
             for field, exp in (("sha256", f["sha256"]), ("size", f["size"]), ("complete", True)):
                 if r.get(field) != exp:
-                    bad.append(f"{key}: {field} {r.get(field)!r}, expected {exp!r}")
+                    bad.append(f"{show(key)}: {field} {r.get(field)!r}, expected {exp!r}")
     for key in want:
         if seen[key] != 1:
-            bad.append(f"{key}: {seen[key]} file records, expected 1")
+            bad.append(f"{show(key)}: {seen[key]} file records, expected 1")
     for cmd, n in (("READ_ANDX", entry["read_andx"]), ("WRITE_ANDX", entry["write_andx"])):
         if cmds[cmd] != n:
             bad.append(f"{cmd}: {cmds[cmd]} smb records, expected {n}")

@@ -231,23 +231,23 @@ class Conn:
         self.ack(True, gap=self.rng.randint(20, 60))
 
 
-def content(seed, label, size):
-    """the file's bytes, CHUNK at a time: one random.Random(seed) stream"""
+def content(seed, label, size, chunk):
+    """the file's bytes, chunk at a time: one random.Random(seed) stream"""
     rng = random.Random(f"{seed}:{label}")
-    for off in range(0, size, CHUNK):
-        yield off, rng.randbytes(min(CHUNK, size - off))
+    for off in range(0, size, chunk):
+        yield off, rng.randbytes(min(chunk, size - off))
 
 
-def transfer(conn, op, name, fid, size, seed, label, user, files, counts):
-    """a whole session moving one file by op ("read" or "write"), four
-    requests outstanding; yields its frames as it goes"""
+def transfer(conn, op, name, fid, size, seed, label, user, files, counts, chunk=CHUNK):
+    """a whole session moving one file by op ("read" or "write") in requests
+    of chunk bytes, four outstanding; yields its frames as it goes"""
     conn.setup(name, fid, size, user)
     yield from conn.drain()
     h = hashlib.sha256()
     pending = collections.deque()
     mid = 5
     cmd = "read_andx" if op == "read" else "write_andx"
-    for off, data in content(seed, label, size):
+    for off, data in content(seed, label, size, chunk):
         h.update(data)
         if op == "read":
             req, rsp = mk.read_andx(mid, hp.TID, fid, off, len(data), data)
@@ -320,7 +320,7 @@ def short(path, seed, sessions, rates):
         conn = Conn(i, rng, client, 32768 + (i * 7919) % 28000, T0 + i * 1500, rates, stats)
         name = f"\\short\\s{i:05d}_{size}.txt"
         streams.append(transfer(conn, "read", name, 0x1000 + i % 0x8000, size, seed, f"short:{i}", "alice",
-                                files, stats))
+                                files, stats, chunk=65536))
     n, total = write_pcap(path, heapq.merge(*streams))
     return files, stats, n, total
 
