@@ -7,12 +7,16 @@ Checked against the manifest entry of the capture: one `file` record per
 file (same client address and port, same name), with the manifest's size,
 sha256 and complete=true, and no other file record; as many READ_ANDX and
 WRITE_ANDX `smb` records as requests were written, each STATUS_SUCCESS; no
-anomaly record.
+anomaly record. With --extract DIR (the run's --extract directory): every
+file's content is DIR/sha256/XX/SHA256, of the manifest's size and hashing
+to it, and nothing went to DIR/partial/.
 
-Usage: benchcheck.py MANIFEST CAPTURE JSON   (CAPTURE: large or short)
+Usage: benchcheck.py MANIFEST CAPTURE JSON [--extract DIR]   (CAPTURE: large or short)
 Prints one line per problem (at most 20) and a summary; exit 1 on any."""
 import collections
+import hashlib
 import json
+import os
 import sys
 
 
@@ -56,21 +60,50 @@ def problems(entry, lines):
     return bad
 
 
+def extract_problems(entry, root):
+    """every manifest file not extracted whole and right under root"""
+    bad = []
+    partial = os.path.join(root, "partial")
+    if os.path.isdir(partial) and os.listdir(partial):
+        bad.append(f"{len(os.listdir(partial))} entries in {partial}")
+    for f in entry["files"]:
+        path = os.path.join(root, "sha256", f["sha256"][:2], f["sha256"])
+        try:
+            h, n = hashlib.sha256(), 0
+            with open(path, "rb") as fh:
+                while block := fh.read(1 << 20):
+                    h.update(block)
+                    n += len(block)
+        except OSError as e:
+            bad.append(f"{f['name']}: not extracted: {e}")
+            continue
+        if (n, h.hexdigest()) != (f["size"], f["sha256"]):
+            bad.append(f"{f['name']}: extracted {n} bytes with sha256 {h.hexdigest()}")
+    return bad
+
+
 def main():
-    if len(sys.argv) != 4:
+    args = sys.argv[1:]
+    xdir = None
+    if len(args) == 5 and args[3] == "--extract":
+        xdir = args.pop(4)
+        args.pop(3)
+    if len(args) != 3:
         sys.exit(__doc__.strip().splitlines()[-2])
-    manifest, cap, out = sys.argv[1:]
+    manifest, cap, out = args
     with open(manifest) as f:
         entry = json.load(f)["captures"][cap]
     with open(out) as f:
         bad = problems(entry, f)
+    if xdir:
+        bad += extract_problems(entry, xdir)
     for b in bad[:20]:
         print(f"manifest {cap}: MISMATCH {b}")
     if bad:
         print(f"manifest {cap}: FAIL, {len(bad)} problems")
         return 1
-    print(f"manifest {cap}: ok, {len(entry['files'])} files with the expected sha256, complete; "
-          f"{entry['read_andx']} READ_ANDX, {entry['write_andx']} WRITE_ANDX")
+    print(f"manifest {cap}: ok, {len(entry['files'])} files with the expected sha256, complete"
+          f"{', extracted whole' if xdir else ''}; {entry['read_andx']} READ_ANDX, {entry['write_andx']} WRITE_ANDX")
     return 0
 
 
