@@ -1,46 +1,176 @@
 #!/usr/bin/env bash
-# Throughput and memory benchmark: smbscope vs tshark vs a bare libpcap read
-# loop, on one generated capture, measured in one run. Prints seconds, MB/s,
-# ratios and peak RSS. Usage: run.sh SMBSCOPE PCAP_LOOP [COPIES]
+# Throughput and memory benchmark of issue 12, one command:
+#   tests/bench/run.sh SMBSCOPE PCAP_LOOP      (or: meson test -C build --benchmark throughput)
+# On the two captures tests/bench/mkbench.py writes (large: four parallel ~100 MiB
+# READ_ANDX and two ~48 MiB WRITE_ANDX with retransmissions; short: 10,000 short
+# sessions), side by side in one run, round-robin so a noisy neighbour hits all alike:
+#   floor     tests/bench/pcap_loop.c (libpcap reads every packet, touches every byte)
+#   json      smbscope --format json            (file SHA-256 always on)
+#   extract   smbscope --format json --extract DIR (a fresh DIR per repetition)
+#   tshark    tshark -T fields with the SMB fields tests/tools/tshark_compare.py compares
+# Prints per capture the median wall seconds, MB/s, peak RSS (the largest of the
+# repetitions), the ratio to the floor and how many times tshark's time; then checks
+# what it measured (tests/bench/benchcheck.py: every file's SHA-256 as the manifest
+# says, the extracted files too), the byte-identical output across --threads 0/1/2
+# (when smbscope has --threads) and prints the issue's goals as PASS/FAIL lines.
+# Exit 1 when a goal or a check fails, so a failing bench is visible.
+# Environment:
+#   SMBSCOPE_BENCH_REPS     repetitions per tool (default 3; the median is reported)
+#   SMBSCOPE_BENCH_DIR      keep the captures there and reuse them while the generator's
+#                           sources, SMBSCOPE_BENCH_SIZE_MB and _SCALE are unchanged (default: a
+#                           temporary directory, removed at the end)
+#   SMBSCOPE_BENCH_SIZE_MB  the large capture's size, about (default 560)
+#   SMBSCOPE_BENCH_SCALE    tiny: mkbench.py --scale tiny, to try the script in seconds (the
+#                           numbers then mean nothing)
 set -euo pipefail
-smbscope=$1 loop=$2 copies=${3:-60}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-[ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >&2
+[ $# -eq 2 ] || { echo "usage: $0 SMBSCOPE PCAP_LOOP" >&2; exit 2; }
+smbscope=$(realpath "$1") loop=$(realpath "$2")
+reps=${SMBSCOPE_BENCH_REPS:-3} size_mb=${SMBSCOPE_BENCH_SIZE_MB:-560} scale=${SMBSCOPE_BENCH_SCALE:-default}
+gen_args=(--scale "$scale")
+[ "$scale" = default ] && gen_args+=(--size-mb "$size_mb")
+py=${PYTHON:-python3}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+# the bench needs both: install rather than skip (a bench without tshark cannot state its goal)
+need=()
+[ -x /usr/bin/time ] || need+=(time)
+command -v tshark >/dev/null || need+=(tshark)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing ${need[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+fi
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 "$root/tests/bench/mkbig.py" "$work/big.pcap" "$copies" \
-    "$root/samples/bigread-445.pcap" "$root/samples/smbclient-nt1.pcap" "$root/samples/seed-445.pcap"
-size=$(stat -c %s "$work/big.pcap")
-echo "capture: $copies connections, $((size / 1048576)) MiB"
+data=${SMBSCOPE_BENCH_DIR:-$work/data}
+mkdir -p "$data"
 
-measure() { # name cmd...: best of 3 wall seconds and the peak RSS
-    local name=$1 best="" rss=0 t r
-    shift
-    for _ in 1 2 3; do
-        /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err"; return 1; }
-        read -r t r <"$work/time"
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-        [ "$r" -gt "$rss" ] && rss=$r
-    done
-    echo "$name $best $rss"
+# (re)generate unless the cache was made by the same generator with the same arguments
+stamp=$( (cd "$root/tests" && cat bench/mkbench.py crafted/mkcrafted.py hostile/hostile_pcap.py tools/pcapw.py;
+          echo "${gen_args[*]}") | sha256sum | cut -c1-64)
+if [ -f "$data/large.pcap" ] && [ -f "$data/short.pcap" ] && [ -f "$data/manifest.json" ] &&
+   [ "$(cat "$data/stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "captures: reused from $data"
+else
+    rm -f "$data/stamp"
+    t0=$EPOCHREALTIME
+    "$py" "$here/mkbench.py" "$data" "${gen_args[@]}"
+    echo "captures: generated in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b - a}') s"
+    echo "$stamp" >"$data/stamp"
+fi
+
+# the SMB fields of the README's comparison with tshark (tests/tools/tshark_compare.py)
+mapfile -t tfields < <(cd "$root/tests/tools" && "$py" -c 'import tshark_compare; print("\n".join(tshark_compare.FIELDS))')
+targs=()
+for f in "${tfields[@]}"; do targs+=(-e "$f"); done
+echo "tshark fields: ${tfields[*]}"
+echo "repetitions: $reps (median seconds; peak RSS the largest)"
+has_threads=0
+"$smbscope" --help 2>&1 | grep -q -- '--threads' && has_threads=1
+
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+one() { # TOOL CAP: one timed run, "seconds kib" appended to $work/CAP.TOOL
+    local tool=$1 cap=$2 pcap=$data/$2.pcap out=$work/$2.$1.out t0 t1 rc=0
+    local cmd
+    case $tool in
+        floor) cmd=("$loop" "$pcap") ;;
+        json) cmd=("$smbscope" -r "$pcap" --format json) ;;
+        extract)
+            rm -rf "$work/x"
+            mkdir "$work/x"
+            cmd=("$smbscope" -r "$pcap" --format json --extract "$work/x") ;;
+        tshark) cmd=(tshark -n -r "$pcap" -o tcp.reassemble_out_of_order:TRUE -Y smb -T fields "${targs[@]}") ;;
+    esac
+    t0=$EPOCHREALTIME
+    /usr/bin/time -f '%M' -o "$work/rss" "${cmd[@]}" >"$out" 2>"$work/err" || rc=$?
+    t1=$EPOCHREALTIME
+    if [ $rc -ne 0 ]; then
+        fail "$tool on $cap exited $rc: $(head -c 2000 "$work/err")"
+        return 1
+    fi
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b - a}') $(tail -n 1 "$work/rss")" >>"$work/$cap.$tool"
 }
 
-{
-    measure pcap_loop "$loop" "$work/big.pcap"
-    measure smbscope_text "$smbscope" -r "$work/big.pcap"
-    measure smbscope_json "$smbscope" -r "$work/big.pcap" --format json
-    if command -v tshark >/dev/null; then
-        measure tshark tshark -n -r "$work/big.pcap" -o tcp.reassemble_out_of_order:TRUE -Y smb -T fields -e smb.cmd
+tools=(floor json extract tshark)
+for cap in large short; do
+    pcap=$data/$cap.pcap
+    bytes=$(stat -c %s "$pcap")
+    cat "$pcap" >/dev/null # page cache warm for everyone alike
+    echo
+    echo "== $cap: $bytes bytes ($(awk -v b="$bytes" 'BEGIN{printf "%.1f MiB", b / 1048576}')), $(
+        cd "$data" && "$py" -c "import json; e = json.load(open('manifest.json'))['captures']['$cap']
+print(f\"{e['packets']} packets, {len(e['files'])} files, {e['read_andx']} READ_ANDX, {e['write_andx']} WRITE_ANDX, \"
+      f\"{e['retransmitted']} segments sent twice, {e['reordered']} reordered\")")"
+    for ((i = 0; i < reps; i++)); do
+        for tool in "${tools[@]}"; do
+            one "$tool" "$cap" || exit 1
+            # the output checks look at the last repetition's output
+            if [ "$tool" = extract ] && [ $i -eq $((reps - 1)) ]; then
+                "$py" "$here/benchcheck.py" "$data/manifest.json" "$cap" "$work/$cap.extract.out" --extract "$work/x" ||
+                    fail "$cap: smbscope --extract output or files differ from the manifest"
+            fi
+            [ "$tool" = extract ] && rm -rf "$work/x"
+        done
+    done
+    "$py" "$here/benchcheck.py" "$data/manifest.json" "$cap" "$work/$cap.json.out" ||
+        fail "$cap: smbscope --format json output differs from the manifest"
+
+    # medians and peaks, the table, the goals
+    for tool in "${tools[@]}"; do
+        echo "$tool $(sort -g "$work/$cap.$tool" | awk '{t[NR] = $1; if ($2 > m) m = $2}
+            END {printf "%.6f %d", (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2, m}')"
+    done >"$work/$cap.results"
+    awk -v bytes="$bytes" '
+        { t[$1] = $2; m[$1] = $3; order[++n] = $1 }
+        END {
+            name["floor"] = "floor: pcap_loop"
+            name["json"] = "smbscope --format json"
+            name["extract"] = "smbscope json --extract"
+            name["tshark"] = "tshark -T fields"
+            printf "%-26s %9s %9s %13s %8s %10s\n", "", "seconds", "MB/s", "peak RSS MiB", "x floor", "x tshark"
+            for (i = 1; i <= n; i++) {
+                k = order[i]
+                printf "%-26s %9.3f %9.1f %13.1f %8.2f %9.1fx\n", name[k], t[k], bytes / 1e6 / t[k], m[k] / 1024,
+                    t[k] / t["floor"], t["tshark"] / t[k]
+            }
+        }' "$work/$cap.results"
+    read -r _ tf _ < <(grep '^floor ' "$work/$cap.results")
+    read -r _ tj mj < <(grep '^json ' "$work/$cap.results")
+    read -r _ _ mx < <(grep '^extract ' "$work/$cap.results")
+    read -r _ tt _ < <(grep '^tshark ' "$work/$cap.results")
+    goal() { # OK WHAT
+        if [ "$1" = 1 ]; then echo "PASS: $cap: $2"; else fail "$cap: $2"; fi
+    }
+    goal "$(awk -v j="$tj" -v f="$tf" 'BEGIN{print (j <= 1.5 * f)}')" \
+        "smbscope --format json at most 1.5x the floor ($(awk -v j="$tj" -v f="$tf" 'BEGIN{printf "%.2fx", j / f}'))"
+    goal "$(awk -v j="$tj" -v t="$tt" 'BEGIN{print (t >= 25 * j)}')" \
+        "at least 25x faster than tshark ($(awk -v j="$tj" -v t="$tt" 'BEGIN{printf "%.1fx", t / j}'))"
+    goal "$([ "$mj" -le 65536 ] && [ "$mx" -le 65536 ] && echo 1 || echo 0)" \
+        "peak RSS at most 64 MiB (json $((mj / 1024)) MiB, --extract $((mx / 1024)) MiB)"
+    if [ $has_threads = 1 ]; then
+        same=1
+        for n in 0 1 2; do
+            if ! "$smbscope" -r "$pcap" --format json --threads "$n" >"$work/$cap.threads$n" 2>"$work/err"; then
+                echo "smbscope --threads $n exited nonzero: $(head -c 2000 "$work/err")"
+                same=0
+            elif ! cmp "$work/$cap.json.out" "$work/$cap.threads$n"; then
+                same=0
+            fi
+            rm -f "$work/$cap.threads$n"
+        done
+        goal $same "output byte-identical with --threads 0, 1 and 2"
+    else
+        echo "threads: option not present (smbscope --help lists no --threads): determinism across threads not checked"
     fi
-} >"$work/results"
-awk -v size="$size" '
-    { t[$1] = $2; m[$1] = $3; order[++n] = $1 }
-    END {
-        for (i = 1; i <= n; i++) {
-            k = order[i]
-            printf "%-14s %7.3f s  %8.1f MB/s  peak RSS %6.1f MiB", k, t[k], size / 1e6 / (t[k] > 0 ? t[k] : 1e-3), m[k] / 1024
-            if (k != "pcap_loop" && t["pcap_loop"] > 0) printf "  %5.2fx the bare libpcap loop", t[k] / t["pcap_loop"]
-            if (k ~ /smbscope/ && t["tshark"] > 0) printf "  tshark takes %5.1fx as long", t["tshark"] / t[k]
-            printf "\n"
-        }
-    }' "$work/results"
+    rm -f "$work/$cap".*.out
+done
+
+echo
+if [ $fails -gt 0 ]; then
+    echo "bench: FAIL ($fails failed)"
+    exit 1
+fi
+echo "bench: PASS"

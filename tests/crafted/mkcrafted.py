@@ -141,10 +141,12 @@ def negotiate(mid):
     return req, rsp
 
 
-def session_setup(mid):
+def session_setup(mid, user=USER, domain="CRAFTED", native_os=NATIVE_OS, native_lanman=NATIVE_LANMAN):
+    """the strings default to the hostile ones under test; tests/bench/mkbench.py
+    passes plain ones"""
     words = ANDX_NONE + struct.pack("<HHHIHHII", 16644, 50, 0, 0, 24, 24, 0, CAPS)
     b = Bytes(len(words) // 2).raw(bytes(range(1, 25)) + bytes(range(101, 125)))
-    b.u(USER).u("CRAFTED").u(NATIVE_OS).u(NATIVE_LANMAN)
+    b.u(user).u(domain).u(native_os).u(native_lanman)
     req = smb(SESSION_SETUP, words, b, mid=mid)
     words = ANDX_NONE + struct.pack("<H", 0)
     b = Bytes(len(words) // 2).u("Unix").u("Samba").u("CRAFTED")
