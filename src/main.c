@@ -101,9 +101,6 @@ int main(int argc, char **argv)
     /* many inputs (files, directories, compressed) read as one capture: inputs.h */
     struct inputs *ins = o.nreads ? inputs_new((size_t)o.max_open_inputs, stderr) : NULL;
     if (o.nreads) {
-        /* --threads 0: everything on one thread, input included */
-        if (ins)
-            inputs_read_ahead(ins, cfg.hash_threads > 0);
         for (size_t i = 0; ins && i < o.nreads; i++)
             if (!inputs_add(ins, o.reads[i]))
                 rc = EXIT_USAGE;

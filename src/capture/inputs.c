@@ -78,7 +78,6 @@ struct inputs {
     struct filt *filts;
     size_t nfilts;
     bool failed, noted_overlap, have_stdin;
-    bool read_ahead;                  /* inputs_read_ahead */
 };
 
 __attribute__((format(printf, 2, 3))) static void note(struct inputs *in, const char *fmt, ...)
@@ -100,8 +99,6 @@ struct inputs *inputs_new(size_t max_open, FILE *msgs)
     }
     return in;
 }
-
-void inputs_read_ahead(struct inputs *in, bool on) { in->read_ahead = on; }
 
 static struct src *add_src(struct inputs *in, const char *path, const char *name, int dir)
 {
@@ -285,7 +282,7 @@ static const uint8_t PCAP_MAGICS[4][4] = {
 static const uint8_t PCAPNG_MAGIC[4] = {0x0a, 0x0d, 0x0d, 0x0a};
 
 /* true: open; false: not (said on msgs unless a directory's non-capture file, which is noted) */
-static bool open_src(struct inputs *in, struct src *s, bool ahead)
+static bool open_src(struct inputs *in, struct src *s)
 {
     char err[CAPTURE_ERR_MAX];
     s->z = zread_open(s->path, err, sizeof err);
@@ -316,10 +313,6 @@ static bool open_src(struct inputs *in, struct src *s, bool ahead)
         close_src(s);
         return false;
     }
-    /* the syscalls and the decoder overlap parsing on another core; the
-     * bytes are the same, so is everything made of them */
-    if (ahead)
-        (void)zread_read_ahead(s->z);
     if (s->ng) {
         pcapng_file_init(&s->pf, zread_file(s->z));
     } else {
@@ -425,8 +418,7 @@ int inputs_start(struct inputs *in, const char *filter)
     for (size_t i = 0; i < in->n; i++) {
         struct src *s = &in->s[i];
         s->state = SRC_DONE;
-        /* no read-ahead: only the first packet is read before it closes */
-        if (!open_src(in, s, false))
+        if (!open_src(in, s))
             continue;
         usable++;
         /* a bad filter is a usage error, found before any output: compile it
@@ -494,7 +486,7 @@ static void finish(struct inputs *in, struct src *s)
 
 static void activate(struct inputs *in, struct src *s)
 {
-    if (!s->open && !open_src(in, s, in->read_ahead)) {
+    if (!s->open && !open_src(in, s)) {
         s->state = SRC_DONE;
         return;
     }

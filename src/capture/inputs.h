@@ -21,9 +21,6 @@ struct inputs;
 
 /* messages (skipped files, errors, each naming its file) go to msgs */
 struct inputs *inputs_new(size_t max_open, FILE *msgs);
-/* read (and decompress) each regular file on a thread of its own, ahead of
- * the parsing (zread_read_ahead); off by default */
-void inputs_read_ahead(struct inputs *in, bool on);
 /* -r PATH: a file, "-" (standard input) or a directory (its regular files
  * that are captures, by magic; anything else is skipped with a note).
  * False for a usage error (standard input named twice). */

@@ -8,8 +8,6 @@
  * hand-written ones. */
 #include "zread.h"
 
-#include "readahead.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -55,8 +53,6 @@ struct zread {
     uint8_t peek[ZREAD_PEEK_MAX];       /* decompressed bytes peeked, served first */
     size_t peek_len, peek_off;
     uint64_t pos;                       /* decompressed bytes handed to stdio */
-    uint64_t dec_pos;                   /* decompressed bytes produced (the decoder's side; ahead of pos with ra) */
-    struct readahead *ra;               /* zread_read_ahead: decode() runs on its thread */
     FILE *f;
     char err[256];
 };
@@ -107,7 +103,7 @@ static bool fill_in(struct zread *z)
 static ssize_t fail(struct zread *z, const char *what, const char *detail)
 {
     snprintf(z->err, sizeof z->err, "%s data %s after %llu uncompressed bytes%s%s", zread_codec_name(z->codec),
-             what, (unsigned long long)z->dec_pos, detail ? ": " : "", detail ? detail : "");
+             what, (unsigned long long)z->pos, detail ? ": " : "", detail ? detail : "");
     return -1;
 }
 
@@ -197,7 +193,7 @@ static ssize_t xz_decode(struct zread *z, uint8_t *out, size_t n)
     }
 }
 
-static ssize_t decode_codec(struct zread *z, uint8_t *out, size_t n)
+static ssize_t decode(struct zread *z, uint8_t *out, size_t n)
 {
     switch (z->codec) {
     case ZREAD_GZIP: return gz_decode(z, out, n);
@@ -206,18 +202,6 @@ static ssize_t decode_codec(struct zread *z, uint8_t *out, size_t n)
     default: return raw_read(z, out, n);
     }
 }
-
-/* the decoder's side of the stream (the read-ahead thread's, once started) */
-static ssize_t decode(struct zread *z, uint8_t *out, size_t n)
-{
-    ssize_t r = decode_codec(z, out, n);
-    if (r > 0)
-        z->dec_pos += (uint64_t)r;
-    return r;
-}
-
-static ssize_t ahead_fill(void *u, uint8_t *buf, size_t n) { return decode(u, buf, n); }
-static const char *ahead_err(void *u) { return ((struct zread *)u)->err; }
 
 static ssize_t cookie_read(void *cookie, char *buf, size_t size)
 {
@@ -229,8 +213,6 @@ static ssize_t cookie_read(void *cookie, char *buf, size_t size)
         memcpy(buf, z->peek + z->peek_off, k);
         z->peek_off += k;
         r = (ssize_t)k;
-    } else if (z->ra) {
-        r = readahead_read(z->ra, (uint8_t *)buf, size);
     } else {
         r = decode(z, (uint8_t *)buf, size);
     }
@@ -256,9 +238,6 @@ static int cookie_seek(void *cookie, off64_t *off, int whence)
 
 static void release(struct zread *z)
 {
-    /* first: the thread uses the decoder and the descriptor */
-    readahead_free(z->ra);
-    z->ra = NULL;
     if (z->dec_ready) {
         if (z->codec == ZREAD_GZIP)
             inflateEnd(&z->gz);
@@ -390,17 +369,7 @@ size_t zread_peek(struct zread *z, uint8_t *buf, size_t n)
 
 enum zread_codec zread_codec(const struct zread *z) { return z->codec; }
 
-/* with a read-ahead thread running, z->err is its to write: the error it
- * handed over with the stream's end is the consumer's copy */
-const char *zread_error(const struct zread *z) { return z->ra ? readahead_error(z->ra) : z->err; }
-
-bool zread_read_ahead(struct zread *z)
-{
-    if (!z->regular || z->ra || !z->f)
-        return false;
-    z->ra = readahead_new(ahead_fill, ahead_err, z);
-    return z->ra != NULL;
-}
+const char *zread_error(const struct zread *z) { return z->err; }
 
 int zread_is_regular(const struct zread *z) { return z->regular; }
 

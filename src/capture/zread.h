@@ -5,7 +5,6 @@
 #ifndef SMBSCOPE_ZREAD_H
 #define SMBSCOPE_ZREAD_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,11 +30,6 @@ const char *zread_codec_name(enum zread_codec c);
 const char *zread_error(const struct zread *z);
 /* true when the input can be opened again from its start: a regular file, not standard input */
 int zread_is_regular(const struct zread *z);
-/* from now on (after zread_peek), read and decompress a regular file on a
- * thread of its own, a few blocks ahead (readahead.h): the same bytes, the
- * same errors, the parsing thread freed of the syscalls and the decoder.
- * False (nothing changes) for standard input, a pipe, or no thread. */
-bool zread_read_ahead(struct zread *z);
 /* fcloses the stream if still open, then frees */
 void zread_free(struct zread *z);
 

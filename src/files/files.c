@@ -176,10 +176,15 @@ static void head_keep(struct file_track *f, const uint8_t *p, size_t n)
     f->head_len += keep;
 }
 
+static uint64_t target_size(const struct file_track *f, bool *known);
+
 /* hash n bytes sitting exactly at the cursor (queued to the hashing thread
  * when there is one: the order of updates is the order of the cursor) */
 static void hash_at_cursor(struct file_track *f, const uint8_t *p, size_t n)
 {
+    bool known;
+    if (f->hq && !f->md_pos && target_size(f, &known) <= FILE_HASH_INLINE_MAX && known)
+        f->hq = NULL; /* before its first byte is queued: a small file is hashed here (files.h) */
     if (f->hq) {
         f->md_pos = hashq_update(f->hq, f->md, &f->md_failed, p, n);
     } else if (EVP_DigestUpdate(f->md, p, n) != 1) {

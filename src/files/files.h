@@ -75,6 +75,14 @@ enum file_io { FILE_READ, FILE_WRITE };
 /* no byte at this offset or past it is tracked (see Offsets above) */
 #define FILE_OFFSET_END ((uint64_t)INT64_MAX)
 
+/* A file whose target size is known and at most this when its first byte is
+ * hashed is hashed on the calling thread even with hashing threads (pool->hq):
+ * its `file` record, at the close, would otherwise wait for the thread to
+ * hash all of it (the whole file of a short session comes in one READ), and
+ * the hand-over costs more than the hash. Which thread hashes never changes
+ * the result. */
+#define FILE_HASH_INLINE_MAX (256u << 10)
+
 /* most disjoint ranges kept per list (read, write, seen) */
 #define FILE_RANGES_MAX 4096
 

@@ -1,6 +1,5 @@
 /* out_json: one JSON object per line (NDJSON), schema FIELDS_SCHEMA_VERSION (smbscope.schema.json,
  * generated from src/output/fields.def). */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,161 +16,317 @@ void format_ts(uint64_t ts_us, char *buf, size_t cap)
     snprintf(buf, cap, "%s.%06uZ", day, (unsigned)(ts_us % 1000000u));
 }
 
-static json_t *fieldset_json(const struct fieldset *fs);
+/* The line is written straight into a buffer the sink keeps, not built as a
+ * jansson tree and dumped: a tree costs a hash table per object and an
+ * allocation per value, half of a run over many short sessions. The bytes
+ * are what jansson's json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) wrote
+ * (tests/unit/test_out_json.c keeps that as an oracle and compares), plus
+ * the escapes below that jansson leaves raw. */
+struct jbuf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+};
+
+static void jb_put(struct jbuf *b, const void *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->cap - b->n < n + 1) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap - b->n < n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+static void jb_lit(struct jbuf *b, const char *s) { jb_put(b, s, strlen(s)); }
+
+static void jb_char(struct jbuf *b, char c) { jb_put(b, &c, 1); }
+
+static void jb_int(struct jbuf *b, long long v)
+{
+    char t[24];
+    int n = snprintf(t, sizeof t, "%lld", v);
+    jb_put(b, t, (size_t)n);
+}
 
 /* JSON consumers read 64-bit signed at best: saturate rather than wrap (sink.h) */
-static json_int_t json_uint(uint64_t u) { return (json_int_t)sink_uint(u); }
+static void jb_uint(struct jbuf *b, uint64_t u) { jb_int(b, (long long)sink_uint(u)); }
 
-static json_t *field_json(const struct field *f)
+static void jb_u_escape(struct jbuf *b, unsigned cp)
+{
+    char t[8];
+    snprintf(t, sizeof t, "\\u%04X", cp); /* upper case hex, as jansson writes its escapes */
+    jb_put(b, t, 6);
+}
+
+/* the length of the UTF-8 sequence at p and its code point, or 0 when it is
+ * not valid UTF-8 by jansson's rules (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF); stops at the terminating NUL */
+static size_t utf8_seq(const unsigned char *p, unsigned *cp)
+{
+    unsigned c = p[0], v;
+    size_t len;
+    if (c < 0xc2)
+        return 0; /* a lone continuation byte, or the start of an overlong 2-byte form */
+    if (c < 0xe0) {
+        len = 2;
+        v = c & 0x1f;
+    } else if (c < 0xf0) {
+        len = 3;
+        v = c & 0x0f;
+    } else if (c < 0xf5) {
+        len = 4;
+        v = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (p[i] & 0x3f);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* s as a JSON string; null when s is NULL or not valid UTF-8 (what jansson
+ * made of it: it refuses such strings). Escaped: quote, backslash, every C0
+ * control (\b \f \n \r \t, else \u00XX), and also DEL, the C1 controls and
+ * U+2028/U+2029, which can end a line for some reader (Python's
+ * str.splitlines() at U+0085, JavaScript before ES2019 at U+2028/U+2029) or
+ * drive a terminal. Everything else is written as is. False when null. */
+static bool jb_str(struct jbuf *b, const char *s)
+{
+    if (!s) {
+        jb_lit(b, "null");
+        return false;
+    }
+    size_t mark = b->n;
+    jb_char(b, '"');
+    const unsigned char *p = (const unsigned char *)s;
+    for (;;) {
+        const unsigned char *q = p;
+        while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+            q++;
+        jb_put(b, p, (size_t)(q - p));
+        p = q;
+        unsigned c = *p;
+        if (!c)
+            break;
+        if (c < 0x80) {
+            switch (c) {
+            case '"': jb_lit(b, "\\\""); break;
+            case '\\': jb_lit(b, "\\\\"); break;
+            case '\b': jb_lit(b, "\\b"); break;
+            case '\f': jb_lit(b, "\\f"); break;
+            case '\n': jb_lit(b, "\\n"); break;
+            case '\r': jb_lit(b, "\\r"); break;
+            case '\t': jb_lit(b, "\\t"); break;
+            default: jb_u_escape(b, c); break; /* the other C0 controls, and DEL */
+            }
+            p++;
+            continue;
+        }
+        unsigned cp;
+        size_t len = utf8_seq(p, &cp);
+        if (!len) {
+            b->n = mark;
+            jb_lit(b, "null");
+            return false;
+        }
+        if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+            jb_u_escape(b, cp);
+        else
+            jb_put(b, p, len);
+        p += len;
+    }
+    jb_char(b, '"');
+    return true;
+}
+
+static void jb_fieldset(struct jbuf *b, const struct fieldset *fs);
+static void jb_field(struct jbuf *b, const struct field *f);
+
+/* ",name:value" (no comma for the first); a member whose name is not a
+ * valid string is left out, as jansson refused to set it */
+static void jb_member(struct jbuf *b, bool *first, const struct field *f)
+{
+    size_t mark = b->n;
+    if (!*first)
+        jb_char(b, ',');
+    if (!jb_str(b, f->name)) {
+        b->n = mark;
+        return;
+    }
+    jb_char(b, ':');
+    jb_field(b, f);
+    *first = false;
+}
+
+static void jb_field(struct jbuf *b, const struct field *f)
 {
     switch (f->kind) {
-    case F_NULL:
-        return json_null();
-    case F_BOOL:
-        return json_boolean(f->v.b);
-    case F_INT:
-        return json_integer((json_int_t)f->v.i);
-    case F_UINT:
-        return json_integer(json_uint(f->v.u));
-    case F_STR:
-        return json_string(f->v.s);
+    case F_NULL: jb_lit(b, "null"); return;
+    case F_BOOL: jb_lit(b, f->v.b ? "true" : "false"); return;
+    case F_INT: jb_int(b, (long long)f->v.i); return;
+    case F_UINT: jb_uint(b, f->v.u); return;
+    case F_STR: jb_str(b, f->v.s); return;
     case F_STRV: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < f->v.sv.n; i++)
-            json_array_append_new(a, json_string(f->v.sv.v[i]));
-        return a;
+        /* an element that is not a string jansson would take was left out */
+        jb_char(b, '[');
+        bool first = true;
+        for (size_t i = 0; i < f->v.sv.n; i++) {
+            size_t mark = b->n;
+            if (!first)
+                jb_char(b, ',');
+            if (jb_str(b, f->v.sv.v[i]))
+                first = false;
+            else
+                b->n = mark;
+        }
+        jb_char(b, ']');
+        return;
     }
-    case F_RANGES: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < f->v.rg.n; i++)
-            json_array_append_new(a, json_pack("[II]", json_uint(f->v.rg.r[i][0]), json_uint(f->v.rg.r[i][1])));
-        return a;
-    }
-    case F_OBJ:
-        return fieldset_json(f->v.obj);
+    case F_RANGES:
+        jb_char(b, '[');
+        for (size_t i = 0; i < f->v.rg.n; i++) {
+            jb_lit(b, i ? ",[" : "[");
+            jb_uint(b, f->v.rg.r[i][0]);
+            jb_char(b, ',');
+            jb_uint(b, f->v.rg.r[i][1]);
+            jb_char(b, ']');
+        }
+        jb_char(b, ']');
+        return;
+    case F_OBJ: jb_fieldset(b, f->v.obj); return;
     case F_TS: {
         char ts[40];
         format_ts(f->v.u, ts, sizeof ts);
-        return json_string(ts);
+        jb_str(b, ts);
+        return;
     }
     }
-    return json_null();
+    jb_lit(b, "null");
 }
 
-static json_t *fieldset_json(const struct fieldset *fs)
+/* names never repeat in a fieldset (event.h), so none is looked for */
+static void jb_fieldset(struct jbuf *b, const struct fieldset *fs)
 {
-    json_t *o = json_object();
-    for (size_t i = 0; i < fs->n; i++) {
-        json_t *v = field_json(&fs->f[i]);
-        json_object_set_new(o, fs->f[i].name, v ? v : json_null());
-    }
-    return o;
+    jb_char(b, '{');
+    bool first = true;
+    for (size_t i = 0; i < fs->n; i++)
+        jb_member(b, &first, &fs->f[i]);
+    jb_char(b, '}');
 }
 
-/* jansson escapes C0 controls; these it writes raw, and each can end a line
- * for some reader (Python's str.splitlines() breaks at U+0085, JavaScript
- * before ES2019 at U+2028/U+2029) or drive a terminal (DEL, C1). Their
- * encodings only occur inside strings, so they are escaped in place.
- * Returns the byte length of the sequence at p to escape, or 0. */
-static size_t needs_escape(const unsigned char *p, unsigned *cp)
+/* the conn object; left out whole when a string in it is not valid (as
+ * jansson's json_pack failed then) */
+static void jb_conn(struct jbuf *b, const struct conn_ref *c)
 {
-    if (p[0] == 0x7f) {
-        *cp = 0x7f;
-        return 1;
-    }
-    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-        *cp = p[1];
-        return 2;
-    }
-    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-        *cp = p[2] == 0xa8 ? 0x2028 : 0x2029;
-        return 3;
-    }
-    return 0;
+    size_t mark = b->n;
+    bool ok = true;
+    jb_lit(b, ",\"conn\":{\"id\":");
+    ok &= jb_str(b, c->id);
+    jb_lit(b, ",\"uid\":");
+    ok &= jb_str(b, c->uid);
+    jb_lit(b, ",\"community_id\":");
+    ok &= jb_str(b, c->community_id);
+    jb_lit(b, ",\"client\":{\"ip\":");
+    ok &= jb_str(b, c->client_ip);
+    jb_lit(b, ",\"port\":");
+    jb_int(b, (int)c->client_port);
+    jb_lit(b, "},\"server\":{\"ip\":");
+    ok &= jb_str(b, c->server_ip);
+    jb_lit(b, ",\"port\":");
+    jb_int(b, (int)c->server_port);
+    jb_lit(b, "}}");
+    if (!ok)
+        b->n = mark;
 }
 
-/* the line with those sequences escaped (malloc'd; NULL when out of memory) */
-static char *escape_line(char *line)
+/* an envelope key, which the record's own fields never override */
+static bool envelope_key(const char *name, bool sensor, bool conn)
 {
-    size_t extra = 0;
-    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
-        unsigned cp;
-        size_t n = needs_escape(p, &cp);
-        if (n) {
-            extra += 6 - n;
-            p += n - 1;
-        }
+    switch (name[0]) {
+    case 's': return !strcmp(name, "schema") || (sensor && !strcmp(name, "sensor"));
+    case 't': return !strcmp(name, "type") || !strcmp(name, "ts");
+    case 'c': return conn && !strcmp(name, "conn");
+    default: return false;
     }
-    if (!extra)
-        return line;
-    size_t len = strlen(line);
-    char *out = malloc(len + extra + 1), *w = out;
-    if (out) {
-        for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
-            unsigned cp;
-            size_t n = needs_escape(p, &cp);
-            if (!n) {
-                *w++ = (char)*p;
-                continue;
-            }
-            /* upper case hex, as jansson writes its own escapes */
-            w += snprintf(w, 7, "\\u%04X", cp);
-            p += n - 1;
-        }
-        *w = 0;
-    }
-    free(line);
-    return out;
 }
 
-/* the record as the JSON sink writes it (one object, keys in order) */
-static json_t *event_json(const struct event *e, const char *sensor)
+/* the record as the JSON sink writes it (one object, keys in order), no newline */
+static void jb_event(struct jbuf *b, const struct event *e, const char *sensor)
 {
-    json_t *o = json_object();
     char ts[40];
     format_ts(e->ts_us, ts, sizeof ts);
-    json_object_set_new(o, "schema", json_integer(FIELDS_SCHEMA_VERSION));
-    json_object_set_new(o, "type", json_string(ev_type_name(e->type)));
-    json_object_set_new(o, "ts", json_string(ts));
-    if (sensor)
-        json_object_set_new(o, "sensor", json_string(sensor));
-    if (e->conn) {
-        const struct conn_ref *c = e->conn;
-        json_object_set_new(o, "conn",
-                            json_pack("{s:s, s:s, s:s, s:{s:s, s:i}, s:{s:s, s:i}}", "id", c->id, "uid", c->uid, "community_id",
-                                      c->community_id, "client", "ip", c->client_ip, "port", (int)c->client_port,
-                                      "server", "ip", c->server_ip, "port", (int)c->server_port));
+    jb_lit(b, "{\"schema\":");
+    jb_int(b, FIELDS_SCHEMA_VERSION);
+    jb_lit(b, ",\"type\":");
+    jb_str(b, ev_type_name(e->type));
+    jb_lit(b, ",\"ts\":");
+    jb_str(b, ts);
+    if (sensor) {
+        jb_lit(b, ",\"sensor\":");
+        jb_str(b, sensor);
     }
+    if (e->conn)
+        jb_conn(b, e->conn);
+    bool first = false; /* after the envelope */
     for (size_t i = 0; i < e->top.n; i++) {
         const struct field *f = &e->top.f[i];
-        if (json_object_get(o, f->name))
-            continue; /* the envelope's keys win; keys never repeat */
-        json_t *v = field_json(f);
-        json_object_set_new(o, f->name, v ? v : json_null());
+        if (f->name && !envelope_key(f->name, sensor != NULL, e->conn != NULL))
+            jb_member(b, &first, f);
     }
-    return o;
+    jb_char(b, '}');
 }
 
 char *json_event_line(const struct event *e, const char *sensor)
 {
-    json_t *o = event_json(e, sensor);
-    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    return line ? escape_line(line) : NULL;
+    struct jbuf b = {0};
+    jb_event(&b, e, sensor);
+    if (b.oom || !b.p) {
+        free(b.p);
+        return NULL;
+    }
+    b.p[b.n] = '\0';
+    return b.p;
 }
+
+struct json_sink {
+    struct sink s;       /* first: the sink the callers hold */
+    struct jbuf line;    /* reused for every record */
+};
 
 static void json_write(struct sink *s, const struct event *e)
 {
+    struct json_sink *js = (struct json_sink *)s;
     sink_begin(s); /* a new file needs nothing: every line stands alone */
-    char *line = json_event_line(e, s->sensor);
-    if (!line) {
+    js->line.n = 0;
+    jb_event(&js->line, e, s->sensor);
+    jb_char(&js->line, '\n');
+    if (js->line.oom) {
+        /* the buffer is dropped: the next record starts a smaller one */
+        free(js->line.p);
+        js->line = (struct jbuf){0};
         errno = ENOMEM;
         sink_note_error(s);
         return;
     }
-    if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF || ferror(s->out))
+    if (fwrite(js->line.p, 1, js->line.n, s->out) != js->line.n || ferror(s->out))
         sink_note_error(s);
-    free(line);
     if (s->flush_each && fflush(s->out) == EOF)
         sink_note_error(s);
 }
@@ -181,6 +336,7 @@ static int json_close(struct sink *s)
     if (fflush(s->out) == EOF)
         sink_note_error(s);
     int err = s->write_error ? s->write_errno : 0;
+    free(((struct json_sink *)s)->line.p);
     free(s);
     return err;
 }
@@ -189,9 +345,10 @@ static const struct sink_ops json_ops = {json_write, json_close};
 
 struct sink *sink_json_new(FILE *out, bool flush_each)
 {
-    struct sink *s = calloc(1, sizeof *s);
-    if (!s)
+    struct json_sink *js = calloc(1, sizeof *js);
+    if (!js)
         return NULL;
+    struct sink *s = &js->s;
     s->ops = &json_ops;
     s->out = out;
     s->flush_each = flush_each;

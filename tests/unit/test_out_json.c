@@ -271,6 +271,224 @@ START_TEST(sensor_and_start)
 }
 END_TEST
 
+/* ---- the differential check: the sink against jansson ----
+ * The sink writes its lines itself; until it did, they were jansson's
+ * json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) of a tree, with DEL, C1 and
+ * U+2028/9 escaped afterwards. That renderer is kept here as the oracle, and
+ * random records full of hostile strings (controls, every escape, invalid
+ * UTF-8: overlong, surrogates, past U+10FFFF, cut sequences) must come out
+ * byte for byte the same. */
+static json_t *oracle_fields(const struct fieldset *fs);
+
+static json_t *oracle_field(const struct field *f)
+{
+    switch (f->kind) {
+    case F_NULL: return json_null();
+    case F_BOOL: return json_boolean(f->v.b);
+    case F_INT: return json_integer((json_int_t)f->v.i);
+    case F_UINT: return json_integer((json_int_t)sink_uint(f->v.u));
+    case F_STR: return json_string(f->v.s);
+    case F_STRV: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < f->v.sv.n; i++)
+            json_array_append_new(a, json_string(f->v.sv.v[i]));
+        return a;
+    }
+    case F_RANGES: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < f->v.rg.n; i++)
+            json_array_append_new(a, json_pack("[II]", (json_int_t)sink_uint(f->v.rg.r[i][0]),
+                                               (json_int_t)sink_uint(f->v.rg.r[i][1])));
+        return a;
+    }
+    case F_OBJ: return oracle_fields(f->v.obj);
+    case F_TS: {
+        char ts[40];
+        format_ts(f->v.u, ts, sizeof ts);
+        return json_string(ts);
+    }
+    }
+    return json_null();
+}
+
+static json_t *oracle_fields(const struct fieldset *fs)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < fs->n; i++) {
+        json_t *v = oracle_field(&fs->f[i]);
+        json_object_set_new(o, fs->f[i].name, v ? v : json_null());
+    }
+    return o;
+}
+
+static char *oracle_line(const struct event *e, const char *sensor)
+{
+    json_t *o = json_object();
+    char ts[40];
+    format_ts(e->ts_us, ts, sizeof ts);
+    json_object_set_new(o, "schema", json_integer(FIELDS_SCHEMA_VERSION));
+    json_object_set_new(o, "type", json_string(ev_type_name(e->type)));
+    json_object_set_new(o, "ts", json_string(ts));
+    if (sensor)
+        json_object_set_new(o, "sensor", json_string(sensor));
+    if (e->conn) {
+        const struct conn_ref *c = e->conn;
+        json_object_set_new(o, "conn", json_pack("{s:s, s:s, s:s, s:{s:s, s:i}, s:{s:s, s:i}}", "id", c->id, "uid",
+                                                 c->uid, "community_id", c->community_id, "client", "ip", c->client_ip,
+                                                 "port", (int)c->client_port, "server", "ip", c->server_ip, "port",
+                                                 (int)c->server_port));
+    }
+    for (size_t i = 0; i < e->top.n; i++) {
+        const struct field *f = &e->top.f[i];
+        if (json_object_get(o, f->name))
+            continue;
+        json_t *v = oracle_field(f);
+        json_object_set_new(o, f->name, v ? v : json_null());
+    }
+    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    ck_assert_ptr_nonnull(line);
+    /* DEL, C1, U+2028/9 escaped in place */
+    size_t len = strlen(line);
+    char *out = malloc(6 * len + 1), *w = out;
+    ck_assert_ptr_nonnull(out);
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+        unsigned cp = 0;
+        size_t n = 0;
+        if (p[0] == 0x7f)
+            cp = 0x7f, n = 1;
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            cp = p[1], n = 2;
+        else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+            cp = p[2] == 0xa8 ? 0x2028 : 0x2029, n = 3;
+        if (!n) {
+            *w++ = (char)*p;
+            continue;
+        }
+        w += snprintf(w, 7, "\\u%04X", cp);
+        p += n - 1;
+    }
+    *w = 0;
+    free(line);
+    return out;
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* a string of pieces chosen to hit every branch of both escapers */
+static void hostile_string(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const valid[] = {
+        "a", "Zz9", " ", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", "\x01", "\x1b", "\x1f", "\x7f",
+        "\xc2\x80", "\xc2\x85", "\xc2\x9f", "\xc2\xa0", "\xc3\xa9", "\xdf\xbf", "\xe0\xa0\x80",
+        "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xa7", "\xe2\x80\xaa", "\xe2\x80\xae", "\xe2\x81\xa6",
+        "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbb\xbf", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+        "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
+    };
+    /* continuation alone, overlong 2/3/4-byte forms (at their upper edges too),
+     * surrogates (both edges), past U+10FFFF, cut sequences, 0xf5 and up */
+    static const char *const invalid[] = {
+        "\x80", "\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xe0\x9f\xbf", "\xf0\x80\x80\xaf",
+        "\xf0\x8f\xbf\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xf4\x90\x80\x80", "\xc3", "\xe2\x82",
+        "\xf0\x9f\x98", "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", "\xff", "\xc3(", "\xe2(\xa1",
+    };
+    size_t n = 0, k = rng_next(x) % 6;
+    /* mostly valid strings, so whole records with every field kind are compared too */
+    bool valid_only = rng_next(x) % 3 != 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t nv = sizeof valid / sizeof valid[0], ni = sizeof invalid / sizeof invalid[0];
+        size_t j = rng_next(x) % (valid_only ? nv : nv + ni);
+        const char *p = j < nv ? valid[j] : invalid[j - nv];
+        size_t l = strlen(p);
+        if (n + l >= cap)
+            break;
+        memcpy(buf + n, p, l);
+        n += l;
+    }
+    buf[n] = 0;
+}
+
+static const char *const NAMES[] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"};
+
+static void random_fields(struct event *e, struct fieldset *fs, uint64_t *x, int depth)
+{
+    size_t n = rng_next(x) % 8;
+    char s[64];
+    for (size_t i = 0; i < n; i++) {
+        const char *nm = NAMES[i]; /* names never repeat within a set (event.h) */
+        switch (rng_next(x) % 9) {
+        case 0: fs_null_d(e, fs, &A_STR(nm)->d); break;
+        case 1: fs_bool(e, fs, A_BOOL(nm), rng_next(x) & 1); break;
+        case 2: fs_int(e, fs, A_INT(nm), (int64_t)rng_next(x)); break;
+        case 3: fs_uint(e, fs, A_UINT(nm), rng_next(x) >> (rng_next(x) % 64)); break;
+        case 4:
+            hostile_string(x, s, sizeof s);
+            fs_str(e, fs, A_STR(nm), rng_next(x) % 10 ? s : NULL);
+            break;
+        case 5: {
+            char b[3][64];
+            const char *v[3] = {b[0], b[1], b[2]};
+            size_t k = rng_next(x) % 4;
+            for (size_t j = 0; j < k; j++)
+                hostile_string(x, b[j], sizeof b[j]);
+            fs_strv(e, fs, A_STRV(nm), v, k);
+            break;
+        }
+        case 6: {
+            uint64_t r[2][2] = {{rng_next(x) >> 40, rng_next(x)}, {rng_next(x) >> 1, UINT64_MAX}};
+            fs_ranges(e, fs, A_RANGES(nm), (const uint64_t(*)[2])r, rng_next(x) % 3);
+            break;
+        }
+        case 7: fs_ts(e, fs, A_TS(nm), T0 + rng_next(x) % 100000000000ull); break;
+        default:
+            if (depth < 3) {
+                random_fields(e, fs_obj(e, fs, A_OBJ(nm)), x, depth + 1);
+            } else {
+                /* a map: keys are any string, invalid ones too */
+                struct fieldset *m = fs_map(e, fs, ADHOC_D(map, FT_MAP, FD_PLAIN, nm));
+                for (unsigned j = 0, k = (unsigned)(rng_next(x) % 3); j < k; j++) {
+                    hostile_string(x, s, sizeof s);
+                    snprintf(s + strlen(s), sizeof s - strlen(s), "#%u", j); /* distinct */
+                    fs_map_uint(e, m, s, j);
+                }
+            }
+            break;
+        }
+    }
+}
+
+START_TEST(same_bytes_as_jansson)
+{
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    struct conn_ref c = conn_v4();
+    for (unsigned round = 0; round < 20000; round++) {
+        struct event e;
+        ev_init(&e, (enum ev_type)(rng_next(&x) % (EV_SUMMARY + 1)), T0 + rng_next(&x) % 1000000000,
+                rng_next(&x) % 4 ? &c : NULL);
+        ev_allow_adhoc(&e);
+        /* now and then a field named like an envelope key, which must lose */
+        if (rng_next(&x) % 8 == 0)
+            ev_str(&e, A_STR("type"), "x");
+        if (rng_next(&x) % 8 == 0)
+            ev_uint(&e, A_UINT("conn"), 1);
+        random_fields(&e, NULL, &x, 0);
+        const char *sensor = rng_next(&x) % 3 ? NULL : "tap-1";
+        char *got = json_event_line(&e, sensor), *want = oracle_line(&e, sensor);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_msg(strcmp(got, want) == 0, "round %u:\n got %s\nwant %s", round, got, want);
+        free(got);
+        free(want);
+        ev_free(&e);
+    }
+}
+END_TEST
+
 START_TEST(write_errors_are_reported)
 {
     check_write_error(sink_json_new, false);
@@ -291,6 +509,7 @@ int main(void)
     tcase_add_test(tc, hostile_strings_everywhere);
     tcase_add_test(tc, sensor_and_start);
     tcase_add_test(tc, write_errors_are_reported);
+    tcase_add_test(tc, same_bytes_as_jansson);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
