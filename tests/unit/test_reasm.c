@@ -1004,6 +1004,51 @@ START_TEST(history_survives_budget_pressure_by_being_dropped)
 }
 END_TEST
 
+/* a history that wrapped in its first ring (no room to grow then) keeps every
+ * byte at its offset when it grows later: a retransmission of wrapped bytes is
+ * checked against exactly what was delivered */
+START_TEST(history_grows_after_wrapping)
+{
+    struct reasm_pool pool;
+    reasm_pool_init(&pool, REASM_HIST_MIN + 8);
+    struct rec c;
+    rec_init(&c, &pool, 1 << 16);
+    reasm_isn(&c.r, ISN);
+    char data[3000], a[1200];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)('A' + (i * 7 + i / 26) % 26);
+    /* 1500 bytes through a 1024-byte ring: it wraps at 1024 */
+    memcpy(a, data, 700);
+    a[700] = 0;
+    seg(&c, ISN, 0, a);
+    memcpy(a, data + 700, 800);
+    a[800] = 0;
+    seg(&c, ISN, 700, a);
+    ck_assert_uint_eq(c.r.hist_cap, REASM_HIST_MIN);
+    ck_assert_uint_eq(c.r.hist_len, REASM_HIST_MIN);
+    /* room now: the next delivery grows the ring, copying the wrapped bytes */
+    pool.limit = 1 << 20;
+    memcpy(a, data + 1500, 1000);
+    a[1000] = 0;
+    seg(&c, ISN, 1500, a);
+    ck_assert_uint_gt(c.r.hist_cap, REASM_HIST_MIN);
+    ck_assert_int_eq(c.nanom, 0);
+    /* the same bytes again, across the old wrap point: no conflict */
+    memcpy(a, data + 900, 700);
+    a[700] = 0;
+    seg(&c, ISN, 900, a);
+    ck_assert_int_eq(c.nanom, 0);
+    /* one byte changed on each side of where the old ring wrapped */
+    a[123] ^= 0x20; /* stream offset 1023 */
+    a[125] ^= 0x20; /* stream offset 1025 */
+    seg(&c, ISN, 900, a);
+    ck_assert_int_eq(c.nanom, 1);
+    ck_assert_ptr_nonnull(strstr(c.anomalies, "segment [900,1600) differs from the first copy [900,1600) in 2 bytes"));
+    ck_assert_uint_eq(c.st.retrans_bytes, 700 + 698); /* the differing bytes count as overlap, not retransmission */
+    reasm_free(&c.r);
+}
+END_TEST
+
 /* random segments (overlapping, duplicated, conflicting, some ranges never
  * sent) in random order, with pure ACKs, against a reference: each byte is the
  * first copy that arrived (OVERLAP_FIRST), or the last one that arrived before
@@ -1150,6 +1195,7 @@ int main(void)
     tcase_add_test(tc, midstream_start_and_pre_capture_data);
     tcase_add_test(tc, window_checks);
     tcase_add_test(tc, history_survives_budget_pressure_by_being_dropped);
+    tcase_add_test(tc, history_grows_after_wrapping);
     tcase_add_loop_test(tc, random_segments_match_a_reference, 0, 5);
     tcase_add_loop_test(tc, random_segments_match_a_reference_last_copy, 0, 5);
     suite_add_tcase(s, tc);
