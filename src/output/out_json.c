@@ -2,18 +2,67 @@
  * generated from src/output/fields.def). */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sink.h"
 
+/* the civil (proleptic Gregorian) date of day z since 1970-01-01 (z >= 0),
+ * by whole 400-year eras of 146097 days; arithmetic instead of gmtime_r and
+ * strftime, which cost as much as the rest of a short record together */
+static void civil_from_days(uint64_t z, uint64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468; /* days from 0000-03-01, where an era starts, to 1970-01-01 */
+    uint64_t era = z / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);                           /* [0, 146096] */
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  /* [0, 399] */
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                /* [0, 365], from March 1 */
+    unsigned mp = (5 * doy + 2) / 153;                                     /* [0, 11], March = 0 */
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = era * 400 + yoe + (*m <= 2);
+}
+
+static char *put_digits(char *w, uint64_t v, int width)
+{
+    char t[24];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width)
+        t[n++] = '0';
+    while (n)
+        *w++ = t[--n];
+    return w;
+}
+
 void format_ts(uint64_t ts_us, char *buf, size_t cap)
 {
-    time_t sec = (time_t)(ts_us / 1000000u);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    char day[24];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, cap, "%s.%06uZ", day, (unsigned)(ts_us % 1000000u));
+    uint64_t sec = ts_us / 1000000u, y;
+    unsigned mo, d, sod = (unsigned)(sec % 86400);
+    civil_from_days(sec / 86400, &y, &mo, &d);
+    char t[48], *w = t;
+    w = put_digits(w, y, 4);
+    *w++ = '-';
+    w = put_digits(w, mo, 2);
+    *w++ = '-';
+    w = put_digits(w, d, 2);
+    *w++ = 'T';
+    w = put_digits(w, sod / 3600, 2);
+    *w++ = ':';
+    w = put_digits(w, sod / 60 % 60, 2);
+    *w++ = ':';
+    w = put_digits(w, sod % 60, 2);
+    *w++ = '.';
+    w = put_digits(w, ts_us % 1000000u, 6);
+    *w++ = 'Z';
+    size_t n = (size_t)(w - t);
+    if (cap == 0)
+        return;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
 }
 
 /* The line is written straight into a buffer the sink keeps, not built as a
@@ -54,9 +103,12 @@ static void jb_char(struct jbuf *b, char c) { jb_put(b, &c, 1); }
 
 static void jb_int(struct jbuf *b, long long v)
 {
-    char t[24];
-    int n = snprintf(t, sizeof t, "%lld", v);
-    jb_put(b, t, (size_t)n);
+    char t[24], *w = t;
+    if (v < 0)
+        *w++ = '-';
+    /* the magnitude as unsigned: -LLONG_MIN does not fit a long long */
+    w = put_digits(w, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 1);
+    jb_put(b, t, (size_t)(w - t));
 }
 
 /* JSON consumers read 64-bit signed at best: saturate rather than wrap (sink.h) */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "adhoc_fields.h"
 #include "event.h"
@@ -463,6 +464,48 @@ static void random_fields(struct event *e, struct fieldset *fs, uint64_t *x, int
     }
 }
 
+/* format_ts does its own calendar arithmetic: it must agree with gmtime_r and
+ * strftime (the C library's calendar) at every kind of day boundary: epoch,
+ * leap days (2000 yes, 2100 no, 2400 yes), year ends, the 32-bit time_t limit,
+ * and random instants up to the largest microsecond count */
+static void libc_ts(uint64_t ts_us, char *buf, size_t cap)
+{
+    time_t sec = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    ck_assert_ptr_nonnull(gmtime_r(&sec, &tm));
+    char day[40];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, cap, "%s.%06uZ", day, (unsigned)(ts_us % 1000000u));
+}
+
+START_TEST(format_ts_agrees_with_the_c_library)
+{
+    static const uint64_t secs[] = {0, 59, 60, 3599, 86399, 86400, 951782399, 951782400, 951868799, 951868800,
+                                    978307199, 978307200, 1700000000, 2147483647, 2147483648, 4107542399,
+                                    4107542400, 4107628800, 13574563200, 13574649599, 253402300799,
+                                    253402300800};
+    char got[48], want[48];
+    for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
+        for (uint64_t us = 0; us < 3; us++) {
+            uint64_t t = secs[i] * 1000000u + us * 999999u / 2;
+            format_ts(t, got, sizeof got);
+            libc_ts(t, want, sizeof want);
+            ck_assert_str_eq(got, want);
+        }
+    }
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t t = rng_next(&x) % (i % 2 ? 4102444800000000ull : UINT64_MAX);
+        format_ts(t, got, sizeof got);
+        libc_ts(t, want, sizeof want);
+        ck_assert_msg(strcmp(got, want) == 0, "%llu: got %s want %s", (unsigned long long)t, got, want);
+    }
+    /* a short buffer gets what fits, terminated */
+    format_ts(0, got, 5);
+    ck_assert_str_eq(got, "1970");
+}
+END_TEST
+
 START_TEST(same_bytes_as_jansson)
 {
     uint64_t x = 0x2545F4914F6CDD1Dull;
@@ -510,6 +553,7 @@ int main(void)
     tcase_add_test(tc, sensor_and_start);
     tcase_add_test(tc, write_errors_are_reported);
     tcase_add_test(tc, same_bytes_as_jansson);
+    tcase_add_test(tc, format_ts_agrees_with_the_c_library);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
