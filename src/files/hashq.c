@@ -126,6 +126,8 @@ struct hashq *hashq_new(void)
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&q->thread, NULL, hash_thread, q);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0)
+        (void)pthread_setname_np(q->thread, "smbscope-hash"); /* top -H, perf: which thread is which */
     if (rc != 0) {
         pthread_cond_destroy(&q->room);
         pthread_cond_destroy(&q->data);

@@ -101,6 +101,7 @@ struct flow_table {
 
     struct htab tab;                    /* flows by key (keyed SipHash: htab.h) */
     struct hkey hkey;                   /* this run's secret hash key */
+    struct flow *last;                  /* the flow ft_lookup found last (NULL once it is destroyed) */
     size_t count;
     struct membudget *mb;               /* the run's state budget (membudget.h), or NULL */
     struct flow *lhead[FLIST_N], *ltail[FLIST_N];

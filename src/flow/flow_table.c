@@ -61,10 +61,14 @@ static uint64_t key_hash(const struct flow_table *t, const struct flow_key *k)
 
 struct flow *ft_lookup(struct flow_table *t, const struct flow_key *k)
 {
+    /* segments come in runs of one flow (a READ's response is dozens of
+     * them): the last flow found is checked before the key is hashed */
+    if (t->last && flow_key_eq(&t->last->key, k))
+        return t->last;
     for (struct hnode *n = htab_first(&t->tab, key_hash(t, k)); n; n = htab_next(n)) {
         struct flow *f = HTAB_ENTRY(n, struct flow, hn);
         if (flow_key_eq(&f->key, k))
-            return f;
+            return t->last = f;
     }
     return NULL;
 }
@@ -81,6 +85,8 @@ bool ft_port_listed(const struct flow_table *t, uint16_t port)
 
 void ft_destroy(struct flow_table *t, struct flow *f)
 {
+    if (t->last == f)
+        t->last = NULL;
     htab_remove(&t->tab, &f->hn);
     list_unlink(t, f);
     if (f->aprev)

@@ -77,22 +77,29 @@ struct jbuf {
     bool oom;
 };
 
-static void jb_put(struct jbuf *b, const void *s, size_t n)
+/* false (and oom set, nothing written from then on) when the buffer cannot grow */
+static bool jb_grow(struct jbuf *b, size_t n)
 {
     if (b->oom)
-        return;
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+        return false;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap - b->n < n + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
     }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+/* n bytes; one byte is always left for the terminating NUL */
+static inline void jb_put(struct jbuf *b, const void *s, size_t n)
+{
+    if (b->cap - b->n < n + 1 && !jb_grow(b, n))
+        return;
     memcpy(b->p + b->n, s, n);
     b->n += n;
 }
