@@ -2,6 +2,8 @@
  * pcap-savefile(5) (24-byte file header, 16-byte record headers). */
 #include "capture.h"
 
+#include "pcapview.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -36,6 +38,9 @@ struct capture {
     struct capture_stats total;       /* the same, widened to 64 bits */
     char err[CAPTURE_ERR_MAX];
     char warn[CAPTURE_ERR_MAX];
+    struct pcapview *view;            /* capture_read_views: records read here, not by pcap_next_ex */
+    char view_err[PCAP_ERRBUF_SIZE];  /* why view reading stopped (as long as a libpcap message) */
+    bool filtered;                    /* capture_set_filter: libpcap must see the records */
 };
 
 static struct capture *capture_alloc(const char *name)
@@ -192,6 +197,7 @@ bool capture_set_filter(struct capture *c, const char *expr)
     }
     int rc = pcap_setfilter(c->p, &prog);
     pcap_freecode(&prog);
+    c->filtered = true;
     if (rc < 0) {
         snprintf(c->err, sizeof c->err, "cannot install capture filter \"%s\": %s", expr,
                  pcap_geterr(c->p));
@@ -213,9 +219,16 @@ static long long record_offset(const struct capture *c)
     return pos >= 0 ? pos : -1;
 }
 
+/* libpcap's message, or the view reader's (which mirrors libpcap's wording);
+ * its length is unknown here, as pcap_geterr's always was */
+__attribute__((noinline)) static const char *why_failed(struct capture *c)
+{
+    return c->view ? c->view_err : pcap_geterr(c->p);
+}
+
 static void read_error(struct capture *c, long long off)
 {
-    const char *why = pcap_geterr(c->p);
+    const char *why = why_failed(c);
     if (c->live) {
         snprintf(c->err, sizeof c->err, "capture on %s failed after %" PRIu64 " packets: %s",
                  c->name, c->records, why);
@@ -229,11 +242,65 @@ static void read_error(struct capture *c, long long off)
     }
 }
 
+/* the next record through the view reader: what pcap_next_ex would give */
+static enum capture_status view_next(struct capture *c, struct capture_frame *f, long long off)
+{
+    struct pcapview_rec r;
+    int rc = pcapview_next(c->view, &r, c->view_err, sizeof c->view_err);
+    if (rc == 0)
+        return CAPTURE_END;
+    if (rc < 0) {
+        read_error(c, off);
+        return CAPTURE_ERROR;
+    }
+    c->records++;
+    c->next_off += PCAP_REC_HDR + r.caplen;
+    f->ts_us = (r.sec > 0 ? (uint64_t)r.sec : 0) * 1000000u + (r.usec > 0 ? (uint64_t)r.usec : 0);
+    f->data = r.data;
+    f->caplen = r.caplen;
+    f->wirelen = r.len > r.caplen ? r.len : r.caplen;
+    f->dlt = c->dlt;
+    return CAPTURE_FRAME;
+}
+
+bool capture_read_views(struct capture *c, const uint8_t magic[4])
+{
+    static const uint8_t usec_le[4] = {0xd4, 0xc3, 0xb2, 0xa1}, usec_be[4] = {0xa1, 0xb2, 0xc3, 0xd4},
+                         nsec_le[4] = {0x4d, 0x3c, 0xb2, 0xa1}, nsec_be[4] = {0xa1, 0xb2, 0x3c, 0x4d};
+    bool usec = !memcmp(magic, usec_le, 4) || !memcmp(magic, usec_be, 4);
+    bool nsec = !memcmp(magic, nsec_le, 4) || !memcmp(magic, nsec_be, 4);
+    /* only what pcapview reads exactly as libpcap does: classic 2.x records
+     * (not the Kuznetzov or DG/UX variants), sane lengths capped at 262144,
+     * no filter installed on the handle, nothing read yet */
+    if (c->live || c->view || c->filtered || c->records || (!usec && !nsec) || pcap_major_version(c->p) != 2)
+        return false;
+    switch (c->dlt) {
+    case DLT_NULL: case DLT_EN10MB: case DLT_RAW: case DLT_LOOP: case DLT_LINUX_SLL:
+#ifdef DLT_LINUX_SLL2
+    case DLT_LINUX_SLL2:
+#endif
+#ifdef DLT_IPV4
+    case DLT_IPV4: case DLT_IPV6:
+#endif
+        break;
+    default:
+        return false;
+    }
+    FILE *f = pcap_file(c->p);
+    if (!f)
+        return false;
+    c->view = pcapview_new(f, pcap_is_swapped(c->p) == 1, nsec, (unsigned)pcap_minor_version(c->p),
+                           (uint32_t)pcap_snapshot(c->p));
+    return c->view != NULL;
+}
+
 enum capture_status capture_next(struct capture *c, struct capture_frame *f)
 {
     if (c->stop)
         return CAPTURE_END;
     long long off = c->live ? -1 : record_offset(c);
+    if (c->view)
+        return view_next(c, f, off);
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(c->p, &h, &data);
@@ -304,6 +371,7 @@ void capture_close(struct capture *c)
 {
     if (!c)
         return;
+    pcapview_free(c->view);
     pcap_close(c->p);
     free(c);
 }

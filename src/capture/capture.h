@@ -50,6 +50,11 @@ struct capture *capture_open_offline(const char *path, char *err, size_t errlen)
 /* a file already open as a stream (a decompressor: zread.h), shown as name
  * in messages; f belongs to the capture from here on, even on failure */
 struct capture *capture_open_stream(FILE *f, const char *name, char *err, size_t errlen);
+/* from now on read the records of a classic pcap file (its first four bytes
+ * are magic) as views into a large buffer (pcapview.h): one copy of the input
+ * fewer, the same frames and errors. Only for a file just opened, without a
+ * filter, of a link type smbscope decodes; false (nothing changes) otherwise */
+bool capture_read_views(struct capture *c, const uint8_t magic[4]);
 /* promiscuous, block delivery with a short read timeout so a caller polling
  * a stop flag wakes up; opts (NULL: every default) set the snap length, the
  * buffer and a fanout group; NULL on failure */

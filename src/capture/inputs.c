@@ -324,6 +324,11 @@ static bool open_src(struct inputs *in, struct src *s)
             return false;
         }
         int dlt = capture_linktype(s->cap);
+        /* a regular file is read in large blocks, its records used where they
+         * lie; a pipe keeps libpcap's record-at-a-time reads, which hand over
+         * each packet as soon as it arrives */
+        if (s->regular)
+            (void)capture_read_views(s->cap, m);
         if (!decode_linktype_supported(dlt)) {
             note(in, "%s: unsupported link type %d (supported: Ethernet, Linux cooked SLL/SLL2, raw IP, "
                  "BSD loopback)", s->name, dlt);
