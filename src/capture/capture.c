@@ -263,7 +263,7 @@ static enum capture_status view_next(struct capture *c, struct capture_frame *f,
     return CAPTURE_FRAME;
 }
 
-bool capture_read_views(struct capture *c, const uint8_t magic[4])
+bool capture_read_views(struct capture *c, const uint8_t magic[4], pcapview_read_fn read, void *u)
 {
     static const uint8_t usec_le[4] = {0xd4, 0xc3, 0xb2, 0xa1}, usec_be[4] = {0xa1, 0xb2, 0xc3, 0xd4},
                          nsec_le[4] = {0x4d, 0x3c, 0xb2, 0xa1}, nsec_be[4] = {0xa1, 0xb2, 0x3c, 0x4d};
@@ -287,9 +287,13 @@ bool capture_read_views(struct capture *c, const uint8_t magic[4])
         return false;
     }
     FILE *f = pcap_file(c->p);
-    if (!f)
-        return false;
-    c->view = pcapview_new(f, pcap_is_swapped(c->p) == 1, nsec, (unsigned)pcap_minor_version(c->p),
+    if (!read) {
+        if (!f)
+            return false;
+        read = pcapview_read_file;
+        u = f;
+    }
+    c->view = pcapview_new(read, u, pcap_is_swapped(c->p) == 1, nsec, (unsigned)pcap_minor_version(c->p),
                            (uint32_t)pcap_snapshot(c->p));
     return c->view != NULL;
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pcapview.h"
+
 /* room for any message this module writes */
 #define CAPTURE_ERR_MAX 512
 
@@ -52,9 +54,11 @@ struct capture *capture_open_offline(const char *path, char *err, size_t errlen)
 struct capture *capture_open_stream(FILE *f, const char *name, char *err, size_t errlen);
 /* from now on read the records of a classic pcap file (its first four bytes
  * are magic) as views into a large buffer (pcapview.h): one copy of the input
- * fewer, the same frames and errors. Only for a file just opened, without a
- * filter, of a link type smbscope decodes; false (nothing changes) otherwise */
-bool capture_read_views(struct capture *c, const uint8_t magic[4]);
+ * fewer, the same frames and errors. The bytes after the file header come
+ * from read(u, ...) (zread_read_direct: not through stdio), or with read NULL
+ * from the handle's FILE. Only for a file just opened, without a filter, of a
+ * link type smbscope decodes; false (nothing changes) otherwise */
+bool capture_read_views(struct capture *c, const uint8_t magic[4], pcapview_read_fn read, void *u);
 /* promiscuous, block delivery with a short read timeout so a caller polling
  * a stop flag wakes up; opts (NULL: every default) set the snap length, the
  * buffer and a fanout group; NULL on failure */

@@ -328,7 +328,7 @@ static bool open_src(struct inputs *in, struct src *s)
          * lie; a pipe keeps libpcap's record-at-a-time reads, which hand over
          * each packet as soon as it arrives */
         if (s->regular)
-            (void)capture_read_views(s->cap, m);
+            (void)capture_read_views(s->cap, m, zread_read_direct, s->z);
         if (!decode_linktype_supported(dlt)) {
             note(in, "%s: unsupported link type %d (supported: Ethernet, Linux cooked SLL/SLL2, raw IP, "
                  "BSD loopback)", s->name, dlt);

@@ -12,7 +12,8 @@
 #define REC_HDR 16u
 
 struct pcapview {
-    FILE *f;
+    pcapview_read_fn read;
+    void *u;
     bool swapped, nsec;
     unsigned minor;
     uint32_t snapshot;
@@ -22,14 +23,27 @@ struct pcapview {
     int err_no;
 };
 
-struct pcapview *pcapview_new(FILE *f, bool swapped, bool nsec, unsigned minor, uint32_t snapshot)
+ssize_t pcapview_read_file(void *file, void *buf, size_t n, int *err_no)
+{
+    FILE *f = file;
+    size_t got = fread(buf, 1, n, f);
+    if (got == 0 && ferror(f)) {
+        *err_no = errno ? errno : EIO;
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+struct pcapview *pcapview_new(pcapview_read_fn read, void *u, bool swapped, bool nsec, unsigned minor,
+                              uint32_t snapshot)
 {
     struct pcapview *v = calloc(1, sizeof *v);
     if (!v || !(v->buf = malloc(PCAPVIEW_BUF_BYTES))) {
         free(v);
         return NULL;
     }
-    v->f = f;
+    v->read = read;
+    v->u = u;
     v->swapped = swapped;
     v->nsec = nsec;
     v->minor = minor;
@@ -55,15 +69,15 @@ static size_t have(struct pcapview *v, size_t n)
     v->len -= v->off;
     v->off = 0;
     while (v->len < n && !v->eof && !v->failed) {
-        size_t got = fread(v->buf + v->len, 1, PCAPVIEW_BUF_BYTES - v->len, v->f);
-        v->len += got;
-        if (got == 0 || v->len < PCAPVIEW_BUF_BYTES) {
-            if (ferror(v->f)) {
-                v->failed = true;
-                v->err_no = errno ? errno : EIO;
-            } else if (feof(v->f)) {
-                v->eof = true;
-            }
+        int e = 0;
+        ssize_t got = v->read(v->u, v->buf + v->len, PCAPVIEW_BUF_BYTES - v->len, &e);
+        if (got < 0) {
+            v->failed = true;
+            v->err_no = e ? e : EIO;
+        } else if (got == 0) {
+            v->eof = true;
+        } else {
+            v->len += (size_t)got;
         }
     }
     return v->len - v->off;

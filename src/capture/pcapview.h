@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* libpcap's largest sane captured length for the link types smbscope reads */
 #define PCAPVIEW_MAX_CAPLEN 262144u
@@ -43,8 +44,16 @@ struct pcapview_rec {
 
 struct pcapview;
 
-/* records from f, positioned right after the file header; NULL when out of memory */
-struct pcapview *pcapview_new(FILE *f, bool swapped, bool nsec, unsigned minor, uint32_t snapshot);
+/* where the bytes come from: up to n bytes into buf, how many (0 at the
+ * end); -1 on a read error, with *err_no set */
+typedef ssize_t (*pcapview_read_fn)(void *u, void *buf, size_t n, int *err_no);
+
+/* records from a source positioned right after the file header; NULL when
+ * out of memory */
+struct pcapview *pcapview_new(pcapview_read_fn read, void *u, bool swapped, bool nsec, unsigned minor,
+                              uint32_t snapshot);
+/* the reader for a FILE* (fread) */
+ssize_t pcapview_read_file(void *file, void *buf, size_t n, int *err_no);
 /* 1 and *r, 0 at the end, -1 with a message in err */
 int pcapview_next(struct pcapview *v, struct pcapview_rec *r, char *err, size_t errlen);
 void pcapview_free(struct pcapview *v);

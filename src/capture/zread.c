@@ -52,7 +52,8 @@ struct zread {
     bool dec_ready;
     uint8_t peek[ZREAD_PEEK_MAX];       /* decompressed bytes peeked, served first */
     size_t peek_len, peek_off;
-    uint64_t pos;                       /* decompressed bytes handed to stdio */
+    uint64_t pos;                       /* decompressed bytes handed to stdio (or, direct, to the caller) */
+    bool direct;                        /* zread_read_direct took over: stdio's buffer is drained, unused */
     FILE *f;
     char err[256];
 };
@@ -352,6 +353,37 @@ struct zread *zread_open(const char *path, char *err, size_t errlen)
 }
 
 FILE *zread_file(struct zread *z) { return z->f; }
+
+ssize_t zread_read_direct(void *zr, void *buf, size_t n, int *err_no)
+{
+    struct zread *z = zr;
+    if (!z->f)
+        return 0;
+    if (!z->direct) {
+        /* what stdio holds already (handed over, not yet consumed: its
+         * position is behind ours by that much) comes first, from stdio */
+        long at = ftell(z->f);
+        if (at < 0 || (uint64_t)at > z->pos) {
+            *err_no = EIO;
+            return -1;
+        }
+        size_t held = (size_t)(z->pos - (uint64_t)at);
+        if (held) {
+            size_t k = held < n ? held : n;
+            size_t got = fread(buf, 1, k, z->f);
+            if (got != k) {
+                *err_no = EIO;
+                return -1;
+            }
+            return (ssize_t)got;
+        }
+        z->direct = true;
+    }
+    ssize_t r = cookie_read(z, buf, n);
+    if (r < 0)
+        *err_no = errno ? errno : EIO;
+    return r;
+}
 
 size_t zread_peek(struct zread *z, uint8_t *buf, size_t n)
 {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum zread_codec { ZREAD_PLAIN, ZREAD_GZIP, ZREAD_ZSTD, ZREAD_XZ };
 
@@ -22,6 +23,12 @@ FILE *zread_file(struct zread *z);
 /* fill buf with up to n of the first decompressed bytes without consuming
  * them (call before the first read); returns how many (fewer at the end) */
 size_t zread_peek(struct zread *z, uint8_t *buf, size_t n);
+/* the decompressed stream without stdio in between (pcapview's reader): what
+ * stdio already holds first, then straight from the file or decoder into
+ * buf, one copy fewer. Once called, read only this way (the FILE is left for
+ * closing). Returns bytes, 0 at the end, -1 with *err_no (zread_error says
+ * why a decoder failed) */
+ssize_t zread_read_direct(void *z, void *buf, size_t n, int *err_no);
 enum zread_codec zread_codec(const struct zread *z);
 const char *zread_codec_name(enum zread_codec c);
 /* why the last read failed ("" if it did not): a decoder error or truncated

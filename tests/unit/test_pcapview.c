@@ -91,7 +91,7 @@ static void read_all(const char *path, bool views, struct run *out)
         uint8_t m[4] = {0};
         ck_assert_uint_eq(fread(m, 1, 4, f), 4);
         fclose(f);
-        ck_assert(capture_read_views(c, m));
+        ck_assert(capture_read_views(c, m, NULL, NULL));
     }
     struct capture_frame fr;
     enum capture_status st;
@@ -216,14 +216,14 @@ START_TEST(refused_when_libpcap_must_read)
     char err[CAPTURE_ERR_MAX];
     const uint8_t magic[4] = {0xd4, 0xc3, 0xb2, 0xa1}, other[4] = {0x0a, 0x0d, 0x0d, 0x0a};
     struct capture *c = capture_open_offline(path, err, sizeof err);
-    ck_assert(!capture_read_views(c, other));
+    ck_assert(!capture_read_views(c, other, NULL, NULL));
     ck_assert(capture_set_filter(c, "tcp"));
-    ck_assert(!capture_read_views(c, magic));
+    ck_assert(!capture_read_views(c, magic, NULL, NULL));
     capture_close(c);
     c = capture_open_offline(path, err, sizeof err);
     struct capture_frame fr;
     ck_assert_int_eq(capture_next(c, &fr), CAPTURE_FRAME);
-    ck_assert(!capture_read_views(c, magic));
+    ck_assert(!capture_read_views(c, magic, NULL, NULL));
     ck_assert_int_eq(capture_next(c, &fr), CAPTURE_FRAME);
     ck_assert_int_eq(capture_next(c, &fr), CAPTURE_END);
     capture_close(c);
