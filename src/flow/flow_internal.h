@@ -90,6 +90,10 @@ struct flow {
     bool rst;                           /* reset: in its grace while live, see FLOW_RST_GRACE_US */
 };
 
+/* a small direct-mapped cache in front of the hash table: segments come in
+ * runs of a few busy flows; a miss costs one compare */
+#define FT_RECENT 16u
+
 struct flow_table {
     struct limits lim;
     uint16_t *ports;
@@ -101,7 +105,7 @@ struct flow_table {
 
     struct htab tab;                    /* flows by key (keyed SipHash: htab.h) */
     struct hkey hkey;                   /* this run's secret hash key */
-    struct flow *last;                  /* the flow ft_lookup found last (NULL once it is destroyed) */
+    struct flow *recent[FT_RECENT];     /* flows ft_lookup found lately, by ft_recent_slot (NULL once destroyed) */
     size_t count;
     struct membudget *mb;               /* the run's state budget (membudget.h), or NULL */
     struct flow *lhead[FLIST_N], *ltail[FLIST_N];

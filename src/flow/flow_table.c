@@ -59,16 +59,27 @@ static uint64_t key_hash(const struct flow_table *t, const struct flow_key *k)
     return siphash24(&t->hkey, k, sizeof *k);
 }
 
+/* The recent-flows slot of a key: its ports and the low bytes of its
+ * addresses folded, no secret. A peer can make its flows share a slot, which
+ * only sends them to the keyed table (the cache decides nothing else). */
+static size_t ft_recent_slot(const struct flow_key *k)
+{
+    unsigned v = (unsigned)(k->port[0] ^ k->port[1]) ^ k->addr[0][3] ^ k->addr[1][3] ^ k->addr[0][15] ^
+                 k->addr[1][15];
+    return (v ^ v >> 4) & (FT_RECENT - 1);
+}
+
 struct flow *ft_lookup(struct flow_table *t, const struct flow_key *k)
 {
-    /* segments come in runs of one flow (a READ's response is dozens of
-     * them): the last flow found is checked before the key is hashed */
-    if (t->last && flow_key_eq(&t->last->key, k))
-        return t->last;
+    /* segments come in runs of a few flows (a READ's response is dozens of
+     * them): a recent flow is checked before the key is hashed */
+    struct flow **slot = &t->recent[ft_recent_slot(k)];
+    if (*slot && flow_key_eq(&(*slot)->key, k))
+        return *slot;
     for (struct hnode *n = htab_first(&t->tab, key_hash(t, k)); n; n = htab_next(n)) {
         struct flow *f = HTAB_ENTRY(n, struct flow, hn);
         if (flow_key_eq(&f->key, k))
-            return t->last = f;
+            return *slot = f;
     }
     return NULL;
 }
@@ -85,8 +96,8 @@ bool ft_port_listed(const struct flow_table *t, uint16_t port)
 
 void ft_destroy(struct flow_table *t, struct flow *f)
 {
-    if (t->last == f)
-        t->last = NULL;
+    if (t->recent[ft_recent_slot(&f->key)] == f)
+        t->recent[ft_recent_slot(&f->key)] = NULL;
     htab_remove(&t->tab, &f->hn);
     list_unlink(t, f);
     if (f->aprev)

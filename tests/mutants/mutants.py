@@ -380,7 +380,7 @@ MUTANTS = [
          repl="        size_t held = 0;",
          why="the bytes stdio already held when direct reading began are lost: records after the file header go missing"),
     dict(name="flow_last_not_forgotten", kind="statement", file="src/flow/flow_table.c",
-         orig="    if (t->last == f)\n        t->last = NULL;\n",
+         orig="    if (t->recent[ft_recent_slot(&f->key)] == f)\n        t->recent[ft_recent_slot(&f->key)] = NULL;\n",
          repl="",
          why="the last-found flow cache keeps a destroyed flow: use after free when its 4-tuple comes back"),
 
