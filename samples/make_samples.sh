@@ -40,6 +40,9 @@ BIG_SIZE=$((3 * 1024 * 1024))
 log() { printf '[make_samples] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# the private smbd: smbd_private_setup, _start, _stop
+. "$HERE/smbd_private.sh"
+
 [ "$(id -u)" = 0 ] || die "must run as root (smbd on 139/445, tcpdump, ip netns)"
 
 # ---------------------------------------------------------------- packages
@@ -73,7 +76,6 @@ chmod 755 "$T"                  # smbd's user must traverse to the shares
 NS=smbscope-samples-$$
 NS_CREATED=
 SMBD_PID=
-SMBD_KIDS=
 TCPDUMP_PID=
 
 cleanup() {
@@ -84,26 +86,7 @@ cleanup() {
         kill -INT "$TCPDUMP_PID" 2>/dev/null
         wait "$TCPDUMP_PID" 2>/dev/null
     fi
-    if [ -n "$SMBD_PID" ]; then
-        # smbd's own helpers (smbd-notifyd, smbd-cleanupd, per-connection
-        # children): remember their PIDs now, stop the parent, then any of
-        # those exact PIDs that outlive it.
-        SMBD_KIDS=$(pgrep -P "$SMBD_PID" 2>/dev/null | tr '\n' ' ')
-        kill -TERM "$SMBD_PID" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$SMBD_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SMBD_PID" 2>/dev/null
-        wait "$SMBD_PID" 2>/dev/null
-        for k in $SMBD_KIDS; do
-            for _ in $(seq 20); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
-            kill -TERM "$k" 2>/dev/null
-        done
-        # samba-dcerpcd, which smbd starts on demand for a named pipe
-        # (pipe-445), detaches from smbd's tree; it and its rpcd_* workers are
-        # found by this run's private config path, which only they carry
-        for k in $(pgrep -f -- "--configfile=$T/smb.conf" 2>/dev/null); do
-            kill -TERM "$k" 2>/dev/null
-        done
-    fi
+    smbd_private_stop
     [ -n "$NS_CREATED" ] && ip netns del "$NS" 2>/dev/null
     if [ "${SAMPLES_KEEP_TMP:-0}" = 1 ]; then
         log "kept $T"
@@ -127,14 +110,8 @@ NS_CREATED=1
     log "warning: could not turn offloads off on the namespace's lo"
 
 # ---------------------------------------------------------------- server
-mkdir -p "$T"/{private,lock,state,cache,run,bind-dns,log,client/{private,lock,state,cache}} \
-         "$T/share/public" "$T/share/upload"
-
-if ! id -u "$SMB_USER" >/dev/null 2>&1; then
-    log "creating system user $SMB_USER (Samba maps SMB users to Unix users)"
-    useradd --system --no-create-home --home-dir /nonexistent \
-            --shell /usr/sbin/nologin "$SMB_USER"
-fi
+smbd_private_setup
+mkdir -p "$T"/client/{private,lock,state,cache}
 
 printf 'Hello from the smbscope SMB1 sample share.\nRead with OPEN_ANDX + READ_ANDX.\n' \
     >"$T/share/public/$SMALL_FILE"
@@ -142,59 +119,9 @@ printf 'Hello from the smbscope SMB1 sample share.\nRead with OPEN_ANDX + READ_A
 sys.stdout.buffer.write(random.Random(1).randbytes(int(sys.argv[1])))' \
     "$BIG_SIZE" >"$T/share/public/$BIG_FILE"
 chmod 644 "$T/share/public/"*
-chown "$SMB_USER" "$T/share/upload"
-chmod 755 "$T/share" "$T/share/public" "$T/share/upload"
 SMALL_SHA=$(sha256sum "$T/share/public/$SMALL_FILE" | cut -d' ' -f1)
 SMALL_LEN=$(stat -c %s "$T/share/public/$SMALL_FILE")
 BIG_SHA=$(sha256sum "$T/share/public/$BIG_FILE" | cut -d' ' -f1)
-
-cat >"$T/smb.conf" <<EOF
-[global]
-    netbios name = $SRV_NAME
-    workgroup = $SMB_DOMAIN
-    server string = smbscope sample server
-    server role = standalone server
-    security = user
-    interfaces = $HOST
-    bind interfaces only = yes
-    smb ports = 445 139
-    disable netbios = no
-    server min protocol = NT1
-    server max protocol = NT1
-    # Non-extended-security logons: NTLMv1 and LM need these; NTLMv2 without
-    # SPNEGO needs "raw NTLMv2 auth".
-    ntlm auth = yes
-    lanman auth = yes
-    raw NTLMv2 auth = yes
-    map to guest = never
-    smb1 unix extensions = no
-    passdb backend = tdbsam:$T/private/passdb.tdb
-    private dir = $T/private
-    lock directory = $T/lock
-    state directory = $T/state
-    cache directory = $T/cache
-    pid directory = $T/run
-    ncalrpc dir = $T/run/ncalrpc
-    binddns dir = $T/bind-dns
-    usershare path =
-    log file = $T/log/smbd.log
-    max log size = 0
-    log level = 1
-    load printers = no
-    printing = bsd
-    printcap name = /dev/null
-    disable spoolss = yes
-
-[public]
-    path = $T/share/public
-    read only = yes
-    browseable = yes
-
-[upload]
-    path = $T/share/upload
-    read only = no
-    valid users = $SMB_USER
-EOF
 
 cat >"$T/client.conf" <<EOF
 [global]
@@ -209,31 +136,7 @@ cat >"$T/client.conf" <<EOF
     log file = $T/log/client.log
 EOF
 
-printf '%s\n%s\n' "$SMB_PASS" "$SMB_PASS" |
-    smbpasswd -c "$T/smb.conf" -s -a "$SMB_USER" >"$T/log/smbpasswd.log" 2>&1 ||
-    { cat "$T/log/smbpasswd.log" >&2; die "smbpasswd failed"; }
-
-# smbd --foreground --no-process-group stays in its caller's process group,
-# and when it is stopped it signals that whole group.  setsid gives it a
-# session and group of its own (setsid execs in place here, since a
-# background job of a non-interactive shell is not a group leader: $! is
-# smbd's own PID), so that signal cannot reach this script.
-setsid "${NSX[@]}" smbd --foreground --no-process-group --configfile="$T/smb.conf" \
-    </dev/null >"$T/log/smbd.stdout" 2>&1 &
-SMBD_PID=$!
-sleep 0.2
-[ "$(ps -o comm= -p "$SMBD_PID" 2>/dev/null)" = smbd ] ||
-    die "pid $SMBD_PID is not smbd: $(ps -o comm= -p "$SMBD_PID")"
-log "smbd pid $SMBD_PID in netns $NS"
-for _ in $(seq 100); do
-    kill -0 "$SMBD_PID" 2>/dev/null || { cat "$T/log/"*; die "smbd exited"; }
-    if "${NSX[@]}" ss -Hltn "sport = :445" | grep -q . &&
-       "${NSX[@]}" ss -Hltn "sport = :139" | grep -q .; then
-        break
-    fi
-    sleep 0.1
-done
-"${NSX[@]}" ss -Hltn "sport = :445" | grep -q . || die "smbd not listening on 445"
+smbd_private_start
 
 # ---------------------------------------------------------------- capture
 mkdir -p "$OUT"

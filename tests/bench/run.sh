@@ -3,7 +3,9 @@
 #   tests/bench/run.sh SMBSCOPE PCAP_LOOP      (or: meson test -C build --benchmark throughput)
 # On the two captures tests/bench/mkbench.py writes (large: four parallel ~100 MiB
 # READ_ANDX and two ~48 MiB WRITE_ANDX with retransmissions; short: 10,000 short
-# sessions), side by side in one run, round-robin so a noisy neighbour hits all alike:
+# sessions), and optionally the real-traffic one of tests/bench/mkreal.sh (real: four
+# parallel 128 MiB reads from Samba, real retransmissions), side by side in one run,
+# round-robin so a noisy neighbour hits all alike:
 #   floor     tests/bench/pcap_loop.c (libpcap reads every packet, touches every byte)
 #   json      smbscope --format json            (file SHA-256 always on)
 #   extract   smbscope --format json --extract DIR (a fresh DIR per repetition)
@@ -22,6 +24,14 @@
 #   SMBSCOPE_BENCH_SIZE_MB  the large capture's size, about (default 560)
 #   SMBSCOPE_BENCH_SCALE    tiny: mkbench.py --scale tiny, to try the script in seconds (the
 #                           numbers then mean nothing)
+#   SMBSCOPE_BENCH_REAL     1: a third capture, real (tests/bench/mkreal.sh: four parallel
+#                           128 MiB SMB1 reads between a real Samba and impacket clients, with
+#                           real TCP retransmissions), generated when SMBSCOPE_BENCH_DIR holds
+#                           none yet (needs root; delete real.pcap to make a new one), measured
+#                           and checked like the others. Unset: on when SMBSCOPE_BENCH_DIR
+#                           holds real.pcap and real-manifest.json already; 0: off.
+#   SMBSCOPE_BENCH_ONLY     the captures to measure, of large, short and real (e.g. "real";
+#                           default: large and short, and real when it is on)
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 SMBSCOPE PCAP_LOOP" >&2; exit 2; }
 smbscope=$(realpath "$1") loop=$(realpath "$2")
@@ -46,10 +56,42 @@ trap 'rm -rf "$work"' EXIT
 data=${SMBSCOPE_BENCH_DIR:-$work/data}
 mkdir -p "$data"
 
+# the captures measured, in this order
+has_real() { [ -f "$data/real.pcap" ] && [ -f "$data/real-manifest.json" ]; }
+if [ -n "${SMBSCOPE_BENCH_ONLY:-}" ]; then
+    read -r -a caps <<<"${SMBSCOPE_BENCH_ONLY//,/ }"
+    for cap in "${caps[@]}"; do
+        case $cap in large | short | real) ;; *) echo "SMBSCOPE_BENCH_ONLY: unknown capture $cap (large, short, real)" >&2; exit 2 ;; esac
+    done
+else
+    caps=(large short)
+    case ${SMBSCOPE_BENCH_REAL:-} in
+        1) caps+=(real) ;;
+        0) ;;
+        *) if has_real; then caps+=(real); fi ;;
+    esac
+fi
+wants() { [[ " ${caps[*]} " == *" $1 "* ]]; }
+manifest_of() { if [ "$1" = real ]; then echo "$data/real-manifest.json"; else echo "$data/manifest.json"; fi; }
+
+# the real-traffic capture: made once (it takes a Samba, namespaces and root), then reused
+if wants real; then
+    if has_real; then
+        echo "captures: real reused from $data"
+    else
+        [ "$(id -u)" = 0 ] || { echo "the real capture must be generated as root (tests/bench/mkreal.sh)" >&2; exit 2; }
+        t0=$EPOCHREALTIME
+        "$here/mkreal.sh" "$data"
+        echo "captures: real generated in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b - a}') s"
+    fi
+fi
+
 # (re)generate unless the cache was made by the same generator with the same arguments
 stamp=$( (cd "$root/tests" && cat bench/mkbench.py crafted/mkcrafted.py hostile/hostile_pcap.py tools/pcapw.py;
           echo "${gen_args[*]}") | sha256sum | cut -c1-64)
-if [ -f "$data/large.pcap" ] && [ -f "$data/short.pcap" ] && [ -f "$data/manifest.json" ] &&
+if ! wants large && ! wants short; then
+    :
+elif [ -f "$data/large.pcap" ] && [ -f "$data/short.pcap" ] && [ -f "$data/manifest.json" ] &&
    [ "$(cat "$data/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "captures: reused from $data"
 else
@@ -67,7 +109,10 @@ for f in "${tfields[@]}"; do targs+=(-e "$f"); done
 echo "tshark fields: ${tfields[*]}"
 echo "repetitions: $reps (median seconds; peak RSS the largest)"
 has_threads=0
-"$smbscope" --help 2>&1 | grep -q -- '--threads' && has_threads=1
+# the help text read whole first: grep -q quitting early would SIGPIPE smbscope, and
+# pipefail would then take a present --threads for an absent one, at random
+help_text=$("$smbscope" --help 2>&1 || true)
+[[ $help_text == *--threads* ]] && has_threads=1
 
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -95,27 +140,31 @@ one() { # TOOL CAP: one timed run, "seconds kib" appended to $work/CAP.TOOL
 }
 
 tools=(floor json extract tshark)
-for cap in large short; do
+for cap in "${caps[@]}"; do
     pcap=$data/$cap.pcap
+    manifest=$(manifest_of "$cap")
     bytes=$(stat -c %s "$pcap")
     cat "$pcap" >/dev/null # page cache warm for everyone alike
     echo
     echo "== $cap: $bytes bytes ($(awk -v b="$bytes" 'BEGIN{printf "%.1f MiB", b / 1048576}')), $(
-        cd "$data" && "$py" -c "import json; e = json.load(open('manifest.json'))['captures']['$cap']
-print(f\"{e['packets']} packets, {len(e['files'])} files, {e['read_andx']} READ_ANDX, {e['write_andx']} WRITE_ANDX, \"
-      f\"{e['retransmitted']} segments sent twice, {e['reordered']} reordered\")")"
+        "$py" -c "import json, sys; e = json.load(open(sys.argv[1]))['captures']['$cap']
+n = lambda k: '?' if e.get(k) is None else e[k]
+print(f\"{e['packets']} packets, {len(e['files'])} files, {n('read_andx')} READ_ANDX, {n('write_andx')} WRITE_ANDX, \" + (
+      f\"{n('retransmitted')} segments sent twice, {n('reordered')} reordered\" if '$cap' != 'real' else
+      f\"{n('retransmitted')} retransmissions and {n('reordered')} out of order (tshark's tcp.analysis flags), \"
+      f\"{n('dropped_on_path')} segments dropped on the path\"))" "$manifest")"
     for ((i = 0; i < reps; i++)); do
         for tool in "${tools[@]}"; do
             one "$tool" "$cap" || exit 1
             # the output checks look at the last repetition's output
             if [ "$tool" = extract ] && [ $i -eq $((reps - 1)) ]; then
-                "$py" "$here/benchcheck.py" "$data/manifest.json" "$cap" "$work/$cap.extract.out" --extract "$work/x" ||
+                "$py" "$here/benchcheck.py" "$manifest" "$cap" "$work/$cap.extract.out" --extract "$work/x" ||
                     fail "$cap: smbscope --extract output or files differ from the manifest"
             fi
             [ "$tool" = extract ] && rm -rf "$work/x"
         done
     done
-    "$py" "$here/benchcheck.py" "$data/manifest.json" "$cap" "$work/$cap.json.out" ||
+    "$py" "$here/benchcheck.py" "$manifest" "$cap" "$work/$cap.json.out" ||
         fail "$cap: smbscope --format json output differs from the manifest"
 
     # medians and peaks, the table, the goals
