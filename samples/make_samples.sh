@@ -63,12 +63,7 @@ if [ -x "$PY" ] && ! "$PY" -c 'import impacket.smb' 2>/dev/null; then
 elif [ ! -x "$PY" ]; then
     pkgs+=(python3-impacket)
 fi
-if [ ${#pkgs[@]} -gt 0 ]; then
-    log "installing: ${pkgs[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update
-    apt-get install -y "${pkgs[@]}"
-fi
+smbd_install_pkgs ${pkgs[@]+"${pkgs[@]}"}
 
 # ---------------------------------------------------------------- state
 T=$(mktemp -d /tmp/smbscope-samples.XXXXXX)

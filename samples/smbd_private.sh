@@ -14,6 +14,15 @@
 # smbd_private_start sets SMBD_PID; smbd_private_stop (for the caller's EXIT
 # trap) stops exactly the processes this run's smbd started.
 
+# smbd_install_pkgs PKG...: apt-get install what the caller found missing
+# (nothing when none), for a fresh Debian 12 machine
+smbd_install_pkgs() {
+    [ $# -gt 0 ] || return 0
+    log "installing: $*"
+    DEBIAN_FRONTEND=noninteractive apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
 # smbd_private_setup: dirs, the Unix user Samba maps $SMB_USER to, smb.conf,
 # the SMB password. Fill $T/share/public afterwards (smbd reads it per request).
 smbd_private_setup() {

@@ -67,12 +67,7 @@ command -v ethtool >/dev/null 2>&1 || pkgs+=(ethtool)
 command -v nft >/dev/null 2>&1 || pkgs+=(nftables)
 { command -v ps && command -v pgrep; } >/dev/null 2>&1 || pkgs+=(procps)
 { [ -x "$PY" ] && "$PY" -c 'import impacket.smb' 2>/dev/null; } || pkgs+=(python3 python3-impacket)
-if [ ${#pkgs[@]} -gt 0 ]; then
-    log "installing: ${pkgs[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update
-    apt-get install -y "${pkgs[@]}"
-fi
+smbd_install_pkgs ${pkgs[@]+"${pkgs[@]}"}
 
 # ---------------------------------------------------------------- state
 T=$(mktemp -d /tmp/smbscope-real.XXXXXX)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "capture_digest.h"
 
 struct fb {
     uint8_t *p;
@@ -69,19 +70,13 @@ static void record(struct fb *b, uint32_t sec, uint32_t frac, uint32_t incl, uin
     }
 }
 
-struct run {
-    size_t frames;
-    uint64_t sum;               /* of time, lengths and bytes, position-weighted */
-    enum capture_status end;
-    char err[CAPTURE_ERR_MAX];
-};
-
-static void read_all(const char *path, bool views, struct run *out)
+/* capture_digest of the file, read by libpcap alone or through the views */
+static void read_all(const char *path, bool views, struct capture_digest *out)
 {
     char err[CAPTURE_ERR_MAX];
-    memset(out, 0, sizeof *out);
     struct capture *c = capture_open_offline(path, err, sizeof err);
     if (!c) {
+        memset(out, 0, sizeof *out);
         out->end = CAPTURE_ERROR;
         snprintf(out->err, sizeof out->err, "%s", err);
         return;
@@ -93,19 +88,7 @@ static void read_all(const char *path, bool views, struct run *out)
         fclose(f);
         ck_assert(capture_read_views(c, m, NULL, NULL));
     }
-    struct capture_frame fr;
-    enum capture_status st;
-    while ((st = capture_next(c, &fr)) == CAPTURE_FRAME) {
-        out->frames++;
-        out->sum = out->sum * 1000003u + fr.ts_us;
-        out->sum = out->sum * 1000003u + fr.caplen;
-        out->sum = out->sum * 1000003u + fr.wirelen;
-        for (size_t i = 0; i < fr.caplen; i++)
-            out->sum = out->sum * 31u + fr.data[i];
-    }
-    out->end = st;
-    if (st == CAPTURE_ERROR)
-        snprintf(out->err, sizeof out->err, "%s", capture_error(c));
+    capture_digest(c, out);
     capture_close(c);
 }
 
@@ -116,11 +99,11 @@ static void same_as_libpcap(const struct fb *b, size_t len)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, b->p, len), (ssize_t)len);
     close(fd);
-    struct run a, v;
+    struct capture_digest a, v;
     read_all(path, false, &a);
     read_all(path, true, &v);
     unlink(path);
-    ck_assert_msg(a.frames == v.frames && a.sum == v.sum && a.end == v.end && !strcmp(a.err, v.err),
+    ck_assert_msg(capture_digest_eq(&a, &v),
                   "cut at %zu: libpcap %zu frames end %d \"%s\", views %zu frames end %d \"%s\"", len, a.frames,
                   a.end, a.err, v.frames, v.end, v.err);
 }
