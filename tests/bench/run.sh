@@ -126,7 +126,6 @@ one() { # TOOL CAP: one timed run, "seconds kib" appended to $work/CAP.TOOL
         extract)
             rm -rf "$work/x"
             mkdir "$work/x"
-            sync # the previous repetition's extracted files are written back before timing starts
             cmd=("$smbscope" -r "$pcap" --format json --extract "$work/x") ;;
         tshark) cmd=(tshark -n -r "$pcap" -o tcp.reassemble_out_of_order:TRUE -Y smb -T fields "${targs[@]}") ;;
     esac
@@ -134,6 +133,9 @@ one() { # TOOL CAP: one timed run, "seconds kib" appended to $work/CAP.TOOL
     # writes (and their fsyncs) and the kernel's reclaim can push it out, and the
     # next tool would then time the disk (a floor of 2.7 s instead of 0.3 s seen)
     cat "$pcap" >/dev/null
+    # and --extract's files written back, so their writeback does not share
+    # the next run's cores
+    sync
     t0=$EPOCHREALTIME
     /usr/bin/time -f '%M' -o "$work/rss" "${cmd[@]}" >"$out" 2>"$work/err" || rc=$?
     t1=$EPOCHREALTIME
