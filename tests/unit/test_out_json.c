@@ -415,22 +415,40 @@ static void hostile_string(uint64_t *x, char *buf, size_t cap)
     buf[n] = 0;
 }
 
-static const char *const NAMES[] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"};
+/* The random records' field descriptors, k0..k7 of each kind. Static: the
+ * event keeps pointers to its descriptors and tells fields apart by them
+ * (event.h), so a compound literal (A_STR() and friends) that ends with its
+ * block could be reused at the same address by the next field, which would
+ * then replace the first one's value instead of adding a field. */
+#define K8(kind, ft)                                                                                          \
+    {{{"k0", "k0", ft, FD_PLAIN, NULL, -1, -1}}, {{"k1", "k1", ft, FD_PLAIN, NULL, -1, -1}},                  \
+     {{"k2", "k2", ft, FD_PLAIN, NULL, -1, -1}}, {{"k3", "k3", ft, FD_PLAIN, NULL, -1, -1}},                  \
+     {{"k4", "k4", ft, FD_PLAIN, NULL, -1, -1}}, {{"k5", "k5", ft, FD_PLAIN, NULL, -1, -1}},                  \
+     {{"k6", "k6", ft, FD_PLAIN, NULL, -1, -1}}, {{"k7", "k7", ft, FD_PLAIN, NULL, -1, -1}}}
+static const struct fld_t_str K_STR[8] = K8(str, FT_STR);
+static const struct fld_t_bool K_BOOL[8] = K8(bool, FT_BOOL);
+static const struct fld_t_int K_INT[8] = K8(int, FT_INT);
+static const struct fld_t_uint K_UINT[8] = K8(uint, FT_UINT);
+static const struct fld_t_strv K_STRV[8] = K8(strv, FT_STRV);
+static const struct fld_t_ranges K_RANGES[8] = K8(ranges, FT_RANGES);
+static const struct fld_t_ts K_TS[8] = K8(ts, FT_TS);
+static const struct fld_t_obj K_OBJ[8] = K8(obj, FT_OBJ);
+static const struct fld_t_map K_MAP[8] = K8(map, FT_MAP);
 
 static void random_fields(struct event *e, struct fieldset *fs, uint64_t *x, int depth)
 {
     size_t n = rng_next(x) % 8;
     char s[64];
     for (size_t i = 0; i < n; i++) {
-        const char *nm = NAMES[i]; /* names never repeat within a set (event.h) */
+        /* field i is named k<i>: names never repeat within a set (event.h) */
         switch (rng_next(x) % 9) {
-        case 0: fs_null_d(e, fs, &A_STR(nm)->d); break;
-        case 1: fs_bool(e, fs, A_BOOL(nm), rng_next(x) & 1); break;
-        case 2: fs_int(e, fs, A_INT(nm), (int64_t)rng_next(x)); break;
-        case 3: fs_uint(e, fs, A_UINT(nm), rng_next(x) >> (rng_next(x) % 64)); break;
+        case 0: fs_null_d(e, fs, &K_STR[i].d); break;
+        case 1: fs_bool(e, fs, &K_BOOL[i], rng_next(x) & 1); break;
+        case 2: fs_int(e, fs, &K_INT[i], (int64_t)rng_next(x)); break;
+        case 3: fs_uint(e, fs, &K_UINT[i], rng_next(x) >> (rng_next(x) % 64)); break;
         case 4:
             hostile_string(x, s, sizeof s);
-            fs_str(e, fs, A_STR(nm), rng_next(x) % 10 ? s : NULL);
+            fs_str(e, fs, &K_STR[i], rng_next(x) % 10 ? s : NULL);
             break;
         case 5: {
             char b[3][64];
@@ -438,21 +456,21 @@ static void random_fields(struct event *e, struct fieldset *fs, uint64_t *x, int
             size_t k = rng_next(x) % 4;
             for (size_t j = 0; j < k; j++)
                 hostile_string(x, b[j], sizeof b[j]);
-            fs_strv(e, fs, A_STRV(nm), v, k);
+            fs_strv(e, fs, &K_STRV[i], v, k);
             break;
         }
         case 6: {
             uint64_t r[2][2] = {{rng_next(x) >> 40, rng_next(x)}, {rng_next(x) >> 1, UINT64_MAX}};
-            fs_ranges(e, fs, A_RANGES(nm), (const uint64_t(*)[2])r, rng_next(x) % 3);
+            fs_ranges(e, fs, &K_RANGES[i], (const uint64_t(*)[2])r, rng_next(x) % 3);
             break;
         }
-        case 7: fs_ts(e, fs, A_TS(nm), T0 + rng_next(x) % 100000000000ull); break;
+        case 7: fs_ts(e, fs, &K_TS[i], T0 + rng_next(x) % 100000000000ull); break;
         default:
             if (depth < 3) {
-                random_fields(e, fs_obj(e, fs, A_OBJ(nm)), x, depth + 1);
+                random_fields(e, fs_obj(e, fs, &K_OBJ[i]), x, depth + 1);
             } else {
                 /* a map: keys are any string, invalid ones too */
-                struct fieldset *m = fs_map(e, fs, ADHOC_D(map, FT_MAP, FD_PLAIN, nm));
+                struct fieldset *m = fs_map(e, fs, &K_MAP[i]);
                 for (unsigned j = 0, k = (unsigned)(rng_next(x) % 3); j < k; j++) {
                     hostile_string(x, s, sizeof s);
                     snprintf(s + strlen(s), sizeof s - strlen(s), "#%u", j); /* distinct */
@@ -516,10 +534,12 @@ START_TEST(same_bytes_as_jansson)
                 rng_next(&x) % 4 ? &c : NULL);
         ev_allow_adhoc(&e);
         /* now and then a field named like an envelope key, which must lose */
+        static const struct fld_t_str TYPE = {{"type", "type", FT_STR, FD_PLAIN, NULL, -1, -1}};
+        static const struct fld_t_uint CONN = {{"conn", "conn", FT_UINT, FD_PLAIN, NULL, -1, -1}};
         if (rng_next(&x) % 8 == 0)
-            ev_str(&e, A_STR("type"), "x");
+            ev_str(&e, &TYPE, "x");
         if (rng_next(&x) % 8 == 0)
-            ev_uint(&e, A_UINT("conn"), 1);
+            ev_uint(&e, &CONN, 1);
         random_fields(&e, NULL, &x, 0);
         const char *sensor = rng_next(&x) % 3 ? NULL : "tap-1";
         char *got = json_event_line(&e, sensor), *want = oracle_line(&e, sensor);
