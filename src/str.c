@@ -111,3 +111,13 @@ size_t str_utf8_trunc(const char *s, size_t n)
     size_t want = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
     return (n - (k - 1) >= want) ? n : k - 1;
 }
+
+void str_hex(const uint8_t *d, size_t n, char *out)
+{
+    static const char X[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = X[d[i] >> 4];
+        out[2 * i + 1] = X[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}

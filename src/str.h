@@ -13,5 +13,7 @@ size_t str_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t cap);
 size_t str_oem_to_utf8(const uint8_t *in, size_t n, char *out, size_t cap);
 /* length of valid UTF-8 prefix-safe truncation: largest k <= n not splitting a sequence */
 size_t str_utf8_trunc(const char *s, size_t n);
+/* n bytes as 2n lowercase hex digits plus NUL into out (room for 2n+1) */
+void str_hex(const uint8_t *d, size_t n, char *out);
 
 #endif

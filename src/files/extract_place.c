@@ -16,16 +16,7 @@
 #include "extract.h"
 #include "extract_int.h"
 #include "sink.h"
-
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-    static const char X[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = X[d[i] >> 4];
-        out[2 * i + 1] = X[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
+#include "str.h"
 
 /* the connection's stable token: 16 hex digits of SHA-256("<community_id>|<start_us>") */
 static void conn_token(const struct conn_ref *c, char out[17])
@@ -36,7 +27,7 @@ static void conn_token(const struct conn_ref *c, char out[17])
     unsigned dl = 0;
     if (k < 0 || EVP_Digest(in, (size_t)k, d, &dl, EVP_sha256(), NULL) != 1 || dl < 8)
         memset(d, 0, 8);
-    hex(d, 8, out);
+    str_hex(d, 8, out);
 }
 
 static bool is_hex64(const char *h)

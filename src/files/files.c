@@ -14,6 +14,7 @@
 #include "fhold.h"
 #include "hashq.h"
 #include "ranges.h"
+#include "str.h"
 
 /* the READ or WRITE whose pieces are arriving */
 struct chunk {
@@ -453,16 +454,6 @@ void file_missing(struct file_track *f, enum file_io io, uint64_t off, uint64_t 
     }
 }
 
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-    static const char X[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = X[d[i] >> 4];
-        out[2 * i + 1] = X[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* the target size (files.h): the size set, or the furthest write since if
  * larger; *known false when neither was seen */
 static uint64_t target_size(const struct file_track *f, bool *known)
@@ -506,7 +497,7 @@ void file_finish(struct file_track *f, struct file_result *out)
         hashq_wait(f->hq, f->md_pos);
         if (!f->md_failed && EVP_DigestFinal_ex(f->md, d, &dl) == 1 && dl == 32) {
             out->has_sha256 = true;
-            hex(d, dl, out->sha256);
+            str_hex(d, dl, out->sha256);
         } else {
             out->no_hash_reason = "no_memory";
         }
