@@ -106,15 +106,18 @@ static bool place_complete(struct extract_stream *s, const char *sha, struct eve
     return true;
 }
 
+/* [start, end] as a JSON pair: every range in a sidecar is written so */
+static json_t *pair_json(uint64_t a, uint64_t b) { return json_pack("[II]", (json_int_t)a, (json_int_t)b); }
+
+static json_t *range_json(const uint64_t r[2]) { return pair_json(r[0], r[1]); }
+
 static json_t *ranges_json(const uint64_t (*v)[2], size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("[II]", (json_int_t)v[i][0], (json_int_t)v[i][1]));
+        json_array_append_new(a, range_json(v[i]));
     return a;
 }
-
-static json_t *range_json(const uint64_t r[2]) { return json_pack("[II]", (json_int_t)r[0], (json_int_t)r[1]); }
 
 /* holes of the disk set inside [0, limit) */
 static json_t *missing_json(const struct ranges *r, uint64_t limit)
@@ -123,11 +126,11 @@ static json_t *missing_json(const struct ranges *r, uint64_t limit)
     uint64_t pos = 0;
     for (size_t i = 0; i < r->n && pos < limit; i++) {
         if (r->v[i][0] > pos)
-            json_array_append_new(a, json_pack("[II]", (json_int_t)pos, (json_int_t)x_min64(r->v[i][0], limit)));
+            json_array_append_new(a, pair_json(pos, x_min64(r->v[i][0], limit)));
         pos = x_max64(pos, r->v[i][1]);
     }
     if (pos < limit)
-        json_array_append_new(a, json_pack("[II]", (json_int_t)pos, (json_int_t)limit));
+        json_array_append_new(a, pair_json(pos, limit));
     return a;
 }
 
