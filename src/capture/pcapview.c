@@ -10,6 +10,9 @@
 #include "rd.h"
 
 #define REC_HDR 16u
+/* have() can only gather a record the buffer can hold: a larger one would
+ * read as truncated instead of failing the caplen check */
+_Static_assert(PCAPVIEW_BUF_BYTES >= REC_HDR + PCAPVIEW_MAX_CAPLEN, "the buffer holds the largest record");
 
 struct pcapview {
     pcapview_read_fn read;
