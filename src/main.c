@@ -13,6 +13,7 @@
 #include "analyzer.h"
 #include "capture.h"
 #include "decode.h"
+#include "extract.h"
 #include "inputs.h"
 #include "options.h"
 #include "outfile.h"
@@ -181,11 +182,11 @@ int main(int argc, char **argv)
     struct sensor_config sc = {o.stats_interval_s * 1000000u, o.iface, stderr};
     struct sensor *sn = sensor_new(&sc, an, of, cap);
     /* --extract's directories, made by root, are written into after -Z */
-    char xdirs[4][4096];
-    const char *handover[5] = {0};
-    for (int i = 0; o.extract_dir && i < 4; i++) {
-        static const char *const sub[] = {"", "/.tmp", "/sha256", "/partial"};
-        snprintf(xdirs[i], sizeof xdirs[i], "%s%s", o.extract_dir, sub[i]);
+    static const char *const sub[EXTRACT_N_SUBDIRS] = EXTRACT_SUBDIRS;
+    char xdirs[1 + EXTRACT_N_SUBDIRS][4096];
+    const char *handover[2 + EXTRACT_N_SUBDIRS] = {0};
+    for (int i = 0; o.extract_dir && i < 1 + EXTRACT_N_SUBDIRS; i++) {
+        snprintf(xdirs[i], sizeof xdirs[i], "%s%s%s", o.extract_dir, i ? "/" : "", i ? sub[i - 1] : "");
         handover[i] = xdirs[i];
     }
     if (sn && o.user && !privdrop(o.user, handover, err, sizeof err)) {

@@ -36,7 +36,7 @@ struct extractor *extractor_open(const char *dir, const struct limits *lim, cons
         snprintf(err, errlen, "--extract %s: %s", dir, strerror(errno));
         return NULL;
     }
-    static const char *const sub[] = {".tmp", "sha256", "partial"};
+    static const char *const sub[EXTRACT_N_SUBDIRS] = EXTRACT_SUBDIRS;
     for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
         if (!extract_mkdir_ok(fd, sub[i])) {
             snprintf(err, errlen, "--extract %s/%s: %s", dir, sub[i], strerror(errno));

@@ -89,6 +89,10 @@
 #include "limits.h"
 
 #define EXTRACT_CONFLICTS_MAX 64
+/* the directories extractor_open makes under DIR (the layout above); main
+ * hands the same ones to -Z's USER, so the list is kept here, once */
+#define EXTRACT_SUBDIRS {".tmp", "sha256", "partial"}
+#define EXTRACT_N_SUBDIRS 3
 
 struct extractor;
 struct extract_stream;
