@@ -92,7 +92,7 @@ static bool place_complete(struct extract_stream *s, const char *sha, struct eve
     bool ok = false;
     if (line && fd >= 0) {
         size_t n = strlen(line);
-        line[n] = '\n'; /* json_dumps' terminator becomes the newline: one write() per line */
+        line[n] = '\n'; /* json_event_line's terminator becomes the newline: one write() per line */
         ok = write_all(fd, line, n + 1);
     }
     int saved = errno;
