@@ -68,6 +68,16 @@ static void put_str(FILE *f, const char *s)
     if (quote)
         fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        /* a run of printable ASCII needing no escape goes out in one call,
+         * not a stdio call per byte */
+        const unsigned char *q = p;
+        while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '{')
+            q++;
+        if (q != p) {
+            fwrite(p, 1, (size_t)(q - p), f);
+            p = q;
+            continue;
+        }
         size_t n;
         uint32_t cp = next_cp(p, &n);
         if (escaped_cp(cp))
