@@ -5,11 +5,25 @@
  * 3.5.3 (reset processing) and 3.6 (closing a connection). */
 #include "flow_harness.h"
 
+/* the setup most cases share: a fresh table with default limits and C1
+ * (10.0.0.1:40000 > 10.0.0.2:445) handshaken at t=1000 */
+static void open_c1(struct fx *x)
+{
+    fx_init(x, NULL);
+    handshake(x, 1000, 40000, 445);
+}
+
+/* open_c1, then the client's 3-byte request "req" at t=1100 */
+static void open_with_req(struct fx *x)
+{
+    open_c1(x);
+    pk(x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+}
+
 START_TEST(rst_closes_and_later_data_is_an_anomaly)
 {
     struct fx x;
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "hello", 0);
     pk(&x, 1200, S, 445, C, 40000, "RA", SI + 1, CI + 6, NULL, 0);
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>hello");   /* the grace */
@@ -36,9 +50,7 @@ END_TEST
 START_TEST(rst_grace_delivers_the_peers_data_in_flight)
 {
     struct fx x;
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
-    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+    open_with_req(&x);
     pk(&x, 1200, S, 445, C, 40000, "A", SI + 1, CI + 4, "resp1", 0);
     pk(&x, 1300, C, 40000, S, 445, "RA", CI + 4, SI + 1, NULL, 0);      /* acks none of it */
     pk(&x, 1400, S, 445, C, 40000, "A", SI + 6, CI + 4, "resp2", 0);    /* the next expected byte */
@@ -67,9 +79,7 @@ END_TEST
 START_TEST(rst_sender_data_after_its_own_rst_is_ignored)
 {
     struct fx x;
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
-    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+    open_with_req(&x);
     pk(&x, 1200, C, 40000, S, 445, "RA", CI + 4, SI + 1, NULL, 0);
     pk(&x, 1300, C, 40000, S, 445, "A", CI + 4, SI + 1, "more", 0);
     pk(&x, 1350, C, 40000, S, 445, "A", CI + 8, SI + 1, "again", 0);
@@ -99,9 +109,7 @@ START_TEST(rst_grace_expires_without_more_packets)
 {
     struct fx x;
     /* the clock of another flow's packet ends it: not at the deadline, just past it */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
-    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+    open_with_req(&x);
     pk(&x, 1200, C, 40000, S, 445, "RA", CI + 4, SI + 1, NULL, 0);
     pk(&x, 1200 + FLOW_RST_GRACE_US, C, 40001, S, 445, "S", CI, 0, NULL, 0);
     ck_assert_int_eq(count_type(&x.sink, EV_CONN, NULL), 0);
@@ -124,9 +132,7 @@ START_TEST(rst_grace_expires_without_more_packets)
     ck_assert_str_eq(x.sink.r[x.sink.n - 1].state, "end_of_input");
     fx_free(&x);
     /* end of input ends it as reset (not end_of_input), once */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
-    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+    open_with_req(&x);
     pk(&x, 1200, S, 445, C, 40000, "R", SI + 1, 0, NULL, 0);
     flow_table_close_all(x.t, 1300);
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>req|X");
@@ -154,9 +160,7 @@ START_TEST(rst_grace_ends_at_once_on_out_of_sequence_data)
 {
     struct fx x;
     /* a hole in the server's stream: not in flight, so the end, and late */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
-    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+    open_with_req(&x);
     pk(&x, 1200, C, 40000, S, 445, "RA", CI + 4, SI + 1, NULL, 0);
     pk(&x, 1300, S, 445, C, 40000, "A", SI + 100, CI + 4, "resp", 0);
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>req|X");
@@ -171,9 +175,7 @@ START_TEST(rst_grace_ends_at_once_on_out_of_sequence_data)
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>req|X");
     fx_free(&x);
     /* the server's FIN: its data is delivered, then the end */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
-    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+    open_with_req(&x);
     pk(&x, 1200, C, 40000, S, 445, "RA", CI + 4, SI + 1, NULL, 0);
     pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 4, "bye", 0);
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>req|D<bye|X");
@@ -182,9 +184,7 @@ START_TEST(rst_grace_ends_at_once_on_out_of_sequence_data)
     ck_assert_uint_eq(x.sink.r[0].duration, 300);
     fx_free(&x);
     /* the server's own RST */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
-    pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "req", 0);
+    open_with_req(&x);
     pk(&x, 1200, C, 40000, S, 445, "RA", CI + 4, SI + 1, NULL, 0);
     pk(&x, 1300, S, 445, C, 40000, "R", SI + 1, 0, NULL, 0);
     ck_assert_str_eq(x.app.log, "O C1 10.0.0.1:40000>10.0.0.2:445 m0 t1000|D>req|X");
@@ -198,8 +198,7 @@ END_TEST
 START_TEST(rst_out_of_window_is_ignored)
 {
     struct fx x;
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "hello", 0);
     pk(&x, 1200, S, 445, C, 40000, "R", SI + 1 + (1u << 30), 0, NULL, 0);
     ck_assert_int_eq(count_type(&x.sink, EV_ANOMALY, "tcp_rst_out_of_window"), 1);
@@ -216,8 +215,7 @@ END_TEST
 START_TEST(fin_waits_for_the_hole_until_acked)
 {
     struct fx x;
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
     pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);   /* [2,4) missing */
     pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 3, NULL, 0);    /* acks only "ab" */
@@ -228,8 +226,7 @@ START_TEST(fin_waits_for_the_hole_until_acked)
 
     /* the server acknowledges everything and the FIN with a pure ACK: the
      * missing segment may still be captured after it, within the grace */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
     pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
     pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, NULL, 0);
@@ -244,8 +241,7 @@ START_TEST(fin_waits_for_the_hole_until_acked)
 
     /* it never comes: a packet of another flow past the grace declares the
      * hole, and the flow, done, closes */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
     pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
     pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, NULL, 0);
@@ -263,8 +259,7 @@ START_TEST(fin_waits_for_the_hole_until_acked)
     fx_free(&x);
 
     /* the input ends within the grace: nothing more can come, it is closed */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
     pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
     pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, NULL, 0);
@@ -276,8 +271,7 @@ START_TEST(fin_waits_for_the_hole_until_acked)
     fx_free(&x);
 
     /* an ACK that comes with the server's own data settles the hole before it */
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
     pk(&x, 1200, C, 40000, S, 445, "FA", CI + 5, SI + 1, "ef", 0);
     pk(&x, 1300, S, 445, C, 40000, "FA", SI + 1, CI + 8, "ok", 0);
@@ -292,8 +286,7 @@ END_TEST
 START_TEST(quiet_flow_gets_its_acked_hole_declared)
 {
     struct fx x;
-    fx_init(&x, NULL);
-    handshake(&x, 1000, 40000, 445);
+    open_c1(&x);
     pk(&x, 1100, C, 40000, S, 445, "A", CI + 1, SI + 1, "ab", 0);
     pk(&x, 1200, C, 40000, S, 445, "A", CI + 5, SI + 1, "ef", 0);     /* [2,4) missing */
     pk(&x, 1300, S, 445, C, 40000, "A", SI + 1, CI + 7, NULL, 0);     /* pure ACK of all */

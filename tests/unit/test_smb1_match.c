@@ -11,20 +11,34 @@
 #include "smb1_core.h"
 #include "smb1_harness.h"
 
+/* the chain the error cases share: OPEN_ANDX of "\\nope" (TID 1, PID 100,
+ * MID 9) with a READ_ANDX of the open's FID chained after it; returns where
+ * the READ_ANDX link starts, for a case that chains more after it */
+static size_t open_nope_and_read(struct mb *q)
+{
+    size_t at;
+    mb_hdr_oem(q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 9);
+    mb_open_andx_req(q, SMB1_COM_READ_ANDX, &at, "\\nope");
+    mb_set_andx(q, at, q->n);
+    size_t rd_at = q->n;
+    mb_read_andx_req(q, 0xffff, 0, 100);
+    return rd_at;
+}
+
+/* the server's answer to it: STATUS_OBJECT_NAME_NOT_FOUND, no words */
+static void name_not_found(struct mb *s)
+{
+    mb_hdr_oem(s, SMB1_COM_OPEN_ANDX, true, 0xc0000034, 1, 100, 9);
+    mb_empty_words(s);
+}
+
 START_TEST(an_error_stops_the_chain_and_unreached_links_say_so)
 {
     struct rig *r = rig_new();
     struct mb q, s;
-    size_t at;
-    mb_hdr_oem(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 9);
-    mb_open_andx_req(&q, SMB1_COM_READ_ANDX, &at, "\\nope");
-    mb_set_andx(&q, at, q.n);
-    mb_read_andx_req(&q, 0xffff, 0, 100);
+    open_nope_and_read(&q);
     rig_send(r, DIR_C2S, &q, 0, 10);
-    mb_hdr_oem(&s, SMB1_COM_OPEN_ANDX, true, 0xc0000034, 1, 100, 9); /* OBJECT_NAME_NOT_FOUND */
-    mb_wct(&s, 0);
-    mb_bcc(&s);
-    mb_end(&s);
+    name_not_found(&s);
     rig_send(r, DIR_S2C, &s, 0, 20);
     ck_assert_msg(strstr(r->log, "{smb command=OPEN_ANDX code=45 status=STATUS_OBJECT_NAME_NOT_FOUND"), "%s", r->log);
     ck_assert_msg(strstr(r->log, "file=\\nope"), "%s", r->log);
@@ -289,15 +303,10 @@ START_TEST(an_error_stops_only_its_own_chain)
 {
     struct rig *r = rig_new();
     struct mb q, s;
-    size_t at;
-    mb_hdr_oem(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 9);
-    mb_open_andx_req(&q, SMB1_COM_READ_ANDX, &at, "\\nope");
-    mb_set_andx(&q, at, q.n);
-    mb_read_andx_req(&q, 0xffff, 0, 100);
+    open_nope_and_read(&q);
     rig_send(r, DIR_C2S, &q, 0, 10);
     echo(r, false, 9, 11); /* pipelined on the same MID */
-    mb_hdr_oem(&s, SMB1_COM_OPEN_ANDX, true, 0xc0000034, 1, 100, 9);
-    mb_empty_words(&s);
+    name_not_found(&s);
     rig_send(r, DIR_S2C, &s, 0, 20);
     ck_assert_msg(strstr(r->log, "{smb command=READ_ANDX code=46 status=null") && strstr(r->log, "executed=0"), "%s",
                   r->log);
@@ -316,12 +325,7 @@ START_TEST(unreached_links_are_reported_in_chain_order)
 {
     struct rig *r = rig_new();
     struct mb q, s;
-    size_t at;
-    mb_hdr_oem(&q, SMB1_COM_OPEN_ANDX, false, 0, 1, 100, 9);
-    mb_open_andx_req(&q, SMB1_COM_READ_ANDX, &at, "\\nope");
-    mb_set_andx(&q, at, q.n);
-    size_t rd_at = q.n;
-    mb_read_andx_req(&q, 0xffff, 0, 100);
+    size_t rd_at = open_nope_and_read(&q);
     q.b[rd_at + 1] = SMB1_COM_CLOSE;     /* READ_ANDX's AndXCommand: a CLOSE follows */
     mb_set_andx(&q, rd_at + 3, q.n);
     mb_wct(&q, 3);
@@ -330,8 +334,7 @@ START_TEST(unreached_links_are_reported_in_chain_order)
     mb_bcc(&q);
     mb_end(&q);
     rig_send(r, DIR_C2S, &q, 0, 10);
-    mb_hdr_oem(&s, SMB1_COM_OPEN_ANDX, true, 0xc0000034, 1, 100, 9);
-    mb_empty_words(&s);
+    name_not_found(&s);
     rig_send(r, DIR_S2C, &s, 0, 20);
     const char *rd = strstr(r->log, "{smb command=READ_ANDX");
     const char *cl = strstr(r->log, "{smb command=CLOSE");
