@@ -235,13 +235,16 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
              * (or confused): both requests stay pending and are answered in
              * turn. Links of one chain and the requests that share their
              * MID by design (secondaries, cancel) are not reuse. */
-            if (depth == 0 && !no_response(cmd) && smb1_pending_find_mid(c, h.pid, h.mid, 0))
+            struct smb1_pending *same_mid = depth == 0 ? smb1_pending_find_mid(c, h.pid, h.mid, 0) : NULL;
+            if (same_mid && !no_response(cmd))
                 emit_anomaly(c->em, a->ts_begin, c->conn, "smb_mid_reused",
                              "pid=%u mid=%u reused while an earlier request on it is unanswered", h.pid, h.mid);
             /* a transaction still open on this PID/MID: its secondaries
              * continue it; any other request that names it is what the
-             * MS17-010 exploits send (the notices read this field) */
-            struct smb1_pending *open_trans = depth == 0 ? smb1_pending_find_trans(c, h.pid, h.mid) : NULL;
+             * MS17-010 exploits send (the notices read this field). Only
+             * looked for when something is pending on the PID/MID at all:
+             * most requests then cost one lookup, not two. */
+            struct smb1_pending *open_trans = same_mid ? smb1_pending_find_trans(c, h.pid, h.mid) : NULL;
             p = pending_new(c, &h, cmd, a->ts_begin);
             if (open_trans)
                 ev_str(&p->ev, F(open_transaction), smb1_cmds[open_trans->cmd].name);
