@@ -185,6 +185,15 @@ static char *dup_str(const char *s)
     return d;
 }
 
+/* the message starts as an SMB2/3 one does: 0xFE (or 0xFD, transform) then "SMB" */
+static bool smb2_magic(const uint8_t *buf, size_t len)
+{
+    struct rd r = rd_init(buf, len);
+    uint8_t b0 = rd_u8(&r);
+    const uint8_t *sig = rd_bytes(&r, 3);
+    return sig && (b0 == 0xfe || b0 == 0xfd) && memcmp(sig, "SMB", 3) == 0;
+}
+
 static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
 {
     struct smb1_conn *c = &k->c;
@@ -200,7 +209,7 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
     struct rd r = rd_init(a->buf, a->phys < SMB1_HDR_LEN ? a->phys : SMB1_HDR_LEN);
     struct smb1_hdr h;
     if (!smb1_hdr_parse(&r, &h)) {
-        if (a->phys >= 4 && (a->buf[0] == 0xfe || a->buf[0] == 0xfd) && memcmp(a->buf + 1, "SMB", 3) == 0) {
+        if (smb2_magic(a->buf, a->phys)) {
             if (k->smb2_msgs++ == 0)
                 emit_anomaly(c->em, a->ts_begin, c->conn, "smb2_not_analyzed",
                              "SMB2/3 traffic on this connection is framed but not decoded");
