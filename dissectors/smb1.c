@@ -177,14 +177,6 @@ static void adopt_chained(struct smb1_conn *c, struct smb1_pending *p, uint16_t 
         file_set_size(o->ft, o->size);
 }
 
-static char *dup_str(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
-}
-
 /* the message starts as an SMB2/3 one does: 0xFE (or 0xFD, transform) then "SMB" */
 static bool smb2_magic(const uint8_t *buf, size_t len)
 {
@@ -304,7 +296,7 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
                    p->req.decoded) {
             chain_open = true;
             free(chain_name);
-            chain_name = dup_str(p->req.u.open.name);
+            chain_name = smb1_xstrdup(p->req.u.open.name ? p->req.u.open.name : "");
         }
         if (h.is_rsp || no_response(cmd))
             emit_pending(c, p);
