@@ -37,14 +37,6 @@ struct call {
     struct call *next;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q)
-        abort();
-    return q;
-}
-
 static char *xstrdup_opt(const char *s)
 {
     if (!s)
@@ -115,7 +107,7 @@ static void ctx_remember(struct dcerpc_pipe *pp, const struct dcerpc_io *io, con
                     io->lim->dcerpc_contexts_max, e->id);
             return;
         }
-        pp->ctx = xrealloc(pp->ctx, (pp->n_ctx + 1) * sizeof *pp->ctx);
+        pp->ctx = dcerpc_xrealloc(pp->ctx, (pp->n_ctx + 1) * sizeof *pp->ctx);
         c = &pp->ctx[pp->n_ctx++];
     }
     c->id = e->id;
@@ -395,7 +387,7 @@ static void stub_add(struct dcerpc_pipe *pp, const struct dcerpc_io *io, struct 
         size_t cap = c->cap ? c->cap : 256;
         while (cap < c->len + take)
             cap *= 2;
-        c->stub = xrealloc(c->stub, cap);
+        c->stub = dcerpc_xrealloc(c->stub, cap);
         c->cap = cap;
     }
     memcpy(c->stub + c->len, p, take);

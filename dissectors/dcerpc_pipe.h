@@ -6,7 +6,19 @@
 #ifndef SMBSCOPE_DCERPC_PIPE_H
 #define SMBSCOPE_DCERPC_PIPE_H
 
+#include <stdlib.h>
+
 #include "dcerpc.h"
+
+/* realloc that aborts on out-of-memory, like all of the run's state (sizes
+ * are bounded by frag_length and the limits) */
+static inline void *dcerpc_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (!q)
+        abort();
+    return q;
+}
 
 struct dcerpc_iface;
 struct call;                          /* dcerpc.c */

@@ -6,7 +6,6 @@
  */
 #include "dcerpc_pipe.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static void dir_reserve(struct dir *d, size_t n)
@@ -16,10 +15,7 @@ static void dir_reserve(struct dir *d, size_t n)
     size_t cap = d->cap ? d->cap : 64;
     while (cap < n)
         cap *= 2;
-    uint8_t *b = realloc(d->buf, cap);
-    if (!b)
-        abort();
-    d->buf = b;
+    d->buf = dcerpc_xrealloc(d->buf, cap);
     d->cap = cap;
 }
 

@@ -177,12 +177,13 @@ static void adopt_chained(struct smb1_conn *c, struct smb1_pending *p, uint16_t 
         file_set_size(o->ft, o->size);
 }
 
-static char *dup_str(const char *s)
+/* the message starts as an SMB2/3 one does: 0xFE (or 0xFD, transform) then "SMB" */
+static bool smb2_magic(const uint8_t *buf, size_t len)
 {
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
+    struct rd r = rd_init(buf, len);
+    uint8_t b0 = rd_u8(&r);
+    const uint8_t *sig = rd_bytes(&r, 3);
+    return sig && (b0 == 0xfe || b0 == 0xfd) && memcmp(sig, "SMB", 3) == 0;
 }
 
 static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
@@ -200,7 +201,7 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
     struct rd r = rd_init(a->buf, a->phys < SMB1_HDR_LEN ? a->phys : SMB1_HDR_LEN);
     struct smb1_hdr h;
     if (!smb1_hdr_parse(&r, &h)) {
-        if (a->phys >= 4 && (a->buf[0] == 0xfe || a->buf[0] == 0xfd) && memcmp(a->buf + 1, "SMB", 3) == 0) {
+        if (smb2_magic(a->buf, a->phys)) {
             if (k->smb2_msgs++ == 0)
                 emit_anomaly(c->em, a->ts_begin, c->conn, "smb2_not_analyzed",
                              "SMB2/3 traffic on this connection is framed but not decoded");
@@ -235,13 +236,16 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
              * (or confused): both requests stay pending and are answered in
              * turn. Links of one chain and the requests that share their
              * MID by design (secondaries, cancel) are not reuse. */
-            if (depth == 0 && !no_response(cmd) && smb1_pending_find_mid(c, h.pid, h.mid, 0))
+            struct smb1_pending *same_mid = depth == 0 ? smb1_pending_find_mid(c, h.pid, h.mid, 0) : NULL;
+            if (same_mid && !no_response(cmd))
                 emit_anomaly(c->em, a->ts_begin, c->conn, "smb_mid_reused",
                              "pid=%u mid=%u reused while an earlier request on it is unanswered", h.pid, h.mid);
             /* a transaction still open on this PID/MID: its secondaries
              * continue it; any other request that names it is what the
-             * MS17-010 exploits send (the notices read this field) */
-            struct smb1_pending *open_trans = depth == 0 ? smb1_pending_find_trans(c, h.pid, h.mid) : NULL;
+             * MS17-010 exploits send (the notices read this field). Only
+             * looked for when something is pending on the PID/MID at all:
+             * most requests then cost one lookup, not two. */
+            struct smb1_pending *open_trans = same_mid ? smb1_pending_find_trans(c, h.pid, h.mid) : NULL;
             p = pending_new(c, &h, cmd, a->ts_begin);
             if (open_trans)
                 ev_str(&p->ev, F(open_transaction), smb1_cmds[open_trans->cmd].name);
@@ -292,7 +296,7 @@ static void process(struct smb1_core *k, struct smb1_asm *a, bool complete)
                    p->req.decoded) {
             chain_open = true;
             free(chain_name);
-            chain_name = dup_str(p->req.u.open.name);
+            chain_name = smb1_xstrdup(p->req.u.open.name ? p->req.u.open.name : "");
         }
         if (h.is_rsp || no_response(cmd))
             emit_pending(c, p);

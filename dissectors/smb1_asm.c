@@ -205,7 +205,9 @@ static void asm_decide(struct smb1_core *k, struct smb1_asm *a)
             a->need_at = o + 1;
             return;
         }
-        size_t words_end = o + 1 + 2 * (size_t)a->buf[o] + 2; /* through the byte count */
+        struct rd wr = rd_init(a->buf, have);
+        rd_seek(&wr, o);
+        size_t words_end = o + 1 + 2 * (size_t)rd_u8(&wr) + 2; /* through the byte count (have > o: read) */
         if (words_end > a->msg_len) {
             a->mode = ASM_PLAIN;
             return;

@@ -157,13 +157,24 @@ static struct dcerpc_pipe *pipe_rpc(struct smb1_conn *c, struct smb1_open *o, ui
     return o->rpc;
 }
 
+/* what the DCE/RPC layer writes with; def: the limits of a connection made
+ * without any (tests), filled only then */
+static struct dcerpc_io pipe_io(const struct smb1_conn *c, const struct emitter *em, uint64_t ts_us,
+                                struct limits *def)
+{
+    if (!c->lim)
+        *def = limits_default();
+    struct dcerpc_io io = {.conn = c->conn, .em = em, .lim = c->lim ? c->lim : def, .ts_us = ts_us};
+    return io;
+}
+
 void smb1_pipe_data(struct smb1_conn *c, const struct emitter *em, struct smb1_open *o, bool to_server,
                     const uint8_t *p, size_t n, uint64_t ts_us)
 {
     if (!o || o->kind != SMB1_OPEN_PIPE || n == 0)
         return;
-    struct limits def = limits_default(); /* a connection made without limits (tests) */
-    struct dcerpc_io io = {.conn = c->conn, .em = em, .lim = c->lim ? c->lim : &def, .ts_us = ts_us};
+    struct limits def;
+    struct dcerpc_io io = pipe_io(c, em, ts_us, &def);
     dcerpc_data(pipe_rpc(c, o, ts_us), &io, to_server, p, n);
 }
 
@@ -172,8 +183,8 @@ void smb1_pipe_gap(struct smb1_conn *c, const struct emitter *em, struct smb1_op
 {
     if (!o || o->kind != SMB1_OPEN_PIPE || !o->rpc || n == 0)
         return;
-    struct limits def = limits_default();
-    struct dcerpc_io io = {.conn = c->conn, .em = em, .lim = c->lim ? c->lim : &def, .ts_us = ts_us};
+    struct limits def;
+    struct dcerpc_io io = pipe_io(c, em, ts_us, &def);
     dcerpc_gap(o->rpc, &io, to_server, n);
 }
 
@@ -182,8 +193,8 @@ static void pipe_rpc_end(struct smb1_conn *c, struct smb1_open *o)
 {
     if (!o->rpc)
         return;
-    struct limits def = limits_default();
-    struct dcerpc_io io = {.conn = c->conn, .em = c->em, .lim = c->lim ? c->lim : &def, .ts_us = o->ts_us};
+    struct limits def;
+    struct dcerpc_io io = pipe_io(c, c->em, o->ts_us, &def);
     dcerpc_pipe_end(o->rpc, &io);
     o->rpc = NULL;
 }
