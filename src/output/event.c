@@ -56,6 +56,8 @@ void ev_init(struct event *e, enum ev_type t, uint64_t ts_us, const struct conn_
 
 void ev_free(struct event *e)
 {
+    if (ev_owns_pending(e))
+        e->pending->settle(e->pending, NULL, true);
     struct ev_chunk *c = e->arena;
     while (c) {
         struct ev_chunk *n = c->next;
@@ -332,6 +334,15 @@ void ev_clone(struct event *dst, const struct event *src)
     ev_init(dst, src->type, src->ts_us, src->conn);
     dst->adhoc = src->adhoc;
     clone_set(dst, set_of(dst, NULL), &src->top);
+}
+
+void ev_take_pending(struct event *dst, const struct event *src)
+{
+    struct ev_pending *p = src->pending;
+    if (!ev_owns_pending(src))
+        return;
+    dst->pending = p;
+    dst->pending_owner = ++p->owner;
 }
 
 const struct field *ev_find_d(const struct event *e, const struct fieldset *fs, const struct fdesc *d)

@@ -64,6 +64,25 @@ struct fieldset {
 };
 
 struct ev_chunk;
+struct event;
+
+/* A record with fields finished later, by whichever thread writes it: a
+ * file's SHA-256 still being computed on a hashing thread (files.c). Only a
+ * sink that says so (sink.takes_pending) gets such records. One event owns
+ * the pending at a time: whoever keeps a clone of the record (a hold queue,
+ * the sink) moves it to the clone with ev_take_pending; the sink calls
+ * settle on its clone, on the thread that renders it, before rendering. An
+ * owner freed with it unsettled (ev_free) settles it without a record, on
+ * the parsing thread. */
+struct ev_pending {
+    /* the parsing thread, before the record goes to another thread: make
+     * sure that thread can finish it */
+    void (*handover)(struct ev_pending *p);
+    /* set e's late fields (e NULL: only let go), then free p; producer:
+     * called on the parsing thread */
+    void (*settle)(struct ev_pending *p, struct event *e, bool producer);
+    unsigned owner;            /* the owning event's pending_owner (bumped by each take) */
+};
 
 struct event {
     enum ev_type type;
@@ -72,15 +91,22 @@ struct event {
     struct fieldset top;
     struct ev_chunk *arena;        /* everything the event owns */
     bool adhoc;                    /* unit tests of the sinks only: fields outside the registry allowed */
+    struct ev_pending *pending;    /* fields still to be finished (see above), or NULL; not cloned */
+    unsigned pending_owner;        /* owns pending while this equals pending->owner */
 };
 
 void ev_init(struct event *e, enum ev_type t, uint64_t ts_us, const struct conn_ref *conn);
+/* settles a pending nobody took (on the calling thread, as the producer) */
 void ev_free(struct event *e);
 /* move src into dst (dst must be free); src is left empty and reusable */
 void ev_move(struct event *dst, struct event *src);
 
-/* deep copy of src into dst (dst must be free) */
+/* deep copy of src into dst (dst must be free); a pending stays src's */
 void ev_clone(struct event *dst, const struct event *src);
+/* the parsing thread: dst (a clone of src) owns src's pending from now on,
+ * if src owned one */
+void ev_take_pending(struct event *dst, const struct event *src);
+static inline bool ev_owns_pending(const struct event *e) { return e->pending && e->pending_owner == e->pending->owner; }
 
 /* adders on any fieldset of the event (fs == NULL means the top level). The
  * field is a registry descriptor, F(cname), of the adder's type; a field the

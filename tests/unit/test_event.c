@@ -1,4 +1,5 @@
-/* Unit tests for event records: field order, replacement, arena copies, moves, anomalies. */
+/* Unit tests for event records: field order, replacement, arena copies, moves, anomalies,
+ * and who owns (and so settles) a record's pending fields. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,93 @@ START_TEST(anomaly_formats_detail)
 }
 END_TEST
 
+/* a pending that counts how it is settled */
+struct count_pending {
+    struct ev_pending p;
+    unsigned settled, with_record, on_producer;
+};
+
+static void cp_handover(struct ev_pending *p) { (void)p; }
+
+static void cp_settle(struct ev_pending *p, struct event *e, bool producer)
+{
+    struct count_pending *c = (struct count_pending *)p;
+    c->settled++;
+    c->with_record += e != NULL;
+    c->on_producer += producer;
+    if (e)
+        ev_str(e, A_STR("late"), "set");
+}
+
+static void cp_init(struct count_pending *c)
+{
+    memset(c, 0, sizeof *c);
+    c->p.handover = cp_handover;
+    c->p.settle = cp_settle;
+}
+
+START_TEST(pending_is_settled_once_by_its_owner)
+{
+    struct count_pending cp;
+    /* the record that made it owns it: freed, it settles it (no record, producer) */
+    cp_init(&cp);
+    struct event e;
+    ev_init(&e, EV_FILE, 1, NULL);
+    ev_allow_adhoc(&e);
+    e.pending = &cp.p;
+    ck_assert(ev_owns_pending(&e));
+    ev_free(&e);
+    ck_assert_uint_eq(cp.settled, 1);
+    ck_assert_uint_eq(cp.with_record, 0);
+    ck_assert_uint_eq(cp.on_producer, 1);
+
+    /* a clone does not take it; ev_take_pending does, from then on the
+     * original lets go without settling */
+    cp_init(&cp);
+    ev_init(&e, EV_FILE, 1, NULL);
+    ev_allow_adhoc(&e);
+    ev_uint(&e, A_UINT("a"), 7);
+    e.pending = &cp.p;
+    struct event c1, c2, c3;
+    ev_clone(&c1, &e);
+    ck_assert_ptr_null(c1.pending);
+    ck_assert(!ev_owns_pending(&c1));
+    ev_take_pending(&c1, &e);
+    ck_assert(ev_owns_pending(&c1));
+    ck_assert(!ev_owns_pending(&e));
+    ev_free(&e);
+    ck_assert_uint_eq(cp.settled, 0);
+    /* taking from one that no longer owns it takes nothing */
+    ev_init(&e, EV_FILE, 1, NULL);
+    e.pending = &cp.p; /* a stale copy of the pointer, as a freed original had */
+    e.pending_owner = cp.p.owner - 1;
+    ev_clone(&c2, &c1);
+    ev_take_pending(&c2, &e);
+    ck_assert_ptr_null(c2.pending);
+    e.pending = NULL;
+    ev_free(&e);
+    /* a clone of the clone takes it on; moving keeps it with the moved record */
+    ev_take_pending(&c2, &c1);
+    ck_assert(ev_owns_pending(&c2) && !ev_owns_pending(&c1));
+    ev_free(&c1);
+    ck_assert_uint_eq(cp.settled, 0);
+    ev_move(&c3, &c2);
+    ck_assert(ev_owns_pending(&c3));
+    ev_free(&c2);
+    ck_assert_uint_eq(cp.settled, 0);
+    /* the owner settles it on a record */
+    c3.pending->settle(c3.pending, &c3, false);
+    c3.pending = NULL;
+    ck_assert_uint_eq(cp.settled, 1);
+    ck_assert_uint_eq(cp.with_record, 1);
+    ck_assert_uint_eq(cp.on_producer, 0);
+    ck_assert_str_eq(ev_get(&c3, NULL, "late")->v.s, "set");
+    ck_assert_uint_eq(ev_get(&c3, NULL, "a")->v.u, 7);
+    ev_free(&c3);
+    ck_assert_uint_eq(cp.settled, 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("event");
@@ -155,6 +243,7 @@ int main(void)
     tcase_add_test(tc, objects_vectors_ranges);
     tcase_add_test(tc, move_leaves_source_empty_and_reusable);
     tcase_add_test(tc, anomaly_formats_detail);
+    tcase_add_test(tc, pending_is_settled_once_by_its_owner);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
