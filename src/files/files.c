@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+#if defined(__x86_64__) || defined(__i386__)
+/* the library's own CPU dispatch (AVX2/AVX-512 where the CPU has them): the
+ * plain entry points are built for the baseline (SSE2), at a third of the speed */
+#include <xxh_x86dispatch.h>
+#endif
 
 #include "event.h"
 #include "extract.h"
