@@ -202,6 +202,19 @@ START_TEST(write_error_is_kept_and_objects_still_rendered)
     ck_assert_int_eq(owriter_close(w), ENOSPC);
     ck_assert_uint_eq(r.rendered, nobj); /* every object once: none leaked */
     fclose(f);
+
+    /* the first failure is the one kept: a write error, then renders that
+     * fail (out of memory) do not replace it */
+    f = fopen("/dev/full", "w");
+    struct rig r2 = {.producer = pthread_self(), .fail_render = true};
+    w = owriter_new(f, &ops, &r2);
+    for (unsigned i = 0; i < 5000; i++)
+        ck_assert(owriter_put(w, line, sizeof line));
+    for (unsigned i = 0; i < 10; i++)
+        ck_assert(owriter_put_obj(w, obj_new(i)));
+    ck_assert_int_eq(owriter_close(w), ENOSPC);
+    ck_assert_uint_eq(r2.rendered, 10);
+    fclose(f);
 }
 END_TEST
 
