@@ -302,7 +302,7 @@ static void open_record(struct smb1_conn *c, struct smb1_open *o, uint64_t ts_us
     file_extract(o->ft, &r, &e, o->serial);
     /* the hash still being computed: whoever writes the record sets sha256
      * (or no_hash_reason, which comes last either way: no --extract then) */
-    e.pending = r.sha256_pending;
+    ev_set_pending(&e, r.sha256_pending);
     r.sha256_pending = NULL;
     emit(c->em, &e);
     ev_free(&e);

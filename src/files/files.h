@@ -128,7 +128,7 @@ struct file_result {
     const char *no_hash_reason;               /* why there is no sha256 (static string), or NULL */
     /* pool->defer_sha256: the file is whole and its hash still being
      * computed (has_sha256 false, no reason): put it on the record
-     * (event.pending), whose settle writes sha256, or no_hash_reason
+     * (ev_set_pending), whose settle writes sha256, or no_hash_reason
      * "no_memory" when the hash failed. Owned here until taken */
     struct ev_pending *sha256_pending;
 };

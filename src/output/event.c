@@ -56,8 +56,9 @@ void ev_init(struct event *e, enum ev_type t, uint64_t ts_us, const struct conn_
 
 void ev_free(struct event *e)
 {
-    if (ev_owns_pending(e))
-        e->pending->settle(e->pending, NULL, true);
+    struct ev_pending *p = ev_release_pending(e);
+    if (p)
+        p->settle(p, NULL, true);
     struct ev_chunk *c = e->arena;
     while (c) {
         struct ev_chunk *n = c->next;
@@ -336,13 +337,30 @@ void ev_clone(struct event *dst, const struct event *src)
     clone_set(dst, set_of(dst, NULL), &src->top);
 }
 
+void ev_set_pending(struct event *e, struct ev_pending *p)
+{
+    if (!p)
+        return;
+    if (!e->pending)
+        e->pending = ev_alloc(e, sizeof *e->pending);
+    e->pending->p = p;
+}
+
 void ev_take_pending(struct event *dst, const struct event *src)
 {
-    struct ev_pending *p = src->pending;
-    if (!ev_owns_pending(src))
+    struct ev_pending *p = ev_pending_of(src);
+    if (!p)
         return;
-    dst->pending = p;
-    dst->pending_owner = ++p->owner;
+    src->pending->p = NULL; /* the cell is src's own memory, not the pending's */
+    ev_set_pending(dst, p);
+}
+
+struct ev_pending *ev_release_pending(struct event *e)
+{
+    struct ev_pending *p = ev_pending_of(e);
+    if (p)
+        e->pending->p = NULL;
+    return p;
 }
 
 const struct field *ev_find_d(const struct event *e, const struct fieldset *fs, const struct fdesc *d)

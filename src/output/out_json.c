@@ -407,7 +407,8 @@ static void held_handover(void *u, void *obj)
 {
     (void)u;
     struct held *h = obj;
-    h->ev.pending->handover(h->ev.pending);
+    struct ev_pending *p = ev_pending_of(&h->ev);
+    p->handover(p);
 }
 
 /* the writer thread: finish the record, render it, let it go */
@@ -415,8 +416,8 @@ static bool held_render(void *u, void *obj, const char **p, size_t *n)
 {
     struct json_sink *js = u;
     struct held *h = obj;
-    h->ev.pending->settle(h->ev.pending, &h->ev, false);
-    h->ev.pending = NULL;
+    struct ev_pending *pend = ev_release_pending(&h->ev);
+    pend->settle(pend, &h->ev, false);
     bool ok = render_line(&js->wline, &h->ev, js->s.sensor);
     ev_free(&h->ev);
     free(h);
@@ -454,9 +455,9 @@ static bool render_pending_here(struct json_sink *js, const struct event *e)
     struct event c;
     ev_clone(&c, e);
     ev_take_pending(&c, e);
-    if (c.pending)
-        c.pending->settle(c.pending, &c, true);
-    c.pending = NULL;
+    struct ev_pending *p = ev_release_pending(&c);
+    if (p)
+        p->settle(p, &c, true);
     bool ok = render_line(&js->line, &c, js->s.sensor);
     ev_free(&c);
     return ok;
@@ -471,7 +472,7 @@ static void json_write(struct sink *s, const struct event *e)
         errno = werr;
         sink_note_error(s);
     }
-    bool pending = ev_owns_pending(e);
+    bool pending = ev_pending_of(e) != NULL;
     if (pending && js->w) {
         if (!hold(js, e)) {
             errno = ENOMEM;

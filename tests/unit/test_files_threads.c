@@ -81,15 +81,15 @@ static void record_of(struct event *e, struct file_result *r)
     ev_init(e, EV_FILE, 1, NULL);
     ev_str(e, F(sha256), r->has_sha256 ? r->sha256 : NULL);
     ev_bool(e, F(complete), r->complete);
-    e->pending = r->sha256_pending;
+    ev_set_pending(e, r->sha256_pending);
     r->sha256_pending = NULL;
 }
 
 static void *settle_elsewhere(void *arg)
 {
     struct event *e = arg;
-    e->pending->settle(e->pending, e, false);
-    e->pending = NULL;
+    struct ev_pending *p = ev_release_pending(e);
+    p->settle(p, e, false);
     return NULL;
 }
 
@@ -129,10 +129,10 @@ START_TEST(deferred_hash_is_the_same_hash)
             ev_take_pending(&c, &e);
             ev_free(&e);
             if (where == 0) {
-                c.pending->settle(c.pending, &c, true);
-                c.pending = NULL;
+                struct ev_pending *p = ev_release_pending(&c);
+                p->settle(p, &c, true);
             } else {
-                c.pending->handover(c.pending);
+                ev_pending_of(&c)->handover(ev_pending_of(&c));
                 pthread_t t;
                 ck_assert_int_eq(pthread_create(&t, NULL, settle_elsewhere, &c), 0);
                 ck_assert_int_eq(pthread_join(t, NULL), 0);
