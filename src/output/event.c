@@ -12,7 +12,7 @@ struct ev_chunk {
     max_align_t align[];       /* data follows, suitably aligned */
 };
 
-#define EV_CHUNK_MIN 1024
+#define EV_CHUNK_MIN (1024 - sizeof(struct ev_chunk))
 
 static const char *const type_names[] = {
     [EV_CONN] = "conn", [EV_NBSS] = "nbss", [EV_SMB] = "smb", [EV_FILE] = "file",
