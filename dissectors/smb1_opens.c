@@ -296,10 +296,14 @@ static void open_record(struct smb1_conn *c, struct smb1_open *o, uint64_t ts_us
     }
     /* never saw the open: the data is real but the name is unknown */
     ev_bool(&e, F(partial), o->name == NULL);
-    if (content && !r.has_sha256)
+    if (content && !r.has_sha256 && !r.sha256_pending)
         ev_str(&e, F(no_hash_reason), r.no_hash_reason ? r.no_hash_reason : "unknown");
     /* --extract: the content goes out with the finished record (adds `extracted`) */
     file_extract(o->ft, &r, &e, o->serial);
+    /* the hash still being computed: whoever writes the record sets sha256
+     * (or no_hash_reason, which comes last either way: no --extract then) */
+    ev_set_pending(&e, r.sha256_pending);
+    r.sha256_pending = NULL;
     emit(c->em, &e);
     ev_free(&e);
     file_result_free(&r);

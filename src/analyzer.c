@@ -144,6 +144,9 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         an->files.n_hq++;
     }
     an->files.hq = an->hq;
+    /* a file record may leave its hash to a sink that finishes it on its own
+     * thread (--extract turns this off: the sidecar needs the hash first) */
+    an->files.defer_sha256 = sink->takes_pending && an->files.n_hq > 0;
     an->app.lim = &an->cfg.lim;
     an->app.mb = &an->mb;
     /* sessions, trees, opens and pending requests are found by values the
@@ -194,6 +197,7 @@ bool analyzer_extract(struct analyzer *an, const char *dir, char *err, size_t er
     if (an->files.ex)
         return true;
     an->files.ex = extractor_open(dir, &an->cfg.lim, &an->em, err, errlen);
+    an->files.defer_sha256 = false; /* extraction writes the hash with the file (extract.h) */
     if (an->files.ex)
         extractor_set_sensor(an->files.ex, an->cfg.sensor);
     return an->files.ex != NULL;
@@ -388,7 +392,10 @@ void analyzer_free(struct analyzer *an)
     notices_free(an->notices);
     /* after the flows: their files' streams belong to it */
     extractor_close(an->files.ex);
-    /* after the flows: their files waited for their hashes */
+    /* records still held by the sink may wait for the hashing threads */
+    if (an->sink->ops->drain)
+        an->sink->ops->drain(an->sink);
+    /* after the flows and the sink: their files waited for their hashes */
     for (unsigned i = 0; i < an->files.n_hq; i++)
         hashq_free(an->hq[i]);
     abudget_free(an->anomalies);

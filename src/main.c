@@ -156,6 +156,12 @@ int main(int argc, char **argv)
         sink->sensor = cfg.sensor;
         sink->of = of;
     }
+    /* with helper threads, a single JSON stream is written by a thread of
+     * its own (owriter.h): the parsing thread makes no write calls and
+     * leaves file hashes to it; the bytes are the same */
+    if (sink && o.json && !of && !flush_each && cfg.hash_threads > 0 && !sink_json_background(sink))
+        fprintf(stderr, "smbscope: --threads: cannot start the output thread (%s): writing on the parsing thread\n",
+                strerror(errno));
     if (sink && o.summary) {
         struct sink *sum = sink_summary_new(sink, !o.summary_only, cfg.lim.summary_max);
         if (!sum)

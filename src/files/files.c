@@ -3,16 +3,20 @@
  * from; the rest is smbscope's own. */
 #include "files.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+#if defined(__x86_64__) || defined(__i386__)
+/* the library's own CPU dispatch (AVX2/AVX-512 where the CPU has them): the
+ * plain entry points are built for the baseline (SSE2), at a third of the speed */
+#include <xxh_x86dispatch.h>
+#endif
 
 #include "event.h"
 #include "extract.h"
 #include "fchunks.h"
+#include "fdigest.h"
 #include "fhold.h"
-#include "hashq.h"
 #include "ranges.h"
 #include "str.h"
 
@@ -43,10 +47,7 @@ struct file_track {
     bool hashing;
     const char *reason;        /* why hashing stopped (static) */
     bool conflict;
-    EVP_MD_CTX *md;            /* the file's SHA-256, fed strictly in order (maybe on pool->hq's thread) */
-    uint64_t md_pos;           /* hq: the queue position of md's last update (0: none) */
-    struct hashq *hq;          /* the thread hashing md (one of pool->hq), or NULL: inline */
-    bool md_failed;            /* hq: an update failed; read only after hashq_wait(md_pos) */
+    struct fdigest *dg;        /* the file's SHA-256, fed strictly in order (maybe on one of pool->hq) */
     uint64_t cursor;           /* bytes [0, cursor) are hashed */
     struct fhold hold;
     uint8_t *head;             /* content of [0, head_len), head_len = min(cursor, head_max) */
@@ -81,10 +82,8 @@ struct file_track *file_new(struct file_pool *pool)
     ranges_init(&f->seen, FILE_RANGES_MAX);
     f->head_max = pool->lim->file_verify_bytes;
     f->ex = extract_stream_new(pool->ex);
-    if (pool->n_hq)
-        f->hq = pool->hq[pool->next_hq++ % pool->n_hq];
-    f->md = EVP_MD_CTX_new();
-    if (f->md && EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) == 1) {
+    f->dg = fdigest_new(pool->n_hq ? pool->hq[pool->next_hq++ % pool->n_hq] : NULL);
+    if (f->dg) {
         f->hashing = true;
     } else {
         f->reason = "no_memory";
@@ -184,11 +183,10 @@ static uint64_t target_size(const struct file_track *f, bool *known);
 static void hash_at_cursor(struct file_track *f, const uint8_t *p, size_t n)
 {
     bool known;
-    if (f->hq && !f->md_pos && target_size(f, &known) <= FILE_HASH_INLINE_MAX && known)
-        f->hq = NULL; /* before its first byte is queued: a small file is hashed here (files.h) */
-    if (f->hq) {
-        f->md_pos = hashq_update(f->hq, f->md, &f->md_failed, p, n);
-    } else if (EVP_DigestUpdate(f->md, p, n) != 1) {
+    if (f->cursor == 0 && f->pool->n_hq && !f->pool->defer_sha256 && target_size(f, &known) <= FILE_HASH_INLINE_MAX &&
+        known)
+        fdigest_inline(f->dg); /* before its first byte is queued: a small file is hashed here (files.h) */
+    if (!fdigest_update(f->dg, p, n)) {
         give_up(f, "no_memory");
         return;
     }
@@ -464,6 +462,39 @@ static uint64_t target_size(const struct file_track *f, bool *known)
 
 static uint64_t seen_end(const struct ranges *r) { return r->n ? r->v[r->n - 1][1] : 0; }
 
+/* a whole file's hash finished by the thread that writes its record */
+struct sha_pending {
+    struct ev_pending p; /* first: the record holds this */
+    struct fdigest *dg;
+};
+
+static void sha_handover(struct ev_pending *p) { fdigest_handover(((struct sha_pending *)p)->dg); }
+
+static void sha_settle(struct ev_pending *p, struct event *e, bool producer)
+{
+    struct sha_pending *sp = (struct sha_pending *)p;
+    char hex[65];
+    /* what file_finish would have said on the spot (files.h) */
+    if (e && fdigest_final(sp->dg, hex, producer))
+        ev_str(e, F(sha256), hex);
+    else if (e)
+        ev_str(e, F(no_hash_reason), "no_memory");
+    fdigest_free(sp->dg, producer);
+    free(sp);
+}
+
+/* NULL when out of memory (the caller finishes the hash itself) */
+static struct ev_pending *sha_pending_of(struct fdigest *dg)
+{
+    struct sha_pending *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return NULL;
+    sp->p.handover = sha_handover;
+    sp->p.settle = sha_settle;
+    sp->dg = dg;
+    return &sp->p;
+}
+
 void file_finish(struct file_track *f, struct file_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -491,13 +522,11 @@ void file_finish(struct file_track *f, struct file_result *out)
     bool list_whole = known && !f->seen.coarse && ranges_is_exactly(&f->seen, 0, target);
     out->complete = !f->conflict && (hash_whole || list_whole);
 
-    if (hash_whole) {
-        uint8_t d[EVP_MAX_MD_SIZE];
-        unsigned dl = 0;
-        hashq_wait(f->hq, f->md_pos);
-        if (!f->md_failed && EVP_DigestFinal_ex(f->md, d, &dl) == 1 && dl == 32) {
+    if (hash_whole && f->pool->defer_sha256 && (out->sha256_pending = sha_pending_of(f->dg))) {
+        f->dg = NULL; /* the record's now */
+    } else if (hash_whole) {
+        if (fdigest_final(f->dg, out->sha256, true)) {
             out->has_sha256 = true;
-            str_hex(d, dl, out->sha256);
         } else {
             out->no_hash_reason = "no_memory";
         }
@@ -520,6 +549,9 @@ void file_result_free(struct file_result *r)
 {
     if (!r)
         return;
+    if (r->sha256_pending)
+        r->sha256_pending->settle(r->sha256_pending, NULL, true);
+    r->sha256_pending = NULL;
     free(r->read_ranges);
     free(r->write_ranges);
     r->read_ranges = r->write_ranges = NULL;
@@ -555,9 +587,7 @@ void file_free(struct file_track *f)
     ranges_free(&f->rd);
     ranges_free(&f->wr);
     ranges_free(&f->seen);
-    /* the hashing thread may still be feeding md */
-    hashq_wait(f->hq, f->md_pos);
-    EVP_MD_CTX_free(f->md);
+    fdigest_free(f->dg, true); /* (waits: the hashing thread may still be feeding it) */
     XXH3_freeState(f->cmd);
     mb_credit(f->pool->mb, FILE_TRACK_COST);
     free(f);

@@ -76,11 +76,12 @@ enum file_io { FILE_READ, FILE_WRITE };
 #define FILE_OFFSET_END ((uint64_t)INT64_MAX)
 
 /* A file whose target size is known and at most this when its first byte is
- * hashed is hashed on the calling thread even with hashing threads (pool->hq):
- * its `file` record, at the close, would otherwise wait for the thread to
- * hash all of it (the whole file of a short session comes in one READ), and
- * the hand-over costs more than the hash. Which thread hashes never changes
- * the result. */
+ * hashed is hashed on the calling thread even with hashing threads (pool->hq),
+ * unless its record may leave the hash to the sink (pool->defer_sha256): its
+ * `file` record, at the close, would otherwise wait for the thread to hash
+ * all of it (the whole file of a short session comes in one READ), and the
+ * hand-over costs more than the hash. Which thread hashes never changes the
+ * result. */
 #define FILE_HASH_INLINE_MAX (256u << 10)
 
 /* most disjoint ranges kept per list (read, write, seen) */
@@ -102,6 +103,11 @@ struct file_pool {
     struct hashq **hq;     /* n_hq hashing threads (hashq.h); none: SHA-256 on the calling thread */
     unsigned n_hq;
     unsigned next_hq;      /* new files take the threads in turn */
+    /* with hq: file_finish may leave a complete file's SHA-256 to whoever
+     * writes its record (file_result.sha256_pending), so the parsing thread
+     * never waits for a hash; set when the sink takes pending records and
+     * nothing else reads the hash (no --extract) */
+    bool defer_sha256;
     const uint8_t *chunk_secret; /* FCHUNK_SECRET random bytes keying chunk digests (fchunks.h), or NULL: XXH3's default */
 };
 
@@ -120,6 +126,11 @@ struct file_result {
     bool complete;                            /* one range [0, size) seen and no overlap disagreed */
     bool overlap_conflict;                    /* two copies of a byte differed */
     const char *no_hash_reason;               /* why there is no sha256 (static string), or NULL */
+    /* pool->defer_sha256: the file is whole and its hash still being
+     * computed (has_sha256 false, no reason): put it on the record
+     * (ev_set_pending), whose settle writes sha256, or no_hash_reason
+     * "no_memory" when the hash failed. Owned here until taken */
+    struct ev_pending *sha256_pending;
 };
 
 /* NULL when out of memory */

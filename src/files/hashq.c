@@ -38,9 +38,11 @@ struct hashq {
     pthread_mutex_t mu;
     pthread_cond_t data;      /* the thread waits here for records */
     pthread_cond_t room;      /* the producer waits here for room or for hashing to reach a position */
+    pthread_cond_t done;      /* another thread waits here for hashing to reach a position */
     /* under mu */
     uint64_t head, tail;
     bool stop, thread_waits, producer_waits;
+    unsigned others_wait;
     /* producer only */
     uint64_t pos, tail_seen;
 };
@@ -60,6 +62,15 @@ static void publish(struct hashq *q)
     q->head = q->pos;
     if (q->thread_waits)
         pthread_cond_signal(&q->data);
+}
+
+/* under mu: the hashed position moved */
+static void hashed(struct hashq *q)
+{
+    if (q->producer_waits)
+        pthread_cond_signal(&q->room);
+    if (q->others_wait)
+        pthread_cond_broadcast(&q->done);
 }
 
 /* the thread: hash records as they come; give room back batch by batch */
@@ -92,15 +103,13 @@ static void *hash_thread(void *arg)
             if (t - given >= HANDOVER_BYTES && t < h) {
                 pthread_mutex_lock(&q->mu);
                 q->tail = given = t;
-                if (q->producer_waits)
-                    pthread_cond_signal(&q->room);
+                hashed(q);
                 pthread_mutex_unlock(&q->mu);
             }
         }
         pthread_mutex_lock(&q->mu);
         q->tail = t;
-        if (q->producer_waits)
-            pthread_cond_signal(&q->room);
+        hashed(q);
     }
     pthread_mutex_unlock(&q->mu);
     return NULL;
@@ -119,6 +128,7 @@ struct hashq *hashq_new(void)
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->data, NULL);
     pthread_cond_init(&q->room, NULL);
+    pthread_cond_init(&q->done, NULL);
     /* signals (SIGINT, SIGTERM, SIGHUP) stay with the parsing thread, whose
      * handlers expect them: the hashing thread starts with all blocked */
     sigset_t all, old;
@@ -129,6 +139,7 @@ struct hashq *hashq_new(void)
     if (rc == 0)
         (void)pthread_setname_np(q->thread, "smbscope-hash"); /* top -H, perf: which thread is which */
     if (rc != 0) {
+        pthread_cond_destroy(&q->done);
         pthread_cond_destroy(&q->room);
         pthread_cond_destroy(&q->data);
         pthread_mutex_destroy(&q->mu);
@@ -202,6 +213,30 @@ void hashq_wait(struct hashq *q, uint64_t pos)
     pthread_mutex_unlock(&q->mu);
 }
 
+void hashq_publish(struct hashq *q)
+{
+    if (!q || q->head == q->pos) /* head is only written by the producer: reading it unlocked is safe here */
+        return;
+    pthread_mutex_lock(&q->mu);
+    publish(q);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void hashq_wait_published(struct hashq *q, uint64_t pos)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    /* a position never handed over would never be reached: the caller's bug */
+    if (pos > q->head)
+        abort();
+    q->others_wait++;
+    while (q->tail < pos)
+        pthread_cond_wait(&q->done, &q->mu);
+    q->others_wait--;
+    pthread_mutex_unlock(&q->mu);
+}
+
 void hashq_free(struct hashq *q)
 {
     if (!q)
@@ -212,6 +247,7 @@ void hashq_free(struct hashq *q)
     pthread_cond_signal(&q->data);
     pthread_mutex_unlock(&q->mu);
     pthread_join(q->thread, NULL);
+    pthread_cond_destroy(&q->done);
     pthread_cond_destroy(&q->room);
     pthread_cond_destroy(&q->data);
     pthread_mutex_destroy(&q->mu);

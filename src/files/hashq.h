@@ -24,6 +24,10 @@
  *   later updates of that context still run (harmless) and the producer, which
  *   reads the flag after hashq_wait, gives the hash up.
  *
+ * - Another thread (the output writer, owriter.h) may wait for a position
+ *   with hashq_wait_published, once the producer has handed it over with
+ *   hashq_publish; it then owns the context as the producer would.
+ *
  * - hashq_free hashes everything queued, stops and joins the thread. */
 #ifndef SMBSCOPE_HASHQ_H
 #define SMBSCOPE_HASHQ_H
@@ -47,6 +51,12 @@ struct hashq *hashq_new(void);
 uint64_t hashq_update(struct hashq *q, EVP_MD_CTX *md, bool *failed, const void *p, size_t n);
 /* return once every update queued up to position pos is hashed */
 void hashq_wait(struct hashq *q, uint64_t pos);
+/* producer: hand everything queued so far to the thread (hashq_wait does
+ * too), so that another thread may wait for it */
+void hashq_publish(struct hashq *q);
+/* any thread but the producer: return once every update up to pos, which
+ * the producer published (hashq_publish), is hashed */
+void hashq_wait_published(struct hashq *q, uint64_t pos);
 /* hash what is queued, stop the thread, free everything (NULL is fine) */
 void hashq_free(struct hashq *q);
 

@@ -12,7 +12,7 @@ struct ev_chunk {
     max_align_t align[];       /* data follows, suitably aligned */
 };
 
-#define EV_CHUNK_MIN 1024
+#define EV_CHUNK_MIN (1024 - sizeof(struct ev_chunk))
 
 static const char *const type_names[] = {
     [EV_CONN] = "conn", [EV_NBSS] = "nbss", [EV_SMB] = "smb", [EV_FILE] = "file",
@@ -56,6 +56,9 @@ void ev_init(struct event *e, enum ev_type t, uint64_t ts_us, const struct conn_
 
 void ev_free(struct event *e)
 {
+    struct ev_pending *p = ev_release_pending(e);
+    if (p)
+        p->settle(p, NULL, true);
     struct ev_chunk *c = e->arena;
     while (c) {
         struct ev_chunk *n = c->next;
@@ -332,6 +335,32 @@ void ev_clone(struct event *dst, const struct event *src)
     ev_init(dst, src->type, src->ts_us, src->conn);
     dst->adhoc = src->adhoc;
     clone_set(dst, set_of(dst, NULL), &src->top);
+}
+
+void ev_set_pending(struct event *e, struct ev_pending *p)
+{
+    if (!p)
+        return;
+    if (!e->pending)
+        e->pending = ev_alloc(e, sizeof *e->pending);
+    e->pending->p = p;
+}
+
+void ev_take_pending(struct event *dst, const struct event *src)
+{
+    struct ev_pending *p = ev_pending_of(src);
+    if (!p)
+        return;
+    src->pending->p = NULL; /* the cell is src's own memory, not the pending's */
+    ev_set_pending(dst, p);
+}
+
+struct ev_pending *ev_release_pending(struct event *e)
+{
+    struct ev_pending *p = ev_pending_of(e);
+    if (p)
+        e->pending->p = NULL;
+    return p;
 }
 
 const struct field *ev_find_d(const struct event *e, const struct fieldset *fs, const struct fdesc *d)

@@ -64,6 +64,33 @@ struct fieldset {
 };
 
 struct ev_chunk;
+struct event;
+
+/* A record with fields finished later, by whichever thread writes it: a
+ * file's SHA-256 still being computed on a hashing thread (files.c). Only a
+ * sink that says so (sink.takes_pending) gets such records. One event owns
+ * the pending at a time: whoever keeps a clone of the record (a hold queue,
+ * the sink) moves it to the clone with ev_take_pending; the sink releases
+ * it from its clone (ev_release_pending) and calls settle, on the thread
+ * that renders it, before rendering. An owner freed with it unsettled
+ * (ev_free) settles it without a record, on the parsing thread.
+ *
+ * Who owns it is kept in the events' own memory, never in the pending:
+ * once taken, the pending may be settled and freed on another thread while
+ * the record it came from is still being freed. */
+struct ev_pending {
+    /* the parsing thread, before the record goes to another thread: make
+     * sure that thread can finish it */
+    void (*handover)(struct ev_pending *p);
+    /* set e's late fields (e NULL: only let go), then free p; producer:
+     * called on the parsing thread */
+    void (*settle)(struct ev_pending *p, struct event *e, bool producer);
+};
+
+/* the event's hold on its pending (in its arena: a const event can give it up) */
+struct ev_pending_cell {
+    struct ev_pending *p;      /* NULL once taken or released */
+};
 
 struct event {
     enum ev_type type;
@@ -72,15 +99,26 @@ struct event {
     struct fieldset top;
     struct ev_chunk *arena;        /* everything the event owns */
     bool adhoc;                    /* unit tests of the sinks only: fields outside the registry allowed */
+    struct ev_pending_cell *pending; /* fields still to be finished (see above), or NULL; not cloned */
 };
 
 void ev_init(struct event *e, enum ev_type t, uint64_t ts_us, const struct conn_ref *conn);
+/* settles a pending nobody took (on the calling thread, as the producer) */
 void ev_free(struct event *e);
 /* move src into dst (dst must be free); src is left empty and reusable */
 void ev_move(struct event *dst, struct event *src);
 
-/* deep copy of src into dst (dst must be free) */
+/* deep copy of src into dst (dst must be free); a pending stays src's */
 void ev_clone(struct event *dst, const struct event *src);
+/* give e a pending to own (NULL: nothing) */
+void ev_set_pending(struct event *e, struct ev_pending *p);
+/* the pending e owns, or NULL */
+static inline struct ev_pending *ev_pending_of(const struct event *e) { return e->pending ? e->pending->p : NULL; }
+/* the parsing thread: dst (a clone of src) owns src's pending from now on,
+ * if src owned one */
+void ev_take_pending(struct event *dst, const struct event *src);
+/* e owns nothing from now on; the pending it owned (the caller settles it), or NULL */
+struct ev_pending *ev_release_pending(struct event *e);
 
 /* adders on any fieldset of the event (fs == NULL means the top level). The
  * field is a registry descriptor, F(cname), of the adder's type; a field the

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "owriter.h"
 #include "sink.h"
 
 /* the civil (proleptic Gregorian) date of day z since 1970-01-01 (z >= 0),
@@ -225,6 +226,16 @@ static void jb_member(struct jbuf *b, bool *first, const struct field *f)
     size_t mark = b->n;
     if (!*first)
         jb_char(b, ',');
+    if (f->d && f->d->id >= 0) {
+        /* a registry key is a plain lowercase identifier (test_fields pins
+         * it): nothing to escape, so no scan for it (one per member) */
+        jb_char(b, '"');
+        jb_lit(b, f->name);
+        jb_put(b, "\":", 2);
+        jb_field(b, f);
+        *first = false;
+        return;
+    }
     if (!jb_str(b, f->name)) {
         b->n = mark;
         return;
@@ -366,22 +377,120 @@ char *json_event_line(const struct event *e, const char *sensor)
 
 struct json_sink {
     struct sink s;       /* first: the sink the callers hold */
-    struct jbuf line;    /* reused for every record */
+    struct jbuf line;    /* reused for every record (the parsing thread's) */
+    struct owriter *w;   /* sink_json_background: the writer thread, or NULL */
+    struct jbuf wline;   /* the writer thread's, for the records it finishes */
 };
+
+/* a record with pending fields, held for the writer thread: a clone with
+ * its own copy of the connection (the flow may be gone when it is written) */
+struct held {
+    struct event ev;
+    struct conn_ref conn;
+};
+
+/* render e as one line into b (emptied first); false when out of memory
+ * (the buffer is then dropped: the next record starts a smaller one) */
+static bool render_line(struct jbuf *b, const struct event *e, const char *sensor)
+{
+    b->n = 0;
+    jb_event(b, e, sensor);
+    jb_char(b, '\n');
+    if (!b->oom)
+        return true;
+    free(b->p);
+    *b = (struct jbuf){0};
+    return false;
+}
+
+static void held_handover(void *u, void *obj)
+{
+    (void)u;
+    struct held *h = obj;
+    struct ev_pending *p = ev_pending_of(&h->ev);
+    p->handover(p);
+}
+
+/* the writer thread: finish the record, render it, let it go */
+static bool held_render(void *u, void *obj, const char **p, size_t *n)
+{
+    struct json_sink *js = u;
+    struct held *h = obj;
+    struct ev_pending *pend = ev_release_pending(&h->ev);
+    pend->settle(pend, &h->ev, false);
+    bool ok = render_line(&js->wline, &h->ev, js->s.sensor);
+    ev_free(&h->ev);
+    free(h);
+    *p = js->wline.p;
+    *n = ok ? js->wline.n : 0;
+    return ok;
+}
+
+static const struct owriter_ops held_ops = {held_handover, held_render};
+
+/* a record with pending fields: to the writer as a clone that owns them
+ * (with its own copy of the connection); false when out of memory */
+static bool hold(struct json_sink *js, const struct event *e)
+{
+    struct held *h = malloc(sizeof *h);
+    if (!h)
+        return false;
+    ev_clone(&h->ev, e);
+    if (e->conn) {
+        h->conn = *e->conn;
+        h->ev.conn = &h->conn;
+    }
+    ev_take_pending(&h->ev, e); /* before the writer can see it */
+    if (!owriter_put_obj(js->w, h)) {
+        ev_free(&h->ev); /* settles it: the record is lost, the run stops (ENOMEM) */
+        free(h);
+        return false;
+    }
+    return true;
+}
+
+/* a record with pending fields and no writer thread: finished here, on a clone */
+static bool render_pending_here(struct json_sink *js, const struct event *e)
+{
+    struct event c;
+    ev_clone(&c, e);
+    ev_take_pending(&c, e);
+    struct ev_pending *p = ev_release_pending(&c);
+    if (p)
+        p->settle(p, &c, true);
+    bool ok = render_line(&js->line, &c, js->s.sensor);
+    ev_free(&c);
+    return ok;
+}
 
 static void json_write(struct sink *s, const struct event *e)
 {
     struct json_sink *js = (struct json_sink *)s;
     sink_begin(s); /* a new file needs nothing: every line stands alone */
-    js->line.n = 0;
-    jb_event(&js->line, e, s->sensor);
-    jb_char(&js->line, '\n');
-    if (js->line.oom) {
-        /* the buffer is dropped: the next record starts a smaller one */
-        free(js->line.p);
-        js->line = (struct jbuf){0};
+    int werr = owriter_error(js->w);
+    if (werr && !s->write_error) {
+        errno = werr;
+        sink_note_error(s);
+    }
+    bool pending = ev_pending_of(e) != NULL;
+    if (pending && js->w) {
+        if (!hold(js, e)) {
+            errno = ENOMEM;
+            sink_note_error(s);
+        }
+        return;
+    }
+    bool ok = pending ? render_pending_here(js, e) : render_line(&js->line, e, s->sensor);
+    if (!ok) {
         errno = ENOMEM;
         sink_note_error(s);
+        return;
+    }
+    if (js->w) {
+        if (!owriter_put(js->w, js->line.p, js->line.n)) {
+            errno = ENOMEM;
+            sink_note_error(s);
+        }
         return;
     }
     if (fwrite(js->line.p, 1, js->line.n, s->out) != js->line.n || ferror(s->out))
@@ -390,17 +499,33 @@ static void json_write(struct sink *s, const struct event *e)
         sink_note_error(s);
 }
 
+/* the writer's queue written out and the thread gone: from here on the sink
+ * writes on the spot (records after a drain are rare: none but a test's) */
+static void json_drain(struct sink *s)
+{
+    struct json_sink *js = (struct json_sink *)s;
+    int err = owriter_close(js->w);
+    js->w = NULL;
+    s->takes_pending = false;
+    if (err && !s->write_error) {
+        errno = err;
+        sink_note_error(s);
+    }
+}
+
 static int json_close(struct sink *s)
 {
+    json_drain(s);
     if (fflush(s->out) == EOF)
         sink_note_error(s);
     int err = s->write_error ? s->write_errno : 0;
     free(((struct json_sink *)s)->line.p);
+    free(((struct json_sink *)s)->wline.p);
     free(s);
     return err;
 }
 
-static const struct sink_ops json_ops = {json_write, json_close};
+static const struct sink_ops json_ops = {.write = json_write, .close = json_close, .drain = json_drain};
 
 struct sink *sink_json_new(FILE *out, bool flush_each)
 {
@@ -412,4 +537,16 @@ struct sink *sink_json_new(FILE *out, bool flush_each)
     s->out = out;
     s->flush_each = flush_each;
     return s;
+}
+
+bool sink_json_background(struct sink *s)
+{
+    struct json_sink *js = (struct json_sink *)s;
+    if (s->ops != &json_ops || js->w || s->of || s->flush_each) {
+        errno = EINVAL;
+        return false;
+    }
+    js->w = owriter_new(s->out, &held_ops, js);
+    s->takes_pending = js->w != NULL;
+    return js->w != NULL;
 }

@@ -390,7 +390,7 @@ static int text_close(struct sink *s)
     return err;
 }
 
-static const struct sink_ops text_ops = {text_write, text_close};
+static const struct sink_ops text_ops = {.write = text_write, .close = text_close};
 
 struct sink *sink_text_new(FILE *out, bool flush_each)
 {

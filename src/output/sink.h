@@ -18,6 +18,10 @@ struct sink_ops {
      * the sink (not the FILE): 0, or the errno of the first write that
      * failed (main reports it with strerror) */
     int (*close)(struct sink *s);
+    /* optional: write out everything held back (a writer thread's queue);
+     * after it no record the sink holds refers to the run's state (the
+     * hashing threads, event.h's ev_pending), which may then go */
+    void (*drain)(struct sink *s);
 };
 
 struct sink {
@@ -29,6 +33,7 @@ struct sink {
     const char *sensor;              /* --sensor NAME (not owned), or NULL */
     struct outfile *of;              /* -o through outfile.h (not owned), or NULL: out alone */
     unsigned of_gen;                 /* of's generation the last record went to */
+    bool takes_pending;              /* records may carry an ev_pending (event.h): the sink finishes them */
 };
 
 /* The largest integer a record carries. JSON readers take 64-bit signed at
@@ -71,6 +76,12 @@ static inline bool sink_begin(struct sink *s)
 
 struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);
+/* write on a thread of its own (owriter.h) and take records with pending
+ * fields (takes_pending), so the parsing thread waits for neither; only for
+ * a sink writing one stream (no outfile, no flush_each: the writer may be a
+ * chunk behind). false (errno set) when the thread cannot be had: the sink
+ * then writes on the spot as before */
+bool sink_json_background(struct sink *s);
 /* --summary: records go on to inner (unless !transcript) and feed a summary
  * (at most max_entries per table) whose `summary` records inner gets at
  * close; closing it closes inner. NULL when out of memory (inner untouched) */

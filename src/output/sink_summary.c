@@ -51,7 +51,7 @@ static int summary_sink_close(struct sink *s)
     return err;
 }
 
-static const struct sink_ops summary_ops = {summary_sink_write, summary_sink_close};
+static const struct sink_ops summary_ops = {.write = summary_sink_write, .close = summary_sink_close};
 
 struct sink *sink_summary_new(struct sink *inner, bool transcript, size_t max_entries)
 {

@@ -1,4 +1,5 @@
-/* Unit tests for event records: field order, replacement, arena copies, moves, anomalies. */
+/* Unit tests for event records: field order, replacement, arena copies, moves, anomalies,
+ * and who owns (and so settles) a record's pending fields. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,118 @@ START_TEST(anomaly_formats_detail)
 }
 END_TEST
 
+/* a pending that counts how it is settled */
+struct count_pending {
+    struct ev_pending p;
+    unsigned settled, with_record, on_producer;
+};
+
+static void cp_handover(struct ev_pending *p) { (void)p; }
+
+static void cp_settle(struct ev_pending *p, struct event *e, bool producer)
+{
+    struct count_pending *c = (struct count_pending *)p;
+    c->settled++;
+    c->with_record += e != NULL;
+    c->on_producer += producer;
+    if (e)
+        ev_str(e, A_STR("late"), "set");
+}
+
+static void cp_init(struct count_pending *c)
+{
+    memset(c, 0, sizeof *c);
+    c->p.handover = cp_handover;
+    c->p.settle = cp_settle;
+}
+
+START_TEST(pending_is_settled_once_by_its_owner)
+{
+    struct count_pending cp;
+    /* the record that made it owns it: freed, it settles it (no record, producer) */
+    cp_init(&cp);
+    struct event e;
+    ev_init(&e, EV_FILE, 1, NULL);
+    ev_allow_adhoc(&e);
+    ev_set_pending(&e, NULL); /* nothing to own: nothing changes */
+    ck_assert_ptr_null(ev_pending_of(&e));
+    ev_set_pending(&e, &cp.p);
+    ck_assert_ptr_eq(ev_pending_of(&e), &cp.p);
+    ev_free(&e);
+    ck_assert_uint_eq(cp.settled, 1);
+    ck_assert_uint_eq(cp.with_record, 0);
+    ck_assert_uint_eq(cp.on_producer, 1);
+
+    /* a clone does not take it; ev_take_pending does, from then on the
+     * original lets go without settling */
+    cp_init(&cp);
+    ev_init(&e, EV_FILE, 1, NULL);
+    ev_allow_adhoc(&e);
+    ev_uint(&e, A_UINT("a"), 7);
+    ev_set_pending(&e, &cp.p);
+    struct event c1, c2, c3;
+    ev_clone(&c1, &e);
+    ck_assert_ptr_null(ev_pending_of(&c1));
+    ev_take_pending(&c1, &e);
+    ck_assert_ptr_eq(ev_pending_of(&c1), &cp.p);
+    ck_assert_ptr_null(ev_pending_of(&e));
+    /* taking from one that no longer owns it takes nothing */
+    ev_clone(&c2, &c1);
+    ev_take_pending(&c2, &e);
+    ck_assert_ptr_null(ev_pending_of(&c2));
+    ev_free(&e);
+    ck_assert_uint_eq(cp.settled, 0);
+    /* a clone of the clone takes it on; moving keeps it with the moved record */
+    ev_take_pending(&c2, &c1);
+    ck_assert(ev_pending_of(&c2) && !ev_pending_of(&c1));
+    ev_free(&c1);
+    ck_assert_uint_eq(cp.settled, 0);
+    ev_move(&c3, &c2);
+    ck_assert_ptr_eq(ev_pending_of(&c3), &cp.p);
+    ev_free(&c2);
+    ck_assert_uint_eq(cp.settled, 0);
+    /* the owner releases it and settles it on a record */
+    struct ev_pending *p = ev_release_pending(&c3);
+    ck_assert_ptr_eq(p, &cp.p);
+    ck_assert_ptr_null(ev_release_pending(&c3));
+    p->settle(p, &c3, false);
+    ck_assert_uint_eq(cp.settled, 1);
+    ck_assert_uint_eq(cp.with_record, 1);
+    ck_assert_uint_eq(cp.on_producer, 0);
+    ck_assert_str_eq(ev_get(&c3, NULL, "late")->v.s, "set");
+    ck_assert_uint_eq(ev_get(&c3, NULL, "a")->v.u, 7);
+    ev_free(&c3);
+    ck_assert_uint_eq(cp.settled, 1);
+}
+END_TEST
+
+/* once taken, the pending may be settled and freed (on another thread)
+ * before the record it came from is freed: freeing that record must not
+ * touch it. The pending's memory is scribbled over before the original's
+ * ev_free, which must neither read nor settle it */
+START_TEST(original_never_touches_a_taken_pending)
+{
+    struct count_pending *cp = malloc(sizeof *cp);
+    ck_assert_ptr_nonnull(cp);
+    cp_init(cp);
+    struct event e, c;
+    ev_init(&e, EV_FILE, 1, NULL);
+    ev_allow_adhoc(&e);
+    ev_set_pending(&e, &cp->p);
+    ev_clone(&c, &e);
+    ev_take_pending(&c, &e);
+    struct ev_pending *p = ev_release_pending(&c);
+    p->settle(p, &c, false);
+    ck_assert_uint_eq(cp->settled, 1);
+    /* as if freed and reused: zeros make a null settle, which crashes if
+     * called, and any owner count read from it look like the original's */
+    memset(cp, 0, sizeof *cp);
+    ev_free(&e);
+    ev_free(&c);
+    free(cp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("event");
@@ -155,6 +268,8 @@ int main(void)
     tcase_add_test(tc, objects_vectors_ranges);
     tcase_add_test(tc, move_leaves_source_empty_and_reusable);
     tcase_add_test(tc, anomaly_formats_detail);
+    tcase_add_test(tc, pending_is_settled_once_by_its_owner);
+    tcase_add_test(tc, original_never_touches_a_taken_pending);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

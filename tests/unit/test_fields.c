@@ -64,6 +64,21 @@ END_TEST
 START_TEST(bad_map_key_aborts) { record(EV_STATS, bad_map_key); }
 END_TEST
 
+/* every registry key is a plain lowercase identifier: the JSON sink writes
+ * registry keys without looking for characters to escape (out_json.c) */
+START_TEST(registry_keys_are_plain_identifiers)
+{
+    for (int i = 0; i < FI_COUNT; i++) {
+        const char *n = fld_all[i]->name;
+        ck_assert_msg(n && *n, "field %d has no name", i);
+        for (const char *c = n; *c; c++)
+            ck_assert_msg((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_',
+                          "key \"%s\" is not a plain identifier", n);
+        ck_assert_int_eq(fld_all[i]->id, i);
+    }
+}
+END_TEST
+
 START_TEST(member_lookup_matches_the_table)
 {
     for (size_t i = 0; i < fld_n_members; i++)
@@ -82,6 +97,7 @@ int main(void)
     TCase *tc = tcase_create("fields");
     tcase_add_test(tc, declared_use_passes);
     tcase_add_test(tc, member_lookup_matches_the_table);
+    tcase_add_test(tc, registry_keys_are_plain_identifiers);
     tcase_add_test_raise_signal(tc, undeclared_key_aborts, SIGABRT);
     tcase_add_test_raise_signal(tc, null_where_never_null_aborts, SIGABRT);
     tcase_add_test_raise_signal(tc, out_of_set_value_aborts, SIGABRT);
