@@ -29,8 +29,7 @@ static void hold_record(void *u, const struct event *e)
         h->ev = v;
         h->cap = cap;
     }
-    ev_clone(&h->ev[h->n], e);
-    ev_take_pending(&h->ev[h->n++], e); /* a file record's hash goes with it (event.h) */
+    ev_clone_taking(&h->ev[h->n++], e); /* a file record's hash goes with it (event.h) */
 }
 
 /* write the held records, in the order they were made */

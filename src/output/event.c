@@ -355,6 +355,12 @@ void ev_take_pending(struct event *dst, const struct event *src)
     ev_set_pending(dst, p);
 }
 
+void ev_clone_taking(struct event *dst, const struct event *src)
+{
+    ev_clone(dst, src);
+    ev_take_pending(dst, src);
+}
+
 struct ev_pending *ev_release_pending(struct event *e)
 {
     struct ev_pending *p = ev_pending_of(e);

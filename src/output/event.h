@@ -110,6 +110,9 @@ void ev_move(struct event *dst, struct event *src);
 
 /* deep copy of src into dst (dst must be free); a pending stays src's */
 void ev_clone(struct event *dst, const struct event *src);
+/* the parsing thread: a clone that keeps the record (a hold queue, a sink)
+ * and so owns its pending from now on: ev_clone + ev_take_pending */
+void ev_clone_taking(struct event *dst, const struct event *src);
 /* give e a pending to own (NULL: nothing) */
 void ev_set_pending(struct event *e, struct ev_pending *p);
 /* the pending e owns, or NULL */

@@ -435,12 +435,11 @@ static bool hold(struct json_sink *js, const struct event *e)
     struct held *h = malloc(sizeof *h);
     if (!h)
         return false;
-    ev_clone(&h->ev, e);
+    ev_clone_taking(&h->ev, e); /* before the writer can see it */
     if (e->conn) {
         h->conn = *e->conn;
         h->ev.conn = &h->conn;
     }
-    ev_take_pending(&h->ev, e); /* before the writer can see it */
     if (!owriter_put_obj(js->w, h)) {
         ev_free(&h->ev); /* settles it: the record is lost, the run stops (ENOMEM) */
         free(h);
@@ -453,8 +452,7 @@ static bool hold(struct json_sink *js, const struct event *e)
 static bool render_pending_here(struct json_sink *js, const struct event *e)
 {
     struct event c;
-    ev_clone(&c, e);
-    ev_take_pending(&c, e);
+    ev_clone_taking(&c, e);
     struct ev_pending *p = ev_release_pending(&c);
     if (p)
         p->settle(p, &c, true);
@@ -468,28 +466,23 @@ static void json_write(struct sink *s, const struct event *e)
     struct json_sink *js = (struct json_sink *)s;
     sink_begin(s); /* a new file needs nothing: every line stands alone */
     int werr = owriter_error(js->w);
-    if (werr && !s->write_error) {
-        errno = werr;
-        sink_note_error(s);
-    }
+    if (werr)
+        sink_note_errno(s, werr);
     bool pending = ev_pending_of(e) != NULL;
     if (pending && js->w) {
         if (!hold(js, e)) {
-            errno = ENOMEM;
-            sink_note_error(s);
+            sink_note_errno(s, ENOMEM);
         }
         return;
     }
     bool ok = pending ? render_pending_here(js, e) : render_line(&js->line, e, s->sensor);
     if (!ok) {
-        errno = ENOMEM;
-        sink_note_error(s);
+        sink_note_errno(s, ENOMEM);
         return;
     }
     if (js->w) {
         if (!owriter_put(js->w, js->line.p, js->line.n)) {
-            errno = ENOMEM;
-            sink_note_error(s);
+            sink_note_errno(s, ENOMEM);
         }
         return;
     }
@@ -507,10 +500,8 @@ static void json_drain(struct sink *s)
     int err = owriter_close(js->w);
     js->w = NULL;
     s->takes_pending = false;
-    if (err && !s->write_error) {
-        errno = err;
-        sink_note_error(s);
-    }
+    if (err)
+        sink_note_errno(s, err);
 }
 
 static int json_close(struct sink *s)

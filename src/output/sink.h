@@ -53,6 +53,13 @@ static inline void sink_note_error(struct sink *s)
     }
 }
 
+/* a failure known by its errno (not from a stdio call): the first one is kept */
+static inline void sink_note_errno(struct sink *s, int err)
+{
+    errno = err;
+    sink_note_error(s);
+}
+
 /* before each record: with an outfile, the stream to write to (a rotation or
  * reopen happens here, between records); true when it is a new file, which
  * must stand on its own. A file closed by a rotation or reopen that lost its
