@@ -11,7 +11,9 @@
 #   extract   smbscope --format json --extract DIR (a fresh DIR per repetition)
 #   tshark    tshark -T fields with the SMB fields tests/tools/tshark_compare.py compares
 # Prints per capture the median wall seconds, MB/s, peak RSS (the largest of the
-# repetitions), the ratio to the floor and how many times tshark's time; then checks
+# repetitions), the ratio to the floor, how many times tshark's time and the median
+# CPU seconds (user + system, all threads: divided by the cores, the least wall time
+# that work could take here, printed below the table); then checks
 # what it measured (tests/bench/benchcheck.py: every file's SHA-256 as the manifest
 # says, the extracted files too), the byte-identical output across --threads 0/1/2
 # (when smbscope has --threads) and prints the issue's goals as PASS/FAIL lines.
@@ -117,7 +119,7 @@ help_text=$("$smbscope" --help 2>&1 || true)
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-one() { # TOOL CAP: one timed run, "seconds kib" appended to $work/CAP.TOOL
+one() { # TOOL CAP: one timed run, "seconds kib cpu-seconds" appended to $work/CAP.TOOL
     local tool=$1 cap=$2 pcap=$data/$2.pcap out=$work/$2.$1.out t0 t1 rc=0
     local cmd
     case $tool in
@@ -137,13 +139,13 @@ one() { # TOOL CAP: one timed run, "seconds kib" appended to $work/CAP.TOOL
     # the next run's cores
     sync
     t0=$EPOCHREALTIME
-    /usr/bin/time -f '%M' -o "$work/rss" "${cmd[@]}" >"$out" 2>"$work/err" || rc=$?
+    /usr/bin/time -f '%M %U %S' -o "$work/rss" "${cmd[@]}" >"$out" 2>"$work/err" || rc=$?
     t1=$EPOCHREALTIME
     if [ $rc -ne 0 ]; then
         fail "$tool on $cap exited $rc: $(head -c 2000 "$work/err")"
         return 1
     fi
-    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b - a}') $(tail -n 1 "$work/rss")" >>"$work/$cap.$tool"
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b - a}') $(tail -n 1 "$work/rss" | awk '{printf "%d %.2f", $1, $2 + $3}')" >>"$work/$cap.$tool"
 }
 
 tools=(floor json extract tshark)
@@ -177,26 +179,29 @@ print(f\"{e['packets']} packets, {len(e['files'])} files, {n('read_andx')} READ_
     # medians and peaks, the table, the goals
     for tool in "${tools[@]}"; do
         echo "$tool $(sort -g "$work/$cap.$tool" | awk '{t[NR] = $1; if ($2 > m) m = $2}
-            END {printf "%.6f %d", (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2, m}')"
+            END {printf "%.6f %d", (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2, m}') $(
+            sort -g -k3 "$work/$cap.$tool" | awk '{c[NR] = $3} END {printf "%.2f", (NR % 2) ? c[(NR + 1) / 2] : (c[NR / 2] + c[NR / 2 + 1]) / 2}')"
     done >"$work/$cap.results"
     awk -v bytes="$bytes" '
-        { t[$1] = $2; m[$1] = $3; order[++n] = $1 }
+        { t[$1] = $2; m[$1] = $3; c[$1] = $4; order[++n] = $1 }
         END {
             name["floor"] = "floor: pcap_loop"
             name["json"] = "smbscope --format json"
             name["extract"] = "smbscope json --extract"
             name["tshark"] = "tshark -T fields"
-            printf "%-26s %9s %9s %13s %8s %10s\n", "", "seconds", "MB/s", "peak RSS MiB", "x floor", "x tshark"
+            printf "%-26s %9s %9s %13s %8s %10s %9s\n", "", "seconds", "MB/s", "peak RSS MiB", "x floor", "x tshark", "CPU s"
             for (i = 1; i <= n; i++) {
                 k = order[i]
-                printf "%-26s %9.3f %9.1f %13.1f %8.2f %9.1fx\n", name[k], t[k], bytes / 1e6 / t[k], m[k] / 1024,
-                    t[k] / t["floor"], t["tshark"] / t[k]
+                printf "%-26s %9.3f %9.1f %13.1f %8.2f %9.1fx %9.2f\n", name[k], t[k], bytes / 1e6 / t[k], m[k] / 1024,
+                    t[k] / t["floor"], t["tshark"] / t[k], c[k]
             }
         }' "$work/$cap.results"
     read -r _ tf _ < <(grep '^floor ' "$work/$cap.results")
-    read -r _ tj mj < <(grep '^json ' "$work/$cap.results")
-    read -r _ _ mx < <(grep '^extract ' "$work/$cap.results")
+    read -r _ tj mj cj < <(grep '^json ' "$work/$cap.results")
+    read -r _ _ mx _ < <(grep '^extract ' "$work/$cap.results")
     read -r _ tt _ < <(grep '^tshark ' "$work/$cap.results")
+    echo "cpu: $cap: smbscope json used $cj s of CPU: on $(nproc) cores at least $(awk -v c="$cj" -v n="$(nproc)" -v f="$tf" \
+        'BEGIN{printf "%.3f s (%.2fx the floor)", c / n, c / n / f}') of wall time, however the work is split"
     goal() { # OK WHAT
         if [ "$1" = 1 ]; then echo "PASS: $cap: $2"; else fail "$cap: $2"; fi
     }
