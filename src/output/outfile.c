@@ -2,10 +2,12 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 struct outfile {
     struct outfile_config cfg;
@@ -76,6 +78,32 @@ static bool finish(struct outfile *o)
     return ok;
 }
 
+/* open name for records, emptied first or appended to, as a stream whose
+ * position ftello knows without asking the kernel: glibc calls lseek(2) on
+ * every ftello until a seek has told it where the stream is, and on every
+ * one for a stream opened "a". --rotate-size asks before each record: that
+ * was 110,000 lseek calls, ~15% of a run over 10,000 short sessions. So the
+ * descriptor carries O_APPEND (every write lands at the end of the file,
+ * whoever else made it longer), the stream is opened "w" and told its place
+ * once. Its position is then what the file held when opened plus what this
+ * process wrote, which is what --rotate-size counts. A pipe cannot seek:
+ * ftello fails there as before, and size rotation never trips. */
+static FILE *open_out(const char *name, bool append)
+{
+    int fd = open(name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (append ? 0 : O_TRUNC), 0666);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    (void)fseeko(f, 0, SEEK_END);
+    return f;
+}
+
 static void rotate(struct outfile *o, uint64_t t_us)
 {
     char name[OUTFILE_NAME_MAX], base[OUTFILE_NAME_MAX];
@@ -85,7 +113,7 @@ static void rotate(struct outfile *o, uint64_t t_us)
         if (o->cfg.msgs)
             fprintf(o->cfg.msgs, "smbscope: -o %s: the name expands to nothing or more than %d bytes: "
                     "going on with %s\n", o->cfg.pattern, OUTFILE_NAME_MAX - 1, o->name);
-    } else if (!(nf = fopen(name, "w"))) {
+    } else if (!(nf = open_out(name, false))) {
         if (o->cfg.msgs)
             fprintf(o->cfg.msgs, "smbscope: -o %s: %s: going on with %s\n", name, strerror(errno), o->name);
     }
@@ -121,7 +149,7 @@ struct outfile *outfile_open(const struct outfile_config *cfg, uint64_t now_us, 
         return NULL;
     }
     memcpy(o->name, o->base, sizeof o->name);
-    if (!(o->f = fopen(o->name, "w"))) {
+    if (!(o->f = open_out(o->name, false))) {
         snprintf(err, errlen, "-o %s: %s", o->name, strerror(errno));
         free(o);
         return NULL;
@@ -171,7 +199,7 @@ void outfile_reopen(struct outfile *o)
      * its owner and mode), and a file not moved away must not lose its lines */
     if (fflush(o->f) == EOF)
         lost(o, errno);
-    FILE *nf = fopen(o->name, "a");
+    FILE *nf = open_out(o->name, true);
     if (!nf) {
         if (o->cfg.msgs)
             fprintf(o->cfg.msgs, "smbscope: -o %s: cannot reopen: %s: going on with the file already open\n", o->name,

@@ -6,6 +6,7 @@
  * file that lost its last lines (kept with its errno and name: main stops). */
 #include <errno.h>
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,61 @@ START_TEST(reopen_after_move_and_append)
 }
 END_TEST
 
+/* another writer appends n bytes ("z...z\n") to name */
+static void append_elsewhere(const char *name, size_t n)
+{
+    char b[256];
+    ck_assert_uint_le(n, sizeof b);
+    memset(b, 'z', n);
+    b[n - 1] = '\n';
+    int fd = open(path(name), O_WRONLY | O_APPEND);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, b, n), (ssize_t)n);
+    close(fd);
+}
+
+/* --rotate-size counts what the file held when opened plus what smbscope
+ * wrote; the stream knows its place without asking the kernel each record
+ * (glibc would lseek per ftello otherwise, and see the other writer's
+ * bytes), and every line still lands at the end of the file */
+START_TEST(size_counts_own_bytes_and_lines_append)
+{
+    static const char zs[] = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+                             "zzzzzzzz\n"; /* 100 bytes */
+    char want[512];
+    /* a file this run made */
+    struct outfile *o = open_pattern("own.json", 0, 50, T0);
+    unsigned g = outfile_generation(o);
+    put(o, "123456789\n");
+    ck_assert_int_eq(fflush(outfile_record(o)), 0);
+    append_elsewhere("own.json", 100);
+    put(o, "a\n");                 /* 10 bytes of its own: no rotation, after the other's bytes */
+    put(o, "b\n");                 /* 12 */
+    ck_assert_uint_eq(outfile_generation(o), g);
+    ck_assert_int_eq(outfile_close(o, NULL, 0), 0);
+    snprintf(want, sizeof want, "123456789\n%sa\nb\n", zs);
+    ck_assert_str_eq(slurp("own.json"), want);
+    ck_assert_ptr_null(slurp("own.json.1"));
+
+    /* reopened (SIGHUP): what the file held counts, then its own bytes */
+    o = open_pattern("re.json", 0, 25, T0);
+    put(o, "0123456789abcdefghi\n");  /* 20 */
+    outfile_reopen(o);
+    g = outfile_generation(o);
+    append_elsewhere("re.json", 100);
+    put(o, "c\n");                 /* 20 held when reopened: no rotation */
+    put(o, "d\n");                 /* 22 */
+    put(o, "e\n");                 /* 24 */
+    ck_assert_uint_eq(outfile_generation(o), g);
+    put(o, "f\n");                 /* 26 >= 25: a new file for this record */
+    ck_assert_uint_eq(outfile_generation(o), g + 1);
+    ck_assert_int_eq(outfile_close(o, NULL, 0), 0);
+    snprintf(want, sizeof want, "0123456789abcdefghi\n%sc\nd\ne\n", zs);
+    ck_assert_str_eq(slurp("re.json"), want);
+    ck_assert_str_eq(slurp("re.json.1"), "f\n");
+}
+END_TEST
+
 START_TEST(rotation_into_a_missing_directory_goes_on)
 {
     char pat[256], err[256];
@@ -215,6 +271,7 @@ int main(void)
     tcase_add_test(tc, pattern_is_utc_and_size_rotates_between_records);
     tcase_add_test(tc, time_rotation_at_multiples);
     tcase_add_test(tc, reopen_after_move_and_append);
+    tcase_add_test(tc, size_counts_own_bytes_and_lines_append);
     tcase_add_test(tc, rotation_into_a_missing_directory_goes_on);
     tcase_add_test(tc, open_failures);
     tcase_add_test(tc, lost_lines_of_a_rotated_file_are_kept);
