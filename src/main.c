@@ -159,7 +159,8 @@ int main(int argc, char **argv)
     /* with helper threads, a single JSON stream is written by a thread of
      * its own (owriter.h): the parsing thread makes no write calls and
      * leaves file hashes to it; the bytes are the same */
-    if (sink && o.json && !of && !flush_each && cfg.hash_threads > 0 && !sink_json_background(sink))
+    if (sink && o.json && (!of || !outfile_rotates(of)) && !flush_each && cfg.hash_threads > 0 &&
+        !sink_json_background(sink))
         fprintf(stderr, "smbscope: --threads: cannot start the output thread (%s): writing on the parsing thread\n",
                 strerror(errno));
     if (sink && o.summary) {
@@ -243,6 +244,10 @@ int main(int argc, char **argv)
         /* sensor: between records, SIGHUP's reopen, rotation, interval stats, drops */
         if (reopen_requested) {
             reopen_requested = 0;
+            /* the output thread writes to the file about to be closed: its
+             * queue first, then the sink writes on the spot (sink.h) */
+            if (sink->ops->drain)
+                sink->ops->drain(sink);
             sensor_reopen(sn);
         }
         sensor_tick(sn, st == CAPTURE_FRAME ? fr.ts_us : 0);

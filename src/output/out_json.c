@@ -533,7 +533,9 @@ struct sink *sink_json_new(FILE *out, bool flush_each)
 bool sink_json_background(struct sink *s)
 {
     struct json_sink *js = (struct json_sink *)s;
-    if (s->ops != &json_ops || js->w || s->of || s->flush_each) {
+    /* an -o that rotates changes its file between records, by a size the
+     * writer's queue would hide: written on the spot */
+    if (s->ops != &json_ops || js->w || (s->of && outfile_rotates(s->of)) || s->flush_each) {
         errno = EINVAL;
         return false;
     }

@@ -173,6 +173,8 @@ FILE *outfile_record(struct outfile *o)
 
 unsigned outfile_generation(const struct outfile *o) { return o->gen; }
 
+bool outfile_rotates(const struct outfile *o) { return o->cfg.rotate_us || o->cfg.rotate_bytes; }
+
 const char *outfile_name(const struct outfile *o) { return o->name; }
 
 void outfile_clock(struct outfile *o, uint64_t now_us)

@@ -37,6 +37,8 @@ void outfile_clock(struct outfile *o, uint64_t now_us);
 /* SIGHUP: close the current file and open its name again (appending; created
  * if moved away). On failure the old stream is kept and the failure told */
 void outfile_reopen(struct outfile *o);
+/* rotates by time or by size: the file may change before any record */
+bool outfile_rotates(const struct outfile *o);
 /* the name of the file being written */
 const char *outfile_name(const struct outfile *o);
 /* the errno of the first write or close that lost records (a rotated file's

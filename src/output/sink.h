@@ -85,9 +85,11 @@ struct sink *sink_text_new(FILE *out, bool flush_each);
 struct sink *sink_json_new(FILE *out, bool flush_each);
 /* write on a thread of its own (owriter.h) and take records with pending
  * fields (takes_pending), so the parsing thread waits for neither; only for
- * a sink writing one stream (no outfile, no flush_each: the writer may be a
- * chunk behind). false (errno set) when the thread cannot be had: the sink
- * then writes on the spot as before */
+ * a sink writing one stream (standard output, or an -o that does not
+ * rotate; no flush_each: the writer may be a chunk behind). The stream must
+ * not change while the thread writes: drain the sink before an -o reopen
+ * (it then writes on the spot). false (errno set) when the thread cannot be
+ * had: the sink then writes on the spot as before */
 bool sink_json_background(struct sink *s);
 /* --summary: records go on to inner (unless !transcript) and feed a summary
  * (at most max_entries per table) whose `summary` records inner gets at

@@ -15,6 +15,16 @@ struct summary_sink {
     uint64_t last_ts;
 };
 
+/* the analyzer and main watch this sink: a failure below is ours, so the
+ * run stops at once as it does without --summary */
+static void take_inner_error(struct sink *s, const struct sink *inner)
+{
+    if (inner->write_error && !s->write_error) {
+        s->write_error = true;
+        s->write_errno = inner->write_errno;
+    }
+}
+
 static void summary_sink_write(struct sink *s, const struct event *e)
 {
     struct summary_sink *t = (struct summary_sink *)s;
@@ -23,12 +33,7 @@ static void summary_sink_write(struct sink *s, const struct event *e)
         t->last_ts = e->ts_us;
     if (t->transcript)
         t->inner->ops->write(t->inner, e);
-    /* the analyzer and main watch this sink: a failure below is ours, so
-     * the run stops at once as it does without --summary */
-    if (t->inner->write_error && !s->write_error) {
-        s->write_error = true;
-        s->write_errno = t->inner->write_errno;
-    }
+    take_inner_error(s, t->inner);
 }
 
 static void to_inner(void *u, const struct event *e)
@@ -51,7 +56,18 @@ static int summary_sink_close(struct sink *s)
     return err;
 }
 
-static const struct sink_ops summary_ops = {.write = summary_sink_write, .close = summary_sink_close};
+/* the real sink's writer thread, if any, writes out its queue (before an -o
+ * reopen, and before the hashing threads stop) */
+static void summary_sink_drain(struct sink *s)
+{
+    struct summary_sink *t = (struct summary_sink *)s;
+    if (t->inner->ops->drain)
+        t->inner->ops->drain(t->inner);
+    take_inner_error(s, t->inner);
+}
+
+static const struct sink_ops summary_ops = {
+    .write = summary_sink_write, .close = summary_sink_close, .drain = summary_sink_drain};
 
 struct sink *sink_summary_new(struct sink *inner, bool transcript, size_t max_entries)
 {

@@ -14,6 +14,10 @@
   connections) is exactly the unsharded run's, each record in one shard only,
   and each connection in the shard the documented hash gives (recomputed
   here, so another implementation can agree);
+- SIGHUP while reading a capture from a pipe into `-o` (written by the JSON
+  output thread): the file moved away holds every line written before the
+  reopen (the thread's queue is written out first), the new one the rest,
+  together byte for byte the output of the whole capture;
 - usage errors (exit 2) for the options' bad uses.
 """
 import collections
@@ -28,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import ipaddress
+import signal
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
 import summary  # noqa: E402
@@ -108,6 +114,41 @@ def rotate_size(binary, tmp):
                 fails.append(f"--rotate-size {fmt}: {f.name} rotated at {f.stat().st_size} bytes, under the limit")
         check(files, whole, f"--rotate-size {fmt}")
         print(f"ok   --rotate-size 2500 --format {fmt}: {len(files)} files")
+
+
+def hup_offline(binary, tmp):
+    pcap = (SAMPLES / "bigread-445.pcap").read_bytes()
+    whole = run(binary, "-r", SAMPLES / "bigread-445.pcap", "--format", "json").stdout
+    # the capture cut between two records, about halfway
+    at, cut = 24, 24
+    while at < len(pcap):
+        if at <= len(pcap) // 2:
+            cut = at
+        at += 16 + struct.unpack_from("<I", pcap, at + 8)[0]
+    d = tmp / "hup"
+    d.mkdir()
+    out = d / "out.json"
+    p = subprocess.Popen([binary, "-r", "-", "--format", "json", "-o", out], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p.stdin.write(pcap[:cut])
+    p.stdin.flush()
+    time.sleep(1.0)  # the first half read and analysed; the reader then waits for more
+    out.rename(d / "out.json.1")
+    p.send_signal(signal.SIGHUP)
+    time.sleep(0.2)
+    p.stdin.write(pcap[cut:])
+    p.stdin.close()
+    err = p.stderr.read().decode(errors="replace")
+    if p.wait(timeout=120) != 0:
+        fails.append(f"SIGHUP offline: exit {p.returncode}: {err[:300]}")
+        return
+    files = [d / "out.json.1", out]
+    if not all(f.exists() and f.stat().st_size > 0 for f in files):
+        fails.append(f"SIGHUP offline: want lines in both files: {[(f.name, f.exists() and f.stat().st_size) for f in files]}")
+        return
+    check_json_files(files, whole, "SIGHUP offline")
+    print(f"ok   SIGHUP reading a pipe into -o: {len(files[0].read_bytes().splitlines())} lines before, "
+          f"{len(files[1].read_bytes().splitlines())} after")
 
 
 def rotate_time(binary, tmp):
@@ -290,6 +331,7 @@ def main():
         tmp = pathlib.Path(t)
         rotate_size(binary, tmp)
         rotate_time(binary, tmp)
+        hup_offline(binary, tmp)
         stats_interval(binary)
         shard(binary, shared)
         usage(binary, tmp)

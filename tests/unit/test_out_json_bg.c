@@ -3,13 +3,17 @@
  * writing on the spot for random records, some carrying pending fields
  * (event.h's ev_pending) and connections freed right after the write; each
  * pending settled once, off the parsing thread; a drain; which sinks may go
- * to the background; write errors. Spec: src/output/sink.h, owriter.h. */
+ * to the background (an -o that does not rotate, not one that does); the
+ * summary sink passes a drain on; write errors. Spec: src/output/sink.h,
+ * owriter.h, outfile.h. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "event.h"
+#include "outfile.h"
 #include "json_random.h"
 #include "sink.h"
 #include "sink_harness.h"
@@ -132,6 +136,82 @@ START_TEST(drain_then_write)
 }
 END_TEST
 
+/* an -o that does not rotate is one stream: it may be written by the
+ * thread, with the same bytes; one that rotates may not */
+START_TEST(outfile_without_rotation_goes_to_the_background)
+{
+    char dir[] = "/tmp/smbscope-bg-XXXXXX", pat[64], err[256] = "";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(pat, sizeof pat, "%s/out.json", dir);
+    struct outfile_config c = {pat, 0, 0, NULL};
+    struct outfile *of = outfile_open(&c, T0, err, sizeof err);
+    ck_assert_msg(of != NULL, "%s", err);
+    struct sink *s = sink_json_new(outfile_record(of), false);
+    s->of = of;
+    ck_assert(sink_json_background(s));
+    struct event e;
+    ev_init(&e, EV_STATS, T0, NULL);
+    for (unsigned i = 1; i <= 3; i++) {
+        ev_uint(&e, F(packets), i);
+        s->ops->write(s, &e);
+    }
+    ev_free(&e);
+    ck_assert_int_eq(s->ops->close(s), 0);
+    ck_assert_int_eq(outfile_close(of, NULL, 0), 0);
+    char buf[1024] = "";
+    FILE *f = fopen(pat, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    ck_assert_ptr_nonnull(strstr(buf, "\"packets\":1}\n"));
+    ck_assert(strstr(buf, "\"packets\":1}") < strstr(buf, "\"packets\":2}"));
+    ck_assert(strstr(buf, "\"packets\":2}") < strstr(buf, "\"packets\":3}\n"));
+    unlink(pat);
+
+    /* rotating by size or by time: on the spot */
+    for (int by_time = 0; by_time < 2; by_time++) {
+        struct outfile_config r = {pat, by_time ? 60000000u : 0, by_time ? 0 : 1000, NULL};
+        of = outfile_open(&r, T0, err, sizeof err);
+        ck_assert_msg(of != NULL, "%s", err);
+        ck_assert(outfile_rotates(of));
+        s = sink_json_new(outfile_record(of), false);
+        s->of = of;
+        ck_assert(!sink_json_background(s));
+        ck_assert(!s->takes_pending);
+        ck_assert_int_eq(s->ops->close(s), 0);
+        ck_assert_int_eq(outfile_close(of, NULL, 0), 0);
+        unlink(pat);
+    }
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* --summary wraps the sink: its drain reaches the writer thread (main
+ * drains before an -o reopen, the analyzer before the hashing threads stop) */
+START_TEST(summary_passes_the_drain_on)
+{
+    struct mem_sink m;
+    ms_open(&m, json_bg);
+    struct sink *inner = m.s;
+    struct sink *sum = sink_summary_new(inner, true, 16);
+    ck_assert_ptr_nonnull(sum);
+    ck_assert_ptr_nonnull(sum->ops->drain);
+    struct event e;
+    ev_init(&e, EV_STATS, T0, NULL);
+    ev_uint(&e, F(packets), 7);
+    sum->ops->write(sum, &e);
+    ev_free(&e);
+    sum->ops->drain(sum);
+    ck_assert(!inner->takes_pending); /* the thread is gone: everything is written */
+    ck_assert_int_eq(fflush(m.f), 0);
+    ck_assert_ptr_nonnull(strstr(m.buf, "\"packets\":7}\n"));
+    m.s = sum; /* closing the summary sink closes the inner one */
+    ms_close(&m);
+    ms_free(&m);
+}
+END_TEST
+
 START_TEST(write_errors_are_reported)
 {
     check_write_error(json_bg, false);
@@ -144,6 +224,8 @@ int main(void)
     TCase *tc = tcase_create("out_json_bg");
     tcase_add_test(tc, background_writes_the_same_bytes);
     tcase_add_test(tc, drain_then_write);
+    tcase_add_test(tc, outfile_without_rotation_goes_to_the_background);
+    tcase_add_test(tc, summary_passes_the_drain_on);
     tcase_add_test(tc, write_errors_are_reported);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
