@@ -156,11 +156,12 @@ int main(int argc, char **argv)
         sink->sensor = cfg.sensor;
         sink->of = of;
     }
-    /* with helper threads, a single JSON stream is written by a thread of
+    /* with helper threads, JSON read from files is written by a thread of
      * its own (owriter.h): the parsing thread makes no write calls and
-     * leaves file hashes to it; the bytes are the same */
-    if (sink && o.json && (!of || !outfile_rotates(of)) && !flush_each && cfg.hash_threads > 0 &&
-        !sink_json_background(sink))
+     * leaves file hashes to it; the bytes are the same. Live records must
+     * show as they happen (on a terminal too), so live writes on the spot;
+     * the sink itself refuses (EINVAL) text, a rotating -o and flush_each */
+    if (sink && !o.iface && cfg.hash_threads > 0 && !sink_json_background(sink) && errno != EINVAL)
         fprintf(stderr, "smbscope: --threads: cannot start the output thread (%s): writing on the parsing thread\n",
                 strerror(errno));
     if (sink && o.summary) {

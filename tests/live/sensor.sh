@@ -10,6 +10,8 @@
 #           stats records (interval: true), also while idle
 #   drops   a forced loss (--buffer-size 4096, the reader stopped with SIGSTOP during a
 #           top-speed replay): a line on stderr and an anomaly capture_drops
+#   tty     JSON on a terminal (script(1) gives a pty): records show while the capture
+#           runs, not when it ends (live output is never queued for an output thread)
 #   fanout  three processes in one --fanout group: together the offline records of five
 #           replayed captures
 # If not root or without network namespaces: exit 77 (skip), or a failure under CI=true.
@@ -78,6 +80,19 @@ if start hup --format json -o "$T/hup/out.json"; then
     "$PY" "$ROOT/tests/live/compare.py" "$SMBSCOPE" "$S/bigread-445.pcap" "$T/hup/out.json.1" "$T/hup/out.json" || fail=1
     grep -q "warning: capturing as root" "$T/hup.err" || bad "hup: no warning on stderr about running as root"
 fi
+
+# --- JSON on a terminal ------------------------------------------------------------------
+"${NSX[@]}" script -qfc "$SMBSCOPE -i v1 --format json --sensor ttycase" "$T/tty.out" >/dev/null 2>&1 &
+TP=$!
+PIDS+=("$TP")
+sleep 1
+replay "$S/seed-445.pcap"
+sleep 1.5
+seen=$(grep -c '"type"' "$T/tty.out")
+pkill -INT -f -- "--sensor ttycase"
+wait "$TP" 2>/dev/null
+[ "$seen" -ge 5 ] || bad "tty: $seen records on the terminal while capturing, want them as they happen"
+echo "     tty: $seen records shown while capturing"
 
 # --- --rotate 1 ------------------------------------------------------------------------
 mkdir "$T/rot"
