@@ -589,4 +589,11 @@ MUTANTS = [
          orig="    o->failed_errno = err ? err : EIO;",
          repl="    o->failed_errno = 0;",
          why="a rotated file closed with its last lines lost is not a write failure: the run goes on, exit 0"),
+    # ---- the build (meson.build) ----------------------------------------------------
+    dict(name="build_without_jemalloc", kind="statement", file="meson.build",
+         orig="  alloc_deps += declare_dependency(dependencies : dependency('jemalloc'),\n"
+              "    link_args : '-Wl,--push-state,--no-as-needed,-ljemalloc,--pop-state')\n",
+         repl="",
+         why="the binary runs on glibc's malloc again (the parsing thread waits on the arena lock), "
+             "which no output shows"),
 ]
