@@ -301,9 +301,43 @@ static void jb_fieldset(struct jbuf *b, const struct fieldset *fs)
     jb_char(b, '}');
 }
 
+/* the last conn object rendered, by the connection it was rendered from: a
+ * connection's records mostly come in runs, and the object (a fifth of a
+ * short record's bytes, five strings to scan) is then copied, not rebuilt.
+ * Keyed by the whole conn_ref, not its number, so it can never be stale. */
+struct conn_cache {
+    struct conn_ref key;
+    bool valid;
+    struct jbuf bytes;
+};
+
+static void jb_conn_build(struct jbuf *b, const struct conn_ref *c);
+
 /* the conn object; left out whole when a string in it is not valid (as
- * jansson's json_pack failed then) */
-static void jb_conn(struct jbuf *b, const struct conn_ref *c)
+ * jansson's json_pack failed then). cc: the renderer's cache, or NULL */
+static void jb_conn(struct jbuf *b, const struct conn_ref *c, struct conn_cache *cc)
+{
+    if (cc && cc->valid && memcmp(&cc->key, c, sizeof *c) == 0) {
+        jb_put(b, cc->bytes.p, cc->bytes.n);
+        return;
+    }
+    size_t mark = b->n;
+    jb_conn_build(b, c);
+    if (!cc || b->oom)
+        return;
+    cc->valid = false;
+    cc->bytes.n = 0;
+    jb_put(&cc->bytes, b->p + mark, b->n - mark);
+    if (cc->bytes.oom) { /* no cache then: the next record builds its own */
+        free(cc->bytes.p);
+        cc->bytes = (struct jbuf){0};
+        return;
+    }
+    cc->key = *c;
+    cc->valid = true;
+}
+
+static void jb_conn_build(struct jbuf *b, const struct conn_ref *c)
 {
     size_t mark = b->n;
     bool ok = true;
@@ -338,7 +372,7 @@ static bool envelope_key(const char *name, bool sensor, bool conn)
 }
 
 /* the record as the JSON sink writes it (one object, keys in order), no newline */
-static void jb_event(struct jbuf *b, const struct event *e, const char *sensor)
+static void jb_event(struct jbuf *b, const struct event *e, const char *sensor, struct conn_cache *cc)
 {
     char ts[40];
     format_ts(e->ts_us, ts, sizeof ts);
@@ -353,7 +387,7 @@ static void jb_event(struct jbuf *b, const struct event *e, const char *sensor)
         jb_str(b, sensor);
     }
     if (e->conn)
-        jb_conn(b, e->conn);
+        jb_conn(b, e->conn, cc);
     bool first = false; /* after the envelope */
     for (size_t i = 0; i < e->top.n; i++) {
         const struct field *f = &e->top.f[i];
@@ -366,7 +400,7 @@ static void jb_event(struct jbuf *b, const struct event *e, const char *sensor)
 char *json_event_line(const struct event *e, const char *sensor)
 {
     struct jbuf b = {0};
-    jb_event(&b, e, sensor);
+    jb_event(&b, e, sensor, NULL);
     if (b.oom || !b.p) {
         free(b.p);
         return NULL;
@@ -378,8 +412,10 @@ char *json_event_line(const struct event *e, const char *sensor)
 struct json_sink {
     struct sink s;       /* first: the sink the callers hold */
     struct jbuf line;    /* reused for every record (the parsing thread's) */
+    struct conn_cache cc;  /* the parsing thread's */
     struct owriter *w;   /* sink_json_background: the writer thread, or NULL */
     struct jbuf wline;   /* the writer thread's, for the records it finishes */
+    struct conn_cache wcc; /* the writer thread's */
 };
 
 /* a record with pending fields, held for the writer thread: a clone with
@@ -391,10 +427,10 @@ struct held {
 
 /* render e as one line into b (emptied first); false when out of memory
  * (the buffer is then dropped: the next record starts a smaller one) */
-static bool render_line(struct jbuf *b, const struct event *e, const char *sensor)
+static bool render_line(struct jbuf *b, struct conn_cache *cc, const struct event *e, const char *sensor)
 {
     b->n = 0;
-    jb_event(b, e, sensor);
+    jb_event(b, e, sensor, cc);
     jb_char(b, '\n');
     if (!b->oom)
         return true;
@@ -418,7 +454,7 @@ static bool held_render(void *u, void *obj, const char **p, size_t *n)
     struct held *h = obj;
     struct ev_pending *pend = ev_release_pending(&h->ev);
     pend->settle(pend, &h->ev, false);
-    bool ok = render_line(&js->wline, &h->ev, js->s.sensor);
+    bool ok = render_line(&js->wline, &js->wcc, &h->ev, js->s.sensor);
     ev_free(&h->ev);
     free(h);
     *p = js->wline.p;
@@ -456,7 +492,7 @@ static bool render_pending_here(struct json_sink *js, const struct event *e)
     struct ev_pending *p = ev_release_pending(&c);
     if (p)
         p->settle(p, &c, true);
-    bool ok = render_line(&js->line, &c, js->s.sensor);
+    bool ok = render_line(&js->line, &js->cc, &c, js->s.sensor);
     ev_free(&c);
     return ok;
 }
@@ -475,7 +511,7 @@ static void json_write(struct sink *s, const struct event *e)
         }
         return;
     }
-    bool ok = pending ? render_pending_here(js, e) : render_line(&js->line, e, s->sensor);
+    bool ok = pending ? render_pending_here(js, e) : render_line(&js->line, &js->cc, e, s->sensor);
     if (!ok) {
         sink_note_errno(s, ENOMEM);
         return;
@@ -512,6 +548,8 @@ static int json_close(struct sink *s)
     int err = s->write_error ? s->write_errno : 0;
     free(((struct json_sink *)s)->line.p);
     free(((struct json_sink *)s)->wline.p);
+    free(((struct json_sink *)s)->cc.bytes.p);
+    free(((struct json_sink *)s)->wcc.bytes.p);
     free(s);
     return err;
 }

@@ -589,6 +589,14 @@ MUTANTS = [
          orig="    o->failed_errno = err ? err : EIO;",
          repl="    o->failed_errno = 0;",
          why="a rotated file closed with its last lines lost is not a write failure: the run goes on, exit 0"),
+    dict(name="json_conn_cache_by_number", kind="operator", file="src/output/out_json.c",
+         orig="    if (cc && cc->valid && memcmp(&cc->key, c, sizeof *c) == 0) {",
+         repl="    if (cc && cc->valid && cc->key.num == c->num) {",
+         why="a connection whose fields changed after its first record keeps being written with the old ones"),
+    dict(name="json_conn_cache_off_by_one", kind="boundary", file="src/output/out_json.c",
+         orig="    jb_put(&cc->bytes, b->p + mark, b->n - mark);",
+         repl="    jb_put(&cc->bytes, b->p + mark + 1, b->n - mark - 1);",
+         why="the cached conn object loses its leading comma: every repeated record is invalid JSON"),
     # ---- the build (meson.build) ----------------------------------------------------
     dict(name="build_without_jemalloc", kind="statement", file="meson.build",
          orig="  alloc_deps += declare_dependency(dependencies : dependency('jemalloc'),\n"

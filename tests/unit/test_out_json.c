@@ -461,6 +461,68 @@ START_TEST(same_bytes_as_jansson)
 }
 END_TEST
 
+/* The sink keeps the last conn object it rendered: every line must still be
+ * what json_event_line (no cache) gives, when records of several connections
+ * interleave, and when a connection's fields change in place (same address,
+ * same number: the cache is keyed by content, never by identity). */
+START_TEST(conn_object_reused_only_when_unchanged)
+{
+    struct conn_ref a = conn_v4(), b = conn_v6(), c = conn_v4();
+    snprintf(c.id, sizeof c.id, "C2");
+    c.num = 2;
+    struct conn_ref *conns[] = {&a, &a, &b, &a, &c, &c, &b, &b, &a, &c, NULL, &a};
+    struct mem_sink m;
+    ms_open(&m, sink_json_new);
+    size_t cap = 0, len = 0;
+    char *want = NULL;
+    for (int round = 0; round < 4; round++) {
+        for (size_t i = 0; i < sizeof conns / sizeof conns[0]; i++) {
+            if (round == 1 && i == 3)
+                a.server_port = 139;                        /* changed in place */
+            if (round == 2 && i == 5)
+                snprintf(c.client_ip, sizeof c.client_ip, "192.0.2.77");
+            if (round == 3 && i == 1)
+                snprintf(a.uid, sizeof a.uid, "Cnewuid");
+            if (round == 3 && i == 7)
+                b.client_port = 1;
+            struct event e;
+            ev_init(&e, EV_SMB, T0 + round * 100 + i, conns[i]);
+            ev_allow_adhoc(&e);
+            ev_uint(&e, F(mid), i);
+            ms_write(&m, &e);
+            char *line = json_event_line(&e, NULL);
+            ck_assert_ptr_nonnull(line);
+            size_t n = strlen(line);
+            if (len + n + 2 > cap) {
+                cap = (len + n + 2) * 2;
+                want = realloc(want, cap);
+                ck_assert_ptr_nonnull(want);
+            }
+            memcpy(want + len, line, n);
+            len += n;
+            want[len++] = '\n';
+            want[len] = '\0';
+            free(line);
+            ev_free(&e);
+        }
+    }
+    /* line by line: a mismatch names its line, not two 5 KB strings */
+    const char *got = ms_close(&m), *w = want;
+    for (int line = 1; *got || *w; line++) {
+        size_t gn = strcspn(got, "\n"), wn = strcspn(w, "\n");
+        ck_assert_msg(gn == wn && memcmp(got, w, gn) == 0, "line %d:\n got %.*s\nwant %.*s", line, (int)gn, got,
+                      (int)wn, w);
+        got += gn + (got[gn] == '\n');
+        w += wn + (w[wn] == '\n');
+    }
+    ck_assert_ptr_nonnull(strstr(want, "\"port\":139"));
+    ck_assert_ptr_nonnull(strstr(want, "192.0.2.77"));
+    ck_assert_ptr_nonnull(strstr(want, "Cnewuid"));
+    free(want);
+    ms_free(&m);
+}
+END_TEST
+
 START_TEST(write_errors_are_reported)
 {
     check_write_error(sink_json_new, false);
@@ -486,6 +548,7 @@ int main(void)
     tcase_add_test(tc, sensor_and_start);
     tcase_add_test(tc, write_errors_are_reported);
     tcase_add_test(tc, same_bytes_as_jansson);
+    tcase_add_test(tc, conn_object_reused_only_when_unchanged);
     tcase_add_test(tc, format_ts_agrees_with_the_c_library);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
