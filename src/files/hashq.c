@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* every record is a header and its bytes, both rounded to this, so a wrap
  * marker always fits in what is left at the end of the ring */
@@ -23,6 +24,9 @@
  * were 3% of the parsing thread on 10,000 short sessions (2 MiB: ~4% less
  * wall time there) */
 #define HANDOVER_BYTES (HASHQ_RING_BYTES / 4)
+/* x86-64's huge page; the ring is a whole number of them */
+#define HUGE_PAGE_BYTES (2u << 20)
+_Static_assert(HASHQ_RING_BYTES % HUGE_PAGE_BYTES == 0, "the ring is whole huge pages");
 /* an update longer than this is queued in pieces, so one never needs the whole ring */
 #define PIECE_MAX (HASHQ_RING_BYTES / 4)
 
@@ -123,11 +127,16 @@ struct hashq *hashq_new(void)
     struct hashq *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    q->ring = malloc(HASHQ_RING_BYTES);
+    q->ring = aligned_alloc(HUGE_PAGE_BYTES, HASHQ_RING_BYTES);
     if (!q->ring) {
         free(q);
         return NULL;
     }
+    /* in 2 MiB pages where the kernel has them (transparent huge pages in
+     * "madvise" mode, Debian's default): 4 page faults instead of 2,048 the
+     * first time round, and fewer TLB misses for both threads after. A
+     * refusal (no THP) changes nothing but speed. */
+    (void)madvise(q->ring, HASHQ_RING_BYTES, MADV_HUGEPAGE);
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->data, NULL);
     pthread_cond_init(&q->room, NULL);
