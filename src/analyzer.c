@@ -36,6 +36,7 @@ struct analyzer {
     struct flow_table *flows;
     struct file_pool files;
     struct hashq *hq[ANALYZER_HASH_THREADS_MAX]; /* files.hq */
+    EVP_MD *sha256;                              /* files.sha256: fetched once, freed last */
     uint8_t chunk_secret[FCHUNK_SECRET];         /* files.chunk_secret */
     const struct app_ops *app_ops;
     struct smb_app_ctx app;
@@ -144,6 +145,10 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         an->files.n_hq++;
     }
     an->files.hq = an->hq;
+    /* looked up once: OpenSSL 3 does it again (locks, a property query) for
+     * every file given its built-in handle; NULL (not found) means just that */
+    an->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    an->files.sha256 = an->sha256;
     /* a file record may leave its hash to a sink that finishes it on its own
      * thread (--extract turns this off: the sidecar needs the hash first) */
     an->files.defer_sha256 = sink->takes_pending && an->files.n_hq > 0;
@@ -398,6 +403,7 @@ void analyzer_free(struct analyzer *an)
     /* after the flows and the sink: their files waited for their hashes */
     for (unsigned i = 0; i < an->files.n_hq; i++)
         hashq_free(an->hq[i]);
+    EVP_MD_free(an->sha256);
     abudget_free(an->anomalies);
     for (size_t i = 0; i < an->n_marks; i++)
         free(an->marks[i].path);

@@ -15,13 +15,13 @@ struct fdigest {
     bool failed;               /* an update failed (hq: written by its thread, read after the wait) */
 };
 
-struct fdigest *fdigest_new(struct hashq *hq)
+struct fdigest *fdigest_new(struct hashq *hq, const EVP_MD *sha256)
 {
     struct fdigest *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
     d->md = EVP_MD_CTX_new();
-    if (!d->md || EVP_DigestInit_ex(d->md, EVP_sha256(), NULL) != 1) {
+    if (!d->md || EVP_DigestInit_ex(d->md, sha256 ? sha256 : EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(d->md);
         free(d);
         return NULL;

@@ -23,11 +23,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <openssl/evp.h>
+
 struct hashq;
 struct fdigest;
 
-/* NULL when out of memory; hq NULL: inline */
-struct fdigest *fdigest_new(struct hashq *hq);
+/* NULL when out of memory; hq NULL: inline; sha256: a handle fetched once
+ * (EVP_MD_fetch), or NULL for OpenSSL's built-in one */
+struct fdigest *fdigest_new(struct hashq *hq, const EVP_MD *sha256);
 /* from here on hash on the calling thread (only before the first update) */
 void fdigest_inline(struct fdigest *d);
 /* false: the update failed and the digest is given up (inline only; a

@@ -82,7 +82,7 @@ struct file_track *file_new(struct file_pool *pool)
     ranges_init(&f->seen, FILE_RANGES_MAX);
     f->head_max = pool->lim->file_verify_bytes;
     f->ex = extract_stream_new(pool->ex);
-    f->dg = fdigest_new(pool->n_hq ? pool->hq[pool->next_hq++ % pool->n_hq] : NULL);
+    f->dg = fdigest_new(pool->n_hq ? pool->hq[pool->next_hq++ % pool->n_hq] : NULL, pool->sha256);
     if (f->dg) {
         f->hashing = true;
     } else {

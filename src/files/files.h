@@ -63,6 +63,7 @@
 #ifndef SMBSCOPE_FILES_H
 #define SMBSCOPE_FILES_H
 
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,6 +110,10 @@ struct file_pool {
      * nothing else reads the hash (no --extract) */
     bool defer_sha256;
     const uint8_t *chunk_secret; /* FCHUNK_SECRET random bytes keying chunk digests (fchunks.h), or NULL: XXH3's default */
+    /* SHA-256 fetched once for the run (EVP_MD_fetch; each context takes its
+     * own reference), or NULL: OpenSSL's built-in handle, which looks the
+     * algorithm up again for every file */
+    const EVP_MD *sha256;
 };
 
 struct file_track;

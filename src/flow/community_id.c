@@ -9,7 +9,7 @@
 #include "community_id.h"
 
 bool community_id_v1(uint16_t seed, uint8_t ipver, const uint8_t *src, const uint8_t *dst,
-                     uint8_t proto, uint16_t sport, uint16_t dport, char *out, size_t outsz)
+                     uint8_t proto, uint16_t sport, uint16_t dport, const EVP_MD *sha1, char *out, size_t outsz)
 {
     if (!out || outsz == 0)
         return false;
@@ -42,7 +42,7 @@ bool community_id_v1(uint16_t seed, uint8_t ipver, const uint8_t *src, const uin
     buf[n++] = (uint8_t)dport;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (EVP_Digest(buf, n, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+    if (EVP_Digest(buf, n, md, &mdlen, sha1 ? sha1 : EVP_sha1(), NULL) != 1 || mdlen != 20)
         return false;
     out[0] = '1';
     out[1] = ':';

@@ -7,7 +7,7 @@
 #include <string.h>
 
 void conn_uid(const char *salt, const char *client_ip, uint16_t client_port, const char *server_ip, uint16_t server_port,
-              uint64_t first_us, char *out, size_t outsz)
+              uint64_t first_us, const EVP_MD *sha256, char *out, size_t outsz)
 {
     if (outsz < CONN_UID_LEN) {
         if (outsz)
@@ -21,7 +21,7 @@ void conn_uid(const char *salt, const char *client_ip, uint16_t client_port, con
                      (unsigned)client_port, server_ip, (unsigned)server_port, first_us);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
-    if (n < 0 || !EVP_Digest(in, (size_t)n < sizeof in ? (size_t)n : sizeof in - 1, md, &mdlen, EVP_sha256(), NULL)) {
+    if (n < 0 || !EVP_Digest(in, (size_t)n < sizeof in ? (size_t)n : sizeof in - 1, md, &mdlen, sha256 ? sha256 : EVP_sha256(), NULL)) {
         out[0] = 0;
         return;
     }

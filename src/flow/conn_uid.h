@@ -8,13 +8,16 @@
 #ifndef SMBSCOPE_CONN_UID_H
 #define SMBSCOPE_CONN_UID_H
 
+#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CONN_UID_LEN 19   /* "C" + 17 base62 digits + NUL */
 
-/* ips as text (the form records carry); writes "" when out is too small */
+/* ips as text (the form records carry); writes "" when out is too small.
+ * sha256: SHA-256 fetched once by the caller (EVP_MD_fetch), or NULL for
+ * OpenSSL's built-in handle, which looks the algorithm up again per call */
 void conn_uid(const char *salt, const char *client_ip, uint16_t client_port, const char *server_ip, uint16_t server_port,
-              uint64_t first_us, char *out, size_t outsz);
+              uint64_t first_us, const EVP_MD *sha256, char *out, size_t outsz);
 
 #endif

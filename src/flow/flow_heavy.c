@@ -96,14 +96,14 @@ static void fill_conn(const struct flow_table *t, struct flow *f)
     int cep = flow_ep(f, f->client_side), sep = cep ^ 1;
     c->num = f->num;
     snprintf(c->id, sizeof c->id, "C%" PRIu64, f->num);
-    community_id_v1(0, f->key.ipver, f->key.addr[0], f->key.addr[1], 6, f->key.port[0], f->key.port[1],
+    community_id_v1(0, f->key.ipver, f->key.addr[0], f->key.addr[1], 6, f->key.port[0], f->key.port[1], t->sha1,
                     c->community_id, sizeof c->community_id);
     flow_key_ip_text(&f->key, cep, c->client_ip, sizeof c->client_ip);
     flow_key_ip_text(&f->key, sep, c->server_ip, sizeof c->server_ip);
     c->client_port = f->key.port[cep];
     c->server_port = f->key.port[sep];
     c->start_us = f->start_us;
-    conn_uid(t->uid_salt, c->client_ip, c->client_port, c->server_ip, c->server_port, c->start_us, c->uid,
+    conn_uid(t->uid_salt, c->client_ip, c->client_port, c->server_ip, c->server_port, c->start_us, t->sha256, c->uid,
              sizeof c->uid);
 }
 

@@ -597,6 +597,14 @@ MUTANTS = [
          orig="    jb_put(&cc->bytes, b->p + mark, b->n - mark);",
          repl="    jb_put(&cc->bytes, b->p + mark + 1, b->n - mark - 1);",
          why="the cached conn object loses its leading comma: every repeated record is invalid JSON"),
+    dict(name="flow_community_id_wrong_digest", kind="constant", file="src/flow/flow_table.c",
+         orig='    t->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);',
+         repl='    t->sha1 = EVP_MD_fetch(NULL, "SHA2-256", NULL);',
+         why="the handle fetched once is the wrong algorithm: every community_id is wrong (or empty)"),
+    dict(name="analyzer_file_digest_sha1", kind="constant", file="src/analyzer.c",
+         orig='    an->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);',
+         repl='    an->sha256 = EVP_MD_fetch(NULL, "SHA1", NULL);',
+         why="files are hashed with the handle fetched once, of the wrong algorithm: no file has its SHA-256"),
     # ---- the build (meson.build) ----------------------------------------------------
     dict(name="build_without_jemalloc", kind="statement", file="meson.build",
          orig="  alloc_deps += declare_dependency(dependencies : dependency('jemalloc'),\n"

@@ -14,38 +14,46 @@
 START_TEST(known_values)
 {
     char u[CONN_UID_LEN];
-    conn_uid(NULL, "127.0.0.1", 34076, "127.0.0.1", 445, T_SEED, u, sizeof u);
+    conn_uid(NULL, "127.0.0.1", 34076, "127.0.0.1", 445, T_SEED, NULL, u, sizeof u);
     ck_assert_str_eq(u, "C0IFpMveiTyRJ5maqj");
-    conn_uid("", "127.0.0.1", 34076, "127.0.0.1", 445, T_SEED, u, sizeof u);   /* no sensor = empty */
+    conn_uid("", "127.0.0.1", 34076, "127.0.0.1", 445, T_SEED, NULL, u, sizeof u);   /* no sensor = empty */
     ck_assert_str_eq(u, "C0IFpMveiTyRJ5maqj");
-    conn_uid("tap-1", "127.0.0.1", 34076, "127.0.0.1", 445, T_SEED, u, sizeof u);
+    conn_uid("tap-1", "127.0.0.1", 34076, "127.0.0.1", 445, T_SEED, NULL, u, sizeof u);
     ck_assert_str_eq(u, "C1EU4NUXCGc7u4dVFF");
-    conn_uid(NULL, "fe80::1", 50000, "fe80::2", 139, 0, u, sizeof u);
+    conn_uid(NULL, "fe80::1", 50000, "fe80::2", 139, 0, NULL, u, sizeof u);
     ck_assert_str_eq(u, "C0tvTmvX7or564BCqv");
+    /* the same through a handle fetched once, as the flow table passes it */
+    EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    ck_assert_ptr_nonnull(sha256);
+    conn_uid("tap-1", "127.0.0.1", 34076, "127.0.0.1", 445, T_SEED, sha256, u, sizeof u);
+    ck_assert_str_eq(u, "C1EU4NUXCGc7u4dVFF");
+    conn_uid(NULL, "fe80::1", 50000, "fe80::2", 139, 0, sha256, u, sizeof u);
+    ck_assert_str_eq(u, "C0tvTmvX7or564BCqv");
+    EVP_MD_free(sha256);
 }
 END_TEST
 
 START_TEST(every_input_counts)
 {
     char base[CONN_UID_LEN], u[CONN_UID_LEN];
-    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 445, 1000, base, sizeof base);
+    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 445, 1000, NULL, base, sizeof base);
     ck_assert_uint_eq(strlen(base), CONN_UID_LEN - 1);
-    conn_uid("s", "10.0.0.1", 1025, "10.0.0.2", 445, 1000, u, sizeof u);
+    conn_uid("s", "10.0.0.1", 1025, "10.0.0.2", 445, 1000, NULL, u, sizeof u);
     ck_assert_str_ne(u, base);
-    conn_uid(NULL, "10.0.0.3", 1025, "10.0.0.2", 445, 1000, u, sizeof u);
+    conn_uid(NULL, "10.0.0.3", 1025, "10.0.0.2", 445, 1000, NULL, u, sizeof u);
     ck_assert_str_ne(u, base);
-    conn_uid(NULL, "10.0.0.1", 1026, "10.0.0.2", 445, 1000, u, sizeof u);
+    conn_uid(NULL, "10.0.0.1", 1026, "10.0.0.2", 445, 1000, NULL, u, sizeof u);
     ck_assert_str_ne(u, base);
-    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.3", 445, 1000, u, sizeof u);
+    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.3", 445, 1000, NULL, u, sizeof u);
     ck_assert_str_ne(u, base);
-    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 139, 1000, u, sizeof u);
+    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 139, 1000, NULL, u, sizeof u);
     ck_assert_str_ne(u, base);
-    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 445, 1001, u, sizeof u);   /* one microsecond later */
+    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 445, 1001, NULL, u, sizeof u);   /* one microsecond later */
     ck_assert_str_ne(u, base);
     /* client and server are not interchangeable */
-    conn_uid(NULL, "10.0.0.2", 445, "10.0.0.1", 1025, 1000, u, sizeof u);
+    conn_uid(NULL, "10.0.0.2", 445, "10.0.0.1", 1025, 1000, NULL, u, sizeof u);
     ck_assert_str_ne(u, base);
-    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 445, 1000, u, sizeof u);   /* and it is a function */
+    conn_uid(NULL, "10.0.0.1", 1025, "10.0.0.2", 445, 1000, NULL, u, sizeof u);   /* and it is a function */
     ck_assert_str_eq(u, base);
     for (const char *p = base + 1; *p; p++)
         ck_assert((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'));
@@ -55,7 +63,7 @@ END_TEST
 START_TEST(small_buffer_gets_empty)
 {
     char u[CONN_UID_LEN] = "x";
-    conn_uid(NULL, "10.0.0.1", 1, "10.0.0.2", 2, 3, u, CONN_UID_LEN - 1);
+    conn_uid(NULL, "10.0.0.1", 1, "10.0.0.2", 2, 3, NULL, u, CONN_UID_LEN - 1);
     ck_assert_str_eq(u, "");
 }
 END_TEST

@@ -63,6 +63,9 @@ START_TEST(same_digest_every_way)
 {
     struct hashq *q = hashq_new();
     ck_assert_ptr_nonnull(q);
+    /* a handle fetched once, as the analyzer passes it; NULL: OpenSSL's built-in one */
+    EVP_MD *sha = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    ck_assert_ptr_nonnull(sha);
     const size_t sizes[] = {0, 1, 55, 64, 100000, (9u << 20) + 3};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         size_t n = sizes[i];
@@ -71,23 +74,28 @@ START_TEST(same_digest_every_way)
         want_hex(p, n, want);
 
         /* inline */
-        struct fdigest *d = fdigest_new(NULL);
+        struct fdigest *d = fdigest_new(NULL, NULL);
         ck_assert_ptr_nonnull(d);
         feed(d, p, n);
         ck_assert(fdigest_final(d, got, true));
         ck_assert_str_eq(got, want);
         ck_assert(!fdigest_final(d, got, true)); /* finished: nothing more to give */
         fdigest_free(d, true);
+        d = fdigest_new(NULL, sha);
+        feed(d, p, n);
+        ck_assert(fdigest_final(d, got, true));
+        ck_assert_str_eq(got, want);
+        fdigest_free(d, true);
 
         /* queued, finished by the producer */
-        d = fdigest_new(q);
+        d = fdigest_new(q, sha);
         feed(d, p, n);
         ck_assert(fdigest_final(d, got, true));
         ck_assert_str_eq(got, want);
         fdigest_free(d, true);
 
         /* queued, handed over, finished and freed by another thread */
-        struct other o = {.d = fdigest_new(q)};
+        struct other o = {.d = fdigest_new(q, sha)};
         feed(o.d, p, n);
         fdigest_handover(o.d);
         pthread_t t;
@@ -97,7 +105,7 @@ START_TEST(same_digest_every_way)
         ck_assert_str_eq(o.hex, want);
 
         /* made inline before its first byte */
-        d = fdigest_new(q);
+        d = fdigest_new(q, NULL);
         fdigest_inline(d);
         feed(d, p, n);
         ck_assert(fdigest_final(d, got, true));
@@ -106,7 +114,7 @@ START_TEST(same_digest_every_way)
 
         /* fdigest_inline after bytes were queued changes nothing */
         if (n > 1) {
-            d = fdigest_new(q);
+            d = fdigest_new(q, sha);
             ck_assert(fdigest_update(d, p, 1));
             fdigest_inline(d);
             ck_assert(fdigest_update(d, p + 1, n - 1));
@@ -116,13 +124,14 @@ START_TEST(same_digest_every_way)
         }
 
         /* freed unfinished while the thread may still be hashing it */
-        d = fdigest_new(q);
+        d = fdigest_new(q, NULL);
         feed(d, p, n);
         fdigest_free(d, true);
         free(p);
     }
     fdigest_free(NULL, true);
     hashq_free(q);
+    EVP_MD_free(sha);
 }
 END_TEST
 
@@ -135,7 +144,7 @@ START_TEST(wait_published_after_publish)
 {
     struct hashq *q = hashq_new();
     uint8_t *p = make(3u << 20, 9);
-    struct fdigest *d = fdigest_new(q);
+    struct fdigest *d = fdigest_new(q, NULL);
     feed(d, p, 3u << 20);
     fdigest_handover(d);
     fdigest_handover(d); /* twice: harmless */

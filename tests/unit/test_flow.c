@@ -320,10 +320,15 @@ START_TEST(community_id_known_example)
 {
     char id[COMMUNITY_ID_LEN];
     uint8_t a[4] = {128, 232, 110, 120}, b[4] = {66, 35, 250, 204};
-    ck_assert(community_id_v1(0, 4, a, b, 6, 34855, 80, id, sizeof id));
+    ck_assert(community_id_v1(0, 4, a, b, 6, 34855, 80, NULL, id, sizeof id));
     ck_assert_str_eq(id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
-    ck_assert(community_id_v1(0, 4, b, a, 6, 80, 34855, id, sizeof id));
+    ck_assert(community_id_v1(0, 4, b, a, 6, 80, 34855, NULL, id, sizeof id));
     ck_assert_str_eq(id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+    EVP_MD *sha1 = EVP_MD_fetch(NULL, "SHA1", NULL); /* as the flow table passes it */
+    ck_assert_ptr_nonnull(sha1);
+    ck_assert(community_id_v1(0, 4, b, a, 6, 80, 34855, sha1, id, sizeof id));
+    ck_assert_str_eq(id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+    EVP_MD_free(sha1);
     struct fx x;
     fx_init(&x, NULL);
     pk(&x, 5, "128.232.110.120", 34855, "66.35.250.204", 80, "S", 1, 0, NULL, 0);
