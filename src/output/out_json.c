@@ -333,7 +333,7 @@ static void jb_conn(struct jbuf *b, const struct conn_ref *c, struct conn_cache 
         cc->bytes = (struct jbuf){0};
         return;
     }
-    cc->key = *c;
+    memcpy(&cc->key, c, sizeof *c); /* bytes, padding included: what memcmp compares */
     cc->valid = true;
 }
 
