@@ -285,7 +285,7 @@ def main():
                     abuild = tree / "build-asan"
                     if not (abuild / "build.ninja").exists():
                         run(["meson", "setup", abuild, "-Dtests=true", "-Db_sanitize=address,undefined",
-                             "-Db_lundef=false", "-Db_lto=false"], cwd=tree)
+                             "-Db_lundef=false", "-Db_lto=false", "-Doptimization=2"], cwd=tree)
                     if run(["ninja", "-C", abuild, "-j", a.jobs]).returncode == 0:
                         failed, _ = run_tests(abuild, suites[0], a.jobs, 3, ASAN_ENV)
                         asan = " (asan)"
