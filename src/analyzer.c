@@ -36,7 +36,10 @@ struct analyzer {
     struct flow_table *flows;
     struct file_pool files;
     struct hashq *hq[ANALYZER_HASH_THREADS_MAX]; /* files.hq */
-    EVP_MD *sha256;                              /* files.sha256: fetched once, freed last */
+    /* fetched once for the run (flows' conn and community ids, files' hashes):
+     * OpenSSL 3 looks an algorithm up again (locks, a property query) for
+     * every digest given its built-in handle; NULL (not found): just that */
+    EVP_MD *sha1, *sha256;
     uint8_t chunk_secret[FCHUNK_SECRET];         /* files.chunk_secret */
     const struct app_ops *app_ops;
     struct smb_app_ctx app;
@@ -145,8 +148,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         an->files.n_hq++;
     }
     an->files.hq = an->hq;
-    /* looked up once: OpenSSL 3 does it again (locks, a property query) for
-     * every file given its built-in handle; NULL (not found) means just that */
+    an->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
     an->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
     an->files.sha256 = an->sha256;
     /* a file record may leave its hash to a sink that finishes it on its own
@@ -187,6 +189,8 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, struct sink *si
         .app_ctx = &an->app,
         .em = &an->em,
         .uid_salt = an->cfg.sensor,
+        .sha1 = an->sha1,
+        .sha256 = an->sha256,
         .mb = &an->mb,
     };
     an->flows = flow_table_new(&fc);
@@ -403,6 +407,7 @@ void analyzer_free(struct analyzer *an)
     /* after the flows and the sink: their files waited for their hashes */
     for (unsigned i = 0; i < an->files.n_hq; i++)
         hashq_free(an->hq[i]);
+    EVP_MD_free(an->sha1);
     EVP_MD_free(an->sha256);
     abudget_free(an->anomalies);
     for (size_t i = 0; i < an->n_marks; i++)

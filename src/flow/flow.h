@@ -4,6 +4,7 @@
 #ifndef SMBSCOPE_FLOW_H
 #define SMBSCOPE_FLOW_H
 
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,9 @@ struct flow_config {
     const struct emitter *em;      /* conn and anomaly records */
     const char *uid_salt;          /* mixed into conn uids (--sensor NAME), or NULL; not owned */
     struct membudget *mb;          /* the run's state budget: charged, and enforced by evicting (or NULL) */
+    /* the run's digest handles (conn uids: SHA-256, community ids: SHA-1),
+     * fetched once by the owner; NULL: OpenSSL's built-in ones. Not owned */
+    const EVP_MD *sha1, *sha256;
 };
 
 struct flow_table *flow_table_new(const struct flow_config *cfg);

@@ -10,8 +10,6 @@
 #ifndef SMBSCOPE_FLOW_INTERNAL_H
 #define SMBSCOPE_FLOW_INTERNAL_H
 
-#include <openssl/evp.h>
-
 #include "flow.h"
 #include "flow_key.h"
 #include "flow_probe.h"
@@ -104,10 +102,7 @@ struct flow_table {
     void *app_ctx;
     const struct emitter *em;
     const char *uid_salt;
-    /* fetched once per run: OpenSSL 3 looks an algorithm up (locks, a
-     * property query) on every digest given its built-in handle, 2 of every
-     * 100 CPU cycles on many short connections; NULL: the built-in handle */
-    EVP_MD *sha1, *sha256;
+    const EVP_MD *sha1, *sha256;        /* flow_config's: the run's, not owned */
 
     struct htab tab;                    /* flows by key (keyed SipHash: htab.h) */
     struct hkey hkey;                   /* this run's secret hash key */

@@ -214,8 +214,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
     t->app_ctx = cfg->app_ctx;
     t->em = cfg->em;
     t->uid_salt = cfg->uid_salt;
-    t->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-    t->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    t->sha1 = cfg->sha1;
+    t->sha256 = cfg->sha256;
     if (cfg->nports) {
         t->ports = malloc(cfg->nports * sizeof *t->ports);
         if (!t->ports) {
@@ -238,8 +238,6 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 void ft_free(struct flow_table *t)
 {
     htab_free(&t->tab);
-    EVP_MD_free(t->sha1);
-    EVP_MD_free(t->sha256);
     free(t->ports);
     free(t);
 }

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
     struct emitter em = {.emit = b_emit, .u = &cnt};
     static const uint16_t ports[] = {139, 445};
     struct app_ops ops = {no_probe, b_open, b_data, b_gap, b_close, NULL, 0, NULL};
-    struct flow_config cfg = {&lim, ports, 2, &ops, &app, &em, NULL, NULL};
+    struct flow_config cfg = {&lim, ports, 2, &ops, &app, &em, NULL, NULL, NULL, NULL};
     struct flow_table *t = flow_table_new(&cfg);
     if (!t)
         return 1;

@@ -178,7 +178,7 @@ static inline void fx_init(struct fx *x, const struct limits *lim)
     x->em = (struct emitter){.emit = cap, .u = &x->sink};
     x->ops = APP;
     x->mb.limit = x->lim.state_memory;
-    struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em, NULL, &x->mb};
+    struct flow_config cfg = {&x->lim, PORTS, 3, &x->ops, &x->app, &x->em, NULL, &x->mb, NULL, NULL};
     x->t = flow_table_new(&cfg);
     ck_assert_ptr_nonnull(x->t);
 }
