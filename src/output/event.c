@@ -148,9 +148,14 @@ static void check_uint(const struct event *e, const struct fieldset *fs, const s
  * d == NULL for a map's entries (looked up by name) */
 static struct field *slot(struct event *e, struct fieldset *fs, const struct fdesc *d, const char *key)
 {
-    for (size_t i = 0; i < fs->n; i++)
-        if (d ? fs->f[i].d == d : strcmp(fs->f[i].name, key) == 0)
-            return &fs->f[i];
+    /* a record's fields are nearly all new: the search (one per add, over
+     * all the fields before it) runs only when the descriptor's bit says
+     * it may be there; ad hoc descriptors (id -1) share bit 63 */
+    uint64_t bit = d ? 1ull << ((unsigned)d->id & 63) : 0;
+    if (!d || (fs->seen & bit))
+        for (size_t i = 0; i < fs->n; i++)
+            if (d ? fs->f[i].d == d : strcmp(fs->f[i].name, key) == 0)
+                return &fs->f[i];
     if (fs->n == fs->cap) {
         size_t cap = fs->cap ? fs->cap * 2 : 16;
         struct field *nf;
@@ -167,6 +172,7 @@ static struct field *slot(struct event *e, struct fieldset *fs, const struct fde
         fs->f = nf;
         fs->cap = cap;
     }
+    fs->seen |= bit;
     struct field *f = &fs->f[fs->n++];
     memset(f, 0, sizeof *f);
     f->name = key;
@@ -422,4 +428,109 @@ void emit_anomaly(const struct emitter *em, uint64_t ts_us, const struct conn_re
     fs_strn(&e, NULL, F(detail), buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
     emit(em, &e);
     ev_free(&e);
+}
+
+/* images: the aligned part (field arrays, nested sets, string vectors,
+ * ranges) from the block's start, the strings after it, so only the
+ * aligned part's own items are padded */
+#define EV_ROUND(n) (((n) + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t))
+
+static void set_image_size(const struct fieldset *fs, size_t *al, size_t *str)
+{
+    *al += EV_ROUND(fs->n * sizeof *fs->f);
+    for (size_t i = 0; i < fs->n; i++) {
+        const struct field *f = &fs->f[i];
+        if (!f->d)
+            *str += strlen(f->name) + 1; /* a map's key, owned by the event */
+        switch (f->kind) {
+        case F_STR: *str += f->v.s ? strlen(f->v.s) + 1 : 0; break;
+        case F_STRV:
+            *al += EV_ROUND(f->v.sv.n * sizeof *f->v.sv.v);
+            for (size_t j = 0; j < f->v.sv.n; j++)
+                *str += strlen(f->v.sv.v[j]) + 1;
+            break;
+        case F_RANGES: *al += EV_ROUND(f->v.rg.n * sizeof *f->v.rg.r); break;
+        case F_OBJ:
+            *al += EV_ROUND(sizeof *f->v.obj);
+            set_image_size(f->v.obj, al, str);
+            break;
+        default: break;
+        }
+    }
+}
+
+size_t ev_image_size(const struct event *e)
+{
+    size_t al = 0, str = 0;
+    set_image_size(&e->top, &al, &str);
+    return al + str;
+}
+
+struct image_cursor {
+    char *al, *str;
+};
+
+static void *img_take(struct image_cursor *c, size_t n)
+{
+    void *p = c->al;
+    c->al += EV_ROUND(n);
+    return p;
+}
+
+/* strings fill the block from its end down: where they start need not be known */
+static const char *img_str(struct image_cursor *c, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    c->str -= n;
+    return memcpy(c->str, s, n);
+}
+
+static void set_image(struct image_cursor *c, struct fieldset *dst, const struct fieldset *src)
+{
+    *dst = *src;
+    dst->cap = src->n;
+    dst->f = img_take(c, src->n * sizeof *src->f);
+    if (src->n)
+        memcpy(dst->f, src->f, src->n * sizeof *src->f);
+    for (size_t i = 0; i < src->n; i++) {
+        struct field *f = &dst->f[i];
+        if (!f->d)
+            f->name = img_str(c, f->name);
+        switch (f->kind) {
+        case F_STR:
+            if (f->v.s)
+                f->v.s = img_str(c, f->v.s);
+            break;
+        case F_STRV: {
+            const char **v = img_take(c, f->v.sv.n * sizeof *v);
+            for (size_t j = 0; j < f->v.sv.n; j++)
+                v[j] = img_str(c, f->v.sv.v[j]);
+            f->v.sv.v = v;
+            break;
+        }
+        case F_RANGES: {
+            uint64_t (*r)[2] = img_take(c, f->v.rg.n * sizeof *r);
+            if (f->v.rg.n)
+                memcpy(r, f->v.rg.r, f->v.rg.n * sizeof *r);
+            f->v.rg.r = (const uint64_t(*)[2])r;
+            break;
+        }
+        case F_OBJ: {
+            struct fieldset *o = img_take(c, sizeof *o);
+            set_image(c, o, f->v.obj);
+            f->v.obj = o;
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+void ev_image(struct event *dst, void *img, size_t n, const struct event *src)
+{
+    struct image_cursor c = {img, (char *)img + n};
+    *dst = *src;
+    dst->arena = NULL;
+    dst->pending = NULL;
+    set_image(&c, &dst->top, &src->top);
 }

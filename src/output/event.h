@@ -59,6 +59,7 @@ struct field {
 struct fieldset {
     struct field *f;
     size_t n, cap;
+    uint64_t seen;             /* bit (id & 63) of every descriptor set here: most adds need no search */
     int scope;                 /* the registry scope of its keys; -1 for a map */
     const struct fdesc *map;   /* a map's descriptor (its key check), else NULL */
 };
@@ -110,6 +111,14 @@ void ev_move(struct event *dst, struct event *src);
 
 /* deep copy of src into dst (dst must be free); a pending stays src's */
 void ev_clone(struct event *dst, const struct event *src);
+/* A record copied into one block of memory the caller provides (a sink's
+ * queue to its writer thread: no allocation, no registry checks, where a
+ * clone makes both for every field): img holds n = ev_image_size(e)
+ * bytes, aligned for any type. dst reads like e but owns nothing: never
+ * ev_free it, let the block go. The connection is e's pointer (copy it if
+ * it may go first); no pending comes along. */
+size_t ev_image_size(const struct event *e);
+void ev_image(struct event *dst, void *img, size_t n, const struct event *src);
 /* the parsing thread: a clone that keeps the record (a hold queue, a sink)
  * and so owns its pending from now on: ev_clone + ev_take_pending */
 void ev_clone_taking(struct event *dst, const struct event *src);
