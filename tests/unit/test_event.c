@@ -7,6 +7,7 @@
 
 #include "adhoc_fields.h"
 #include "event.h"
+#include "json_random.h"
 
 START_TEST(fields_keep_order_and_replace_in_place)
 {
@@ -259,6 +260,121 @@ START_TEST(original_never_touches_a_taken_pending)
 }
 END_TEST
 
+/* two field sets hold the same fields, and every pointer of `img` lies in
+ * [lo, hi) (the image owns all it reads) */
+static void same_set(const struct fieldset *a, const struct fieldset *img, const char *lo, const char *hi)
+{
+#define IN_IMG(p) ck_assert((const char *)(p) >= lo && (const char *)(p) < hi)
+    ck_assert_uint_eq(a->n, img->n);
+    ck_assert_int_eq(a->scope, img->scope);
+    ck_assert_ptr_eq(a->map, img->map);
+    if (img->n)
+        IN_IMG(img->f);
+    for (size_t i = 0; i < a->n; i++) {
+        const struct field *f = &a->f[i], *g = &img->f[i];
+        ck_assert_ptr_eq(f->d, g->d);
+        ck_assert_int_eq(f->kind, g->kind);
+        ck_assert_str_eq(f->name, g->name);
+        if (!f->d)
+            IN_IMG(g->name); /* a map's key is the event's own */
+        switch (f->kind) {
+        case F_BOOL: ck_assert(f->v.b == g->v.b); break;
+        case F_INT: ck_assert(f->v.i == g->v.i); break;
+        case F_UINT:
+        case F_TS: ck_assert(f->v.u == g->v.u); break;
+        case F_STR:
+            ck_assert_str_eq(f->v.s, g->v.s);
+            IN_IMG(g->v.s);
+            break;
+        case F_STRV:
+            ck_assert_uint_eq(f->v.sv.n, g->v.sv.n);
+            for (size_t j = 0; j < f->v.sv.n; j++) {
+                ck_assert_str_eq(f->v.sv.v[j], g->v.sv.v[j]);
+                IN_IMG(g->v.sv.v[j]);
+            }
+            if (f->v.sv.n)
+                IN_IMG(g->v.sv.v);
+            break;
+        case F_RANGES:
+            ck_assert_uint_eq(f->v.rg.n, g->v.rg.n);
+            if (f->v.rg.n) {
+                IN_IMG(g->v.rg.r);
+                ck_assert(memcmp(f->v.rg.r, g->v.rg.r, f->v.rg.n * sizeof *f->v.rg.r) == 0);
+            }
+            break;
+        case F_OBJ:
+            IN_IMG(g->v.obj);
+            same_set(f->v.obj, g->v.obj, lo, hi);
+            break;
+        default: break;
+        }
+    }
+#undef IN_IMG
+}
+
+/* an image (event.h) holds the record exactly, within the bytes it asked
+ * for (a size too small overlaps strings and fields: the compare fails; a
+ * byte past them trips the guard), and stands alone: the source is freed
+ * before the image is read again */
+START_TEST(image_is_a_whole_copy_in_its_own_bytes)
+{
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    struct conn_ref c = {.num = 3};
+    for (unsigned round = 0; round < 3000; round++) {
+        struct event e, twin, im;
+        ev_init(&e, EV_FILE, 1000 + round, round % 2 ? &c : NULL);
+        ev_allow_adhoc(&e);
+        random_fields(&e, NULL, &x, 0);
+        ev_init(&twin, EV_FILE, 1000 + round, round % 2 ? &c : NULL);
+        ev_allow_adhoc(&twin);
+        ev_clone(&twin, &e); /* kept to compare against once e is gone */
+        size_t n = ev_image_size(&e);
+        enum { GUARD = 64 };
+        unsigned char *blk = aligned_alloc(_Alignof(max_align_t), (n + GUARD + 15) / 16 * 16);
+        ck_assert_ptr_nonnull(blk);
+        memset(blk, 0xa5, n + GUARD);
+        ev_image(&im, blk, n, &e);
+        for (size_t k = n; k < n + GUARD; k++)
+            ck_assert_uint_eq(blk[k], 0xa5); /* not a byte past n */
+        ck_assert_ptr_eq(im.conn, e.conn);
+        ck_assert_ptr_null(im.arena);
+        ck_assert_ptr_null(im.pending);
+        ck_assert_int_eq(im.type, e.type);
+        ck_assert(im.ts_us == e.ts_us);
+        ev_free(&e); /* what ev_free leaves is all the image may not read */
+        same_set(&twin.top, &im.top, (const char *)blk, (const char *)blk + n);
+        ev_free(&twin);
+        free(blk);
+    }
+}
+END_TEST
+
+/* the search a replacement needs is skipped only when no field with the
+ * descriptor's bit is there: descriptors whose ids share a bit (5 and 69)
+ * are still told apart, and each replaced in place */
+START_TEST(fields_sharing_a_bit_are_told_apart)
+{
+    static const struct fld_t_uint a = {{"a", "a", FT_UINT, FD_PLAIN, NULL, -1, 5}};
+    static const struct fld_t_uint b = {{"b", "b", FT_UINT, FD_PLAIN, NULL, -1, 69}};
+    static const struct fld_t_uint c = {{"c", "c", FT_UINT, FD_PLAIN, NULL, -1, 6}};
+    struct event e;
+    ev_init(&e, EV_SMB, 1, NULL);
+    ev_allow_adhoc(&e);
+    ev_uint(&e, &a, 1);
+    ev_uint(&e, &b, 2);
+    ev_uint(&e, &c, 3);
+    ev_uint(&e, &b, 20);
+    ev_uint(&e, &a, 10);
+    ev_uint(&e, &c, 30);
+    ck_assert_uint_eq(e.top.n, 3);
+    ck_assert_str_eq(e.top.f[0].name, "a");
+    ck_assert_uint_eq(e.top.f[0].v.u, 10);
+    ck_assert_uint_eq(e.top.f[1].v.u, 20);
+    ck_assert_uint_eq(e.top.f[2].v.u, 30);
+    ev_free(&e);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("event");
@@ -270,6 +386,8 @@ int main(void)
     tcase_add_test(tc, anomaly_formats_detail);
     tcase_add_test(tc, pending_is_settled_once_by_its_owner);
     tcase_add_test(tc, original_never_touches_a_taken_pending);
+    tcase_add_test(tc, image_is_a_whole_copy_in_its_own_bytes);
+    tcase_add_test(tc, fields_sharing_a_bit_are_told_apart);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
