@@ -237,7 +237,8 @@ static bool first_time(struct notices *n, const char *rule, uint64_t conn, const
 {
     size_t lr = strlen(rule), la = a ? strlen(a) : 0, lb = b ? strlen(b) : 0;
     size_t len = lr + 1 + sizeof conn + la + 1 + lb;
-    char *k = malloc(len);
+    char small[256]; /* nearly every key: the table copies it, so no allocation here */
+    char *k = len <= sizeof small ? small : malloc(len);
     if (!k)
         abort();
     char *p = k;
@@ -247,7 +248,8 @@ static bool first_time(struct notices *n, const char *rule, uint64_t conn, const
     memcpy(p, b ? b : "", lb);
     bool created;
     ntab_put(n->once, k, len, &created);
-    free(k);
+    if (k != small)
+        free(k);
     return created;
 }
 
