@@ -16,6 +16,7 @@
 
 struct slot {
     size_t at;      /* the object goes before byte `at` of the chunk */
+    size_t skip;    /* an image: the bytes from `at` it (and its padding) takes, not output */
     void *obj;
 };
 
@@ -64,11 +65,12 @@ static void write_chunk(struct owriter *w, struct chunk *c)
     size_t at = 0;
     for (size_t i = 0; i < c->ns; i++) {
         write_bytes(w, c->b + at, c->s[i].at - at);
-        at = c->s[i].at;
+        at = c->s[i].at + c->s[i].skip;
         const char *p = NULL;
         size_t n = 0;
         /* rendered (and freed) even after a failure: every object once */
-        if (!w->ops->render(w->u, c->s[i].obj, &p, &n))
+        bool image = c->s[i].skip != 0;
+        if (!(image ? w->ops->render_image : w->ops->render)(w->u, c->s[i].obj, &p, &n))
             fail(w, ENOMEM);
         else
             write_bytes(w, p, n);
@@ -171,7 +173,7 @@ static void hand_over(struct owriter *w)
     if (!c || (c->n == 0 && c->ns == 0))
         return;
     for (size_t i = 0; i < c->ns; i++)
-        if (w->ops->handover)
+        if (w->ops->handover && !c->s[i].skip) /* an image is finished when put */
             w->ops->handover(w->u, c->s[i].obj);
     w->cur = NULL;
     pthread_mutex_lock(&w->mu);
@@ -184,44 +186,78 @@ static void hand_over(struct owriter *w)
     pthread_mutex_unlock(&w->mu);
 }
 
-bool owriter_put(struct owriter *w, const void *p, size_t n)
+/* the producer's chunk, with n bytes free from an `align`-aligned offset
+ * (*at). What a chunk holds never moves, so an image stays where it was
+ * put: a chunk that is full (handed over lazily, at the next put, so that
+ * the last image is written before the writer can see it) or lacks the
+ * room goes to the writer, and only an empty one grows */
+static struct chunk *room(struct owriter *w, size_t n, size_t align, size_t *at)
 {
     struct chunk *c = current(w);
-    if (!c) {
-        fail(w, ENOMEM);
-        return false;
+    if (c && (c->n >= OWRITER_CHUNK_BYTES || c->ns == OWRITER_CHUNK_OBJS)) {
+        hand_over(w);
+        c = current(w);
     }
-    if (c->cap - c->n < n) {
-        size_t cap = c->cap ? c->cap : OWRITER_CHUNK_BYTES;
-        while (cap - c->n < n)
-            cap *= 2;
-        char *b = realloc(c->b, cap);
-        if (!b) {
-            fail(w, ENOMEM);
-            return false;
-        }
+    if (!c)
+        goto oom;
+    size_t a = (c->n + align - 1) / align * align;
+    if (a <= c->cap && c->cap - a >= n) {
+        *at = a;
+        return c;
+    }
+    if (c->n || c->ns) {
+        hand_over(w);
+        if (!(c = current(w)))
+            goto oom;
+    }
+    if (c->cap < n) {
+        size_t cap = n > OWRITER_CHUNK_BYTES ? n : OWRITER_CHUNK_BYTES;
+        char *b = realloc(c->b, cap); /* empty: nothing in it moves */
+        if (!b)
+            goto oom;
         c->b = b;
         c->cap = cap;
     }
-    memcpy(c->b + c->n, p, n);
-    c->n += n;
-    if (c->n >= OWRITER_CHUNK_BYTES)
-        hand_over(w);
+    *at = 0;
+    return c;
+oom:
+    fail(w, ENOMEM);
+    return NULL;
+}
+
+bool owriter_put(struct owriter *w, const void *p, size_t n)
+{
+    size_t at;
+    struct chunk *c = room(w, n, 1, &at);
+    if (!c)
+        return false;
+    if (n)
+        memcpy(c->b + at, p, n);
+    c->n = at + n;
     return true;
 }
 
 bool owriter_put_obj(struct owriter *w, void *obj)
 {
-    struct chunk *c = current(w);
-    if (!c) {
-        fail(w, ENOMEM);
+    size_t at;
+    struct chunk *c = room(w, 0, 1, &at);
+    if (!c)
         return false;
-    }
-    c->s[c->ns].at = c->n;
-    c->s[c->ns].obj = obj;
-    if (++c->ns == OWRITER_CHUNK_OBJS)
-        hand_over(w);
+    c->s[c->ns++] = (struct slot){c->n, 0, obj};
     return true;
+}
+
+void *owriter_put_image(struct owriter *w, size_t n)
+{
+    size_t at;
+    /* at least a byte: a skip of 0 is what says "not an image" */
+    struct chunk *c = room(w, n ? n : 1, OWRITER_IMAGE_ALIGN, &at);
+    if (!c)
+        return NULL;
+    void *img = c->b + at;
+    c->s[c->ns++] = (struct slot){c->n, at + (n ? n : 1) - c->n, img};
+    c->n = at + (n ? n : 1);
+    return img;
 }
 
 int owriter_error(struct owriter *w) { return w ? atomic_load(&w->err) : 0; }

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct obj {
 struct rig {
     pthread_t producer;
     unsigned rendered, render_before_handover, render_on_producer, handover_off_producer;
+    unsigned images, images_moved, images_misaligned;
     bool fail_render;     /* render says out of memory */
     char buf[64];
 };
@@ -55,7 +57,31 @@ static bool on_render(void *u, void *o, const char **p, size_t *n)
     return !r->fail_render;
 }
 
-static const struct owriter_ops ops = {on_handover, on_render};
+/* an image: where it was put (so a move shows), its text after it */
+struct image {
+    const void *self;
+    size_t len;
+    char text[];
+};
+
+static bool on_render_image(void *u, void *img, const char **p, size_t *n)
+{
+    struct rig *r = u;
+    struct image *im = img;
+    r->images++;
+    if (im->self != img)
+        r->images_moved++;
+    if ((uintptr_t)img % OWRITER_IMAGE_ALIGN)
+        r->images_misaligned++;
+    if (pthread_equal(pthread_self(), r->producer))
+        r->render_on_producer++;
+    *p = im->text;
+    *n = im->len;
+    return !r->fail_render;
+}
+
+static const struct owriter_ops ops = {on_handover, on_render, on_render_image};
+
 
 /* the expected output, grown alongside */
 struct text {
@@ -72,6 +98,19 @@ static void text_add(struct text *t, const void *p, size_t n)
     }
     memcpy(t->p + t->n, p, n);
     t->n += n;
+}
+
+/* an image of len bytes of text (filled after the put, as the contract
+ * allows, before the next call) */
+static void put_image(struct owriter *w, struct text *want, unsigned i, size_t len)
+{
+    struct image *im = owriter_put_image(w, sizeof *im + len);
+    ck_assert_ptr_nonnull(im);
+    im->self = im;
+    im->len = len;
+    for (size_t k = 0; k < len; k++)
+        im->text[k] = (char)('A' + (i + k) % 26);
+    text_add(want, im->text, len);
 }
 
 static char *slurp(FILE *f, size_t *n)
@@ -144,6 +183,63 @@ START_TEST(order_kept_across_chunks_and_objects)
     ck_assert_uint_eq(r.render_before_handover, 0);
     ck_assert_uint_eq(r.render_on_producer, 0);
     ck_assert_uint_eq(r.handover_off_producer, 0);
+    free(got);
+    free(want.p);
+    fclose(f);
+}
+END_TEST
+
+/* images among bytes and objects: in order, never moved once put (a chunk
+ * holding them is not grown), aligned, one larger than a chunk, images of
+ * no bytes, and a chunk that fills with images alone */
+START_TEST(images_in_order_and_never_moved)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    struct rig r = {.producer = pthread_self()};
+    struct owriter *w = owriter_new(f, &ops, &r);
+    ck_assert_ptr_nonnull(w);
+    struct text want = {0};
+    unsigned nimg = 0, nobj = 0;
+    static char big[2 * OWRITER_CHUNK_BYTES + 3];
+    memset(big, 'z', sizeof big);
+    for (unsigned i = 0; i < 30000; i++) {
+        char line[64];
+        int n = snprintf(line, sizeof line, "l%u,", i);
+        size_t len = i % 4 ? (size_t)n : 1; /* odd lengths: the images after them need padding */
+        if (i % 3) { /* and some images follow images */
+            ck_assert(owriter_put(w, line, len));
+            text_add(&want, line, len);
+        }
+        put_image(w, &want, i, i * 104729 % 700);
+        nimg++;
+        if (i % 11 == 0) {
+            struct obj *o = obj_new(nobj++);
+            text_add(&want, o->text, strlen(o->text));
+            ck_assert(owriter_put_obj(w, o));
+        }
+        if (i == 1000) {
+            ck_assert(owriter_put(w, big, sizeof big)); /* bytes larger than a chunk */
+            text_add(&want, big, sizeof big);
+        }
+        if (i == 2000) {
+            put_image(w, &want, i, 3 * OWRITER_CHUNK_BYTES); /* an image larger than a chunk */
+            nimg++;
+        }
+        if (i == 3000)
+            for (unsigned k = 0; k < OWRITER_CHUNK_OBJS + 3; k++, nimg++)
+                put_image(w, &want, k, k % 2); /* a chunk of images alone, some empty */
+    }
+    ck_assert_int_eq(owriter_close(w), 0);
+    size_t n;
+    char *got = slurp(f, &n);
+    ck_assert_uint_eq(n, want.n);
+    ck_assert(memcmp(got, want.p, n) == 0);
+    ck_assert_uint_eq(r.images, nimg);
+    ck_assert_uint_eq(r.rendered, nobj);
+    ck_assert_uint_eq(r.images_moved, 0);
+    ck_assert_uint_eq(r.images_misaligned, 0);
+    ck_assert_uint_eq(r.render_on_producer, 0);
     free(got);
     free(want.p);
     fclose(f);
@@ -243,6 +339,7 @@ int main(void)
     TCase *tc = tcase_create("owriter");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, order_kept_across_chunks_and_objects);
+    tcase_add_test(tc, images_in_order_and_never_moved);
     tcase_add_test(tc, only_objects_and_empty);
     tcase_add_test(tc, write_error_is_kept_and_objects_still_rendered);
     tcase_add_test(tc, render_failure_is_enomem);
