@@ -17,27 +17,50 @@ static bool no_response(uint8_t cmd)
            cmd == SMB1_COM_TRANSACTION2_SECONDARY || cmd == SMB1_COM_NT_TRANSACT_SECONDARY;
 }
 
+/* a held record: its image (event.h: one allocation, where a clone makes
+ * one per field and checks each again) and the pending it took over (a
+ * file record's hash), in a cell the image points at as its own */
+struct smb1_held_rec {
+    struct ev_pending_cell cell;
+    struct event ev;
+};
+
+#define HELD_REC_HEAD \
+    ((sizeof(struct smb1_held_rec) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t))
+
 static void hold_record(void *u, const struct event *e)
 {
     struct smb1_core *k = u;
     struct smb1_held *h = &k->held;
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 4;
-        struct event *v = realloc(h->ev, cap * sizeof *v);
+        struct smb1_held_rec **v = realloc(h->rec, cap * sizeof *v);
         if (!v)
             abort();
-        h->ev = v;
+        h->rec = v;
         h->cap = cap;
     }
-    ev_clone_taking(&h->ev[h->n++], e); /* a file record's hash goes with it (event.h) */
+    size_t n = ev_image_size(e);
+    struct smb1_held_rec *r = malloc(HELD_REC_HEAD + n);
+    if (!r)
+        abort(); /* as every event allocation (event.c) */
+    ev_image(&r->ev, (char *)r + HELD_REC_HEAD, n, e);
+    r->cell.p = ev_give_pending(e); /* a file record's hash goes with it (event.h) */
+    r->ev.pending = r->cell.p ? &r->cell : NULL;
+    h->rec[h->n++] = r;
 }
 
-/* write the held records, in the order they were made */
+/* write the held records, in the order they were made; a pending no sink
+ * took is settled without a record, as ev_free would */
 static void release_held(struct smb1_core *k)
 {
     for (size_t i = 0; i < k->held.n; i++) {
-        emit(k->out, &k->held.ev[i]);
-        ev_free(&k->held.ev[i]);
+        struct smb1_held_rec *r = k->held.rec[i];
+        emit(k->out, &r->ev);
+        struct ev_pending *p = ev_release_pending(&r->ev);
+        if (p)
+            p->settle(p, NULL, true);
+        free(r);
     }
     k->held.n = 0;
 }
@@ -350,7 +373,7 @@ void smb1_core_end(struct smb1_core *k, uint64_t ts_us)
 void smb1_core_free(struct smb1_core *k)
 {
     release_held(k);
-    free(k->held.ev);
+    free(k->held.rec);
     for (int d = 0; d < 2; d++) {
         mb_credit(k->c.mb, k->a[d].bufcap);
         free(k->a[d].buf);

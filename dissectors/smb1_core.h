@@ -28,8 +28,9 @@ struct smb1_asm {
 
 /* records a handler causes (a CLOSE's `file`, a LOGOFF's `session`) are held
  * while it runs and written right after the command's own `smb` record */
+struct smb1_held_rec;
 struct smb1_held {
-    struct event *ev;
+    struct smb1_held_rec **rec;
     size_t n, cap;
 };
 

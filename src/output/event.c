@@ -352,13 +352,17 @@ void ev_set_pending(struct event *e, struct ev_pending *p)
     e->pending->p = p;
 }
 
-void ev_take_pending(struct event *dst, const struct event *src)
+struct ev_pending *ev_give_pending(const struct event *src)
 {
     struct ev_pending *p = ev_pending_of(src);
-    if (!p)
-        return;
-    src->pending->p = NULL; /* the cell is src's own memory, not the pending's */
-    ev_set_pending(dst, p);
+    if (p)
+        src->pending->p = NULL; /* the cell is src's own memory, not the pending's */
+    return p;
+}
+
+void ev_take_pending(struct event *dst, const struct event *src)
+{
+    ev_set_pending(dst, ev_give_pending(src));
 }
 
 void ev_clone_taking(struct event *dst, const struct event *src)

@@ -129,6 +129,9 @@ static inline struct ev_pending *ev_pending_of(const struct event *e) { return e
 /* the parsing thread: dst (a clone of src) owns src's pending from now on,
  * if src owned one */
 void ev_take_pending(struct event *dst, const struct event *src);
+/* the parsing thread: src's pending, for a holder that is not an event (a
+ * sink's held image, which settles it); src owns it no more. NULL: none */
+struct ev_pending *ev_give_pending(const struct event *src);
 /* e owns nothing from now on; the pending it owned (the caller settles it), or NULL */
 struct ev_pending *ev_release_pending(struct event *e);
 

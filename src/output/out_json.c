@@ -418,13 +418,6 @@ struct json_sink {
     struct conn_cache wcc; /* the writer thread's */
 };
 
-/* a record with pending fields, held for the writer thread: a clone with
- * its own copy of the connection (the flow may be gone when it is written) */
-struct held {
-    struct event ev;
-    struct conn_ref conn;
-};
-
 /* render e as one line into b (emptied first); false when out of memory
  * (the buffer is then dropped: the next record starts a smaller one) */
 static bool render_line(struct jbuf *b, struct conn_cache *cc, const struct event *e, const char *sensor)
@@ -439,29 +432,6 @@ static bool render_line(struct jbuf *b, struct conn_cache *cc, const struct even
     return false;
 }
 
-static void held_handover(void *u, void *obj)
-{
-    (void)u;
-    struct held *h = obj;
-    struct ev_pending *p = ev_pending_of(&h->ev);
-    p->handover(p);
-}
-
-/* the writer thread: finish the record, render it, let it go */
-static bool held_render(void *u, void *obj, const char **p, size_t *n)
-{
-    struct json_sink *js = u;
-    struct held *h = obj;
-    struct ev_pending *pend = ev_release_pending(&h->ev);
-    pend->settle(pend, &h->ev, false);
-    bool ok = render_line(&js->wline, &js->wcc, &h->ev, js->s.sensor);
-    ev_free(&h->ev);
-    free(h);
-    *p = js->wline.p;
-    *n = ok ? js->wline.n : 0;
-    return ok;
-}
-
 /* a record without pending fields, for the writer thread to render: an
  * image (event.h) in the writer's queue, with its own copy of the
  * connection. Copying the fields costs a fraction of rendering them (no
@@ -472,7 +442,52 @@ struct image {
     struct conn_ref conn;
 };
 
-#define IMAGE_HEAD ((sizeof(struct image) + OWRITER_IMAGE_ALIGN - 1) / OWRITER_IMAGE_ALIGN * OWRITER_IMAGE_ALIGN)
+#define ROUND_IMAGE(n) (((n) + OWRITER_IMAGE_ALIGN - 1) / OWRITER_IMAGE_ALIGN * OWRITER_IMAGE_ALIGN)
+#define IMAGE_HEAD ROUND_IMAGE(sizeof(struct image))
+
+/* the record's image after its head (a copy of e's connection, if any) */
+static void image_fill(struct image *im, size_t head, size_t n, const struct event *e)
+{
+    ev_image(&im->ev, (char *)im + head, n, e);
+    if (e->conn) {
+        im->conn = *e->conn;
+        im->ev.conn = &im->conn;
+    }
+}
+
+/* a record with pending fields, held for the writer thread: its image in
+ * one allocation (the pending's handover must run first, so not in the
+ * queue's memory), and the pending it took over from the record */
+struct held {
+    struct image im;
+    struct ev_pending *p;
+};
+
+#define HELD_HEAD ROUND_IMAGE(sizeof(struct held))
+
+static void held_handover(void *u, void *obj)
+{
+    (void)u;
+    struct held *h = obj;
+    h->p->handover(h->p);
+}
+
+/* the writer thread: finish the record on a clone of its image (the late
+ * fields need an event that can grow), render it, let both go */
+static bool held_render(void *u, void *obj, const char **p, size_t *n)
+{
+    struct json_sink *js = u;
+    struct held *h = obj;
+    struct event c;
+    ev_clone(&c, &h->im.ev);
+    h->p->settle(h->p, &c, false);
+    bool ok = render_line(&js->wline, &js->wcc, &c, js->s.sensor);
+    ev_free(&c);
+    free(h);
+    *p = js->wline.p;
+    *n = ok ? js->wline.n : 0;
+    return ok;
+}
 
 static bool image_render(void *u, void *img, const char **p, size_t *n)
 {
@@ -493,28 +508,22 @@ static bool put_image(struct json_sink *js, const struct event *e)
     struct image *im = owriter_put_image(js->w, IMAGE_HEAD + n);
     if (!im)
         return false;
-    ev_image(&im->ev, (char *)im + IMAGE_HEAD, n, e);
-    if (e->conn) {
-        im->conn = *e->conn;
-        im->ev.conn = &im->conn;
-    }
+    image_fill(im, IMAGE_HEAD, n, e);
     return true;
 }
 
-/* a record with pending fields: to the writer as a clone that owns them
- * (with its own copy of the connection); false when out of memory */
+/* a record with pending fields: to the writer as an image and the pending
+ * it takes over; false when out of memory */
 static bool hold(struct json_sink *js, const struct event *e)
 {
-    struct held *h = malloc(sizeof *h);
+    size_t n = ev_image_size(e);
+    struct held *h = malloc(HELD_HEAD + n);
     if (!h)
         return false;
-    ev_clone_taking(&h->ev, e); /* before the writer can see it */
-    if (e->conn) {
-        h->conn = *e->conn;
-        h->ev.conn = &h->conn;
-    }
+    image_fill(&h->im, HELD_HEAD, n, e);
+    h->p = ev_give_pending(e); /* before the writer can see it */
     if (!owriter_put_obj(js->w, h)) {
-        ev_free(&h->ev); /* settles it: the record is lost, the run stops (ENOMEM) */
+        h->p->settle(h->p, NULL, true); /* the record is lost, the run stops (ENOMEM) */
         free(h);
         return false;
     }
