@@ -167,6 +167,36 @@ static size_t utf8_seq(const unsigned char *p, unsigned *cp)
  * U+2028/U+2029, which can end a line for some reader (Python's
  * str.splitlines() at U+0085, JavaScript before ES2019 at U+2028/U+2029) or
  * drive a terminal. Everything else is written as is. False when null. */
+/* a byte written as is: printable ASCII but the quote and the backslash */
+static inline bool plain_byte(unsigned c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
+#define BYTES_01 0x0101010101010101ull
+#define BYTES_80 0x8080808080808080ull
+
+/* some byte of x is zero (exact as a yes/no; Hacker's Delight 6-1) */
+static inline uint64_t swar_zero(uint64_t x) { return (x - BYTES_01) & ~x & BYTES_80; }
+
+/* some byte of x is not plain_byte's: 0x80 and up, below 0x20 (the same
+ * borrow trick, exact as a yes/no for bounds up to 0x80), DEL, quote or
+ * backslash */
+static inline bool swar_special(uint64_t x)
+{
+    return ((x & BYTES_80) | ((x - BYTES_01 * 0x20) & ~x & BYTES_80) | swar_zero(x ^ (BYTES_01 * 0x7f)) |
+            swar_zero(x ^ (BYTES_01 * '"')) | swar_zero(x ^ (BYTES_01 * '\\'))) != 0;
+}
+
+/* the plain bytes from p on: eight at a time (a string is mostly plain, and
+ * escaping was a third of rendering a record), never reading past end */
+static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
+{
+    uint64_t x;
+    while (end - p >= 8 && (memcpy(&x, p, 8), !swar_special(x)))
+        p += 8;
+    while (p < end && plain_byte(*p))
+        p++;
+    return p;
+}
+
 static bool jb_str(struct jbuf *b, const char *s)
 {
     if (!s) {
@@ -175,11 +205,9 @@ static bool jb_str(struct jbuf *b, const char *s)
     }
     size_t mark = b->n;
     jb_char(b, '"');
-    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
     for (;;) {
-        const unsigned char *q = p;
-        while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
-            q++;
+        const unsigned char *q = plain_run(p, end);
         jb_put(b, p, (size_t)(q - p));
         p = q;
         unsigned c = *p;
