@@ -419,7 +419,9 @@ static void jb_event(struct jbuf *b, const struct event *e, const char *sensor, 
     bool first = false; /* after the envelope */
     for (size_t i = 0; i < e->top.n; i++) {
         const struct field *f = &e->top.f[i];
-        if (f->name && !envelope_key(f->name, sensor != NULL, e->conn != NULL))
+        /* a registry field the envelope does not declare cannot be one of its keys */
+        bool maybe = !f->d || f->d->id < 0 || fld_member(SC_envelope, f->d);
+        if (f->name && !(maybe && envelope_key(f->name, sensor != NULL, e->conn != NULL)))
             jb_member(b, &first, f);
     }
     jb_char(b, '}');
