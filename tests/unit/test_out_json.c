@@ -243,6 +243,30 @@ START_TEST(quotes_backslashes_and_printable_utf8)
 }
 END_TEST
 
+/* strings are scanned eight bytes at a time: every byte that needs an
+ * escape (and UTF-8 that needs none) at every place of a long string, in
+ * and across the eight-byte blocks, comes out as it does alone */
+START_TEST(escapes_found_at_every_place_of_a_long_string)
+{
+    static const struct {
+        const char *in, *out;
+    } special[] = {
+        {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\t", "\\t"}, {"\x01", "\\u0001"}, {"\x1f", "\\u001F"},
+        {"\x7f", "\\u007F"}, {"\xc2\x85", "\\u0085"}, {"\xe2\x80\xa8", "\\u2028"}, {"\xc3\xa9", "\xc3\xa9"},
+    };
+    for (size_t k = 0; k < sizeof special / sizeof special[0]; k++) {
+        for (size_t at = 0; at <= 20; at++) {
+            char value[64], shown[96];
+            snprintf(value, sizeof value, "%.*s%s%.*s", (int)at, "abcdefghijklmnopqrstu", special[k].in,
+                     (int)(20 - at), "ABCDEFGHIJKLMNOPQRSTU");
+            snprintf(shown, sizeof shown, "\"%.*s%s%.*s\"", (int)at, "abcdefghijklmnopqrstu", special[k].out,
+                     (int)(20 - at), "ABCDEFGHIJKLMNOPQRSTU");
+            expect_user(value, shown);
+        }
+    }
+}
+END_TEST
+
 /* hostile strings in vectors and nested objects, several records: still one line each */
 START_TEST(hostile_strings_everywhere)
 {
@@ -544,6 +568,7 @@ int main(void)
     tcase_add_test(tc, every_c0_control_and_del_is_escaped);
     tcase_add_test(tc, every_c1_control_and_line_separator_is_escaped);
     tcase_add_test(tc, quotes_backslashes_and_printable_utf8);
+    tcase_add_test(tc, escapes_found_at_every_place_of_a_long_string);
     tcase_add_test(tc, hostile_strings_everywhere);
     tcase_add_test(tc, sensor_and_start);
     tcase_add_test(tc, write_errors_are_reported);
