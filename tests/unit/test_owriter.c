@@ -91,6 +91,8 @@ struct text {
 
 static void text_add(struct text *t, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* an empty image may come first: no buffer yet, and memcpy wants one */
     if (t->n + n > t->cap) {
         t->cap = (t->n + n) * 2;
         t->p = realloc(t->p, t->cap);
