@@ -145,6 +145,12 @@ ASAN_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
             "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"}
 
 
+def defined_tests(build):
+    """The names of the tests a build directory defines."""
+    out = subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--list"], capture_output=True, text=True)
+    return {line.split(" / ")[-1].strip() for line in out.stdout.splitlines() if " / " in line}
+
+
 def run_tests(build, names, jobs, mult, env=None, maxfail=0):
     """Run the named tests; return ({failed test: result}, {result: count}). maxfail > 0: stop
     after that many failures (a killed mutant needs one; the rest of the tier would only list
@@ -287,7 +293,11 @@ def main():
                         run(["meson", "setup", abuild, "-Dtests=true", "-Db_sanitize=address,undefined",
                              "-Db_lundef=false", "-Db_lto=false", "-Doptimization=2"], cwd=tree)
                     if run(["ninja", "-C", abuild, "-j", a.jobs]).returncode == 0:
-                        failed, _ = run_tests(abuild, suites[0], a.jobs, 3, ASAN_ENV)
+                        # only the tests that build defines: one the sanitizer build leaves out by
+                        # design (allocator) would read as "asked for, never reported" and kill
+                        # every survivor falsely
+                        failed, _ = run_tests(abuild, [t for t in suites[0] if t in defined_tests(abuild)],
+                                              a.jobs, 3, ASAN_ENV)
                         asan = " (asan)"
                 if failed:
                     killed += 1
