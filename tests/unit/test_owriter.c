@@ -128,6 +128,19 @@ static char *slurp(FILE *f, size_t *n)
     return p;
 }
 
+/* close w (no error) and find exactly want in f; both let go */
+static void close_expecting(struct owriter *w, FILE *f, struct text *want)
+{
+    ck_assert_int_eq(owriter_close(w), 0);
+    size_t n;
+    char *got = slurp(f, &n);
+    ck_assert_uint_eq(n, want->n);
+    ck_assert(memcmp(got, want->p, n) == 0);
+    free(got);
+    free(want->p);
+    fclose(f);
+}
+
 static struct obj *obj_new(unsigned i)
 {
     struct obj *o = calloc(1, sizeof *o);
@@ -176,18 +189,11 @@ START_TEST(order_kept_across_chunks_and_objects)
     ck_assert(owriter_put(w, "end\n", 4));
     text_add(&want, "end\n", 4);
     ck_assert_int_eq(owriter_error(w), 0);
-    ck_assert_int_eq(owriter_close(w), 0);
-    size_t n;
-    char *got = slurp(f, &n);
-    ck_assert_uint_eq(n, want.n);
-    ck_assert(memcmp(got, want.p, n) == 0);
+    close_expecting(w, f, &want);
     ck_assert_uint_eq(r.rendered, nobj);
     ck_assert_uint_eq(r.render_before_handover, 0);
     ck_assert_uint_eq(r.render_on_producer, 0);
     ck_assert_uint_eq(r.handover_off_producer, 0);
-    free(got);
-    free(want.p);
-    fclose(f);
 }
 END_TEST
 
@@ -232,19 +238,12 @@ START_TEST(images_in_order_and_never_moved)
             for (unsigned k = 0; k < OWRITER_CHUNK_OBJS + 3; k++, nimg++)
                 put_image(w, &want, k, k % 2); /* a chunk of images alone, some empty */
     }
-    ck_assert_int_eq(owriter_close(w), 0);
-    size_t n;
-    char *got = slurp(f, &n);
-    ck_assert_uint_eq(n, want.n);
-    ck_assert(memcmp(got, want.p, n) == 0);
+    close_expecting(w, f, &want);
     ck_assert_uint_eq(r.images, nimg);
     ck_assert_uint_eq(r.rendered, nobj);
     ck_assert_uint_eq(r.images_moved, 0);
     ck_assert_uint_eq(r.images_misaligned, 0);
     ck_assert_uint_eq(r.render_on_producer, 0);
-    free(got);
-    free(want.p);
-    fclose(f);
 }
 END_TEST
 
