@@ -128,6 +128,17 @@ static char *slurp(FILE *f, size_t *n)
     return p;
 }
 
+/* a writer to a temporary file, this thread its producer */
+static struct owriter *writer_on_tmpfile(struct rig *r, FILE **f)
+{
+    *f = tmpfile();
+    ck_assert_ptr_nonnull(*f);
+    *r = (struct rig){.producer = pthread_self()};
+    struct owriter *w = owriter_new(*f, &ops, r);
+    ck_assert_ptr_nonnull(w);
+    return w;
+}
+
 /* close w (no error) and find exactly want in f; both let go */
 static void close_expecting(struct owriter *w, FILE *f, struct text *want)
 {
@@ -151,11 +162,9 @@ static struct obj *obj_new(unsigned i)
 
 START_TEST(order_kept_across_chunks_and_objects)
 {
-    FILE *f = tmpfile();
-    ck_assert_ptr_nonnull(f);
-    struct rig r = {.producer = pthread_self()};
-    struct owriter *w = owriter_new(f, &ops, &r);
-    ck_assert_ptr_nonnull(w);
+    FILE *f;
+    struct rig r;
+    struct owriter *w = writer_on_tmpfile(&r, &f);
     struct text want = {0};
     unsigned nobj = 0;
     /* lines of many sizes, objects between some (runs of objects too), a put
@@ -202,11 +211,9 @@ END_TEST
  * no bytes, and a chunk that fills with images alone */
 START_TEST(images_in_order_and_never_moved)
 {
-    FILE *f = tmpfile();
-    ck_assert_ptr_nonnull(f);
-    struct rig r = {.producer = pthread_self()};
-    struct owriter *w = owriter_new(f, &ops, &r);
-    ck_assert_ptr_nonnull(w);
+    FILE *f;
+    struct rig r;
+    struct owriter *w = writer_on_tmpfile(&r, &f);
     struct text want = {0};
     unsigned nimg = 0, nobj = 0;
     static char big[2 * OWRITER_CHUNK_BYTES + 3];
