@@ -155,22 +155,29 @@ one() { # TOOL CAP: one timed run, "seconds kib cpu-seconds" appended to $work/C
 
 # the cores this machine gives at once, measured: one CPU-bound job (sha256sum
 # of a cached file), then nproc of them side by side; the ratio of the
-# throughputs. A VM's vCPUs may share a physical core or a busy host: two vCPUs
+# throughputs (the best of two tries each). A VM's vCPUs may share a physical core or a busy host: two vCPUs
 # were seen to run two jobs 1.2x as fast as one on a day they had given 2.0x,
 # which moves every ratio below that uses more than one core
 cores_at_once() { # FILE
-    local n t0 t1 t2 pids=() k
+    local n t0 t1 pids=() k r one=0 all=0
     n=$(nproc)
-    t0=$EPOCHREALTIME
-    sha256sum "$1" >/dev/null
-    t1=$EPOCHREALTIME
-    for ((k = 0; k < n; k++)); do
-        sha256sum "$1" >/dev/null &
-        pids+=($!)
+    # the faster of two tries each: a single try was seen to run slow and read as 3.3 cores
+    for r in 1 2; do
+        t0=$EPOCHREALTIME
+        sha256sum "$1" >/dev/null
+        t1=$EPOCHREALTIME
+        one=$(awk -v a="$t0" -v b="$t1" -v m="$one" 'BEGIN{d = b - a; print (m == 0 || d < m) ? d : m}')
+        pids=()
+        t0=$EPOCHREALTIME
+        for ((k = 0; k < n; k++)); do
+            sha256sum "$1" >/dev/null &
+            pids+=($!)
+        done
+        wait "${pids[@]}"
+        t1=$EPOCHREALTIME
+        all=$(awk -v a="$t0" -v b="$t1" -v m="$all" 'BEGIN{d = b - a; print (m == 0 || d < m) ? d : m}')
     done
-    wait "${pids[@]}"
-    t2=$EPOCHREALTIME
-    awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$n" 'BEGIN{printf "%.2f", n * (b - a) / (c - b)}'
+    awk -v o="$one" -v a="$all" -v n="$n" 'BEGIN{printf "%.2f", n * o / a}'
 }
 
 tools=(floor json extract tshark)
