@@ -25,8 +25,7 @@ struct smb1_held_rec {
     struct event ev;
 };
 
-#define HELD_REC_HEAD \
-    ((sizeof(struct smb1_held_rec) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t))
+#define HELD_REC_HEAD EV_IMAGE_ROUND(sizeof(struct smb1_held_rec))
 
 static void hold_record(void *u, const struct event *e)
 {

@@ -437,11 +437,10 @@ void emit_anomaly(const struct emitter *em, uint64_t ts_us, const struct conn_re
 /* images: the aligned part (field arrays, nested sets, string vectors,
  * ranges) from the block's start, the strings after it, so only the
  * aligned part's own items are padded */
-#define EV_ROUND(n) (((n) + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t))
 
 static void set_image_size(const struct fieldset *fs, size_t *al, size_t *str)
 {
-    *al += EV_ROUND(fs->n * sizeof *fs->f);
+    *al += EV_IMAGE_ROUND(fs->n * sizeof *fs->f);
     for (size_t i = 0; i < fs->n; i++) {
         const struct field *f = &fs->f[i];
         if (!f->d)
@@ -449,13 +448,13 @@ static void set_image_size(const struct fieldset *fs, size_t *al, size_t *str)
         switch (f->kind) {
         case F_STR: *str += f->v.s ? strlen(f->v.s) + 1 : 0; break;
         case F_STRV:
-            *al += EV_ROUND(f->v.sv.n * sizeof *f->v.sv.v);
+            *al += EV_IMAGE_ROUND(f->v.sv.n * sizeof *f->v.sv.v);
             for (size_t j = 0; j < f->v.sv.n; j++)
                 *str += strlen(f->v.sv.v[j]) + 1;
             break;
-        case F_RANGES: *al += EV_ROUND(f->v.rg.n * sizeof *f->v.rg.r); break;
+        case F_RANGES: *al += EV_IMAGE_ROUND(f->v.rg.n * sizeof *f->v.rg.r); break;
         case F_OBJ:
-            *al += EV_ROUND(sizeof *f->v.obj);
+            *al += EV_IMAGE_ROUND(sizeof *f->v.obj);
             set_image_size(f->v.obj, al, str);
             break;
         default: break;
@@ -477,7 +476,7 @@ struct image_cursor {
 static void *img_take(struct image_cursor *c, size_t n)
 {
     void *p = c->al;
-    c->al += EV_ROUND(n);
+    c->al += EV_IMAGE_ROUND(n);
     return p;
 }
 

@@ -118,6 +118,8 @@ void ev_clone(struct event *dst, const struct event *src);
  * ev_free it, let the block go. The connection is e's pointer (copy it if
  * it may go first); no pending comes along. */
 size_t ev_image_size(const struct event *e);
+/* n rounded up to the alignment an image needs (a head placed before one) */
+#define EV_IMAGE_ROUND(n) (((n) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t))
 void ev_image(struct event *dst, void *img, size_t n, const struct event *src);
 /* the parsing thread: a clone that keeps the record (a hold queue, a sink)
  * and so owns its pending from now on: ev_clone + ev_take_pending */

@@ -161,12 +161,6 @@ static size_t utf8_seq(const unsigned char *p, unsigned *cp)
     return len;
 }
 
-/* s as a JSON string; null when s is NULL or not valid UTF-8 (what jansson
- * made of it: it refuses such strings). Escaped: quote, backslash, every C0
- * control (\b \f \n \r \t, else \u00XX), and also DEL, the C1 controls and
- * U+2028/U+2029, which can end a line for some reader (Python's
- * str.splitlines() at U+0085, JavaScript before ES2019 at U+2028/U+2029) or
- * drive a terminal. Everything else is written as is. False when null. */
 /* a byte written as is: printable ASCII but the quote and the backslash */
 static inline bool plain_byte(unsigned c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
@@ -197,6 +191,12 @@ static const unsigned char *plain_run(const unsigned char *p, const unsigned cha
     return p;
 }
 
+/* s as a JSON string; null when s is NULL or not valid UTF-8 (what jansson
+ * made of it: it refuses such strings). Escaped: quote, backslash, every C0
+ * control (\b \f \n \r \t, else \u00XX), and also DEL, the C1 controls and
+ * U+2028/U+2029, which can end a line for some reader (Python's
+ * str.splitlines() at U+0085, JavaScript before ES2019 at U+2028/U+2029) or
+ * drive a terminal. Everything else is written as is. False when null. */
 static bool jb_str(struct jbuf *b, const char *s)
 {
     if (!s) {
@@ -472,8 +472,7 @@ struct image {
     struct conn_ref conn;
 };
 
-#define ROUND_IMAGE(n) (((n) + OWRITER_IMAGE_ALIGN - 1) / OWRITER_IMAGE_ALIGN * OWRITER_IMAGE_ALIGN)
-#define IMAGE_HEAD ROUND_IMAGE(sizeof(struct image))
+#define IMAGE_HEAD EV_IMAGE_ROUND(sizeof(struct image))
 
 /* the record's image after its head (a copy of e's connection, if any) */
 static void image_fill(struct image *im, size_t head, size_t n, const struct event *e)
@@ -493,7 +492,7 @@ struct held {
     struct ev_pending *p;
 };
 
-#define HELD_HEAD ROUND_IMAGE(sizeof(struct held))
+#define HELD_HEAD EV_IMAGE_ROUND(sizeof(struct held))
 
 static void held_handover(void *u, void *obj)
 {
