@@ -415,6 +415,49 @@ START_TEST(state_budget_evicts_the_idlest)
 }
 END_TEST
 
+/* endpoint text: IPv4 is written by hand (flow_key.c), so it must match
+ * inet_ntop for every octet width and place, and stay within outsz */
+START_TEST(ip_text_matches_inet_ntop)
+{
+    static const uint8_t widths[] = {0, 1, 9, 10, 42, 99, 100, 101, 199, 200, 255};
+    struct flow_key k;
+    char got[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
+    memset(&k, 0, sizeof k);
+    k.ipver = 4;
+    size_t n = sizeof widths, tried = 0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++)
+            for (size_t c = 0; c < n; c++)
+                for (size_t d = 0; d < n; d++) {
+                    const uint8_t ip[4] = {widths[a], widths[b], widths[c], widths[d]};
+                    memcpy(k.addr[1], ip, 4);
+                    memset(got, 'x', sizeof got);
+                    flow_key_ip_text(&k, 1, got, 16);   /* "255.255.255.255" and its NUL: exactly 16 */
+                    ck_assert_ptr_nonnull(inet_ntop(AF_INET, ip, want, sizeof want));
+                    ck_assert_str_eq(got, want);
+                    ck_assert_int_eq(got[16], 'x');     /* nothing written past outsz */
+                    tried++;
+                }
+    ck_assert_uint_eq(tried, n * n * n * n);
+    /* too small for the text: empty, as inet_ntop's failure gives */
+    const uint8_t wide[4] = {255, 255, 255, 255};
+    memcpy(k.addr[0], wide, 4);
+    memset(got, 'x', sizeof got);
+    flow_key_ip_text(&k, 0, got, 15);
+    ck_assert_str_eq(got, "");
+    const uint8_t narrow[4] = {1, 2, 3, 4};
+    memcpy(k.addr[0], narrow, 4);
+    flow_key_ip_text(&k, 0, got, 8);
+    ck_assert_str_eq(got, "1.2.3.4");
+    /* IPv6 still goes through inet_ntop */
+    k.ipver = 6;
+    const uint8_t v6[16] = {0xfe, 0x80, [15] = 1};
+    memcpy(k.addr[0], v6, 16);
+    flow_key_ip_text(&k, 0, got, sizeof got);
+    ck_assert_str_eq(got, "fe80::1");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flow");
@@ -434,6 +477,7 @@ int main(void)
     tcase_add_test(tc, community_id_known_example);
     tcase_add_test(tc, ipv6_and_close_all_oldest_first);
     tcase_add_test(tc, state_budget_evicts_the_idlest);
+    tcase_add_test(tc, ip_text_matches_inet_ntop);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
