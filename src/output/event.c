@@ -13,6 +13,9 @@ struct ev_chunk {
 };
 
 #define EV_CHUNK_MIN (1024 - sizeof(struct ev_chunk))
+/* a record's first field array: SMB and file records carry 17-20 fields
+ * besides the envelope, so 16 made every second record grow it once */
+#define EV_TOP_FIELDS_FIRST 32
 
 static const char *const type_names[] = {
     [EV_CONN] = "conn", [EV_NBSS] = "nbss", [EV_SMB] = "smb", [EV_FILE] = "file",
@@ -157,7 +160,7 @@ static struct field *slot(struct event *e, struct fieldset *fs, const struct fde
             if (d ? fs->f[i].d == d : strcmp(fs->f[i].name, key) == 0)
                 return &fs->f[i];
     if (fs->n == fs->cap) {
-        size_t cap = fs->cap ? fs->cap * 2 : 16;
+        size_t cap = fs->cap ? fs->cap * 2 : fs == &e->top ? EV_TOP_FIELDS_FIRST : 16;
         struct field *nf;
         if (fs == &e->top) {
             nf = realloc(fs->f, cap * sizeof *nf);
