@@ -31,7 +31,7 @@ const char *ev_type_name(enum ev_type t) { return type_names[t]; }
  * every allocation here (input can never make it fail: sizes are bounded) */
 static void *ev_alloc(struct event *e, size_t n)
 {
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    n = EV_IMAGE_ROUND(n);
     struct ev_chunk *c = e->arena;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > EV_CHUNK_MIN ? n : EV_CHUNK_MIN;
@@ -440,7 +440,6 @@ void emit_anomaly(const struct emitter *em, uint64_t ts_us, const struct conn_re
 /* images: the aligned part (field arrays, nested sets, string vectors,
  * ranges) from the block's start, the strings after it, so only the
  * aligned part's own items are padded */
-
 static void set_image_size(const struct fieldset *fs, size_t *al, size_t *str)
 {
     *al += EV_IMAGE_ROUND(fs->n * sizeof *fs->f);
