@@ -28,7 +28,7 @@ void flow_key_ip_text(const struct flow_key *k, int ep, char *out, size_t outsz)
 {
     /* IPv4 written here: glibc's inet_ntop goes through sprintf per octet,
      * ~3,500 instructions per address, twice for every new connection */
-    if (k->ipver != 6 && outsz >= 16) {
+    if (k->ipver != 6 && outsz >= INET_ADDRSTRLEN) {
         char *o = out;
         for (int i = 0; i < 4; i++) {
             unsigned v = k->addr[ep][i];
