@@ -153,6 +153,10 @@ one() { # TOOL CAP: one timed run, "seconds kib cpu-seconds" appended to $work/C
     echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b - a}') $(tail -n 1 "$work/rss" | awk '{printf "%d %.2f", $1, $2 + $3}')" >>"$work/$cap.$tool"
 }
 
+least_since() { # T0 T1 BEST: the lesser of T1 - T0 and BEST (0: none yet)
+    awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN{d = b - a; print (m == 0 || d < m) ? d : m}'
+}
+
 # the cores this machine gives at once, measured: one CPU-bound job (sha256sum
 # of a cached file), then nproc of them side by side; the ratio of the
 # throughputs (the best of two tries each). A VM's vCPUs may share a physical core or a busy host: two vCPUs
@@ -166,7 +170,7 @@ cores_at_once() { # FILE
         t0=$EPOCHREALTIME
         sha256sum "$1" >/dev/null
         t1=$EPOCHREALTIME
-        one=$(awk -v a="$t0" -v b="$t1" -v m="$one" 'BEGIN{d = b - a; print (m == 0 || d < m) ? d : m}')
+        one=$(least_since "$t0" "$t1" "$one")
         pids=()
         t0=$EPOCHREALTIME
         for ((k = 0; k < n; k++)); do
@@ -175,7 +179,7 @@ cores_at_once() { # FILE
         done
         wait "${pids[@]}"
         t1=$EPOCHREALTIME
-        all=$(awk -v a="$t0" -v b="$t1" -v m="$all" 'BEGIN{d = b - a; print (m == 0 || d < m) ? d : m}')
+        all=$(least_since "$t0" "$t1" "$all")
     done
     awk -v o="$one" -v a="$all" -v n="$n" 'BEGIN{printf "%.2f", n * o / a}'
 }
